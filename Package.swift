@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// System codec libraries, each wrapped by a tiny module map (Debian -dev packages).
+let codecs: [(name: String, pkg: String, apt: String)] = [
+    ("CLibDeflate", "libdeflate", "libdeflate-dev"),
+    ("CZlib", "zlib", "zlib1g-dev"),
+    ("CLZ4", "liblz4", "liblz4-dev"),
+    ("CZstd", "libzstd", "libzstd-dev"),
+    ("CLZMA", "liblzma", "liblzma-dev"),
+    ("CXXHash", "libxxhash", "libxxhash-dev"),
+]
+
+let optimized: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+
+let package = Package(
+    name: "HEPKit",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "hepkit", targets: ["hepkit"]),
+        .library(name: "ROOTIO", targets: ["ROOTIO"]),
+        .library(name: "DiffColumns", targets: ["DiffColumns"]),
+        .library(name: "HistFactory", targets: ["HistFactory"]),
+        .library(name: "Inference", targets: ["Inference"]),
+        .library(name: "Analysis", targets: ["Analysis"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: codecs.map { .systemLibrary(name: $0.name, pkgConfig: $0.pkg, providers: [.apt([$0.apt])]) } + [
+        .target(name: "ROOTIO", dependencies: codecs.map { .target(name: $0.name) }, swiftSettings: optimized),
+        .target(name: "DiffColumns", swiftSettings: optimized),
+        .target(name: "HistFactory", swiftSettings: optimized),
+        .target(name: "Inference", dependencies: ["HistFactory"], swiftSettings: optimized),
+        .target(
+            name: "Analysis",
+            dependencies: ["ROOTIO", "DiffColumns", "HistFactory", "Inference", "Yams"],
+            swiftSettings: optimized),
+        .executableTarget(
+            name: "hepkit",
+            dependencies: [
+                "ROOTIO", "HistFactory", "Inference", "Analysis",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: optimized),
+        .testTarget(name: "ROOTIOTests", dependencies: ["ROOTIO"]),
+        .testTarget(name: "DiffColumnsTests", dependencies: ["DiffColumns"]),
+        .testTarget(name: "HistFactoryTests", dependencies: ["HistFactory"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "HistFactory"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// Analysis module: see README.md for the layer's role.

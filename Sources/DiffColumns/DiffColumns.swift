@@ -1,0 +1,1 @@
+// DiffColumns module: see README.md for the layer's role.

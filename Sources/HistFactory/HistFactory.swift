@@ -1,0 +1,1 @@
+// HistFactory module: see README.md for the layer's role.

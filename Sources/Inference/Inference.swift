@@ -1,0 +1,1 @@
+// Inference module: see README.md for the layer's role.

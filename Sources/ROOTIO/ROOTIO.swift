@@ -1,0 +1,1 @@
+// ROOTIO module: see README.md for the layer's role.
