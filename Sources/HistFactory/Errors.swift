@@ -1,0 +1,39 @@
+/// Errors of the workspace layer. Each names the document (when known) and the JSON path.
+public enum WorkspaceError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The text is not JSON.
+    case invalidJSON(source: String?, JSONSyntaxError)
+    /// The document violates pyhf's schema (`schema` names the schema file) or a model-building
+    /// rule; every problem found is listed.
+    case invalidSpecification(source: String?, schema: String, issues: [ValidationIssue])
+    /// A workspace operation (prune, rename, combine, measurement lookup) cannot be done.
+    case invalidOperation(String)
+    /// A JSON Patch operation failed (`index` is its position in the patch).
+    case patchFailed(index: Int, operation: String, path: String, reason: String)
+    /// No patch in the patchset has this name or these values.
+    case patchNotFound(String)
+    /// The patchset's recorded digest does not match the workspace.
+    case digestMismatch(algorithm: String, expected: String, found: String)
+    /// The patchset is inconsistent (duplicate names or values, wrong number of values).
+    case invalidPatchSet(String)
+
+    public var description: String {
+        switch self {
+        case .invalidJSON(let source, let error):
+            return (source.map { "\($0): " } ?? "") + error.description
+        case .invalidSpecification(let source, let schema, let issues):
+            let head = (source.map { "\($0): " } ?? "")
+                + "invalid \(schema) (\(issues.count) problem\(issues.count == 1 ? "" : "s"))"
+            return ([head] + issues.map { "  " + $0.description }).joined(separator: "\n")
+        case .invalidOperation(let message):
+            return message
+        case .patchFailed(let index, let operation, let path, let reason):
+            return "patch operation \(index) (\(operation) \(path)) failed: \(reason)"
+        case .patchNotFound(let key):
+            return "no patch \(key) in the patchset"
+        case .digestMismatch(let algorithm, let expected, let found):
+            return "patchset verification failed: \(algorithm) digest of the workspace is \(found), the patchset expects \(expected)"
+        case .invalidPatchSet(let message):
+            return "invalid patchset: \(message)"
+        }
+    }
+}
