@@ -7,8 +7,8 @@ public enum WorkspaceError: Error, Sendable, Equatable, CustomStringConvertible 
     case invalidSpecification(source: String?, schema: String, issues: [ValidationIssue])
     /// A workspace operation (prune, rename, combine, measurement lookup) cannot be done.
     case invalidOperation(String)
-    /// A JSON Patch operation failed (`index` is its position in the patch).
-    case patchFailed(index: Int, operation: String, path: String, reason: String)
+    /// A JSON Patch operation failed.
+    case patchFailed(JSONPatchError)
     /// No patch in the patchset has this name or these values.
     case patchNotFound(String)
     /// The patchset's recorded digest does not match the workspace.
@@ -26,8 +26,8 @@ public enum WorkspaceError: Error, Sendable, Equatable, CustomStringConvertible 
             return ([head] + issues.map { "  " + $0.description }).joined(separator: "\n")
         case .invalidOperation(let message):
             return message
-        case .patchFailed(let index, let operation, let path, let reason):
-            return "patch operation \(index) (\(operation) \(path)) failed: \(reason)"
+        case .patchFailed(let error):
+            return "applying the patch failed: \(error)"
         case .patchNotFound(let key):
             return "no patch \(key) in the patchset"
         case .digestMismatch(let algorithm, let expected, let found):
