@@ -6,5 +6,8 @@ struct HEPKitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hepkit",
         abstract: "Read ROOT files, fit pyhf workspaces and optimise analyses with gradients.",
-        subcommands: [])
+        subcommands: [
+            InspectCommand.self, DigestCommand.self, SortCommand.self, PruneCommand.self, RenameCommand.self,
+            CombineCommand.self, PatchSetCommand.self,
+        ])
 }
