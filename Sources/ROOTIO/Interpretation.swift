@@ -126,7 +126,7 @@ extension BranchModel {
             if let n = Int(rest[rest.index(after: open) ..< close]), n > 0 { dims.append(n) }
             rest = rest[rest.index(after: close)...]
         }
-        let product = dims.reduce(1, *)
+        let product = dims.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
         if leaf.length > 1, product != leaf.length { return [leaf.length] }
         return leaf.length > 1 ? dims : []
     }

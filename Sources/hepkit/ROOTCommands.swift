@@ -120,7 +120,8 @@ struct DumpCommand: ParsableCommand {
             let tree = try root.tree(self.tree)
             let range = (entries ?? EntryRange(argument: ":")!).resolve(tree.entryCount)
             let selected = try selectedBranches(tree, branches)
-            let columns = try selected.map { try $0.column(entries: range) }
+            // a branch may hold fewer entries than its tree (added later, never filled)
+            let columns = try selected.map { try $0.column(entries: range.clamped(to: 0 ..< $0.entryCount)) }
             let names = branches == nil ? selected.map(\.path) : branches!.split(separator: ",").map(String.init)
             switch format {
             case .json:
