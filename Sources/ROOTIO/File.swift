@@ -17,6 +17,8 @@ public final class ROOTFile: Sendable {
     let codecs: CodecRegistry
     let topDirectory: DirectoryRecord
     let begin: Int64
+    /// Offset of the StreamerInfo record's key.
+    let seekInfo: Int64
 
     /// Opens and maps the file at `path` and reads its header and top directory.
     public init(path: String, codecs: CodecRegistry = .standard) throws(ROOTError) {
@@ -24,7 +26,7 @@ public final class ROOTFile: Sendable {
         self.codecs = codecs
         let storage = try MappedFile(path: path)
         self.storage = storage
-        (rootVersion, isLarge, begin, topDirectory) = try withContext(file: path, object: "file header") {
+        (rootVersion, isLarge, begin, seekInfo, topDirectory) = try withContext(file: path, object: "file header") {
             var reader = ByteReader(storage.bytes)
             guard storage.bytes.count >= 4, Array(try reader.rawBytes(4)) == Array("root".utf8) else {
                 throw DecodeError(.notROOTFile)
@@ -37,9 +39,12 @@ public final class ROOTFile: Sendable {
             _ = try reader.i32() // fNbytesFree
             _ = try reader.i32() // nfree
             let nbytesName = Int64(try reader.i32())
+            _ = try reader.u8() // fUnits
+            _ = try reader.i32() // fCompress
+            let seekInfo = large ? try reader.i64() : Int64(try reader.i32())
             guard (10...10000).contains(nbytesName) else { throw DecodeError.malformed("fNbytesName \(nbytesName) outside 10...10000") }
             let top = try DirectoryRecord(storage: storage, at: begin + nbytesName, key: nil)
-            return (version % 1_000_000, large, begin, top)
+            return (version % 1_000_000, large, begin, seekInfo, top)
         }
     }
 

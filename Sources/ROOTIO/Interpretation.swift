@@ -73,7 +73,12 @@ extension BranchModel {
     private func elementInterpretation() throws(DecodeError) -> Interpretation {
         let leaf = leaves.first
         let code = streamerType >= 0 ? streamerType : (leaf?.elementType ?? -1)
-        let title = leaf?.title ?? title
+        // Double32/Float16 ranges live in the member comment, not in the leaf title
+        let title = member?.title ?? leaf?.title ?? title
+        if let member, [300, 365, 500].contains(code),
+           let layout = try Self.stlInterpretation(member.typeName, header: 6, inCollection: elementKind == 31 || elementKind == 41) {
+            return layout
+        }
         // members of split collections / TClonesArrays: one count per entry, values back to back
         let inCollection = elementKind == 31 || elementKind == 41
         if let objectClassName, code < 0 || code == 300 || code == 500 || code == 365 || (leaf?.elementType ?? 0) < 0 {

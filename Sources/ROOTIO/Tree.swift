@@ -159,12 +159,16 @@ extension ROOTFile {
             throw ROOTError(file: self.path, object: path, reason: .typeMismatch("\(key.className) is not a TTree"))
         }
         let treePath = path.split(separator: ";").first.map(String.init) ?? path
-        let model = try withContext(file: self.path, object: treePath) { () throws(DecodeError) -> TreeModel in
+        var model = try withContext(file: self.path, object: treePath) { () throws(DecodeError) -> TreeModel in
             let bytes = try objectBytes(of: key)
             return try bytes.withBytes { raw throws(DecodeError) in
                 var stream = ObjectReader(ByteReader(raw, origin: Int(key.keyLength)))
                 return try stream.tree(className: key.className)
             }
+        }
+        if model.branches.contains(where: { $0.className == "TBranchElement" }) {
+            let infos = streamerInfos()
+            for i in model.branches.indices { model.branches[i].attachMembers(infos) }
         }
         return ROOTTree(file: self, path: treePath, model: model)
     }
