@@ -49,6 +49,11 @@ def branch_truth(name, branch):
         out.update(kind="string", sha256=string_digest(array.tolist()))
         return out
     if array.fields:
+        # only leaf lists are records; objects of split classes are groups of their sub-branches
+        leaf_list = isinstance(branch.interpretation, uproot.AsDtype) and branch.interpretation.from_dtype.names
+        if not leaf_list:
+            out.update(kind="group" if len(branch.branches) else "unsupported", reason="object")
+            return out
         fields = []
         for field in array.fields:
             flat = ak.to_numpy(ak.flatten(array[field], axis=None))
@@ -87,10 +92,17 @@ def main(paths):
                 elif cls.startswith(("TH1", "TH2", "TH3", "TProfile")):
                     h = f[key]
                     obj["edges"] = [ax.edges().tolist() for ax in h.axes]
-                    obj["values"] = np.asarray(h.values(), dtype=float).flatten(order="F").tolist()
-                    obj["values_flow"] = np.asarray(h.values(flow=True), dtype=float).flatten(order="F").tolist()
                     sumw2 = h.member("fSumw2", none_if_missing=True)
-                    obj["variances"] = None if sumw2 is None or len(sumw2) == 0 else np.asarray(sumw2, dtype=float).tolist()
+                    arrays = {
+                        "values": np.asarray(h.values(), dtype=float).flatten(order="F"),
+                        "values_flow": np.asarray(h.values(flow=True), dtype=float).flatten(order="F"),
+                        "variances": None if sumw2 is None or len(sumw2) == 0 else np.asarray(sumw2, dtype=float),
+                    }
+                    for name, values in arrays.items():
+                        # like the shared truth files: long lists only as a summary with a digest
+                        long = values is not None and values.size > 2048
+                        obj[name] = None if values is None or long else values.tolist()
+                        obj[name + "_stats"] = None if values is None else numeric_stats(values, values.dtype)
             except Exception as e:  # noqa: BLE001
                 obj["error"] = str(e)[:200]
             objects.append(obj)

@@ -3,20 +3,28 @@ import Foundation
 
 /// Locates the package's fixtures/ folder from this source file.
 enum Fixtures {
-    static let root: URL = URL(fileURLWithPath: #filePath)
+    static let package: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("fixtures/root")
+    /// The shared fixtures (copied from ../shared/fixtures/root).
+    static let root = package.appendingPathComponent("fixtures/root")
+    /// More files from scikit-hep-testdata (see fixtures/root-extra/NOTICE).
+    static let extra = package.appendingPathComponent("fixtures/root-extra")
 
-    static func path(_ name: String) -> String { root.appendingPathComponent(name).path }
+    static func path(_ name: String) -> String {
+        let shared = root.appendingPathComponent(name)
+        return FileManager.default.fileExists(atPath: shared.path) ? shared.path : extra.appendingPathComponent(name).path
+    }
 
-    /// Every `*.truth.json` with its parsed JSON, sorted by name.
+    /// Every `*.truth.json` of both folders with its parsed JSON, sorted by name.
     static func truthFiles() throws -> [(name: String, truth: [String: Any])] {
-        try FileManager.default.contentsOfDirectory(atPath: root.path)
-            .filter { $0.hasSuffix(".truth.json") }.sorted()
-            .map { name in
-                let data = try Data(contentsOf: root.appendingPathComponent(name))
-                return (name, try JSONSerialization.jsonObject(with: data) as! [String: Any])
-            }
+        try [root, extra].flatMap { folder in
+            try FileManager.default.contentsOfDirectory(atPath: folder.path)
+                .filter { $0.hasSuffix(".truth.json") }
+                .map { name in
+                    let data = try Data(contentsOf: folder.appendingPathComponent(name))
+                    return (name, try JSONSerialization.jsonObject(with: data) as! [String: Any])
+                }
+        }.sorted { $0.name < $1.name }
     }
 
     /// ROOT files that have a truth file and hold TTrees or histograms (RNTuple files excluded).

@@ -60,7 +60,7 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rootio-mutants-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let variantsPerFile = 160
+        let variantsPerFile = 110
         var variants = 0, failed = 0
         for path in files {
             let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
