@@ -175,7 +175,7 @@ def compare_stats(ours, reference, rel=1e-7):
             except (TypeError, ValueError):
                 problems.append("%s.%s: %r" % (name, field, a))
                 continue
-            if abs(a - b) > rel * max(1.0, abs(b)):
+            if not abs(a - b) <= rel * max(1.0, abs(b)):  # also catches NaN
                 problems.append("%s.%s: hepkit %r, uproot %r" % (name, field, a, b))
     return problems
 
