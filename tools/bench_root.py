@@ -186,6 +186,11 @@ def fmt(x, spec="%.3f"):
     return "n/a" if x is None else spec % x
 
 
+def fmt_time(m):
+    """Wall seconds with CPU seconds in parentheses, or n/a."""
+    return "n/a" if m is None else "%.3f (%.3f)" % (m["seconds"], m["cpu_seconds"])
+
+
 def verdict(value, target, at_most):
     if value is None:
         return "n/a"
@@ -194,18 +199,18 @@ def verdict(value, target, at_most):
 
 
 def report(results, threads, library):
-    cols = ["codec", "file MB", "decompressed MB", "codec-only s",
-            "uproot (%s) s" % library, "uproot peak MB"]
+    cols = ["codec", "file MB", "decompressed MB", "codec-only s (cpu)",
+            "uproot (%s) s (cpu)" % library, "uproot peak MB"]
     for t in threads:
-        cols += ["hepkit %dT s" % t, "hepkit %dT peak MB" % t]
+        cols += ["hepkit %dT s (cpu)" % t, "hepkit %dT peak MB" % t]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for r in results:
         row = [r["codec"], fmt(r["file_bytes"] / MB, "%.1f"), fmt(r["decompressed_bytes"] / MB, "%.1f"),
-               fmt(r["codec_only"]["seconds"]), fmt(r["uproot"]["seconds"]),
+               fmt_time(r["codec_only"]), fmt_time(r["uproot"]),
                fmt(r["uproot"]["peak_rss"] / MB, "%.0f")]
         for t in threads:
             h = r["hepkit"].get(str(t))
-            row += [fmt(h and h["seconds"]), fmt(h and h["peak_rss"] / MB, "%.0f")]
+            row += [fmt_time(h), fmt(h and h["peak_rss"] / MB, "%.0f")]
         lines.append("| " + " | ".join(row) + " |")
 
     lo, hi = str(min(threads)), str(max(threads))

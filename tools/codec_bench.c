@@ -19,7 +19,7 @@
  * size equals its uncompressed size was stored uncompressed (ROOT's rule) and is copied.
  *
  * ZL blocks are decoded with libdeflate (what HEPKit uses) unless --zlib zlib is given.
- * Prints one JSON object: best wall time over the repeats and the byte counts.
+ * Prints one JSON object: best wall and CPU time over the repeats and the byte counts.
  * Build: cc -O2 codec_bench.c -ldeflate -llz4 -lzstd -llzma -lz -lxxhash
  */
 #include <errno.h>
@@ -78,9 +78,9 @@ static uint64_t be64(const uint8_t *p) {
     return v;
 }
 
-static double now(void) {
+static double clock_seconds(clockid_t clock) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(clock, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
@@ -200,21 +200,23 @@ int main(int argc, char **argv) {
     d.deflate = libdeflate_alloc_decompressor();
     d.zstd = ZSTD_createDCtx();
 
-    double best = 1e300;
+    /* CPU time too: on a shared machine it is less disturbed by other processes than wall time. */
+    double best = 1e300, best_cpu = 1e300;
     for (int r = 0; r < repeat; r++) {
         d.blocks = 0;
         memset(d.blocks_by_algorithm, 0, sizeof d.blocks_by_algorithm);
-        double t0 = now();
+        double t0 = clock_seconds(CLOCK_MONOTONIC), c0 = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
         for (uint32_t i = 0; i < count; i++) decode_basket(&d, &baskets[i], out + baskets[i].out_offset, i);
-        double t = now() - t0;
+        double t = clock_seconds(CLOCK_MONOTONIC) - t0, c = clock_seconds(CLOCK_THREAD_CPUTIME_ID) - c0;
         if (t < best) best = t;
+        if (c < best_cpu) best_cpu = c;
     }
 
-    printf("{\"seconds\": %.6f, \"repeat\": %d, \"baskets\": %" PRIu32 ", \"blocks\": %" PRIu64
+    printf("{\"seconds\": %.6f, \"cpu_seconds\": %.6f, \"repeat\": %d, \"baskets\": %" PRIu32 ", \"blocks\": %" PRIu64
            ", \"compressed_bytes\": %zu, \"uncompressed_bytes\": %zu, \"zlib_impl\": \"%s\""
            ", \"lz4_checksum_verified\": %s, \"blocks_by_algorithm\": {\"ZL\": %" PRIu64 ", \"XZ\": %" PRIu64
            ", \"L4\": %" PRIu64 ", \"ZS\": %" PRIu64 "}}\n",
-           best, repeat, count, d.blocks, total_in, total_out, d.use_zlib ? "zlib" : "libdeflate",
+           best, best_cpu, repeat, count, d.blocks, total_in, total_out, d.use_zlib ? "zlib" : "libdeflate",
            d.verify_lz4_checksum ? "true" : "false", d.blocks_by_algorithm[0], d.blocks_by_algorithm[1],
            d.blocks_by_algorithm[2], d.blocks_by_algorithm[3]);
     libdeflate_free_decompressor(d.deflate);
