@@ -195,7 +195,7 @@ def verdict(value, target, at_most):
     if value is None:
         return "n/a"
     ok = value <= target if at_most else value >= target
-    return "%.2f %s" % (value, "ok" if ok else "MISSED")
+    return "%.3f %s" % (value, "ok" if ok else "MISSED")
 
 
 def report(results, threads, library):
