@@ -7,6 +7,7 @@
  * no byte swapping, no statistics).
  *
  * usage: codec_bench BASKETS_FILE [--repeat N] [--zlib deflate|zlib] [--verify-lz4-checksum]
+ *                    [--fresh-output]
  *
  * BASKETS_FILE (written by bench_root.py) is
  *     "HKBASKT1"                                  8-byte magic
@@ -19,6 +20,8 @@
  * size equals its uncompressed size was stored uncompressed (ROOT's rule) and is copied.
  *
  * ZL blocks are decoded with libdeflate (what HEPKit uses) unless --zlib zlib is given.
+ * --fresh-output decodes into a newly allocated buffer in every repeat, so the time includes
+ * the kernel's first-touch page faults of the destination, as a reader's must.
  * Prints one JSON object: best wall and CPU time over the repeats and the byte counts.
  * Build: cc -O2 codec_bench.c -ldeflate -llz4 -lzstd -llzma -lz -lxxhash
  */
@@ -48,6 +51,7 @@ typedef struct {
 typedef struct {
     int use_zlib;
     int verify_lz4_checksum;
+    int fresh_output;
     struct libdeflate_decompressor *deflate;
     ZSTD_DCtx *zstd;
     uint64_t blocks;
@@ -61,6 +65,12 @@ __attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt,
     vfprintf(stderr, fmt, args);
     fprintf(stderr, "\n");
     va_end(args);
+    exit(2);
+}
+
+__attribute__((noreturn)) static void usage(void) {
+    fprintf(stderr, "usage: codec_bench BASKETS_FILE [--repeat N] [--zlib deflate|zlib] "
+                    "[--verify-lz4-checksum] [--fresh-output]\n");
     exit(2);
 }
 
@@ -155,17 +165,15 @@ int main(int argc, char **argv) {
             else if (strcmp(impl, "deflate")) die("unknown --zlib %s (deflate or zlib)", impl);
         } else if (!strcmp(argv[i], "--verify-lz4-checksum")) {
             d.verify_lz4_checksum = 1;
+        } else if (!strcmp(argv[i], "--fresh-output")) {
+            d.fresh_output = 1;
         } else if (argv[i][0] != '-' && !path) {
             path = argv[i];
         } else {
-            fprintf(stderr, "usage: codec_bench BASKETS_FILE [--repeat N] [--zlib deflate|zlib] [--verify-lz4-checksum]\n");
-            return 2;
+            usage();
         }
     }
-    if (!path || repeat < 1) {
-        fprintf(stderr, "usage: codec_bench BASKETS_FILE [--repeat N] [--zlib deflate|zlib] [--verify-lz4-checksum]\n");
-        return 2;
-    }
+    if (!path || repeat < 1) usage();
 
     FILE *f = fopen(path, "rb");
     if (!f) die("cannot open %s: %s", path, strerror(errno));
@@ -194,9 +202,7 @@ int main(int argc, char **argv) {
         total_out += baskets[i].uncompressed_bytes;
     }
 
-    uint8_t *out = malloc(total_out ? total_out : 1);
-    if (!out) die("cannot allocate the output buffer (%zu bytes)", total_out);
-    memset(out, 0, total_out); /* fault the pages in: time the codecs, not the kernel */
+    uint8_t *out = NULL;
     d.deflate = libdeflate_alloc_decompressor();
     d.zstd = ZSTD_createDCtx();
 
@@ -205,6 +211,13 @@ int main(int argc, char **argv) {
     for (int r = 0; r < repeat; r++) {
         d.blocks = 0;
         memset(d.blocks_by_algorithm, 0, sizeof d.blocks_by_algorithm);
+        if (!out || d.fresh_output) {
+            free(out);
+            out = malloc(total_out ? total_out : 1);
+            if (!out) die("cannot allocate the output buffer (%zu bytes)", total_out);
+            /* Unless asked otherwise, fault the pages in first: time the codecs, not the kernel. */
+            if (!d.fresh_output) memset(out, 0, total_out);
+        }
         double t0 = clock_seconds(CLOCK_MONOTONIC), c0 = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
         for (uint32_t i = 0; i < count; i++) decode_basket(&d, &baskets[i], out + baskets[i].out_offset, i);
         double t = clock_seconds(CLOCK_MONOTONIC) - t0, c = clock_seconds(CLOCK_THREAD_CPUTIME_ID) - c0;
@@ -214,10 +227,10 @@ int main(int argc, char **argv) {
 
     printf("{\"seconds\": %.6f, \"cpu_seconds\": %.6f, \"repeat\": %d, \"baskets\": %" PRIu32 ", \"blocks\": %" PRIu64
            ", \"compressed_bytes\": %zu, \"uncompressed_bytes\": %zu, \"zlib_impl\": \"%s\""
-           ", \"lz4_checksum_verified\": %s, \"blocks_by_algorithm\": {\"ZL\": %" PRIu64 ", \"XZ\": %" PRIu64
+           ", \"lz4_checksum_verified\": %s, \"fresh_output\": %s, \"blocks_by_algorithm\": {\"ZL\": %" PRIu64 ", \"XZ\": %" PRIu64
            ", \"L4\": %" PRIu64 ", \"ZS\": %" PRIu64 "}}\n",
            best, best_cpu, repeat, count, d.blocks, total_in, total_out, d.use_zlib ? "zlib" : "libdeflate",
-           d.verify_lz4_checksum ? "true" : "false", d.blocks_by_algorithm[0], d.blocks_by_algorithm[1],
+           d.verify_lz4_checksum ? "true" : "false", d.fresh_output ? "true" : "false", d.blocks_by_algorithm[0], d.blocks_by_algorithm[1],
            d.blocks_by_algorithm[2], d.blocks_by_algorithm[3]);
     libdeflate_free_decompressor(d.deflate);
     ZSTD_freeDCtx(d.zstd);
