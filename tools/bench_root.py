@@ -191,11 +191,16 @@ def fmt_time(m):
     return "n/a" if m is None else "%.3f (%.3f)" % (m["seconds"], m["cpu_seconds"])
 
 
-def verdict(value, target, at_most):
+def verdict(value, target, at_most, cpu=None):
+    """The wall-time ratio against its target, with the same ratio of CPU times if given."""
     if value is None:
         return "n/a"
     ok = value <= target if at_most else value >= target
-    return "%.3f %s" % (value, "ok" if ok else "MISSED")
+    return "%.3f %s%s" % (value, "ok" if ok else "MISSED", "" if cpu is None else " (%.3f)" % cpu)
+
+
+def ratio(a, b, key):
+    return a[key] / b[key] if a is not None and b is not None else None
 
 
 def report(results, threads, library):
@@ -214,22 +219,24 @@ def report(results, threads, library):
         lines.append("| " + " | ".join(row) + " |")
 
     lo, hi = str(min(threads)), str(max(threads))
-    lines += ["", "| codec | HEPKit/uproot (<= 0.33) | HEPKit %sT/codec-only (<= 1.25) | "
+    lines += ["", "| codec | HEPKit/uproot (<= 0.33) (cpu) | HEPKit %sT/codec-only (<= 1.25) (cpu) | "
               "HEPKit %sT - codec-only s | speed-up %sT->%sT (>= 1.7) | "
               "peak RSS/(1.5 x decompressed + 50 MB) (<= 1) |" % (lo, lo, lo, hi),
               "|---|---|---|---|---|---|"]
     for r in results:
         h = r["hepkit"]
-        fastest = min((v["seconds"] for v in h.values()), default=None)
+        fastest = min(h.values(), key=lambda v: v["seconds"], default=None)
         one, many = h.get(lo), h.get(hi)
         budget = RSS_FACTOR * r["decompressed_bytes"] + RSS_EXTRA
         peak = max((v["peak_rss"] for v in h.values()), default=None)
         lines.append("| %s | %s | %s | %s | %s | %s |" % (
             r["codec"],
-            verdict(fastest and fastest / r["uproot"]["seconds"], TARGET_VS_UPROOT, True),
-            verdict(one and one["seconds"] / r["codec_only"]["seconds"], TARGET_VS_CODEC, True),
+            verdict(ratio(fastest, r["uproot"], "seconds"), TARGET_VS_UPROOT, True,
+                    ratio(fastest, r["uproot"], "cpu_seconds")),
+            verdict(ratio(one, r["codec_only"], "seconds"), TARGET_VS_CODEC, True,
+                    ratio(one, r["codec_only"], "cpu_seconds")),
             fmt(one and one["seconds"] - r["codec_only"]["seconds"]),
-            verdict(one and many and lo != hi and one["seconds"] / many["seconds"], TARGET_SPEEDUP, False),
+            verdict(ratio(one, many, "seconds") if lo != hi else None, TARGET_SPEEDUP, False),
             verdict(peak and peak / budget, 1.0, True)))
     lines.append("\ncodec-only into a fresh (not yet faulted) output buffer: " + ", ".join(
         "%s %.3f s" % (r["codec"], r["codec_only"]["seconds_fresh_output"]) for r in results))
