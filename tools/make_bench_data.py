@@ -31,6 +31,7 @@ import os
 import sys
 import time
 
+import awkward as ak
 import numpy as np
 import uproot
 
@@ -81,8 +82,6 @@ def generate(entries, seed):
 
 def write(path, compression, flat, counts, jet_pt, basket_entries):
     """Write the tree to `path`, one basket per branch per chunk of `basket_entries`."""
-    import awkward as ak
-
     offsets = np.zeros(len(counts) + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
     tmp = path + ".tmp"

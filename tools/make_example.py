@@ -30,6 +30,7 @@ import json
 import os
 import sys
 
+import awkward as ak
 import numpy as np
 import uproot
 
@@ -89,8 +90,6 @@ def sample(rng, signal):
 
 
 def write(path, columns, counts, jet_pt):
-    import awkward as ak
-
     offsets = np.zeros(len(counts) + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
     tmp = path + ".tmp"

@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 
+import awkward as ak
 import numpy as np
 import uproot
 
@@ -19,8 +20,6 @@ import uproot
 def flat_values(array, library):
     """The values of one branch as a flat numeric numpy array."""
     if library == "ak":
-        import awkward as ak
-
         if array.ndim > 1:
             array = ak.flatten(array, axis=None)
         return ak.to_numpy(array)
