@@ -47,6 +47,8 @@ public struct ModifierOccurrence: Sendable {
 public struct ParameterSetDefaults: Sendable, Equatable {
     /// Number of scalar components.
     public var count: Int
+    /// Whether the set is named without an index (`mu`) rather than per component (`gamma[0]`).
+    public var isScalar: Bool
     /// `nil` where pyhf has no default (lumi): the measurement must provide it.
     public var inits: [Double]?
     public var bounds: [ClosedRange<Double>]?
@@ -63,11 +65,12 @@ public struct ParameterSetDefaults: Sendable, Equatable {
     public var allowedKeys: Set<ParameterConfigKey>
 
     public init(
-        count: Int, inits: [Double]?, bounds: [ClosedRange<Double>]?, fixed: [Bool], constraint: ConstraintKind?,
+        count: Int, isScalar: Bool, inits: [Double]?, bounds: [ClosedRange<Double>]?, fixed: [Bool], constraint: ConstraintKind?,
         auxdata: [Double]?, widths: [Double], widthsFromInputs: Bool = false, auxdataIsWidths: Bool = false,
         allowedKeys: Set<ParameterConfigKey>
     ) {
         self.count = count
+        self.isScalar = isScalar
         self.inits = inits
         self.bounds = bounds
         self.fixed = fixed
@@ -81,7 +84,7 @@ public struct ParameterSetDefaults: Sendable, Equatable {
 
     /// Whether two types may share one parameter set under this name (pyhf compares the requirements).
     func isCompatible(with other: ParameterSetDefaults) -> Bool {
-        count == other.count && inits == other.inits && bounds == other.bounds && fixed == other.fixed
+        count == other.count && isScalar == other.isScalar && inits == other.inits && bounds == other.bounds && fixed == other.fixed
             && constraint == other.constraint && auxdata == other.auxdata && widths == other.widths
     }
 }
