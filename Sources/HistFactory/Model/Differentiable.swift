@@ -47,7 +47,17 @@ extension Model {
 
     /// Expected main data λ(θ) (pyhf `expected_actualdata`).
     @differentiable(reverse, wrt: pars)
-    public func expectedActualData(_ pars: [Double]) -> [Double] { expectedActualData(pars, inputs: inputs) }
+    public func expectedActualData(_ pars: [Double]) -> [Double] {
+        pars.withUnsafeBufferPointer { engine.expectedMain($0, inputs, usesModelInputs: true).lambda }
+    }
+
+    @derivative(of: expectedActualData(_:), wrt: pars)
+    public func _vjpExpectedActualDataOwnInputs(_ pars: [Double])
+        -> (value: [Double], pullback: (Array<Double>.TangentVector) -> Array<Double>.TangentVector)
+    {
+        let (value, pullback) = _vjpExpectedActualData(pars, inputs: inputs)
+        return (value, { pullback($0).0 })
+    }
 
     /// Expected data: main bins, then the expected auxdata (Gaussian: θ, Poisson: τ·γ) if asked
     /// (pyhf `expected_data`).
@@ -200,11 +210,28 @@ extension Model {
     }
 
     /// ln L(θ | data) for `inputs` (pyhf `logpdf`), differentiable with respect to the parameters, the
-    /// data (main and aux, treated as continuous) and the inputs.
+    /// data (main and aux, treated as continuous) and the inputs. Its derivative is one fused
+    /// forward/reverse pass (the same kernels as `logpdfAndGradient`, plus the input gradients).
     @differentiable(reverse, wrt: (pars, data, inputs))
     public func logpdf(_ pars: [Double], data: [Double], inputs: ModelInputs) -> Double {
-        mainLogpdf(expected: expectedActualData(pars, inputs: inputs), data: data)
-            + constraintLogpdf(pars, data: data, widths: constraintWidths(inputs: inputs))
+        evaluate(pars, data, inputs: inputs, gradient: false).value
+    }
+
+    @derivative(of: logpdf(_:data:inputs:), wrt: (pars, data, inputs))
+    public func _vjpLogpdfInputs(_ pars: [Double], data: [Double], inputs: ModelInputs) -> (
+        value: Double, pullback: (Double) -> (Array<Double>.TangentVector, Array<Double>.TangentVector, ModelInputs)
+    ) {
+        let r = evaluate(pars, data, inputs: inputs, gradient: true, dataGradient: true, inputsGradient: true)
+        return (
+            r.value,
+            { g in
+                if g == 1 { return (.init(r.gradient), .init(r.dataGradient), r.inputsGradient) }
+                var d = r.inputsGradient
+                for i in d.nominal.indices { d.nominal[i] *= g }
+                for i in d.modifierData.indices { d.modifierData[i] *= g }
+                return (.init(r.gradient.map { $0 * g }), .init(r.dataGradient.map { $0 * g }), d)
+            }
+        )
     }
 
     /// ln L(θ | data) (pyhf `logpdf`; `twice_nll = −2·logpdf`). `data` = main bins then auxdata.
@@ -249,39 +276,64 @@ extension Model {
         return h
     }
 
-    /// The fused fast path for the model's own inputs (cached constraint widths).
-    func evaluate(_ pars: [Double], _ data: [Double], gradient: Bool, dataGradient: Bool = false)
-        -> (value: Double, gradient: [Double], dataGradient: [Double])
-    {
+    /// The fused forward and reverse pass. Without `inputs` it uses the model's own inputs, their
+    /// cached constraint widths and the kernels' precomputed tables.
+    func evaluate(
+        _ pars: [Double], _ data: [Double], inputs given: ModelInputs? = nil, gradient: Bool, dataGradient: Bool = false,
+        inputsGradient: Bool = false
+    ) -> (value: Double, gradient: [Double], dataGradient: [Double], inputsGradient: ModelInputs) {
         precondition(pars.count == parameterCount, "expected \(parameterCount) parameters, found \(pars.count)")
         precondition(data.count == dataCount, "expected \(dataCount) data values, found \(data.count)")
-        var dPars = [Double](repeating: 0, count: gradient ? pars.count : 0)
+        let own = given == nil
+        let inputs = given ?? self.inputs
+        precondition(
+            inputs.nominal.count == self.inputs.nominal.count && inputs.modifierData.count == self.inputs.modifierData.count,
+            "ModelInputs of a different model")
+        let widths = own ? cachedWidths : engine.widths(inputs)
+        let backward = gradient || inputsGradient
+        var dPars = [Double](repeating: 0, count: backward ? pars.count : 0)
         var dData = [Double](repeating: 0, count: dataGradient ? data.count : 0)
-        var dLambda = [Double](repeating: 0, count: gradient ? mainBinCount : 0)
+        var dLambda = [Double](repeating: 0, count: backward ? mainBinCount : 0)
+        var dWidths = [Double](repeating: 0, count: inputsGradient ? widths.count : 0)
+        var dInputs = ModelInputs(
+            nominal: [Double](repeating: 0, count: inputsGradient ? inputs.nominal.count : 0),
+            modifierData: [Double](repeating: 0, count: inputsGradient ? inputs.modifierData.count : 0))
         let value = pars.withUnsafeBufferPointer { p in
             data.withUnsafeBufferPointer { d in
-                cachedWidths.withUnsafeBufferPointer { w in
+                widths.withUnsafeBufferPointer { w in
                     dPars.withUnsafeMutableBufferPointer { dp in
                         dData.withUnsafeMutableBufferPointer { dd in
                             dLambda.withUnsafeMutableBufferPointer { dl in
-                                let (lambda, tape) = engine.expectedMain(p, inputs)
-                                let main = lambda.withUnsafeBufferPointer {
-                                    engine.mainLogpdf($0, d, dLambda: gradient ? dl : nil, dData: dataGradient ? dd : nil)
+                                dWidths.withUnsafeMutableBufferPointer { dw in
+                                    dInputs.nominal.withUnsafeMutableBufferPointer { dn in
+                                        dInputs.modifierData.withUnsafeMutableBufferPointer { dm in
+                                            let (lambda, tape) = engine.expectedMain(p, inputs, usesModelInputs: own)
+                                            let main = lambda.withUnsafeBufferPointer {
+                                                engine.mainLogpdf($0, d, dLambda: backward ? dl : nil, dData: dataGradient ? dd : nil)
+                                            }
+                                            let constraint = engine.constraintLogpdf(
+                                                p, d, w, dPars: backward ? dp : nil, dData: dataGradient ? dd : nil,
+                                                dWidths: inputsGradient ? dw : nil)
+                                            if backward {
+                                                engine.expectedMainBackward(
+                                                    p, inputs, tape: tape, dLambda: UnsafeBufferPointer(dl), dPars: dp,
+                                                    dNominal: inputsGradient ? dn : nil, dModifierData: inputsGradient ? dm : nil,
+                                                    usesModelInputs: own)
+                                            }
+                                            if inputsGradient {
+                                                engine.widthsBackward(inputs, dWidths: UnsafeBufferPointer(dw), dNominal: dn, dModifierData: dm)
+                                            }
+                                            return main + constraint
+                                        }
+                                    }
                                 }
-                                let constraint = engine.constraintLogpdf(
-                                    p, d, w, dPars: gradient ? dp : nil, dData: dataGradient ? dd : nil)
-                                if gradient {
-                                    engine.expectedMainBackward(
-                                        p, inputs, tape: tape, dLambda: UnsafeBufferPointer(dl), dPars: dp, dNominal: nil, dModifierData: nil)
-                                }
-                                return main + constraint
                             }
                         }
                     }
                 }
             }
         }
-        return (value, dPars, dData)
+        return (value, dPars, dData, dInputs)
     }
 }
 

@@ -43,12 +43,14 @@ struct Engine: Sendable {
     // MARK: expected main data
 
     /// λ per main bin, and the tape for `expectedMainBackward`.
-    func expectedMain(_ pars: UnsafeBufferPointer<Double>, _ inputs: ModelInputs) -> (lambda: [Double], tape: Tape) {
+    func expectedMain(_ pars: UnsafeBufferPointer<Double>, _ inputs: ModelInputs, usesModelInputs: Bool = false)
+        -> (lambda: [Double], tape: Tape)
+    {
         let kCount = multiplicative.count, n = elementCount
         var base = [Double](repeating: 0, count: n)
         var factors = [Double](repeating: 1, count: kCount * n)
         var lambda = [Double](repeating: 0, count: mainBinCount)
-        withArguments(inputs, pars) { x in
+        withArguments(inputs, pars, usesModelInputs: usesModelInputs) { x in
             base.withUnsafeMutableBufferPointer { b in
                 // pyhf's order: (Δ₁ + Δ₂ + … + ν⁰), then the factors by type.
                 for k in additive { k.forward(x, into: b) }
@@ -78,7 +80,7 @@ struct Engine: Sendable {
     func expectedMainBackward(
         _ pars: UnsafeBufferPointer<Double>, _ inputs: ModelInputs, tape: Tape, dLambda: UnsafeBufferPointer<Double>,
         dPars: UnsafeMutableBufferPointer<Double>, dNominal: UnsafeMutableBufferPointer<Double>?,
-        dModifierData: UnsafeMutableBufferPointer<Double>?
+        dModifierData: UnsafeMutableBufferPointer<Double>?, usesModelInputs: Bool = false
     ) {
         let kCount = multiplicative.count, n = elementCount
         // dFactors[k·n + e] = ∂L/∂ν_e · base_e · ∏_{j≠k} F_j[e], by prefix and suffix products over kernels.
@@ -109,7 +111,7 @@ struct Engine: Sendable {
                 }
             }
         }
-        withArguments(inputs, pars) { x in
+        withArguments(inputs, pars, usesModelInputs: usesModelInputs) { x in
             let grads = KernelGradients(pars: dPars, nominal: dNominal, modifierData: dModifierData)
             dBase.withUnsafeBufferPointer { db in
                 for k in additive { k.backward(x, adjoint: db, into: grads) }
@@ -151,11 +153,11 @@ struct Engine: Sendable {
 
     private func withArguments<R>(
         _ inputs: ModelInputs, _ pars: UnsafeBufferPointer<Double> = UnsafeBufferPointer(start: nil, count: 0),
-        _ body: (KernelArguments) -> R
+        usesModelInputs: Bool = false, _ body: (KernelArguments) -> R
     ) -> R {
         inputs.nominal.withUnsafeBufferPointer { nominal in
             inputs.modifierData.withUnsafeBufferPointer { modData in
-                body(KernelArguments(pars: pars, nominal: nominal, modifierData: modData))
+                body(KernelArguments(pars: pars, nominal: nominal, modifierData: modData, usesModelInputs: usesModelInputs))
             }
         }
     }

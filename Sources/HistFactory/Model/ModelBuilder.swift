@@ -137,7 +137,7 @@ extension Model {
                     name: $0.name, slice: $0.slice, constraintSlice: constraintSlices[$0.name], widthsFromInputs: $0.widthsFromInputs,
                     occurrences: $0.occurrences[typeName]!)
             }
-            let kernel = try type.makeKernel(placedSets, interpolation: code)
+            let kernel = try type.makeKernel(placedSets, interpolation: code, inputs: s.inputs)
             switch kernel.composition {
             case .additive: additive.append(kernel)
             case .multiplicative: multiplicative.append(kernel)

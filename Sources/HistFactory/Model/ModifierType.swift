@@ -119,8 +119,10 @@ public protocol ModifierType: Sendable {
     func parameterSet(named name: String, occurrences: [ModifierOccurrence], inputs: ModelInputs) throws
         -> ParameterSetDefaults
 
-    /// The kernel applying all parameter sets of this type to the yields.
-    func makeKernel(_ sets: [PlacedModifierSet], interpolation: InterpolationCode?) throws -> any YieldKernel
+    /// The kernel applying all parameter sets of this type to the yields. `inputs` are the model's own
+    /// inputs, from which the kernel may precompute tables (used when `KernelArguments.usesModelInputs`).
+    func makeKernel(_ sets: [PlacedModifierSet], interpolation: InterpolationCode?, inputs: ModelInputs) throws
+        -> any YieldKernel
 }
 
 extension ModifierType {
@@ -139,6 +141,9 @@ public struct KernelArguments {
     public var pars: UnsafeBufferPointer<Double>
     public var nominal: UnsafeBufferPointer<Double>
     public var modifierData: UnsafeBufferPointer<Double>
+    /// Whether `nominal` and `modifierData` are the inputs the kernel was made with, so that tables
+    /// precomputed from them are valid.
+    public var usesModelInputs: Bool
 }
 
 /// Gradient accumulators of a kernel call; `nil` ones are not wanted.

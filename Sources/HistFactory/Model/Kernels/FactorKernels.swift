@@ -6,16 +6,18 @@ struct ScalarFactorEntry: Sendable {
     var elements: Range<Int>
     /// Start of the occurrence's values in `ModelInputs.modifierData`.
     var data: Int
+    /// Position of the entry in the list the kernel was made from (for precomputed tables).
+    var slot: Int = 0
 }
 
-/// A scalar factor f(θ; data): its value and partial derivatives.
+/// A scalar factor f(θ; data) of one entry: its value and partial derivatives.
 protocol ScalarFactor: Sendable {
-    func value(_ theta: Double, _ data: UnsafeBufferPointer<Double>, at offset: Int) -> Double
-    /// f with ∂f/∂θ; `accumulateData` adds `scale`·∂f/∂data into the data gradient.
-    func partials(_ theta: Double, _ data: UnsafeBufferPointer<Double>, at offset: Int) -> (value: Double, dTheta: Double)
+    func value(_ theta: Double, _ x: KernelArguments, _ entry: ScalarFactorEntry) -> Double
+    /// f and ∂f/∂θ.
+    func partials(_ theta: Double, _ x: KernelArguments, _ entry: ScalarFactorEntry) -> (value: Double, dTheta: Double)
+    /// Adds `scale`·∂f/∂data into the data gradient.
     func accumulateDataGradient(
-        _ theta: Double, _ data: UnsafeBufferPointer<Double>, at offset: Int, scale: Double,
-        into grad: UnsafeMutableBufferPointer<Double>)
+        _ theta: Double, _ x: KernelArguments, _ entry: ScalarFactorEntry, scale: Double, into grad: UnsafeMutableBufferPointer<Double>)
 }
 
 /// Row-wide factors (normfactor, lumi, normsys). Factors sharing a row are multiplied; their
@@ -29,6 +31,8 @@ struct ScalarFactorKernel<F: ScalarFactor>: YieldKernel {
 
     init(factor: F, entries: [ScalarFactorEntry]) {
         self.factor = factor
+        var entries = entries
+        for i in entries.indices { entries[i].slot = i }
         let sorted = entries.enumerated().sorted {
             ($0.element.elements.lowerBound, $0.offset) < ($1.element.elements.lowerBound, $1.offset)
         }.map(\.element)
@@ -51,7 +55,7 @@ struct ScalarFactorKernel<F: ScalarFactor>: YieldKernel {
             for g in 0..<(groups.count - 1) {
                 var r = 1.0
                 for i in groups[g]..<groups[g + 1] {
-                    r *= factor.value(x.pars[entries[i].parameter], x.modifierData, at: entries[i].data)
+                    r *= factor.value(x.pars[entries[i].parameter], x, entries[i])
                 }
                 for e in entries[groups[g]].elements { out[e] *= r }
             }
@@ -71,7 +75,7 @@ struct ScalarFactorKernel<F: ScalarFactor>: YieldKernel {
                     prefix[0] = 1
                     for k in 0..<m {
                         let en = entries[lo + k]
-                        let p = factor.partials(x.pars[en.parameter], x.modifierData, at: en.data)
+                        let p = factor.partials(x.pars[en.parameter], x, en)
                         values[k] = p.value
                         derivs[k] = p.dTheta
                         prefix[k + 1] = prefix[k] * p.value
@@ -82,7 +86,7 @@ struct ScalarFactorKernel<F: ScalarFactor>: YieldKernel {
                         let others = dR * prefix[k] * suffix
                         grads.pars[en.parameter] += others * derivs[k]
                         if let gd = grads.modifierData {
-                            factor.accumulateDataGradient(x.pars[en.parameter], x.modifierData, at: en.data, scale: others, into: gd)
+                            factor.accumulateDataGradient(x.pars[en.parameter], x, en, scale: others, into: gd)
                         }
                         suffix *= values[k]
                     }
@@ -95,14 +99,13 @@ struct ScalarFactorKernel<F: ScalarFactor>: YieldKernel {
 /// θ itself (normfactor, lumi).
 struct IdentityFactor: ScalarFactor {
     @inline(__always)
-    func value(_ theta: Double, _ data: UnsafeBufferPointer<Double>, at offset: Int) -> Double { theta }
+    func value(_ theta: Double, _ x: KernelArguments, _ entry: ScalarFactorEntry) -> Double { theta }
     @inline(__always)
-    func partials(_ theta: Double, _ data: UnsafeBufferPointer<Double>, at offset: Int) -> (value: Double, dTheta: Double) {
+    func partials(_ theta: Double, _ x: KernelArguments, _ entry: ScalarFactorEntry) -> (value: Double, dTheta: Double) {
         (theta, 1)
     }
     func accumulateDataGradient(
-        _ theta: Double, _ data: UnsafeBufferPointer<Double>, at offset: Int, scale: Double,
-        into grad: UnsafeMutableBufferPointer<Double>
+        _ theta: Double, _ x: KernelArguments, _ entry: ScalarFactorEntry, scale: Double, into grad: UnsafeMutableBufferPointer<Double>
     ) {}
 }
 

@@ -22,7 +22,9 @@ public struct ShapeFactor: ModifierType {
         return .freeFactor(count: n, isScalar: false)
     }
 
-    public func makeKernel(_ sets: [PlacedModifierSet], interpolation: InterpolationCode?) throws -> any YieldKernel {
+    public func makeKernel(_ sets: [PlacedModifierSet], interpolation: InterpolationCode?, inputs: ModelInputs) throws
+        -> any YieldKernel
+    {
         ShapeFactorKernel(
             factors: PerBinFactors(
                 sets.flatMap { set in set.occurrences.map { ($0.elements, Array(set.slice.prefix($0.elements.count))) } }))

@@ -34,7 +34,9 @@ public struct ShapeSys: ModifierType {
             allowedKeys: [.inits, .bounds, .fixed, .auxdata, .factors])
     }
 
-    public func makeKernel(_ sets: [PlacedModifierSet], interpolation: InterpolationCode?) throws -> any YieldKernel {
+    public func makeKernel(_ sets: [PlacedModifierSet], interpolation: InterpolationCode?, inputs: ModelInputs) throws
+        -> any YieldKernel
+    {
         var tauTerms: [ShapeSysKernel.TauTerm] = []
         for set in sets where set.widthsFromInputs {
             guard let c = set.constraintSlice else { continue }

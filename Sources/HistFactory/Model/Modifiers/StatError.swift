@@ -62,7 +62,9 @@ public struct StatError: ModifierType {
             widthsFromInputs: true, allowedKeys: [.inits, .bounds, .fixed, .auxdata, .sigmas])
     }
 
-    public func makeKernel(_ sets: [PlacedModifierSet], interpolation: InterpolationCode?) throws -> any YieldKernel {
+    public func makeKernel(_ sets: [PlacedModifierSet], interpolation: InterpolationCode?, inputs: ModelInputs) throws
+        -> any YieldKernel
+    {
         var items: [(elements: Range<Int>, parameters: [Int])] = []
         var terms: [StatErrorKernel.SigmaTerm] = []
         var contributions: [StatErrorKernel.Contribution] = []
