@@ -155,3 +155,34 @@ func weightedSum(_ a: [Double], _ c: [Double]) -> Double {
     for i in withoutDerivative(at: a.indices) { s += a[i] * c[i] }
     return s
 }
+
+@Suite("Mixed second derivative for implicit differentiation")
+struct MixedDerivativeTests {
+    @Test("∂/∂inputs ⟨w, ∇θ logpdf⟩ vs finite differences of the exact parameter gradient")
+    func mixed() throws {
+        let ws = try ModelFixtures.load(Workspace.self, "model/example3.json")
+        let model = try Model(workspace: ws)
+        let data = try model.observedData(ws)
+        let pars = ModelDerivativeTests.point(model, seed: 6)
+        var u = ModelDerivativeTests.Uniform(state: 7)
+        let w = pars.map { _ in u.next() - 0.5 }
+        let (mixedInputs, mixedData) = model.logpdfMixedDerivative(pars, data: data, direction: w)
+        func directional(_ inputs: ModelInputs, _ d: [Double]) -> Double {
+            let g = gradient(at: pars) { p in model.logpdf(p, data: d, inputs: inputs) }.base
+            return zip(g, w).reduce(0) { $0 + $1.0 * $1.1 }
+        }
+        let nominal = model.inputs.nominal, modData = model.inputs.modifierData
+        for i in nominal.indices where nominal[i] != 0 {
+            let fd = ModelDerivativeTests.centralDifference(nominal, i) { directional(ModelInputs(nominal: $0, modifierData: modData), data) }
+            #expect(abs(mixedInputs.nominal[i] - fd) <= 1e-5 * max(1, abs(fd)), "nominal[\(i)]: \(mixedInputs.nominal[i]) vs \(fd)")
+        }
+        for i in modData.indices where modData[i] != 0 {
+            let fd = ModelDerivativeTests.centralDifference(modData, i) { directional(ModelInputs(nominal: nominal, modifierData: $0), data) }
+            #expect(abs(mixedInputs.modifierData[i] - fd) <= 1e-5 * max(1, abs(fd)), "modifierData[\(i)]: \(mixedInputs.modifierData[i]) vs \(fd)")
+        }
+        for i in data.indices {
+            let fd = ModelDerivativeTests.centralDifference(data, i) { directional(model.inputs, $0) }
+            #expect(abs(mixedData[i] - fd) <= 1e-5 * max(1, abs(fd)), "data[\(i)]: \(mixedData[i]) vs \(fd)")
+        }
+    }
+}

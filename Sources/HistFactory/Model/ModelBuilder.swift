@@ -1,3 +1,5 @@
+import Foundation
+
 // Building a `Model` from a workspace: pyhf 0.7.6's walk order, parameter-set placement and
 // measurement overrides (reference §2), with every inconsistency a `ModelError`.
 
@@ -114,13 +116,14 @@ extension Model {
         }
 
         // 4. POI.
+        let poiPath = configPath.replacingOccurrences(of: ".parameters", with: ".poi")
         var poiIndex: Int? = nil
         if !poi.isEmpty {
             guard let i = placed[poi] else {
-                throw ModelError(.invalidModel, path: "measurements.config.poi", "the parameter of interest '\(poi)' is not a parameter of the model")
+                throw ModelError(.invalidModel, path: poiPath, "the parameter of interest '\(poi)' is not a parameter of the model")
             }
             guard drafts[i].defaults.count == 1 else {
-                throw ModelError(.invalidModel, path: "measurements.config.poi", "the parameter of interest '\(poi)' has \(drafts[i].defaults.count) components; it must be a scalar")
+                throw ModelError(.invalidModel, path: poiPath, "the parameter of interest '\(poi)' has \(drafts[i].defaults.count) components; it must be a scalar")
             }
             poiIndex = drafts[i].slice.lowerBound
         }
