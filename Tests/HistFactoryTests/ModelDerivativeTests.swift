@@ -186,3 +186,36 @@ struct MixedDerivativeTests {
         }
     }
 }
+
+@Suite("Hessian vs closed form")
+struct HessianClosedFormTests {
+    @Test("Example 1 (normfactor + shapesys): the exact Hessian is −Σ n/λ²·∂λ∂λ and −a/γ² on the aux terms")
+    func example1() throws {
+        let signal = [12.0, 11], bkg = [50.0, 52]
+        let c = Channel(name: "singlechannel", samples: [
+            Sample(name: "signal", data: signal, modifiers: [Modifier(name: "mu", kind: .normfactor)]),
+            Sample(name: "background", data: bkg, modifiers: [Modifier(name: "uncorr_bkguncrt", kind: .shapesys, data: .perBin([3, 7]))]),
+        ])
+        let ws = Workspace(
+            channels: [c], observations: [Observation(name: "singlechannel", data: [51, 48])],
+            measurements: [Measurement(name: "m", config: MeasurementConfig(poi: "mu"))])
+        let model = try Model(workspace: ws)
+        let data = try model.observedData(ws)
+        let pars = [0.7, 1.05, 0.93]
+        let h = model.logpdfHessian(pars, data: data)
+        var exact = [[Double]](repeating: [0, 0, 0], count: 3)
+        for b in 0..<2 {
+            let lambda = pars[0] * signal[b] + pars[1 + b] * bkg[b]
+            var dl = [0.0, 0, 0]
+            dl[0] = signal[b]
+            dl[1 + b] = bkg[b]
+            for i in 0..<3 { for j in 0..<3 { exact[i][j] -= data[b] / (lambda * lambda) * dl[i] * dl[j] } }
+            exact[1 + b][1 + b] -= data[2 + b] / (pars[1 + b] * pars[1 + b])
+        }
+        for i in 0..<3 {
+            for j in 0..<3 {
+                #expect(abs(h[i][j] - exact[i][j]) <= 1e-7 * max(1, abs(exact[i][j])), "H[\(i)][\(j)] \(h[i][j]) vs \(exact[i][j])")
+            }
+        }
+    }
+}
