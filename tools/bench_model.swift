@@ -1,0 +1,47 @@
+// Benchmark of the HistFactory model: build, logpdf, logpdf + gradient, AD gradient w.r.t. inputs.
+// Compile together with the module's sources (no package build needed):
+//   mkdir -p /tmp/hfbench && cp tools/bench_model.swift /tmp/hfbench/main.swift &&
+//   swiftc -O -module-name HistFactory $(find Sources/HistFactory -name '*.swift') /tmp/hfbench/main.swift -o /tmp/hfbench/bench
+//   /tmp/hfbench/bench WS.json [WS.json ...]
+import Foundation
+import _Differentiation
+
+func seconds(_ body: () -> Void) -> Double {
+    let t0 = DispatchTime.now().uptimeNanoseconds
+    body()
+    return Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+}
+
+/// Mean seconds per call, repeating for at least `budget` seconds.
+func timePerCall(budget: Double = 1.0, _ body: () -> Void) -> Double {
+    body()
+    var n = 0, total = 0.0
+    while total < budget {
+        total += seconds(body)
+        n += 1
+    }
+    return total / Double(n)
+}
+
+for path in CommandLine.arguments.dropFirst() {
+    var model: Model!
+    var data: [Double] = []
+    let build = seconds {
+        let ws = try! JSONDecoder().decode(Workspace.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        model = try! Model(workspace: ws)
+        data = try! model.observedData(ws)
+    }
+    let pars = model.suggestedInit
+    var sink = 0.0
+    let value = timePerCall { sink += model.logpdf(pars, data: data) }
+    let grad = timePerCall { sink += model.logpdfAndGradient(pars, data: data).gradient[0] }
+    let adInputs = timePerCall {
+        let g = gradient(at: pars, model.inputs) { p, i in model.logpdf(p, data: data, inputs: i) }
+        sink += g.0.base[0]
+    }
+    print(
+        String(
+            format: "%@: npars=%d elements=%d build+load=%.4fs logpdf=%.4fms logpdf+grad=%.4fms (%.2fx) AD grad wrt pars+inputs=%.4fms (%.2fx) ",
+            (path as NSString).lastPathComponent, model.parameterCount, model.inputs.nominal.count, build, value * 1e3, grad * 1e3,
+            grad / value, adInputs * 1e3, adInputs / value))
+}
