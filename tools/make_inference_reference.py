@@ -9,6 +9,8 @@ reference §5.9 Example 1 (pyhf.simplemodels.uncorrelated_background).
 """
 import json
 import numpy as np
+import scipy.optimize
+import scipy.stats
 import pyhf
 
 pyhf.set_backend("numpy", pyhf.optimize.minuit_optimizer(tolerance=1e-10, strategy=2))
@@ -54,6 +56,50 @@ def hessian_errors(model, data, pars, fixed):
     return errors
 
 
+def refit_holding(model, data, index, value):
+    init = list(model.config.suggested_init())
+    fixed = list(model.config.suggested_fixed())
+    init[index] = value
+    fixed[index] = True
+    pars, val = pyhf.infer.mle.fit(data, model, init_pars=init, fixed_params=fixed, return_fitted_val=True)
+    return pars, float(val)
+
+
+def ranking(model, data, bestfit, errors):
+    """POI shifts when each nuisance parameter is held at best fit +- prefit width / Hessian error."""
+    poi = model.config.poi_index
+    out = {}
+    for name in model.config.par_order:
+        sl = model.config.par_slice(name)
+        par = model.config.param_set(name)
+        for k, i in enumerate(range(sl.start, sl.stop)):
+            if i == poi:
+                continue
+            label = model.config.par_names[i]
+            lo, hi = model.config.suggested_bounds()[i]
+            clamp = lambda v: min(max(v, lo), hi)
+            width = par.width()[k] if par.constrained else None
+            row = {}
+            if width is not None:
+                row["prefit_up"] = float(refit_holding(model, data, i, clamp(bestfit[i] + width))[0][poi] - bestfit[poi])
+                row["prefit_down"] = float(refit_holding(model, data, i, clamp(bestfit[i] - width))[0][poi] - bestfit[poi])
+            row["postfit_up"] = float(refit_holding(model, data, i, clamp(bestfit[i] + errors[i]))[0][poi] - bestfit[poi])
+            row["postfit_down"] = float(refit_holding(model, data, i, clamp(bestfit[i] - errors[i]))[0][poi] - bestfit[poi])
+            out[label] = row
+    return out
+
+
+def profile_interval(model, data, bestfit, twice_nll):
+    """Values of the POI where the profiled 2NLL rises by 1 (clamped to the POI bounds)."""
+    poi = model.config.poi_index
+    lo, hi = model.config.suggested_bounds()[poi]
+    rise = lambda v: refit_holding(model, data, poi, v)[1] - twice_nll - 1
+    center = float(bestfit[poi])
+    lower = lo if rise(lo) < 0 else scipy.optimize.brentq(rise, lo, center, xtol=1e-10)
+    upper = hi if rise(hi) < 0 else scipy.optimize.brentq(rise, center, hi, xtol=1e-10)
+    return [float(lower), float(upper)]
+
+
 out = {}
 for name, (spec, obs, mu, ts) in CASES.items():
     settings = {"normsys": {"interpcode": "code1"}, "histosys": {"interpcode": "code0"}}
@@ -67,6 +113,10 @@ for name, (spec, obs, mu, ts) in CASES.items():
         "bestfit": [float(v) for v in bestfit], "twice_nll": float(twice_nll),
         "hessian_errors": hessian_errors(model, data, bestfit, model.config.suggested_fixed()),
     }
+    entry["ranking"] = ranking(model, data, bestfit, entry["hessian_errors"])
+    entry["profile_interval_poi"] = profile_interval(model, data, bestfit, twice_nll)
+    if ts == "q0":
+        entry["significance"] = {"Z_obs": float(scipy.stats.norm.isf(float(cls_obs)))}
     if ts != "q0":
         obs_limit, exp_limits = pyhf.infer.intervals.upper_limits.toms748_scan(
             data, model, 0.0, 10.0, rtol=1e-10, test_stat=ts)

@@ -84,6 +84,9 @@ struct Reference: Decodable {
     var twice_nll: Double
     var hessian_errors: [Double]
     var upper_limit: Limit?
+    var ranking: [String: [String: Double]]
+    var profile_interval_poi: [Double]
+    var significance: [String: Double]?
 
     static let all: [String: Reference] = {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -108,6 +111,24 @@ struct Reference: Decodable {
         #expect(fit.twiceNLL <= reference.twice_nll + 1e-9)
         let errors = fitter.uncertainties(at: fit.parameters, data: model.observedData).errors
         for (a, b) in zip(errors, reference.hessian_errors) { #expect(relativeDifference(a, b) < 1e-4) }
+        let interval = try fitter.profileInterval(parameter: 0, data: model.observedData, bestFit: fit)
+        #expect(abs(interval.lowerBound - reference.profile_interval_poi[0]) < 1e-6)
+        #expect(abs(interval.upperBound - reference.profile_interval_poi[1]) < 1e-6)
+        let impacts = try fitter.ranking(data: model.observedData)
+        #expect(impacts.count == reference.ranking.count)
+        for impact in impacts {
+            let row = reference.ranking[impact.name]!
+            #expect(abs(impact.postfitUp - row["postfit_up"]!) < 2e-5)
+            #expect(abs(impact.postfitDown - row["postfit_down"]!) < 2e-5)
+            #expect(abs(impact.prefitUp - row["prefit_up"]!) < 2e-5)
+            #expect(abs(impact.prefitDown - row["prefit_down"]!) < 2e-5)
+        }
+        if let z = reference.significance?["Z_obs"] {
+            let significance = try fitter.discoverySignificance(data: model.observedData)
+            #expect(relativeDifference(significance.observedSignificance, z) < 1e-6)
+            #expect(relativeDifference(significance.observedPValue, reference.CLs_obs) < 2e-7)
+            #expect(relativeDifference(StandardNormal.survival(significance.expectedSignificances[2]), reference.CLs_exp[2]) < 1e-6)
+        }
         if let limit = reference.upper_limit {
             let ours = try fitter.upperLimit(data: model.observedData, options: { var o = UpperLimitOptions(); o.testStatistic = statistic; return o }())
             #expect(relativeDifference(ours.observed, limit.obs) < 1e-5)
@@ -137,6 +158,33 @@ struct Reference: Decodable {
         try check(ToyModels.example1, "example1", rootCLs: 0.05251552514612861,
                   rootExpected: [0.002606404584290687, 0.013820640037844247, 0.06445515477045316, 0.23526090312392733, 0.5730416549820334],
                   rootTolerance: 1e-7)
+    }
+}
+
+/// Toy-based CLs against pyhf's toy numbers for `1bin_shapesys_q0_toys` (2000 toys, NumPy seed 0,
+/// reference §8.4): different generators, so agreement is statistical.
+@Suite struct Toys {
+    @Test func discoveryToysMatchPyhfStatistically() throws {
+        let model = ToyModels.validation1binShapesysQ0
+        let calculator = ToyCalculator(fitter: Fitter(model), data: model.observedData, testStatistic: .q0, toys: 2000, seed: 7)
+        let result = try calculator.hypotest(0)
+        #expect(abs(result.clsObserved - 0.004) < 0.003)
+        let pyhf = [0.0, 0.0, 0.0135, 0.1365, 0.39854497]
+        let tolerance = [0.002, 0.003, 0.008, 0.03, 0.04]
+        for k in 0..<5 { #expect(abs(result.clsExpected[k] - pyhf[k]) < tolerance[k]) }
+        let again = try calculator.hypotest(0)
+        #expect(again.observed == result.observed && again.expected == result.expected)
+    }
+
+    @Test func samplerMoments() {
+        var generator = Xoshiro256(seed: 1)
+        for mean in [0.5, 3.0, 25.0, 400.0] {
+            let draws = (0..<100_000).map { _ in generator.poisson(mean) }
+            let average = draws.reduce(0, +) / Double(draws.count)
+            let variance = draws.reduce(0) { $0 + ($1 - average) * ($1 - average) } / Double(draws.count - 1)
+            #expect(abs(average - mean) < 5 * (mean / 1e5).squareRoot())
+            #expect(abs(variance / mean - 1) < 0.03)
+        }
     }
 }
 

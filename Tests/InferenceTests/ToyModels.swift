@@ -20,7 +20,7 @@ struct ToyModel: Likelihood {
     var gammaOffset: Int { hasNormsys ? 2 : 1 }
 
     var parameterNames: [String] {
-        ["mu"] + (hasNormsys ? ["alpha"] : []) + (shapesysUncertainty == nil ? [] : background.indices.map { "gamma[\($0)]" })
+        ["mu"] + (hasNormsys ? ["bkg_norm"] : []) + (shapesysUncertainty == nil ? [] : background.indices.map { "uncorr_bkguncrt[\($0)]" })
     }
     var initialParameters: [Double] { [1] + (hasNormsys ? [0] : []) + tau.map { _ in 1 } }
     var parameterBounds: [ClosedRange<Double>] { [poiBounds] + (hasNormsys ? [-5...5] : []) + tau.map { _ in 1e-10...10 } }
