@@ -121,7 +121,7 @@ public struct Fitter<Model: Likelihood>: Sendable {
     public func uncertainties(at parameters: [Double], data: [Double]) -> FitUncertainties {
         let n = model.parameterCount
         let free = (0..<n).filter { !fixedParameters[$0] }
-        let hessian = finiteDifferenceHessian(objective(data: data), at: parameters, bounds: parameterBounds, indices: free)
+        let hessian = finiteDifferenceHessian(objective(data: data), at: parameters, indices: free)
         var positiveDefinite = true
         let inverse: SymmetricMatrix
         if let inv = hessian.inverse() {

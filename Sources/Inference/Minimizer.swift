@@ -139,7 +139,7 @@ public struct BoundedMinimizer: Sendable {
             let indices = free.indices.filter { free[$0] }
             guard !indices.isEmpty, indices.count <= options.newtonPolishLimit,
                   result.projectedGradientNorm > 1e-13 else { return }
-            let hessian = finiteDifferenceHessian(objective, at: result.parameters, bounds: bounds, indices: indices)
+            let hessian = finiteDifferenceHessian(objective, at: result.parameters, indices: indices)
             let rhs = indices.map { -result.gradient[$0] }
             guard let delta = Self.regularisedSolve(hessian, rhs) else { return }
             var direction = [Double](repeating: 0, count: result.parameters.count)
@@ -232,10 +232,11 @@ public struct BoundedMinimizer: Sendable {
     }
 }
 
-/// Hessian of `objective` on `indices` by central differences of its exact gradient (one-sided
-/// next to a bound), columns computed in parallel.
+/// Hessian of `objective` on `indices` by central differences of its exact gradient, columns
+/// computed in parallel. Steps may leave the box by `1e-5·max(1, |x|)` (likelihoods are smooth
+/// there); where the objective is not finite outside, a one-sided difference is used instead.
 public func finiteDifferenceHessian(
-    _ objective: Objective, at x: [Double], bounds: [ClosedRange<Double>], indices: [Int]
+    _ objective: Objective, at x: [Double], indices: [Int]
 ) -> SymmetricMatrix {
     let m = indices.count
     let columns = UnsafeMutableBufferPointer<Double>.allocate(capacity: m * m)
@@ -245,14 +246,13 @@ public func finiteDifferenceHessian(
         let i = indices[a]
         let h = 1e-5 * max(1, abs(x[i]))
         var up = x, down = x
-        var width = 2 * h
         up[i] = x[i] + h
         down[i] = x[i] - h
-        if up[i] > bounds[i].upperBound { up[i] = x[i]; width = h }
-        if down[i] < bounds[i].lowerBound { down[i] = x[i]; width = h }
-        let gu = objective(up).gradient
-        let gd = objective(down).gradient
-        for (b, j) in indices.enumerated() { out[a * m + b] = (gu[j] - gd[j]) / width }
+        var gu = objective(up), gd = objective(down)
+        var width = 2 * h
+        if !gu.value.isFinite { gu = objective(x); width = h }
+        if !gd.value.isFinite { gd = objective(x); width = h }
+        for (b, j) in indices.enumerated() { out[a * m + b] = (gu.gradient[j] - gd.gradient[j]) / width }
     }
     return SymmetricMatrix(size: m, elements: Array(columns))
 }

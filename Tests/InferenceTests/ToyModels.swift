@@ -93,3 +93,117 @@ enum ToyModels {
 func relativeDifference(_ a: Double, _ b: Double) -> Double {
     abs(a - b) / max(abs(a), abs(b), 1e-300)
 }
+
+/// ψ(x) for x > 0 (recurrence up to 6, then the asymptotic series).
+func digamma(_ x: Double) -> Double {
+    var x = x, result = 0.0
+    while x < 6 { result -= 1 / x; x += 1 }
+    let f = 1 / (x * x)
+    return result + log(x) - 0.5 / x - f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f / 132))))
+}
+
+/// Inputs `[signal…, background…, shapesys δ… (if any), normsys hi, lo (if any)]`, with hand-derived partials.
+extension ToyModel: DifferentiableLikelihood {
+    var inputVector: [Double] {
+        signal + background + (shapesysUncertainty ?? []) + (normsys.map { [$0.hi, $0.lo] } ?? [])
+    }
+
+    func replacingInputs(_ x: [Double]) -> ToyModel {
+        let n = background.count
+        var copy = self
+        copy.signal = Array(x[0..<n])
+        copy.background = Array(x[n..<(2 * n)])
+        var offset = 2 * n
+        if shapesysUncertainty != nil { copy.shapesysUncertainty = Array(x[offset..<(offset + n)]); offset += n }
+        if normsys != nil { copy.normsys = (x[offset], x[offset + 1]) }
+        return copy
+    }
+
+    /// f(α) and its derivatives with respect to α, hi, lo.
+    private func factorPartials(_ alpha: Double) -> (f: Double, dAlpha: Double, dHi: Double, dLo: Double) {
+        guard let (hi, lo) = normsys else { return (1, 0, 0, 0) }
+        if alpha >= 0 {
+            let f = pow(hi, alpha)
+            return (f, f * log(hi), alpha * pow(hi, alpha - 1), 0)
+        }
+        let f = pow(lo, -alpha)
+        return (f, -f * log(lo), 0, -alpha * pow(lo, -alpha - 1))
+    }
+
+    private var inputOffsets: (shapesys: Int, normsys: Int) {
+        let n = background.count
+        return (2 * n, 2 * n + (shapesysUncertainty == nil ? 0 : n))
+    }
+
+    func negativeLogLikelihoodPartials(_ p: [Double], data: [Double]) -> (inputs: [Double], data: [Double]) {
+        let n = background.count
+        var dx = [Double](repeating: 0, count: inputVector.count)
+        var dd = [Double](repeating: 0, count: data.count)
+        let (f, _, fHi, fLo) = factorPartials(hasNormsys ? p[1] : 0)
+        let (sOffset, nOffset) = inputOffsets
+        for b in 0..<n {
+            let gamma = tau.isEmpty ? 1 : p[gammaOffset + b]
+            let lambda = p[0] * signal[b] + gamma * f * background[b]
+            let r = 1 - data[b] / lambda
+            dx[b] += r * p[0]
+            dx[n + b] += r * gamma * f
+            if hasNormsys {
+                dx[nOffset] += r * gamma * background[b] * fHi
+                dx[nOffset + 1] += r * gamma * background[b] * fLo
+            }
+            dd[b] = -log(lambda) + digamma(data[b] + 1)
+        }
+        var aux = n
+        if hasNormsys { dd[aux] = data[aux] - p[1]; aux += 1 }
+        for b in tau.indices {
+            let gamma = p[gammaOffset + b], a = data[aux + b], delta = shapesysUncertainty![b]
+            let dTau = gamma - a / tau[b]
+            dx[n + b] += dTau * 2 * background[b] / (delta * delta)
+            dx[sOffset + b] += dTau * -2 * background[b] * background[b] / (delta * delta * delta)
+            dd[aux + b] = -log(tau[b] * gamma) + digamma(a + 1)
+        }
+        return (dx, dd)
+    }
+
+    func expectedDataPullback(_ p: [Double], cotangent u: [Double]) -> (parameters: [Double], inputs: [Double]) {
+        let n = background.count
+        var dp = [Double](repeating: 0, count: p.count)
+        var dx = [Double](repeating: 0, count: inputVector.count)
+        let (f, fAlpha, fHi, fLo) = factorPartials(hasNormsys ? p[1] : 0)
+        let (sOffset, nOffset) = inputOffsets
+        for b in 0..<n {
+            let gamma = tau.isEmpty ? 1 : p[gammaOffset + b]
+            dp[0] += u[b] * signal[b]
+            if hasNormsys {
+                dp[1] += u[b] * gamma * background[b] * fAlpha
+                dx[nOffset] += u[b] * gamma * background[b] * fHi
+                dx[nOffset + 1] += u[b] * gamma * background[b] * fLo
+            }
+            if !tau.isEmpty { dp[gammaOffset + b] += u[b] * f * background[b] }
+            dx[b] += u[b] * p[0]
+            dx[n + b] += u[b] * gamma * f
+        }
+        var aux = n
+        if hasNormsys { dp[1] += u[aux]; aux += 1 }
+        for b in tau.indices {
+            let gamma = p[gammaOffset + b], delta = shapesysUncertainty![b]
+            dp[gammaOffset + b] += u[aux + b] * tau[b]
+            dx[n + b] += u[aux + b] * gamma * 2 * background[b] / (delta * delta)
+            dx[sOffset + b] += u[aux + b] * gamma * -2 * background[b] * background[b] / (delta * delta * delta)
+        }
+        return (dp, dx)
+    }
+
+    func observedDataPullback(cotangent u: [Double]) -> [Double] {
+        let n = background.count
+        var dx = [Double](repeating: 0, count: inputVector.count)
+        let aux = n + (hasNormsys ? 1 : 0)
+        let (sOffset, _) = inputOffsets
+        for b in tau.indices {
+            let delta = shapesysUncertainty![b]
+            dx[n + b] += u[aux + b] * 2 * background[b] / (delta * delta)
+            dx[sOffset + b] += u[aux + b] * -2 * background[b] * background[b] / (delta * delta * delta)
+        }
+        return dx
+    }
+}
