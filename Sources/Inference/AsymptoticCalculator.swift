@@ -94,13 +94,13 @@ public struct AsymptoticCalculator<Model: Likelihood>: Sendable {
     }
 
     /// The test statistic on the observed data at `poiValue`.
-    public func observedStatistic(_ poiValue: Double, start: [Double]? = nil) throws -> TestStatisticValue {
-        try fitter.testStatistic(testStatistic, poiValue: poiValue, data: data, freeFit: freeFitToData, start: start)
+    public func observedStatistic(_ poiValue: Double) throws -> TestStatisticValue {
+        try fitter.testStatistic(testStatistic, poiValue: poiValue, data: data, freeFit: freeFitToData)
     }
 
     /// The test statistic on the Asimov data at `poiValue`.
-    public func asimovStatistic(_ poiValue: Double, start: [Double]? = nil) throws -> TestStatisticValue {
-        try fitter.testStatistic(testStatistic, poiValue: poiValue, data: asimovData, freeFit: freeFitToAsimov, start: start)
+    public func asimovStatistic(_ poiValue: Double) throws -> TestStatisticValue {
+        try fitter.testStatistic(testStatistic, poiValue: poiValue, data: asimovData, freeFit: freeFitToAsimov)
     }
 
     /// The hypothesis test at `poiValue` (pyhf's `hypotest(..., calctype="asymptotics")`).

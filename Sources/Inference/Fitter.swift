@@ -104,7 +104,11 @@ public struct Fitter<Model: Likelihood>: Sendable {
         }
         var x = start ?? initial
         for i in 0..<n where fixed[i] { x[i] = initial[i] }
-        let result = minimizer.minimize(objective(data: data), start: x, bounds: parameterBounds, fixed: fixed)
+        let objective = objective(data: data)
+        // A warm start can sit where the likelihood is undefined (e.g. negative yields after
+        // moving the POI); the model's initial values are the fallback.
+        if start != nil && !objective(x).value.isFinite { x = initial }
+        let result = minimizer.minimize(objective, start: x, bounds: parameterBounds, fixed: fixed)
         guard result.value.isFinite else {
             throw InferenceError.failedMinimization(reason: "-ln L is not finite at the end point (negative or zero expected yields?)")
         }
@@ -164,7 +168,7 @@ public struct Fitter<Model: Likelihood>: Sendable {
         let sigma = max(uncertainties(at: bestFit.parameters, data: data).errors[index], 1e-6 * max(1, abs(center)))
         let bounds = parameterBounds[index]
         let rise: @Sendable (Double) throws -> Double = { value in
-            try fit(data: data, holding: [index: value], start: bestFit.parameters).twiceNLL - bestFit.twiceNLL - deltaTwiceNLL
+            try fit(data: data, holding: [index: value]).twiceNLL - bestFit.twiceNLL - deltaTwiceNLL
         }
         func edge(_ direction: Double) throws -> Double {
             let limit = direction > 0 ? bounds.upperBound : bounds.lowerBound

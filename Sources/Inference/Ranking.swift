@@ -23,8 +23,8 @@ public struct ParameterImpact: Sendable, Hashable {
 extension Fitter {
     /// Pre- and post-fit impacts of every free parameter other than the POI, sorted by decreasing
     /// `|postfitUp| + |postfitDown|` (the convention of cabinetry's ranking). Each shifted value is
-    /// clamped to the parameter's bounds; the 4 refits per parameter run on all cores and are
-    /// warm-started from the best fit. A failing refit gives NaN for that entry only.
+    /// clamped to the parameter's bounds; the 4 refits per parameter run on all cores from the
+    /// model's initial values. A failing refit gives NaN for that entry only.
     public func ranking(data: [Double], progress: ProgressReporter? = nil) throws -> [ParameterImpact] {
         let poi = try requirePOI()
         let best = try fit(data: data)
@@ -42,7 +42,7 @@ extension Fitter {
             let (i, value) = shifts[k]
             guard let value else { return .nan }
             let clamped = min(max(value, fitter.parameterBounds[i].lowerBound), fitter.parameterBounds[i].upperBound)
-            let refit = try fitter.fit(data: data, holding: [i: clamped], start: best.parameters)
+            let refit = try fitter.fit(data: data, holding: [i: clamped])
             if k % 4 == 3 { progress?.report("ranking: \(k / 4 + 1)/\(indices.count) \(fitter.model.parameterNames[i])") }
             return refit.parameters[poi] - muHat
         }

@@ -42,13 +42,13 @@ extension Fitter {
     /// Computes `statistic` at `poiValue` on `data` (pyhf's `test_statistics.*`). Pass `freeFit` to
     /// reuse an already computed free fit to the same data.
     public func testStatistic(
-        _ statistic: TestStatistic, poiValue: Double, data: [Double], freeFit: FitResult? = nil, start: [Double]? = nil
+        _ statistic: TestStatistic, poiValue: Double, data: [Double], freeFit: FitResult? = nil
     ) throws -> TestStatisticValue {
         let poi = try requirePOI()
         if fixedParameters[poi] { throw InferenceError.fixedPOI(name: model.parameterNames[poi]) }
         let mu = statistic == .q0 ? 0 : poiValue
         let free = try freeFit ?? fit(data: data)
-        let fixed = try fixedPOIFit(mu, data: data, start: start)
+        let fixed = try fixedPOIFit(mu, data: data)
         let value = statistic.value(poiValue: mu, fixedTwiceNLL: fixed.twiceNLL, freeTwiceNLL: free.twiceNLL, muHat: free.parameters[poi])
         return TestStatisticValue(value: value, fixedFit: fixed, freeFit: free)
     }

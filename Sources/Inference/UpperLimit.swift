@@ -135,8 +135,9 @@ extension Fitter {
 }
 
 /// Memoised CLs evaluations for the limit search: fixed-POI fits to the data and to the Asimov
-/// data are cached separately (expected limits need only the latter) and warm-started from the
-/// nearest POI value already fitted.
+/// data are cached separately (expected limits need only the latter). Every fit starts from the
+/// model's initial values, as pyhf's: warm starts from a neighbouring POI value can land in another
+/// local minimum of likelihoods that are not convex (e.g. histosys-dominated models).
 final class LimitEvaluator<Model: Likelihood> {
     let calculator: AsymptoticCalculator<Model>
     private var dataFits: [Double: TestStatisticValue] = [:]
@@ -146,23 +147,16 @@ final class LimitEvaluator<Model: Likelihood> {
         calculator = try AsymptoticCalculator(fitter: fitter, data: data, testStatistic: statistic)
     }
 
-    private func start(_ cache: [Double: TestStatisticValue], _ mu: Double) -> [Double]? {
-        guard let nearest = cache.min(by: { abs($0.key - mu) < abs($1.key - mu) }) else { return nil }
-        var x = nearest.value.fixedFit.parameters
-        if let poi = calculator.fitter.model.poiIndex { x[poi] = mu }
-        return x
-    }
-
     private func qA(_ mu: Double) throws -> Double {
         if let cached = asimovFits[mu] { return cached.value }
-        let value = try calculator.asimovStatistic(mu, start: start(asimovFits, mu))
+        let value = try calculator.asimovStatistic(mu)
         asimovFits[mu] = value
         return value.value
     }
 
     private func q(_ mu: Double) throws -> Double {
         if let cached = dataFits[mu] { return cached.value }
-        let value = try calculator.observedStatistic(mu, start: start(dataFits, mu))
+        let value = try calculator.observedStatistic(mu)
         dataFits[mu] = value
         return value.value
     }
@@ -170,10 +164,9 @@ final class LimitEvaluator<Model: Likelihood> {
     func observedCLs(_ mu: Double) throws -> Double {
         if dataFits[mu] == nil && asimovFits[mu] == nil {
             // Both fits are needed: run them on both cores.
-            let (dataStart, asimovStart) = (start(dataFits, mu), start(asimovFits, mu))
             let calculator = self.calculator
             let outcomes = parallelMap(2) { task in
-                task == 0 ? try calculator.observedStatistic(mu, start: dataStart) : try calculator.asimovStatistic(mu, start: asimovStart)
+                task == 0 ? try calculator.observedStatistic(mu) : try calculator.asimovStatistic(mu)
             }
             dataFits[mu] = try outcomes[0].get()
             asimovFits[mu] = try outcomes[1].get()
