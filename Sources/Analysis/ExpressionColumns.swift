@@ -8,7 +8,7 @@ public enum ColumnShape: Sendable, Equatable {
 
 /// A column of event data in memory: one value per event, or a jagged array stored as flat values
 /// and `eventCount + 1` offsets (event e owns `values[offsets[e] ..< offsets[e + 1]]`).
-public struct Column: Sendable, Equatable {
+public struct DataColumn: Sendable, Equatable {
     /// The flat values.
     public let values: [Double]
     /// The per-event boundaries of a jagged column, nil for a scalar one.
@@ -66,19 +66,19 @@ public protocol ColumnSource {
     /// The branch's shape, or nil if there is no such branch.
     func shape(of branch: String) -> ColumnShape?
     /// The branch's data.
-    func column(named branch: String) throws -> Column
+    func column(named branch: String) throws -> DataColumn
 }
 
 /// Columns held in a dictionary, all with the same number of events.
 public struct ColumnTable: ColumnSource, Sendable {
     /// The columns by branch name.
-    public let columns: [String: Column]
+    public let columns: [String: DataColumn]
     public let eventCount: Int
 
     /// A table of columns.
     ///
     /// - Throws: ``ColumnError`` if the columns disagree on the number of events.
-    public init(_ columns: [String: Column]) throws(ColumnError) {
+    public init(_ columns: [String: DataColumn]) throws(ColumnError) {
         let counts = Set(columns.values.map(\.eventCount))
         guard counts.count <= 1 else {
             let detail = columns.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.eventCount)" }
@@ -90,7 +90,7 @@ public struct ColumnTable: ColumnSource, Sendable {
 
     public func shape(of branch: String) -> ColumnShape? { columns[branch]?.shape }
 
-    public func column(named branch: String) throws -> Column {
+    public func column(named branch: String) throws -> DataColumn {
         guard let column = columns[branch] else { throw ColumnError(message: "no branch named '\(branch)'") }
         return column
     }

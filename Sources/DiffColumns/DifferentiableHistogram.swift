@@ -1,8 +1,8 @@
 import _Differentiation
 
-/// Histogram contents and their MC statistical variances, as a `Differentiable` value so Swift's
+/// Histogram contents (bin counts) and their MC statistical variances, as a `Differentiable` value so Swift's
 /// AD can carry it into a model and an objective.
-public struct Histogram: Differentiable, Sendable, Equatable {
+public struct BinContents: Differentiable, Sendable, Equatable {
     /// Σ weight × membership per bin.
     public var counts: [Double]
     /// Σ (weight × membership)² per bin.
@@ -24,26 +24,26 @@ public struct Histogram: Differentiable, Sendable, Equatable {
 @differentiable(reverse, wrt: (weights, edges))
 public func relaxedHistogram<Profile: EdgeProfile>(
     _ profile: Profile.Type, observable: [Double], weights: [Double], edges: [Double], bandwidth: Double
-) -> Histogram {
+) -> BinContents {
     let fill = fillRelaxed(
         profile, observable: DualColumn(constant: observable, parameterCount: 0),
         weights: DualColumn(constant: weights, parameterCount: 0), edges: edges, bandwidth: bandwidth)
-    return Histogram(counts: fill.counts, sumw2: fill.sumw2)
+    return BinContents(counts: fill.counts, sumw2: fill.sumw2)
 }
 
 @derivative(of: relaxedHistogram, wrt: (weights, edges))
 public func relaxedHistogramVJP<Profile: EdgeProfile>(
     _ profile: Profile.Type, observable: [Double], weights: [Double], edges: [Double], bandwidth: Double
 ) -> (
-    value: Histogram,
-    pullback: (Histogram.TangentVector) -> (Array<Double>.TangentVector, Array<Double>.TangentVector)
+    value: BinContents,
+    pullback: (BinContents.TangentVector) -> (Array<Double>.TangentVector, Array<Double>.TangentVector)
 ) {
     let fill = fillRelaxed(
         profile, observable: DualColumn(constant: observable, parameterCount: 0),
         weights: DualColumn(constant: weights, parameterCount: 0), edges: edges, bandwidth: bandwidth)
     let countsByLow = fill.countsByLowEdge, countsByHigh = fill.countsByHighEdge
     let sumw2ByLow = fill.sumw2ByLowEdge, sumw2ByHigh = fill.sumw2ByHighEdge
-    let value = Histogram(counts: fill.counts, sumw2: fill.sumw2)
+    let value = BinContents(counts: fill.counts, sumw2: fill.sumw2)
     return (value, { cotangent in
         let nb = edges.count - 1
         // Empty arrays are AD's symbolic zeros.

@@ -3,7 +3,7 @@
 ///
 /// This is the limit of the relaxed histograms as the bandwidth goes to zero, used to export
 /// workspaces with hard cuts. `edges` must be strictly increasing.
-public func histogram(observable: [Double], weights: [Double], edges: [Double]) -> Histogram {
+public func hardHistogram(observable: [Double], weights: [Double], edges: [Double]) -> BinContents {
     precondition(observable.count == weights.count, "observable and weights differ in length")
     precondition(edges.count >= 2, "a histogram needs at least two edges")
     let nb = edges.count - 1
@@ -34,5 +34,5 @@ public func histogram(observable: [Double], weights: [Double], edges: [Double]) 
     for partial in partials.dropFirst() {
         for i in total.indices { total[i] += partial[i] }
     }
-    return Histogram(counts: Array(total[0..<nb]), sumw2: Array(total[nb...]))
+    return BinContents(counts: Array(total[0..<nb]), sumw2: Array(total[nb...]))
 }

@@ -12,14 +12,14 @@ struct SmallEvents {
     let lepPt: [[Double]] = [[10], [20], [30], [40], [50], [60], [70], [80]]
 
     func table() throws -> ColumnTable {
-        func jagged(_ rows: [[Double]]) throws -> Column {
+        func jagged(_ rows: [[Double]]) throws -> DataColumn {
             var offsets = [0]
             for row in rows { offsets.append(offsets.last! + row.count) }
-            return try Column(values: rows.flatMap { $0 }, offsets: offsets)
+            return try DataColumn(values: rows.flatMap { $0 }, offsets: offsets)
         }
         return try ColumnTable([
-            "met": Column(met.map { Float($0) }),  // a Float branch
-            "njet": Column(jetPt.map { Int32($0.count) }),
+            "met": DataColumn(met.map { Float($0) }),  // a Float branch
+            "njet": DataColumn(jetPt.map { Int32($0.count) }),
             "jet_pt": jagged(jetPt), "jet_eta": jagged(jetEta), "lep_pt": jagged(lepPt),
         ])
     }
@@ -92,8 +92,8 @@ struct SmallEvents {
     }
 
     @Test func malformedColumnsAreRejected() {
-        #expect(throws: ColumnError.self) { try Column(values: [1, 2, 3], offsets: [0, 2]) }
-        #expect(throws: ColumnError.self) { try Column(values: [1, 2], offsets: [0, 2, 1, 2]) }
-        #expect(throws: ColumnError.self) { try ColumnTable(["a": Column([1.0]), "b": Column([1.0, 2])]) }
+        #expect(throws: ColumnError.self) { try DataColumn(values: [1, 2, 3], offsets: [0, 2]) }
+        #expect(throws: ColumnError.self) { try DataColumn(values: [1, 2], offsets: [0, 2, 1, 2]) }
+        #expect(throws: ColumnError.self) { try ColumnTable(["a": DataColumn([1.0]), "b": DataColumn([1.0, 2])]) }
     }
 }

@@ -28,8 +28,8 @@ struct RandomEvents {
             offsets.append(pt.count)
         }
         table = try ColumnTable([
-            "met": Column(met), "mass": Column(mass),
-            "jet_pt": Column(values: pt, offsets: offsets), "jet_eta": Column(values: eta, offsets: offsets),
+            "met": DataColumn(met), "mass": DataColumn(mass),
+            "jet_pt": DataColumn(values: pt, offsets: offsets), "jet_eta": DataColumn(values: eta, offsets: offsets),
         ])
     }
 }

@@ -62,7 +62,7 @@ struct SoftAnalysis {
         // With the cut at 0 and y ≥ 0 the hard selection keeps every event (σ(y/s) → 1 is not
         // exact, so the reference uses the same soft weights).
         let pass = analysis.y.map { sigmoid($0 / analysis.scale) }
-        let hard = DiffColumns.histogram(
+        let hard = hardHistogram(
             observable: analysis.x, weights: zip(analysis.w, pass).map { $0 * $1 }, edges: [0, 3.3, 6, 10])
         expectClose(soft.counts, hard.counts, relative: 1e-9, floor: 1)
         expectClose(soft.sumw2, hard.sumw2, relative: 1e-9, floor: 1)
@@ -136,7 +136,7 @@ struct KDEReference: Decodable {
 
     @Test func hardHistogramMatchesNumpy() throws {
         let reference = try KDEReference.load()
-        let h = histogram(observable: reference.x, weights: reference.w, edges: reference.edges)
+        let h = hardHistogram(observable: reference.x, weights: reference.w, edges: reference.edges)
         expectClose(h.counts, reference.hard.counts, relative: 1e-13, floor: 1)
         expectClose(h.sumw2, reference.hard.sumw2, relative: 1e-13, floor: 1)
     }
