@@ -68,3 +68,30 @@ public struct DualColumn: Sendable, Equatable {
         return Array(tangents[row * count ..< (row + 1) * count])
     }
 }
+
+/// The elementwise product a·b with tangents a'·b + a·b' (a selection times a weight).
+public func product(_ a: DualColumn, _ b: DualColumn) -> DualColumn {
+    precondition(a.count == b.count && a.parameterCount == b.parameterCount, "columns do not match")
+    let n = a.count
+    let active = Array(Set(a.activeParameters).union(b.activeParameters)).sorted()
+    var values = [Double](repeating: 0, count: n)
+    var tangents = [Double](repeating: 0, count: active.count * n)
+    a.values.withUnsafeBufferPointer { x in
+    b.values.withUnsafeBufferPointer { y in
+    a.tangents.withUnsafeBufferPointer { xt in
+    b.tangents.withUnsafeBufferPointer { yt in
+    values.withUnsafeMutableBufferPointer { out in
+    tangents.withUnsafeMutableBufferPointer { t in
+        for i in 0..<n { out[i] = x[i] * y[i] }
+        for (r, k) in active.enumerated() {
+            let row = t.baseAddress! + r * n
+            if let ra = a.activeParameters.firstIndex(of: k) {
+                for i in 0..<n { row[i] += xt[ra * n + i] * y[i] }
+            }
+            if let rb = b.activeParameters.firstIndex(of: k) {
+                for i in 0..<n { row[i] += x[i] * yt[rb * n + i] }
+            }
+        }
+    }}}}}}
+    return DualColumn(values: values, parameterCount: a.parameterCount, activeParameters: active, tangents: tangents)
+}

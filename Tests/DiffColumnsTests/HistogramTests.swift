@@ -200,3 +200,54 @@ func squares(_ v: [Double]) -> Double { v.reduce(0) { $0 + $1 * $1 } }
 func squaresVJP(_ v: [Double]) -> (value: Double, pullback: (Double) -> Array<Double>.TangentVector) {
     (squares(v), { c in .init(v.map { 2 * c * $0 }) })
 }
+
+@Suite struct BinnedHistogramTests {
+    let x = uniformSample(3000, in: -1...11, seed: 41)
+    let y = uniformSample(3000, in: 0...50, seed: 42)
+    let z = uniformSample(3000, in: -5...5, seed: 43)
+    let w = uniformSample(3000, in: 0.2...2, seed: 44)
+    let edges = [0.0, 2, 5, 10]
+
+    /// w · σ((y - θ0)/3) · σ((θ1 - z)/0.5): a product of two soft cuts, two parameters.
+    func weights(_ theta: [Double]) -> DualColumn {
+        func cut(_ values: [Double], _ k: Int, sign: Double, scale: Double) -> DualColumn {
+            softStep(DualColumn(
+                values: values.map { sign * ($0 - theta[k]) }, parameterCount: 2, activeParameters: [k],
+                tangents: [Double](repeating: -sign, count: values.count)), scale: scale)
+        }
+        let both = product(cut(y, 0, sign: 1, scale: 3), cut(z, 1, sign: -1, scale: 0.5))
+        return product(DualColumn(constant: w, parameterCount: 2), both)
+    }
+
+    @Test func productTangentsMatchFiniteDifferences() {
+        let theta = [20.0, 1.0]
+        let both = weights(theta)
+        #expect(both.activeParameters == [0, 1])
+        for k in 0..<2 {
+            let fd = centralDifference({ weights($0).values }, at: theta, parameter: k, step: 1e-5)
+            expectClose(both.tangent(k), fd, relative: 1e-6, floor: 1e-2)
+        }
+    }
+
+    @Test func jacobianMatchesFiniteDifferences() {
+        let theta = [20.0, 1.0]
+        let h = binnedHistogram(observable: x, weights: weights(theta), edges: edges)
+        for k in 0..<2 {
+            let counts = centralDifference({ binnedHistogram(observable: x, weights: weights($0), edges: edges).counts },
+                                           at: theta, parameter: k, step: 1e-5)
+            let sumw2 = centralDifference({ binnedHistogram(observable: x, weights: weights($0), edges: edges).sumw2 },
+                                          at: theta, parameter: k, step: 1e-5)
+            expectClose((0..<3).map { h.countsJacobian[$0 * 2 + k] }, counts, relative: 1e-6, floor: 1e-2)
+            expectClose((0..<3).map { h.sumw2Jacobian[$0 * 2 + k] }, sumw2, relative: 1e-6, floor: 1e-2)
+            #expect(counts.contains { abs($0) > 1 })
+        }
+    }
+
+    @Test func withoutTangentsItIsTheHardHistogram() throws {
+        let reference = try KDEReference.load()
+        let h = binnedHistogram(
+            observable: reference.x, weights: DualColumn(constant: reference.w, parameterCount: 0), edges: reference.edges)
+        expectClose(h.counts, reference.hard.counts, relative: 1e-13, floor: 1)
+        expectClose(h.sumw2, reference.hard.sumw2, relative: 1e-13, floor: 1)
+    }
+}
