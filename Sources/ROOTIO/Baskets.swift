@@ -12,6 +12,20 @@ struct BasketLocation: Sendable {
     var source: Source
 }
 
+/// The parsed header of a stored basket and its stored (possibly compressed) payload.
+struct BasketHeader {
+    var keyLength: Int
+    var objectLength: Int
+    var entryCount: Int
+    var last: Int
+    var flag: UInt8
+    /// The record's bytes after the key, in the memory map.
+    var stored: UnsafeRawBufferPointer
+
+    /// Entry data bytes (`fLast - fKeylen`).
+    var dataLength: Int { last - keyLength }
+}
+
 /// One basket after decompression: entry data plus where each entry starts.
 struct DecodedBasket: Sendable {
     /// The entry data (`fLast - fKeylen` bytes).
@@ -67,24 +81,9 @@ extension ROOTFile {
             }
             return DecodedBasket(data: basket.data, entryCount: basket.entryCount, starts: starts)
         case let .stored(seek, bytes):
-            var reader = ByteReader(try storage.slice(seek, bytes))
-            let key = try ROOTKey(&reader)
-            _ = try reader.u16() // version
-            _ = try reader.i32() // fBufferSize
-            let nevBufSize = try reader.i32()
-            if nevBufSize < 0 { _ = try reader.u8() } // fIOBits
-            let nevBuf = Int(try reader.i32())
-            let last = Int(try reader.i32())
-            let flag = try reader.u8()
-            let keyLength = Int(key.keyLength)
-            guard reader.position <= keyLength, keyLength <= bytes, Int(key.totalBytes) == bytes else {
-                throw .malformed("basket key: fKeylen \(keyLength), fNbytes \(key.totalBytes), expected \(bytes) bytes")
-            }
-            guard nevBuf == location.entryCount else {
-                throw .malformed("basket holds \(nevBuf) entries, branch says \(location.entryCount)")
-            }
-            let payload = try decompressRecord(UnsafeRawBufferPointer(rebasing: reader.bytes[keyLength...]),
-                                               objectLength: Int(key.objectLength))
+            let header = try basketHeader(seek: seek, bytes: bytes, entryCount: location.entryCount)
+            let (keyLength, nevBuf, last, flag) = (header.keyLength, header.entryCount, header.last, header.flag)
+            let payload = try decompressRecord(header.stored, objectLength: header.objectLength)
             let border = last - keyLength
             guard border >= 0, border <= payload.count else {
                 throw .malformed("basket fLast \(last) outside the \(payload.count)-byte payload")
@@ -104,6 +103,28 @@ extension ROOTFile {
             return DecodedBasket(data: border == payload.count ? payload : Array(payload[..<border]),
                                  entryCount: nevBuf, starts: starts)
         }
+    }
+
+    /// The key and basket header of a stored basket (§10.1), validated against the branch's view.
+    func basketHeader(seek: Int64, bytes: Int, entryCount: Int) throws(DecodeError) -> BasketHeader {
+        var reader = ByteReader(try storage.slice(seek, bytes))
+        let key = try ROOTKey(&reader)
+        _ = try reader.u16() // version
+        _ = try reader.i32() // fBufferSize
+        let nevBufSize = try reader.i32()
+        if nevBufSize < 0 { _ = try reader.u8() } // fIOBits
+        let nevBuf = Int(try reader.i32())
+        let last = Int(try reader.i32())
+        let flag = try reader.u8()
+        let keyLength = Int(key.keyLength)
+        guard reader.position <= keyLength, keyLength <= bytes, Int(key.totalBytes) == bytes else {
+            throw .malformed("basket key: fKeylen \(keyLength), fNbytes \(key.totalBytes), expected \(bytes) bytes")
+        }
+        guard nevBuf == entryCount else {
+            throw .malformed("basket holds \(nevBuf) entries, branch says \(entryCount)")
+        }
+        return BasketHeader(keyLength: keyLength, objectLength: Int(key.objectLength), entryCount: nevBuf, last: last,
+                            flag: flag, stored: UnsafeRawBufferPointer(rebasing: reader.bytes[keyLength...]))
     }
 
     /// Converts stored entry offsets (positions in the key-including buffer) into `count + 1`

@@ -118,6 +118,9 @@ public struct ROOTBranch: Sendable {
             let locations = try model.basketLocations().filter {
                 $0.firstEntry < range.upperBound && $0.firstEntry + Int64($0.entryCount) > range.lowerBound
             }
+            if case .fixed(let perEntry) = interpretation.layout, let type = interpretation.type, type.isPlain {
+                return try file.readFixed(model, locations, range: range, type: type, perEntry: perEntry, shape: interpretation.shape)
+            }
             let decoded = try file.decodeBaskets(locations, of: model)
             let slices = zip(locations, decoded).map { location, basket in
                 let lower = Int(max(range.lowerBound, location.firstEntry) - location.firstEntry)

@@ -130,7 +130,11 @@ struct DumpCommand: ParsableCommand {
             case .csv:
                 var out = names.map(ROOTJSON.csvField).joined(separator: ",") + "\n"
                 for entry in 0 ..< range.count {
-                    out += columns.map { ROOTJSON.csvField($0.json(entry: entry).rendered) }.joined(separator: ",") + "\n"
+                    out += columns.map { column in
+                        let value = column.json(entry: entry)
+                        if case .string(let text) = value { return ROOTJSON.csvField(text) }
+                        return ROOTJSON.csvField(value.rendered)
+                    }.joined(separator: ",") + "\n"
                 }
                 FileHandleOutput.standardOutput.write(out)
             }
