@@ -145,6 +145,35 @@ extension ROOTFile {
         return starts
     }
 
+    /// Entry starts for baskets of a variable-size leaf stored without entry offsets (third-party
+    /// writers): the sizes come from the counter branch over the same entries.
+    func addStartsFromCounter(_ counter: BranchModel, to baskets: inout [DecodedBasket], locations: [BasketLocation],
+                              itemSize: Int) throws(DecodeError) {
+        guard let first = locations.first, let last = locations.last else { return }
+        let span = first.firstEntry ..< last.firstEntry + Int64(last.entryCount)
+        let interpretation = try counter.interpretation()
+        guard case .fixed(1) = interpretation.layout, let type = interpretation.type else {
+            throw .malformed("counter branch '\(counter.name)' does not hold one integer per entry")
+        }
+        let counterLocations = try counter.basketLocations().filter {
+            $0.firstEntry < span.upperBound && $0.firstEntry + Int64($0.entryCount) > span.lowerBound
+        }
+        let counts = try readFixed(counter, counterLocations, range: span, type: type, perEntry: 1, shape: []).values
+        for (i, location) in locations.enumerated() where baskets[i].starts == nil {
+            var starts = [0]
+            starts.reserveCapacity(location.entryCount + 1)
+            for j in 0 ..< location.entryCount {
+                let n = counts.double(at: Int(location.firstEntry - span.lowerBound) + j)
+                guard n >= 0, n <= Double(baskets[i].data.count) else { throw .malformed("counter value \(n) out of range") }
+                starts.append(starts[j] + Int(n) * itemSize)
+            }
+            guard starts.last! <= baskets[i].data.count else {
+                throw .malformed("counter '\(counter.name)' asks for \(starts.last!) bytes, basket has \(baskets[i].data.count)")
+            }
+            baskets[i].starts = starts
+        }
+    }
+
     /// Decodes the baskets in parallel (both cores); the first failure is rethrown naming the basket.
     func decodeBaskets(_ locations: [BasketLocation], of branch: BranchModel) throws(DecodeError) -> [DecodedBasket] {
         let results = ResultSlots<DecodedBasket>(count: locations.count)

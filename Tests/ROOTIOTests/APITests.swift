@@ -98,3 +98,17 @@ import Testing
         #expect(try raw.tree("events").branch("NJet").read(as: Int32.self).count == 2421)
     }
 }
+
+/// Jagged leaves written without entry offsets (third-party writers) take sizes from the counter.
+@Test func entryStartsFromCounterBranchMatchStoredOffsets() throws {
+    let file = try ROOTFile(path: Fixtures.path("uproot-HZZ-zlib.root"))
+    let tree = try file.tree("events")
+    let px = try tree.branch("Muon_Px"), counter = try tree.branch("NMuon")
+    let locations = try px.model.basketLocations()
+    #expect(locations.count == 2)
+    let stored = try file.decodeBaskets(locations, of: px.model)
+    var stripped = stored
+    for i in stripped.indices { stripped[i].starts = nil }
+    try file.addStartsFromCounter(counter.model, to: &stripped, locations: locations, itemSize: 4)
+    #expect(stripped.map(\.starts) == stored.map(\.starts))
+}
