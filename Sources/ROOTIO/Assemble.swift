@@ -6,23 +6,6 @@ import Dispatch
 func decodeElements(_ type: ElementType, from source: UnsafeRawPointer, count: Int, into destination: UnsafeMutableRawPointer) {
     guard count > 0 else { return }
     switch type {
-    case .bool:
-        let s = source.assumingMemoryBound(to: UInt8.self), d = destination.assumingMemoryBound(to: UInt8.self)
-        for i in 0 ..< count { d[i] = s[i] != 0 ? 1 : 0 }
-    case .int8, .uint8:
-        destination.copyMemory(from: source, byteCount: count)
-    case .int16, .uint16:
-        destination.copyMemory(from: source, byteCount: 2 * count)
-        let d = destination.assumingMemoryBound(to: UInt16.self)
-        for i in 0 ..< count { d[i] = UInt16(bigEndian: d[i]) }
-    case .int32, .uint32, .float32:
-        destination.copyMemory(from: source, byteCount: 4 * count)
-        let d = destination.assumingMemoryBound(to: UInt32.self)
-        for i in 0 ..< count { d[i] = UInt32(bigEndian: d[i]) }
-    case .int64, .uint64, .float64:
-        destination.copyMemory(from: source, byteCount: 8 * count)
-        let d = destination.assumingMemoryBound(to: UInt64.self)
-        for i in 0 ..< count { d[i] = UInt64(bigEndian: d[i]) }
     case .double32(let truncation):
         let d = destination.assumingMemoryBound(to: Double.self)
         for i in 0 ..< count { d[i] = truncated(truncation, source, i) }
@@ -37,6 +20,31 @@ func decodeElements(_ type: ElementType, from source: UnsafeRawPointer, count: I
         } else {
             for i in 0 ..< count { d[i] = Float(truncated(truncation, source, i)) }
         }
+    default:
+        destination.copyMemory(from: source, byteCount: count * type.diskSize)
+        toNativeInPlace(type, destination, count: count)
+    }
+}
+
+/// Turns `count` big-endian values of a plain type (same size on disk and in memory) into native
+/// values where they are: byte swap, and `Bool`s normalised to 0/1.
+@inline(__always)
+func toNativeInPlace(_ type: ElementType, _ pointer: UnsafeMutableRawPointer, count: Int) {
+    switch type {
+    case .bool:
+        let d = pointer.assumingMemoryBound(to: UInt8.self)
+        for i in 0 ..< count { d[i] = d[i] != 0 ? 1 : 0 }
+    case .int16, .uint16:
+        let d = pointer.assumingMemoryBound(to: UInt16.self)
+        for i in 0 ..< count { d[i] = UInt16(bigEndian: d[i]) }
+    case .int32, .uint32, .float32:
+        let d = pointer.assumingMemoryBound(to: UInt32.self)
+        for i in 0 ..< count { d[i] = UInt32(bigEndian: d[i]) }
+    case .int64, .uint64, .float64:
+        let d = pointer.assumingMemoryBound(to: UInt64.self)
+        for i in 0 ..< count { d[i] = UInt64(bigEndian: d[i]) }
+    case .int8, .uint8, .double32, .float16:
+        break
     }
 }
 

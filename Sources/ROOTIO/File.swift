@@ -76,6 +76,22 @@ public final class ROOTFile: Sendable {
         }
     }
 
+    /// Every object in the file, depth first (the highest cycle of each name), with its path.
+    /// Subdirectories reached twice (a corrupt file whose directories form a cycle) are listed once.
+    public func allObjects() throws(ROOTError) -> [(path: String, key: ROOTKey)] {
+        var result: [(path: String, key: ROOTKey)] = []
+        var visited: Set<Int64> = [topDirectory.seekDir]
+        func walk(_ path: String) throws(ROOTError) {
+            for key in try directory(path).latestKeys {
+                let full = path.isEmpty ? key.name : "\(path)/\(key.name)"
+                result.append((full, key))
+                if key.isDirectory, visited.insert(key.seekKey).inserted { try walk(full) }
+            }
+        }
+        try walk("")
+        return result
+    }
+
     /// The key for `path` (`dir/name` or `dir/name;cycle`; the highest cycle by default).
     public func key(_ path: String) throws(ROOTError) -> ROOTKey {
         let (dirPath, name) = Self.split(path)
