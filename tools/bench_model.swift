@@ -39,6 +39,16 @@ for path in CommandLine.arguments.dropFirst() {
         let g = gradient(at: pars, model.inputs) { p, i in model.logpdf(p, data: data, inputs: i) }
         sink += g.0.base[0]
     }
+    // The same model forced onto one core, to show what the channel partitions gain.
+    let serial = try! Model(
+        workspace: JSONDecoder().decode(Workspace.self, from: Data(contentsOf: URL(fileURLWithPath: path))), measurement: nil, poi: nil,
+        interpolation: .pyhfDefault, modifierTypes: .histFactory, concurrencyThreshold: .max)
+    let serialValue = timePerCall { sink += serial.logpdf(pars, data: data) }
+    let serialGrad = timePerCall { sink += serial.logpdfAndGradient(pars, data: data).gradient[0] }
+    print(
+        String(
+            format: "  partitions=%d; one core: logpdf=%.4fms logpdf+grad=%.4fms (%.2fx)", model.engine.partitions.count,
+            serialValue * 1e3, serialGrad * 1e3, serialGrad / serialValue))
     print(
         String(
             format: "%@: npars=%d elements=%d build+load=%.4fs logpdf=%.4fms logpdf+grad=%.4fms (%.2fx) AD grad wrt pars+inputs=%.4fms (%.2fx) ",
