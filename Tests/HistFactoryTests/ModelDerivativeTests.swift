@@ -84,6 +84,11 @@ struct ModelDerivativeTests {
             let fd = Self.centralDifference(modData, i) { f(ModelInputs(nominal: nominal, modifierData: $0)) }
             Self.expectClose(gInputs.modifierData[i], fd, scale: scale, "\(path) \(code) ∂/∂modifierData[\(i)]")
         }
+        let fused = model.logpdfAndGradients(pars, data: data, inputs: model.inputs)
+        #expect(fused.value == model.logpdf(pars, data: data))
+        #expect(fused.inputs == gInputs)
+        #expect(fused.data == gData.base)
+        #expect(fused.parameters == model.logpdfAndGradient(pars, data: data).gradient)
         let gData2 = gradient(at: data) { d in model.logpdf(pars, data: d) }.base
         let dataScale = gData.base.map(abs).max() ?? 1
         for i in data.indices {
