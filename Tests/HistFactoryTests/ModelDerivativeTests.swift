@@ -98,6 +98,29 @@ struct ModelDerivativeTests {
         }
     }
 
+    @Test("the kernel pullbacks composed by AD equal the fused (finite-difference-checked) gradients", arguments: Self.workspaces)
+    func composedKernels(_ path: String) throws {
+        let ws = try ModelFixtures.load(Workspace.self, path)
+        let model = try Model(workspace: ws)
+        let data = try model.observedData(ws).map { $0 + 0.21 }
+        let pars = Self.point(model, seed: 8)
+        let (value, g) = valueWithGradient(at: pars, data, model.inputs) { p, d, i in
+            model.mainLogpdf(expected: model.expectedActualData(p, inputs: i), data: d)
+                + model.constraintLogpdf(p, data: d, widths: model.constraintWidths(inputs: i))
+        }
+        let fused = model.logpdfAndGradients(pars, data: data, inputs: model.inputs)
+        #expect(relativeError(value, fused.value) < 1e-14)
+        func close(_ a: [Double], _ b: [Double], _ what: String) {
+            let scale = max(1, b.map(abs).max() ?? 1)
+            #expect(a.count == b.count, "\(what) length")
+            for (x, y) in zip(a, b) { #expect(abs(x - y) <= 1e-12 * scale, "\(what): \(x) vs \(y)") }
+        }
+        close(g.0.base, fused.parameters, "parameters")
+        close(g.1.base, fused.data, "data")
+        close(g.2.nominal, fused.inputs.nominal, "nominal")
+        close(g.2.modifierData, fused.inputs.modifierData, "modifier data")
+    }
+
     @Test("pullbacks of expected data and auxdata", arguments: Self.workspaces)
     func expectedDataPullback(_ path: String) throws {
         let ws = try ModelFixtures.load(Workspace.self, path)
