@@ -337,7 +337,10 @@ struct ModelStructure {
                 guard sampleNames.insert(s.name).inserted else {
                     throw ModelError(.invalidModel, path: "channels[\(i)].samples[\(j)].name", "duplicate sample '\(s.name)' in channel '\(c.name)'")
                 }
-                guard s.data.count == first.data.count, !s.data.isEmpty else {
+                guard !s.data.isEmpty else {
+                    throw ModelError(.invalidModel, path: "channels[\(i)].samples[\(j)].data", "sample '\(s.name)' has no bins")
+                }
+                guard s.data.count == first.data.count else {
                     throw ModelError(
                         .invalidModel, path: "channels[\(i)].samples[\(j)].data",
                         "expected \(first.data.count) size sample data (the channel's first sample) but got \(s.data.count)")
