@@ -19,6 +19,19 @@ extension Model {
             concurrencyThreshold: Self.concurrencyThreshold)
     }
 
+    /// Builds a model from a pyhf model spec (`{"channels": …, "parameters": …}`, what `pyhf.Model`
+    /// takes) with the POI named `poi` (`""`: none). Errors name paths relative to that spec.
+    public init(
+        channels: [Channel], parameters: [ParameterConfig] = [], poi: String,
+        interpolation: InterpolationSettings = .pyhfDefault, modifierTypes: ModifierRegistry = .histFactory
+    ) throws {
+        let structure = try ModelStructure(
+            workspace: Workspace(channels: channels, observations: [], measurements: []), registry: modifierTypes)
+        try self.init(
+            structure: structure, configs: parameters, configPath: "parameters", poi: poi, interpolation: interpolation,
+            registry: modifierTypes, concurrencyThreshold: Self.concurrencyThreshold)
+    }
+
     /// Models whose kernels touch fewer values than this per evaluation run on one core: below it,
     /// dispatching to a second core costs more than it saves.
     static let concurrencyThreshold = 100_000
@@ -130,7 +143,7 @@ extension Model {
         }
 
         // 4. POI.
-        let poiPath = configPath.replacingOccurrences(of: ".parameters", with: ".poi")
+        let poiPath = configPath.hasSuffix(".parameters") ? String(configPath.dropLast("parameters".count)) + "poi" : "poi"
         var poiIndex: Int? = nil
         if !poi.isEmpty {
             guard let i = placed[poi] else {
