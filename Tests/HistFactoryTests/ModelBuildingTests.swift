@@ -176,6 +176,23 @@ struct ModelBuildingTests {
         Self.expectError(.invalidModel, path: "channels[0].samples[1].modifiers[0]", Self.workspace([a, b]))
     }
 
+    @Test("a model spec without a workspace builds the same model")
+    func modelSpec() throws {
+        let ws = try ModelFixtures.load(Workspace.self, "model/example3.json")
+        let fromSpec = try Model(channels: ws.channels, parameters: ws.measurements[0].config.parameters, poi: "mu")
+        let fromWorkspace = try Model(workspace: ws)
+        #expect(fromSpec.parameterNames == fromWorkspace.parameterNames)
+        #expect(fromSpec.auxdata == fromWorkspace.auxdata)
+        let data = try fromWorkspace.observedData(ws)
+        #expect(fromSpec.logpdf(fromSpec.suggestedInit, data: data) == fromWorkspace.logpdf(fromWorkspace.suggestedInit, data: data))
+        do {
+            _ = try Model(channels: ws.channels, poi: "mu")
+            Issue.record("lumi without configuration must fail")
+        } catch let e as ModelError {
+            #expect(e.path == "parameters")
+        }
+    }
+
     @Test("vector lengths and observations are checked")
     func evaluationChecks() throws {
         let c = Channel(name: "A", samples: [Sample(name: "s", data: [1, 2], modifiers: [Self.mu])])

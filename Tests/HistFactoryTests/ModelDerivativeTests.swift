@@ -84,6 +84,11 @@ struct ModelDerivativeTests {
             let fd = Self.centralDifference(modData, i) { f(ModelInputs(nominal: nominal, modifierData: $0)) }
             Self.expectClose(gInputs.modifierData[i], fd, scale: scale, "\(path) \(code) ∂/∂modifierData[\(i)]")
         }
+        let fused = model.logpdfAndGradients(pars, data: data, inputs: model.inputs)
+        #expect(fused.value == model.logpdf(pars, data: data))
+        #expect(fused.inputs == gInputs)
+        #expect(fused.data == gData.base)
+        #expect(fused.parameters == model.logpdfAndGradient(pars, data: data).gradient)
         let gData2 = gradient(at: data) { d in model.logpdf(pars, data: d) }.base
         let dataScale = gData.base.map(abs).max() ?? 1
         for i in data.indices {
@@ -91,6 +96,29 @@ struct ModelDerivativeTests {
             Self.expectClose(gData.base[i], fd, scale: dataScale, "\(path) \(code) ∂/∂data[\(i)]")
             #expect(abs(gData2[i] - gData.base[i]) <= 1e-12 * max(1, dataScale))
         }
+    }
+
+    @Test("the kernel pullbacks composed by AD equal the fused (finite-difference-checked) gradients", arguments: Self.workspaces)
+    func composedKernels(_ path: String) throws {
+        let ws = try ModelFixtures.load(Workspace.self, path)
+        let model = try Model(workspace: ws)
+        let data = try model.observedData(ws).map { $0 + 0.21 }
+        let pars = Self.point(model, seed: 8)
+        let (value, g) = valueWithGradient(at: pars, data, model.inputs) { p, d, i in
+            model.mainLogpdf(expected: model.expectedActualData(p, inputs: i), data: d)
+                + model.constraintLogpdf(p, data: d, widths: model.constraintWidths(inputs: i))
+        }
+        let fused = model.logpdfAndGradients(pars, data: data, inputs: model.inputs)
+        #expect(relativeError(value, fused.value) < 1e-14)
+        func close(_ a: [Double], _ b: [Double], _ what: String) {
+            let scale = max(1, b.map(abs).max() ?? 1)
+            #expect(a.count == b.count, "\(what) length")
+            for (x, y) in zip(a, b) { #expect(abs(x - y) <= 1e-12 * scale, "\(what): \(x) vs \(y)") }
+        }
+        close(g.0.base, fused.parameters, "parameters")
+        close(g.1.base, fused.data, "data")
+        close(g.2.nominal, fused.inputs.nominal, "nominal")
+        close(g.2.modifierData, fused.inputs.modifierData, "modifier data")
     }
 
     @Test("pullbacks of expected data and auxdata", arguments: Self.workspaces)

@@ -170,11 +170,16 @@ public protocol YieldKernel: Sendable {
 
     /// Accumulates the gradient of the widths written by `widths(_:into:)`, given ∂L/∂widths.
     func widthsBackward(_ x: KernelArguments, adjoint: UnsafeBufferPointer<Double>, into grads: KernelGradients)
+
+    /// The same kernel acting only on `elements` (whole rows), for running disjoint parts of a large
+    /// model concurrently; it need not compute widths. `nil` (the default) keeps the model serial.
+    func restricted(to elements: Range<Int>) -> (any YieldKernel)?
 }
 
 extension YieldKernel {
     public func widths(_ x: KernelArguments, into widths: UnsafeMutableBufferPointer<Double>) {}
     public func widthsBackward(_ x: KernelArguments, adjoint: UnsafeBufferPointer<Double>, into grads: KernelGradients) {}
+    public func restricted(to elements: Range<Int>) -> (any YieldKernel)? { nil }
 }
 
 /// The modifier types a model builder knows, by `typeName`.

@@ -30,12 +30,17 @@ struct ScalarFactorKernel<F: ScalarFactor>: YieldKernel {
     let maxGroup: Int
 
     init(factor: F, entries: [ScalarFactorEntry]) {
-        self.factor = factor
         var entries = entries
         for i in entries.indices { entries[i].slot = i }
         let sorted = entries.enumerated().sorted {
             ($0.element.elements.lowerBound, $0.offset) < ($1.element.elements.lowerBound, $1.offset)
         }.map(\.element)
+        self.init(factor: factor, sorted: sorted)
+    }
+
+    /// Entries already sorted by row, slots assigned.
+    private init(factor: F, sorted: [ScalarFactorEntry]) {
+        self.factor = factor
         self.entries = sorted
         var groups = [0]
         for i in sorted.indices.dropFirst() where sorted[i].elements.lowerBound != sorted[i - 1].elements.lowerBound {
@@ -49,6 +54,10 @@ struct ScalarFactorKernel<F: ScalarFactor>: YieldKernel {
     }
 
     var composition: YieldComposition { .multiplicative }
+
+    func restricted(to elements: Range<Int>) -> (any YieldKernel)? {
+        ScalarFactorKernel(factor: factor, sorted: entries.filter { elements.contains($0.elements.lowerBound) })
+    }
 
     func forward(_ x: KernelArguments, into out: UnsafeMutableBufferPointer<Double>) {
         entries.withUnsafeBufferPointer { entries in
@@ -123,7 +132,7 @@ struct PerBinFactors: Sendable {
     let parameters: [Int]
     let groups: [Int]
 
-    /// `occurrences[i]` uses parameter `parameterOf(i, k)` for its bin k.
+    /// Item i multiplies its bin k by `pars[items[i].parameters[k]]`.
     init(_ items: [(elements: Range<Int>, parameters: [Int])]) {
         let order = items.indices.sorted { (items[$0].elements.lowerBound, $0) < (items[$1].elements.lowerBound, $1) }
         var entries: [PerBinEntry] = []
@@ -132,6 +141,10 @@ struct PerBinFactors: Sendable {
             entries.append(PerBinEntry(elements: items[i].elements, map: parameters.count))
             parameters += items[i].parameters
         }
+        self.init(entries: entries, parameters: parameters)
+    }
+
+    private init(entries: [PerBinEntry], parameters: [Int]) {
         var groups = [0]
         for i in entries.indices.dropFirst() where entries[i].elements.lowerBound != entries[i - 1].elements.lowerBound {
             groups.append(i)
@@ -140,6 +153,11 @@ struct PerBinFactors: Sendable {
         self.entries = entries
         self.parameters = parameters
         self.groups = groups
+    }
+
+    /// The entries acting on `elements` only.
+    func restricted(to elements: Range<Int>) -> PerBinFactors {
+        PerBinFactors(entries: entries.filter { elements.contains($0.elements.lowerBound) }, parameters: parameters)
     }
 
     func forward(_ x: KernelArguments, into out: UnsafeMutableBufferPointer<Double>) {

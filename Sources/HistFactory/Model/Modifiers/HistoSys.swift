@@ -36,6 +36,10 @@ struct HistoSysKernel: YieldKernel {
 
     var composition: YieldComposition { .additive }
 
+    func restricted(to elements: Range<Int>) -> (any YieldKernel)? {
+        HistoSysKernel(code: code, entries: entries.filter { elements.contains($0.elements.lowerBound) })
+    }
+
     func forward(_ x: KernelArguments, into out: UnsafeMutableBufferPointer<Double>) {
         for en in entries {
             let alpha = x.pars[en.parameter]

@@ -34,6 +34,7 @@ public struct ShapeFactor: ModifierType {
 struct ShapeFactorKernel: YieldKernel {
     let factors: PerBinFactors
     var composition: YieldComposition { .multiplicative }
+    func restricted(to elements: Range<Int>) -> (any YieldKernel)? { ShapeFactorKernel(factors: factors.restricted(to: elements)) }
     func forward(_ x: KernelArguments, into out: UnsafeMutableBufferPointer<Double>) { factors.forward(x, into: out) }
     func backward(_ x: KernelArguments, adjoint: UnsafeBufferPointer<Double>, into grads: KernelGradients) {
         factors.backward(x, adjoint: adjoint, into: grads)

@@ -62,6 +62,9 @@ struct ShapeSysKernel: YieldKernel {
     let tauTerms: [TauTerm]
 
     var composition: YieldComposition { .multiplicative }
+    func restricted(to elements: Range<Int>) -> (any YieldKernel)? {
+        ShapeSysKernel(factors: factors.restricted(to: elements), tauTerms: [])
+    }
     func forward(_ x: KernelArguments, into out: UnsafeMutableBufferPointer<Double>) { factors.forward(x, into: out) }
     func backward(_ x: KernelArguments, adjoint: UnsafeBufferPointer<Double>, into grads: KernelGradients) {
         factors.backward(x, adjoint: adjoint, into: grads)

@@ -107,6 +107,9 @@ struct StatErrorKernel: YieldKernel {
     let contributions: [Contribution]
 
     var composition: YieldComposition { .multiplicative }
+    func restricted(to elements: Range<Int>) -> (any YieldKernel)? {
+        StatErrorKernel(factors: factors.restricted(to: elements), terms: [], contributions: [])
+    }
     func forward(_ x: KernelArguments, into out: UnsafeMutableBufferPointer<Double>) { factors.forward(x, into: out) }
     func backward(_ x: KernelArguments, adjoint: UnsafeBufferPointer<Double>, into grads: KernelGradients) {
         factors.backward(x, adjoint: adjoint, into: grads)
