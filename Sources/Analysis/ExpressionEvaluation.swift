@@ -22,7 +22,7 @@ public struct CompiledExpression: Sendable {
     public let branches: [String]
     /// The environment's parameter list; θ in the evaluations follows this order.
     public let parameterNames: [String]
-    let plan: Plan
+    var plan: Plan
 
     /// Parses and type-checks `source`.
     ///

@@ -79,10 +79,11 @@ func relaxedWeightCotangent<Profile: EdgeProfile>(
             sumw2Cotangent.withUnsafeBufferPointer { vs in
                 for i in range {
                     var total = 0.0
-                    var upper = Profile.cdf((x[i] - edge[0]) * inverseBandwidth)
+                    func step(_ u: Double) -> Double { abs(u) > Profile.saturation ? (u > 0 ? 1 : 0) : Profile.cdf(u) }
+                    var upper = step((x[i] - edge[0]) * inverseBandwidth)
                     for j in 0..<nb {
                         let lower = upper
-                        upper = Profile.cdf((x[i] - edge[j + 1]) * inverseBandwidth)
+                        upper = step((x[i] - edge[j + 1]) * inverseBandwidth)
                         let m = lower - upper
                         total += m * (vc[j] + 2 * vs[j] * w[i] * m)
                     }

@@ -120,6 +120,7 @@ func fillRelaxed<Profile: EdgeProfile>(
     let observableRow = rowParameters.map { observable.activeParameters.firstIndex(of: $0) ?? -1 }
     let weightRow = rowParameters.map { weights.activeParameters.firstIndex(of: $0) ?? -1 }
     let inverseBandwidth = 1 / bandwidth
+    let saturation = Profile.saturation
 
     let partials = mapChunks(count: n) { range -> RelaxedFill in
         var fill = RelaxedFill(bins: nb, rowParameters: rowParameters)
@@ -141,9 +142,15 @@ func fillRelaxed<Profile: EdgeProfile>(
             for i in range {
                 let xi = x[i], wi = w[i]
                 for e in 0...nb {
-                    let (c, d) = Profile.cdfAndDensity((xi - edge[e]) * inverseBandwidth)
-                    step[e] = c
-                    slope[e] = d * inverseBandwidth
+                    let u = (xi - edge[e]) * inverseBandwidth
+                    if abs(u) > saturation {
+                        step[e] = u > 0 ? 1 : 0
+                        slope[e] = 0
+                    } else {
+                        let (c, d) = Profile.cdfAndDensity(u)
+                        step[e] = c
+                        slope[e] = d * inverseBandwidth
+                    }
                 }
                 for r in 0..<rows {
                     dx[r] = observableRow[r] >= 0 ? xt[observableRow[r] * n + i] : 0
