@@ -6,5 +6,5 @@ struct HEPKitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hepkit",
         abstract: "Read ROOT files, fit pyhf workspaces and optimise analyses with gradients.",
-        subcommands: [])
+        subcommands: [LsCommand.self, DumpCommand.self, HistCommand.self, StatsCommand.self])
 }
