@@ -166,27 +166,50 @@ public struct AnalysisHistograms: Sendable {
             memo[e.memoKey] = v
             return v
         }
-        return try zip(keys, plans).map { key, plan in
-            let region = analysis.regions[key.region]
-            var w = try values(plan.weight)
-            if let selection = plan.selection { w = product(w, try values(selection)) }
-            let x = try values(plan.observable)
-            guard let bandwidth = region.bandwidth else {
-                // Without a bandwidth every edge is a constant (checked when the config was resolved).
-                return binnedHistogram(observable: x.values, weights: w, edges: try edgeValues(region, theta))
-            }
-            // Relaxed edges need not increase: crossing edges give negative contents, not an error.
-            let edges = region.edges.map { edge in
-                switch edge {
-                case .value(let v): DualScalar(constant: v, parameterCount: p)
-                case .parameter(let k): DualScalar(parameter: k, value: theta[k], parameterCount: p)
-                }
-            }
-            switch kernel {
-            case .kde: return kdeHistogram(observable: x, weights: w, edges: edges, bandwidth: bandwidth * relaxation)
-            case .sigmoid: return sigmoidHistogram(observable: x, weights: w, edges: edges, bandwidth: bandwidth * relaxation)
+        // Histograms of one region with the same observable share one pass over the events.
+        var groups: [[Int]] = [], groupOf: [String: Int] = [:]
+        for (i, (key, plan)) in zip(keys, plans).enumerated() {
+            let id = "\(key.region)|\(plan.observable.memoKey)"
+            if let g = groupOf[id] {
+                groups[g].append(i)
+            } else {
+                groupOf[id] = groups.count
+                groups.append([i])
             }
         }
+        var results = [LinearizedHistogram?](repeating: nil, count: keys.count)
+        for group in groups {
+            let region = analysis.regions[keys[group[0]].region]
+            let x = try values(plans[group[0]].observable)
+            let weights = try group.map { i in
+                let w = try values(plans[i].weight)
+                return try plans[i].selection.map { product(w, try values($0)) } ?? w
+            }
+            let filled: [LinearizedHistogram]
+            if let bandwidth = region.bandwidth {
+                // Relaxed edges need not increase: crossing edges give negative contents, not an error.
+                let edges = region.edges.map { edge in
+                    switch edge {
+                    case .value(let v): DualScalar(constant: v, parameterCount: p)
+                    case .parameter(let k): DualScalar(parameter: k, value: theta[k], parameterCount: p)
+                    }
+                }
+                switch kernel {
+                case .kde:
+                    filled = softHistograms(
+                        GaussianEdge.self, observable: x, weights: weights, edges: edges, bandwidth: bandwidth * relaxation)
+                case .sigmoid:
+                    filled = softHistograms(
+                        SigmoidEdge.self, observable: x, weights: weights, edges: edges, bandwidth: bandwidth * relaxation)
+                }
+            } else {
+                // Without a bandwidth every edge is a constant (checked when the config was resolved).
+                let edges = try edgeValues(region, theta)
+                filled = weights.map { binnedHistogram(observable: x.values, weights: $0, edges: edges) }
+            }
+            for (i, h) in zip(group, filled) { results[i] = h }
+        }
+        return results.map { $0! }
     }
 
     private func edgeValues(_ region: ResolvedAnalysis.Region, _ theta: [Double]) throws(HistogramError) -> [Double] {

@@ -27,7 +27,7 @@ public func relaxedHistogram<Profile: EdgeProfile>(
 ) -> BinContents {
     let fill = fillRelaxed(
         profile, observable: DualColumn(constant: observable, parameterCount: 0),
-        weights: DualColumn(constant: weights, parameterCount: 0), edges: edges, bandwidth: bandwidth)
+        weights: [DualColumn(constant: weights, parameterCount: 0)], edges: edges, bandwidth: bandwidth)[0]
     return BinContents(counts: fill.counts, sumw2: fill.sumw2)
 }
 
@@ -40,7 +40,7 @@ public func relaxedHistogramVJP<Profile: EdgeProfile>(
 ) {
     let fill = fillRelaxed(
         profile, observable: DualColumn(constant: observable, parameterCount: 0),
-        weights: DualColumn(constant: weights, parameterCount: 0), edges: edges, bandwidth: bandwidth)
+        weights: [DualColumn(constant: weights, parameterCount: 0)], edges: edges, bandwidth: bandwidth)[0]
     let countsByLow = fill.countsByLowEdge, countsByHigh = fill.countsByHighEdge
     let sumw2ByLow = fill.sumw2ByLowEdge, sumw2ByHigh = fill.sumw2ByHighEdge
     let value = BinContents(counts: fill.counts, sumw2: fill.sumw2)
