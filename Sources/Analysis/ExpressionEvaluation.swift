@@ -220,9 +220,7 @@ struct Evaluation<Source: ColumnSource> {
         return (a, b)
     }
 
-    func excerpt(_ span: Range<Int>) -> String {
-        ExpressionError(kind: .data, source: text, span: span, message: "").excerpt
-    }
+    func excerpt(_ span: Range<Int>) -> String { text.excerpt(span) }
 
     func map(_ function: UnaryFunction, _ a: Value) -> Value {
         let count = a.count
