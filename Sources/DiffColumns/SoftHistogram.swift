@@ -174,6 +174,8 @@ func fillRelaxed<Profile: EdgeProfile>(
             let dx = slope + (nb + 1), dw = dx + maxRows
             for i in range {
                 let xi = x[i]
+                // As in an ordinary histogram, an event without a value falls out.
+                guard !xi.isNaN else { continue }
                 for e in 0...nb {
                     let u = (xi - edge[e]) * inverseBandwidth
                     if abs(u) > saturation {

@@ -86,6 +86,14 @@ struct SoftAnalysis {
         #expect(together == separate)
     }
 
+    @Test func eventsWithoutValueFallOut() {
+        let edges = [0.0, 1, 2].map { DualScalar(constant: $0, parameterCount: 0) }
+        let h = kdeHistogram(
+            observable: DualColumn(constant: [0.5, .nan, 1.5], parameterCount: 0),
+            weights: DualColumn(constant: [1, 1, 1], parameterCount: 0), edges: edges, bandwidth: 1e-3)
+        #expect(h.counts == [1, 1])
+    }
+
     @Test func twoChunksAgreeWithOneChunk() {
         // 200 000 events are filled by two threads; the halves alone are below the threshold.
         let n = 200_000
