@@ -97,3 +97,61 @@ struct HZZReference: Decodable {
         }
     }
 }
+
+/// The bundled example (fixtures/example, written by uproot with `std::vector<float>` jets)
+/// against numpy histograms from tools/make_example.py.
+@Suite struct ExampleAnalysisTests {
+    struct Reference: Decodable {
+        let histograms: [String: HZZReference.Contents]
+    }
+
+    let analysis: ResolvedAnalysis
+    let histograms: AnalysisHistograms
+
+    init() throws {
+        let url = HZZReference.fixtures.appendingPathComponent("example/analysis.yml")
+        analysis = try AnalysisConfig.load(contentsOf: url)
+            .resolve(baseDirectory: url.deletingLastPathComponent(), branches: ROOTColumns.catalog)
+        histograms = try AnalysisHistograms(analysis: analysis, events: AnalysisEvents(loading: analysis))
+    }
+
+    @Test func hardHistogramsMatchNumpy() throws {
+        let reference = try JSONDecoder().decode(
+            Reference.self,
+            from: Data(contentsOf: HZZReference.fixtures.appendingPathComponent("analysis/example_reference.json")))
+        #expect(histograms.events.samples.map(\.eventCount) == [5000, 50000])
+        let filled = try histograms.fillHard(at: analysis.initialParameters)
+        for (key, contents) in zip(histograms.keys, filled) {
+            let weight = switch key.variation {
+            case .nominal: "weight"
+            case .up: "weight_up"
+            case .down: "weight_down"
+            }
+            let expected = reference.histograms["\(analysis.samples[key.sample].name)/\(weight)"]!
+            for j in 0..<3 {
+                #expect(abs(contents.counts[j] - expected.counts[j]) <= 1e-9 * max(1, expected.counts[j]))
+                #expect(abs(contents.sumw2[j] - expected.sumw2[j]) <= 1e-9 * max(1, expected.sumw2[j]))
+            }
+        }
+    }
+
+    @Test func softJacobianMatchesFiniteDifferences() throws {
+        let theta = analysis.initialParameters
+        let soft = try histograms.fillSoft(at: theta)
+        for k in theta.indices {
+            let h = 1e-4 * max(1, abs(theta[k]))
+            var plus = theta, minus = theta
+            plus[k] += h
+            minus[k] -= h
+            let fp = try histograms.fillSoft(at: plus), fm = try histograms.fillSoft(at: minus)
+            for (i, filled) in soft.enumerated() {
+                for j in 0..<3 {
+                    let fd = (fp[i].counts[j] - fm[i].counts[j]) / (2 * h)
+                    let scale = soft.map { $0.countsJacobian.map(abs).max()! }.max()!
+                    let analytic = filled.countsJacobian[j * theta.count + k]
+                    #expect(abs(analytic - fd) <= 1e-5 * max(abs(fd), 1e-3 * scale), "θ\(k) histogram \(i) bin \(j)")
+                }
+            }
+        }
+    }
+}
