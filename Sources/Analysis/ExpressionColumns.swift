@@ -45,6 +45,12 @@ public struct DataColumn: Sendable, Equatable {
         try self.init(values: values.map { Double($0) }, offsets: offsets)
     }
 
+    /// A column whose offsets are known to be valid (computed from a valid column).
+    init(values: [Double], validOffsets: [Int]?) {
+        self.values = values
+        self.offsets = validOffsets
+    }
+
     /// Scalar or jagged.
     public var shape: ColumnShape { offsets == nil ? .scalar : .jagged }
 

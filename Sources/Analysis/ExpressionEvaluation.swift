@@ -22,7 +22,7 @@ public struct CompiledExpression: Sendable {
     public let branches: [String]
     /// The environment's parameter list; θ in the evaluations follows this order.
     public let parameterNames: [String]
-    let plan: Plan
+    var plan: Plan
 
     /// Parses and type-checks `source`.
     ///
@@ -220,9 +220,7 @@ struct Evaluation<Source: ColumnSource> {
         return (a, b)
     }
 
-    func excerpt(_ span: Range<Int>) -> String {
-        ExpressionError(kind: .data, source: text, span: span, message: "").excerpt
-    }
+    func excerpt(_ span: Range<Int>) -> String { text.excerpt(span) }
 
     func map(_ function: UnaryFunction, _ a: Value) -> Value {
         let count = a.count

@@ -88,16 +88,21 @@ public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertib
     public var column: Int { span.lowerBound + 1 }
 
     /// The offending part's text.
-    public var excerpt: String {
-        let scalars = Array(source.unicodeScalars)
-        let range = min(span.lowerBound, scalars.count)..<min(span.upperBound, scalars.count)
-        var text = String.UnicodeScalarView()
-        text.append(contentsOf: scalars[range])
-        return String(text)
-    }
+    public var excerpt: String { source.excerpt(span) }
 
     public var description: String {
         let part = excerpt.isEmpty ? "" : " at '\(excerpt)'"
         return "expression '\(source)', column \(column)\(part): \(message)"
+    }
+}
+
+extension String {
+    /// The text at unicode-scalar offsets `span` (clamped to the string).
+    func excerpt(_ span: Range<Int>) -> String {
+        let scalars = Array(unicodeScalars)
+        let range = min(span.lowerBound, scalars.count)..<min(span.upperBound, scalars.count)
+        var text = String.UnicodeScalarView()
+        text.append(contentsOf: scalars[range])
+        return String(text)
     }
 }

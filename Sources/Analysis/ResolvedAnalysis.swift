@@ -71,6 +71,36 @@ public struct ResolvedAnalysis: Sendable {
 
     /// θ at the parameters' initial values.
     public var initialParameters: [Double] { parameters.map(\.initial) }
+
+    /// The branches the expressions of sample `s` read: its weight and every region's selection
+    /// and observable, and with `systematics` also its histosys weights and the replacement
+    /// branches of its shifted-branch histosys.
+    public func branchesRead(bySample s: Int, systematics includeSystematics: Bool = true) -> Set<String> {
+        Self.branchesRead(bySample: s, samples: samples, regions: regions, systematics: includeSystematics ? systematics : [])
+    }
+
+    static func branchesRead(
+        bySample s: Int, samples: [Sample], regions: [Region], systematics: [Systematic]
+    ) -> Set<String> {
+        var used = Set(samples[s].weight.branches)
+        for region in regions {
+            used.formUnion(region.observables[s].branches)
+            used.formUnion(region.selections[s]?.branches ?? [])
+        }
+        for systematic in systematics where systematic.samples.contains(s) {
+            switch systematic.kind {
+            case .histoSys(.weights(let up, let down)):
+                used.formUnion(up[s]?.branches ?? [])
+                used.formUnion(down[s]?.branches ?? [])
+            case .histoSys(.branches(let up, let down)):
+                used.formUnion(up.values)
+                used.formUnion(down.values)
+            default:
+                break
+            }
+        }
+        return used
+    }
 }
 
 /// Lists the branches (and their shapes) of a tree in a set of files; throws if a file cannot be read.
@@ -291,7 +321,10 @@ struct Resolver {
             case .histoSys(let source):
                 kind = .histoSys(try resolveTemplates(
                     source, at: here, samples: indices, schemas: schemas, parameterNames: parameterNames, options: options,
-                    used: { s in Self.usedBranches(sample: s, samples: resolvedSamples, regions: regions) }))
+                    used: { s in
+                        // An alternative ntuple is a template of its own: only the nominal expressions read it.
+                        ResolvedAnalysis.branchesRead(bySample: s, samples: resolvedSamples, regions: regions, systematics: [])
+                    }))
             }
             systematics.append(.init(name: syst.name, samples: indices, kind: kind))
         }
@@ -351,18 +384,6 @@ struct Resolver {
             }
             return .files(up: urls[0], down: urls[1])
         }
-    }
-
-    /// Branches read for sample `s`: its weight and every region's expressions.
-    static func usedBranches(
-        sample s: Int, samples: [ResolvedAnalysis.Sample], regions: [ResolvedAnalysis.Region]
-    ) -> Set<String> {
-        var used = Set(samples[s].weight.branches)
-        for region in regions {
-            used.formUnion(region.observables[s].branches)
-            used.formUnion(region.selections[s]?.branches ?? [])
-        }
-        return used
     }
 
     func checkPOI() throws(ConfigError) {

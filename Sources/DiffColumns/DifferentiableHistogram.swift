@@ -27,7 +27,7 @@ public func relaxedHistogram<Profile: EdgeProfile>(
 ) -> BinContents {
     let fill = fillRelaxed(
         profile, observable: DualColumn(constant: observable, parameterCount: 0),
-        weights: DualColumn(constant: weights, parameterCount: 0), edges: edges, bandwidth: bandwidth)
+        weights: [DualColumn(constant: weights, parameterCount: 0)], edges: edges, bandwidth: bandwidth)[0]
     return BinContents(counts: fill.counts, sumw2: fill.sumw2)
 }
 
@@ -40,7 +40,7 @@ public func relaxedHistogramVJP<Profile: EdgeProfile>(
 ) {
     let fill = fillRelaxed(
         profile, observable: DualColumn(constant: observable, parameterCount: 0),
-        weights: DualColumn(constant: weights, parameterCount: 0), edges: edges, bandwidth: bandwidth)
+        weights: [DualColumn(constant: weights, parameterCount: 0)], edges: edges, bandwidth: bandwidth)[0]
     let countsByLow = fill.countsByLowEdge, countsByHigh = fill.countsByHighEdge
     let sumw2ByLow = fill.sumw2ByLowEdge, sumw2ByHigh = fill.sumw2ByHighEdge
     let value = BinContents(counts: fill.counts, sumw2: fill.sumw2)
@@ -79,10 +79,11 @@ func relaxedWeightCotangent<Profile: EdgeProfile>(
             sumw2Cotangent.withUnsafeBufferPointer { vs in
                 for i in range {
                     var total = 0.0
-                    var upper = Profile.cdf((x[i] - edge[0]) * inverseBandwidth)
+                    func step(_ u: Double) -> Double { abs(u) > Profile.saturation ? (u > 0 ? 1 : 0) : Profile.cdf(u) }
+                    var upper = step((x[i] - edge[0]) * inverseBandwidth)
                     for j in 0..<nb {
                         let lower = upper
-                        upper = Profile.cdf((x[i] - edge[j + 1]) * inverseBandwidth)
+                        upper = step((x[i] - edge[j + 1]) * inverseBandwidth)
                         let m = lower - upper
                         total += m * (vc[j] + 2 * vs[j] * w[i] * m)
                     }

@@ -62,12 +62,12 @@ struct SyntheticAnalysis {
     let analysis: ResolvedAnalysis
     let events: AnalysisEvents
 
-    init() throws {
+    init(signalCount: Int = 3000, backgroundCount: Int = 6000) throws {
         let tables = [
-            "signal.root": try Self.events(count: 3000, signal: true, seed: 1),
-            "background.root": try Self.events(count: 6000, signal: false, seed: 2),
-            "bkg_up.root": try Self.events(count: 5000, signal: false, seed: 3),
-            "bkg_down.root": try Self.events(count: 5500, signal: false, seed: 4),
+            "signal.root": try Self.events(count: signalCount, signal: true, seed: 1),
+            "background.root": try Self.events(count: backgroundCount, signal: false, seed: 2),
+            "bkg_up.root": try Self.events(count: backgroundCount * 5 / 6, signal: false, seed: 3),
+            "bkg_down.root": try Self.events(count: backgroundCount * 11 / 12, signal: false, seed: 4),
         ]
         let catalog: BranchCatalog = { files, _ in
             tables[files[0].lastPathComponent]!.columns.mapValues(\.shape)

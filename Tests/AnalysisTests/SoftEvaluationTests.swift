@@ -95,6 +95,22 @@ struct RandomEvents {
         }
     }
 
+    @Test(arguments: expressions)
+    func hoistingKeepsValuesAndDerivatives(source: String) throws {
+        let expression = try CompiledExpression(source, environment: events.environment)
+        var store: [String: DataColumn] = [:]
+        let hoisted = try expression.hoistingParameterFreeParts(of: events.table, into: &store)
+        let table = try ColumnTable(events.table.columns.merging(store) { a, _ in a })
+        let original = try expression.evaluateSoft(on: events.table, parameters: theta, scales: scales)
+        #expect(try hoisted.evaluateSoft(on: table, parameters: theta, scales: scales) == original)
+        #expect(try hoisted.evaluate(on: table, parameters: theta) == expression.evaluate(on: events.table, parameters: theta))
+        // Only parameter-free parts were precomputed; each is stored under its text.
+        #expect(store.keys.allSatisfy { $0.hasPrefix("#") })
+        if source == "met < cut_met && jet_pt[0] > cut_jet" {
+            #expect(Set(store.keys) == ["#jet_pt[0]"])
+        }
+    }
+
     @Test func comparisonsWithoutParametersStayHard() throws {
         let expression = try CompiledExpression("met > 100 && len(jet_pt) >= 2", environment: events.environment)
         let soft = try expression.evaluateSoft(on: events.table, parameters: theta, scales: scales)

@@ -68,6 +68,32 @@ struct SoftAnalysis {
         expectClose(soft.sumw2, hard.sumw2, relative: 1e-9, floor: 1)
     }
 
+    @Test func severalWeightColumnsInOnePassEqualSeparateFills() {
+        let p = 3
+        let observable = DualColumn(
+            values: analysis.x, parameterCount: p, activeParameters: [2],
+            tangents: [Double](repeating: 1, count: analysis.x.count))
+        let weights = [
+            DualColumn(constant: analysis.w, parameterCount: p),
+            DualColumn(values: analysis.w.map { $0 * 2 }, parameterCount: p, activeParameters: [0], tangents: analysis.y),
+            DualColumn(values: analysis.y, parameterCount: p, activeParameters: [0, 1],
+                       tangents: analysis.w + analysis.x),
+        ]
+        let edges = [DualScalar(constant: 0, parameterCount: p), DualScalar(parameter: 1, value: 3, parameterCount: p),
+                     DualScalar(constant: 10, parameterCount: p)]
+        let together = softHistograms(GaussianEdge.self, observable: observable, weights: weights, edges: edges, bandwidth: 0.5)
+        let separate = weights.map { kdeHistogram(observable: observable, weights: $0, edges: edges, bandwidth: 0.5) }
+        #expect(together == separate)
+    }
+
+    @Test func eventsWithoutValueFallOut() {
+        let edges = [0.0, 1, 2].map { DualScalar(constant: $0, parameterCount: 0) }
+        let h = kdeHistogram(
+            observable: DualColumn(constant: [0.5, .nan, 1.5], parameterCount: 0),
+            weights: DualColumn(constant: [1, 1, 1], parameterCount: 0), edges: edges, bandwidth: 1e-3)
+        #expect(h.counts == [1, 1])
+    }
+
     @Test func twoChunksAgreeWithOneChunk() {
         // 200 000 events are filled by two threads; the halves alone are below the threshold.
         let n = 200_000
