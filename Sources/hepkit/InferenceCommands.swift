@@ -149,12 +149,17 @@ struct FitCommand: ParsableCommand {
     @OptionGroup var options: WorkspaceOptions
     @Flag(help: "Also report the twice negative log-likelihood at the best fit.") var value = false
     @Flag(help: "Also report Hessian uncertainties ('uncertainties', per parameter set).") var uncertainties = false
+    @Flag(help: "Print minimiser statistics on standard error.") var verbose = false
 
     func run() throws {
         try reportingInferenceErrors {
             let likelihood = try options.likelihood()
             let fitter = Fitter(likelihood)
+            let started = Date()
             let fit = try fitter.fit(data: likelihood.observedData)
+            if verbose {
+                FileHandle.standardError.write(Data("hepkit: converged \(fit.converged), \(fit.evaluations) evaluations, \(Date().timeIntervalSince(started)) s\n".utf8))
+            }
             let model = likelihood.model
             func perSet(_ values: [Double]) -> JSONOutput {
                 .object(Dictionary(uniqueKeysWithValues: model.parameterSets.map { ($0.name, JSONOutput.numbers(Array(values[$0.slice]))) }))

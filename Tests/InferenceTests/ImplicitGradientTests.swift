@@ -12,7 +12,7 @@ import Testing
     ]
 
     /// Step of the central differences for an input or datum of size `x`.
-    static func step(_ x: Double) -> Double { 1e-4 * max(abs(x), 1e-2) }
+    static func step(_ x: Double) -> Double { 1e-4 * max(abs(x), 1) }
 
     /// Agreement at 1e-5 relative, above the noise floor of differencing refits (fits are converged
     /// to ~1e-12 in the compared quantities, so `1e-11/h`).

@@ -88,11 +88,15 @@ struct Reference: Decodable {
     var profile_interval_poi: [Double]
     var significance: [String: Double]?
 
-    static let all: [String: Reference] = {
+    struct Fixture: Decodable { var CLs_obs: Double; var CLs_exp: [Double]; var upper_limit: Limit? }
+    struct File: Decodable { var cases: [String: Reference]; var fixtures: [String: Fixture] }
+
+    static let file: File = {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("fixtures/inference/reference.json")
-        return try! JSONDecoder().decode([String: Reference].self, from: Data(contentsOf: url))
+        return try! JSONDecoder().decode(File.self, from: Data(contentsOf: url))
     }()
+    static var all: [String: Reference] { file.cases }
 }
 
 /// pyhf tests/test_validation.py cases: pyhf's asserted numbers (cross-checked against ROOT,
