@@ -12,5 +12,8 @@ struct HEPKitCommand: AsyncParsableCommand {
             // Inference on pyhf workspaces
             FitCommand.self, CLsCommand.self, UpperLimitCommand.self, SignificanceCommand.self,
             RankingCommand.self,
+            // pyhf workspace tools
+            InspectCommand.self, DigestCommand.self, SortCommand.self, PruneCommand.self, RenameCommand.self,
+            CombineCommand.self, PatchsetCommand.self,
         ])
 }
