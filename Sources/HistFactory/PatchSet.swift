@@ -1,59 +1,48 @@
-// pyhf patchsets (schema 1.0.0): signal hypotheses published as JSON Patches against a
-// background-only workspace, identified by name or by their point in a parameter space.
+// pyhf patchsets (schema `patchset.json` 1.0.0): signal hypotheses stored as JSON Patches against a
+// background-only workspace, identified by name or by their values, with the workspace's digests.
 
-/// One patch of a patchset.
-public struct Patch: Sendable, Equatable {
-    /// The patch's metadata object (`name`, `values` and any extra members).
-    public let metadata: JSONObject
-    /// The JSON Patch document as written.
-    public let patchJSON: JSONValue
-    public let patch: JSONPatch
-
-    public var name: String { metadata["name"]!.stringValue! }
-    /// Coordinates of the patch in the patchset's label space (numbers or strings).
-    public var values: [JSONValue] { metadata["values"]!.arrayValue! }
-}
-
-/// A validated patchset.
+/// A validated pyhf patchset.
 public struct PatchSet: Sendable, Equatable {
+    /// One patch: its metadata (`name`, `values`, anything else) and its JSON Patch.
+    public struct Patch: Sendable, Equatable {
+        public let metadata: JSONObject
+        public let patch: JSONPatch
+        /// The patch operations as written in the file.
+        public let json: JSONValue
+
+        public var name: String { metadata["name"]?.stringValue ?? "" }
+        /// The values of the patchset's labels for this patch (numbers or strings).
+        public var values: [JSONValue] { metadata["values"]?.arrayValue ?? [] }
+    }
+
+    /// The document as read.
     public let json: JSONValue
     public let patches: [Patch]
 
-    public var metadata: JSONObject { json["metadata"]!.objectValue! }
-    public var labels: [String] { metadata["labels"]!.arrayValue!.map { $0.stringValue! } }
-    public var description: String { metadata["description"]!.stringValue! }
-    /// Recorded digests of the background-only workspace, in document order.
-    public var digests: [(algorithm: String, digest: String)] {
-        metadata["digests"]!.objectValue!.map { ($0.key, $0.value.stringValue!) }
-    }
-
-    /// Validates against `patchset.json`, then rejects duplicate names, duplicate values and
-    /// values whose count differs from the number of labels (pyhf's `InvalidPatchSet`).
-    public init(json: JSONValue, source: String? = nil) throws(WorkspaceError) {
+    /// Validates `json` against `patchset.json`, then rejects duplicate names, duplicate values and
+    /// values whose count differs from the labels (pyhf `InvalidPatchSet`).
+    public init(_ json: JSONValue, source: String? = nil) throws(WorkspaceError) {
         let issues = PyhfSchema.patchSet.validate(json)
         guard issues.isEmpty else { throw .invalidSpecification(source: source, schema: "patchset.json", issues: issues) }
-        let labelCount = json["metadata"]!["labels"]!.arrayValue!.count
+        let labels = json["metadata"]?["labels"]?.arrayValue ?? []
         var patches: [Patch] = []
-        for (i, item) in json["patches"]!.arrayValue!.enumerated() {
+        for (i, item) in (json["patches"]?.arrayValue ?? []).enumerated() {
+            let ops = item["patch"] ?? []
             let patch: JSONPatch
-            do throws(JSONPatchError) {
-                patch = try JSONPatch(json: item["patch"]!)
-            } catch {
-                // Only pointer syntax can fail here: the schema checked the operation shapes.
+            do { patch = try JSONPatch(ops) } catch {
                 throw .invalidSpecification(
                     source: source, schema: "patchset.json",
-                    issues: [ValidationIssue(JSONPath.root / "patches" / i / "patch", expected: "a valid JSON Patch", found: error.description)])
+                    issues: [ValidationIssue(JSONPath.root / "patches" / i / "patch", expected: "a JSON Patch", found: error.description)])
             }
-            let p = Patch(metadata: item["metadata"]!.objectValue!, patchJSON: item["patch"]!, patch: patch)
+            let p = Patch(metadata: item["metadata"]?.objectValue ?? JSONObject(), patch: patch, json: ops)
             if patches.contains(where: { $0.name == p.name }) {
-                throw .invalidPatchSet("Multiple patches were defined by name for '\(p.name)' (patches[\(i)]).")
+                throw .invalidPatchSet("multiple patches are named '\(p.name)'")
             }
             if patches.contains(where: { $0.values == p.values }) {
-                throw .invalidPatchSet("Multiple patches were defined by values for '\(p.name)' (patches[\(i)]).")
+                throw .invalidPatchSet("multiple patches have the values \(JSONValue.array(p.values).brief()) (patch '\(p.name)')")
             }
-            if p.values.count != labelCount {
-                throw .invalidPatchSet(
-                    "Incompatible number of values (\(p.values.count)) for '\(p.name)' (patches[\(i)]). Expected \(labelCount).")
+            if p.values.count != labels.count {
+                throw .invalidPatchSet("patch '\(p.name)' has \(p.values.count) values; the patchset has \(labels.count) labels")
             }
             patches.append(p)
         }
@@ -61,69 +50,65 @@ public struct PatchSet: Sendable, Equatable {
         self.patches = patches
     }
 
-    /// Parses and validates a patchset text.
+    /// Parses and validates a JSON text.
     public init(parsing bytes: some Collection<UInt8>, source: String? = nil) throws(WorkspaceError) {
         let json: JSONValue
-        do throws(JSONSyntaxError) {
-            json = try JSONValue(parsing: bytes)
-        } catch {
-            throw .invalidJSON(source: source, error)
-        }
-        try self.init(json: json, source: source)
+        do { json = try JSONValue(parsing: bytes) } catch { throw .invalidJSON(source: source, error) }
+        try self.init(json, source: source)
     }
 
-    /// The patch with this name.
+    public var metadata: JSONObject { json["metadata"]?.objectValue ?? JSONObject() }
+    public var labels: [String] { (metadata["labels"]?.arrayValue ?? []).compactMap(\.stringValue) }
+    public var description: String { metadata["description"]?.stringValue ?? "" }
+    /// Digests of the background-only workspace, by algorithm name (`md5`, `sha256`).
+    public var digests: [(algorithm: String, digest: String)] {
+        (metadata["digests"]?.objectValue ?? JSONObject()).map { ($0.key, $0.value.stringValue ?? "") }
+    }
+
+    /// The patch called `name`.
     public func patch(named name: String) throws(WorkspaceError) -> Patch {
-        guard let p = patches.first(where: { $0.name == name }) else { throw .patchNotFound("named '\(name)'") }
+        guard let p = patches.first(where: { $0.name == name }) else { throw .patchNotFound("\"\(name)\"") }
         return p
     }
 
-    /// The patch at these coordinates (numbers compare numerically: `2100 == 2100.0`).
+    /// The patch with these values (numbers compare numerically: `2100 == 2100.0`).
     public func patch(values: [JSONValue]) throws(WorkspaceError) -> Patch {
-        guard let p = patches.first(where: { $0.values == values }) else {
-            throw .patchNotFound("with values \(JSONValue.array(values).brief())")
-        }
+        guard let p = patches.first(where: { $0.values == values }) else { throw .patchNotFound(JSONValue.array(values).brief()) }
         return p
     }
 
-    /// Checks every recorded digest against the workspace (exact, case-sensitive comparison of
-    /// the lower-case hex digest, as pyhf does).
+    /// pyhf `PatchSet.verify`: every recorded digest must match the workspace's.
     public func verify(_ workspace: WorkspaceDocument) throws(WorkspaceError) {
-        for (name, expected) in digests {
-            guard let algorithm = HashAlgorithm(rawValue: name) else {
-                throw .invalidPatchSet("unsupported digest algorithm '\(name)'")
+        for (algorithm, expected) in digests {
+            guard let hash = HashAlgorithm(rawValue: algorithm) else {
+                throw .invalidPatchSet("unknown digest algorithm '\(algorithm)'")
             }
-            let found = workspace.digest(algorithm)
-            guard found == expected else { throw .digestMismatch(algorithm: name, expected: expected, found: found) }
+            let found = workspace.digest(hash)
+            guard found == expected else { throw .digestMismatch(algorithm: algorithm, expected: expected, found: found) }
         }
     }
 
-    /// Verifies the digests, applies the patch to the whole workspace document and validates the
-    /// result (pyhf's `PatchSet.apply`).
+    /// pyhf `PatchSet.apply`: verifies the digests, applies the patch to the whole workspace document
+    /// and validates the result.
     public func apply(_ patch: Patch, to workspace: WorkspaceDocument) throws(WorkspaceError) -> WorkspaceDocument {
         try verify(workspace)
-        return try workspace.applying(patch.patch)
+        let patched: JSONValue
+        do { patched = try patch.patch.apply(to: workspace.json) } catch { throw .patchFailed(error) }
+        return try WorkspaceDocument(patched)
     }
 
-    /// The patch extracted for `pyhf patchset extract`: the operations, or with metadata
-    /// `{"metadata": patch metadata updated with the patchset metadata, "patch": [...]}`.
+    /// `pyhf patchset extract`: the patch operations, or with metadata
+    /// `{"metadata": patch metadata updated by the patchset metadata, "patch": [...]}`.
     public func extract(_ patch: Patch, withMetadata: Bool) -> JSONValue {
-        guard withMetadata else { return patch.patchJSON }
+        guard withMetadata else { return patch.json }
         var merged = patch.metadata
         for (key, value) in metadata { merged[key] = value }
-        return .object(JSONObject([("metadata", .object(merged)), ("patch", patch.patchJSON)]))
+        return ["metadata": .object(merged), "patch": patch.json]
     }
-}
 
-extension WorkspaceDocument {
-    /// Applies a JSON Patch to the whole workspace document and validates the result.
-    public func applying(_ patch: JSONPatch) throws(WorkspaceError) -> WorkspaceDocument {
-        let patched: JSONValue
-        do throws(JSONPatchError) {
-            patched = try patch.apply(to: json)
-        } catch {
-            throw .patchFailed(error)
-        }
-        return try WorkspaceDocument(json: patched)
+    /// `pyhf patchset inspect` output (without the final newline).
+    public var inspection: String {
+        (["", "    \(patches.count) patches found in Patchset", "---------------------------------", ""] + patches.map(\.name))
+            .joined(separator: "\n")
     }
 }

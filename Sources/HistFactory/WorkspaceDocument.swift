@@ -1,40 +1,45 @@
-// A validated workspace kept as its JSON document, so that every operation (prune, rename,
-// combine, sort, patch) and every digest sees exactly the numbers and strings of the input,
-// including the int/float spelling that `pyhf digest` depends on.
-
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
 import Foundation
-#endif
 
-/// A pyhf workspace document that passed schema and structural validation.
+// Workspace documents and pyhf's workspace operations (pyhf 0.7.6 `Workspace`: prune, rename,
+// combine, sorted, digest, measurement selection).
+//
+// Operations work on the JSON document rather than on the typed `Workspace`, because their output
+// (printed by the CLI, hashed by `digest`) must keep every number spelled as in the input.
+
+/// A validated pyhf workspace: the JSON document as read and its typed form.
+///
+/// Construction checks pyhf's `workspace.json` schema (every violation reported at once) and the
+/// measurement-independent model-building rules (duplicate channels, samples or modifiers, bin
+/// counts, modifier data shapes), so every document can be summarised and operated on.
+/// `modelIssues()` adds the per-measurement checks of building each `Model`.
 public struct WorkspaceDocument: Sendable, Equatable {
-    /// The document (a JSON object following `workspace.json`).
+    /// The document; numbers keep their int/float spelling.
     public let json: JSONValue
-    /// The typed view used to build models.
+    /// The typed workspace.
     public let workspace: Workspace
 
-    /// Validates `json` against `workspace.json` and the structural rules; all problems are
-    /// reported together. `source` (a file name) is only used in error messages.
-    public init(json: JSONValue, source: String? = nil) throws(WorkspaceError) {
-        let schemaIssues = PyhfSchema.workspace.validate(json)
-        guard schemaIssues.isEmpty else {
-            throw .invalidSpecification(source: source, schema: "workspace.json", issues: schemaIssues)
+    /// Validates `json` and decodes it. `source` (a file name) is used in error messages.
+    public init(_ json: JSONValue, source: String? = nil) throws(WorkspaceError) {
+        let issues = PyhfSchema.workspace.validate(json)
+        guard issues.isEmpty else {
+            throw .invalidSpecification(source: source, schema: "workspace.json", issues: issues)
         }
         let workspace: Workspace
         do {
-            let bytes = json.pythonJSON(sortKeys: false, ensureASCII: false)
-            workspace = try JSONDecoder().decode(Workspace.self, from: Data(bytes.utf8))
+            workspace = try JSONDecoder().decode(Workspace.self, from: Data(json.pythonJSON(sortKeys: false).utf8))
         } catch {
-            // Unreachable after schema validation; reported rather than trapped.
+            // The schema check above admits only documents the decoder accepts.
             throw .invalidSpecification(
                 source: source, schema: "workspace.json",
                 issues: [ValidationIssue(.root, expected: "a decodable workspace", found: "\(error)")])
         }
-        let structural = workspace.structuralIssues()
-        guard structural.isEmpty else {
-            throw .invalidSpecification(source: source, schema: "workspace", issues: structural)
+        do {
+            _ = try ModelStructure(workspace: workspace, registry: .histFactory)
+        } catch let error as ModelError {
+            throw .invalidSpecification(source: source, schema: "workspace.json", issues: [ValidationIssue(error)])
+        } catch {
+            throw .invalidSpecification(
+                source: source, schema: "workspace.json", issues: [ValidationIssue(.root, expected: "a valid workspace", found: "\(error)")])
         }
         self.json = json
         self.workspace = workspace
@@ -43,365 +48,359 @@ public struct WorkspaceDocument: Sendable, Equatable {
     /// Parses and validates a JSON text.
     public init(parsing bytes: some Collection<UInt8>, source: String? = nil) throws(WorkspaceError) {
         let json: JSONValue
-        do throws(JSONSyntaxError) {
-            json = try JSONValue(parsing: bytes)
-        } catch {
-            throw .invalidJSON(source: source, error)
-        }
-        try self.init(json: json, source: source)
+        do { json = try JSONValue(parsing: bytes) } catch { throw .invalidJSON(source: source, error) }
+        try self.init(json, source: source)
     }
 
     public static func == (lhs: WorkspaceDocument, rhs: WorkspaceDocument) -> Bool { lhs.json == rhs.json }
 
-    private var object: JSONObject { json.objectValue! }
-    private func list(_ key: String) -> [JSONValue] { object[key]!.arrayValue! }
-    private static func name(_ item: JSONValue) -> String { item["name"]!.stringValue! }
+    // MARK: Summary (pyhf's `_ChannelSummaryMixin`)
 
-    // MARK: Digest
+    /// Channel names, sorted.
+    public var channels: [String] { workspace.channels.map(\.name).pythonSortedUnique() }
 
-    /// Hex digest of the document exactly as `pyhf digest` / `pyhf.utils.digest` computes it.
+    /// Sample names over all channels, sorted.
+    public var samples: [String] { workspace.channels.flatMap { $0.samples.map(\.name) }.pythonSortedUnique() }
+
+    /// The distinct `(name, type)` modifier pairs, sorted by name then type.
+    public var modifiers: [(name: String, type: String)] {
+        var seen = Set<[String]>()
+        var pairs: [(name: String, type: String)] = []
+        for channel in workspace.channels {
+            for sample in channel.samples {
+                for m in sample.modifiers where seen.insert([m.name, m.kind.rawValue]).inserted {
+                    pairs.append((m.name, m.kind.rawValue))
+                }
+            }
+        }
+        return pairs.sorted { $0.name == $1.name ? $0.type.pythonPrecedes($1.type) : $0.name.pythonPrecedes($1.name) }
+    }
+
+    /// Number of bins of each channel (the length of its first sample).
+    public var channelBins: [String: Int] {
+        Dictionary(workspace.channels.map { ($0.name, $0.samples.first?.data.count ?? 0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Measurement names in file order.
+    public var measurementNames: [String] { workspace.measurements.map(\.name) }
+
+    /// sha256 (or another algorithm's) hex digest, exactly as `pyhf digest` / `pyhf.utils.digest`.
     public func digest(_ algorithm: HashAlgorithm = .sha256) -> String {
         algorithm.hexDigest(json.canonicalDigestBytes)
     }
 
-    // MARK: Measurements
+    // MARK: Measurements and models
 
-    /// Index of a measurement: by name, else by index, else the first one (pyhf's
-    /// `get_measurement`).
-    public func measurementIndex(named name: String? = nil, index: Int? = nil) throws(WorkspaceError) -> Int {
-        let names = workspace.measurements.map(\.name)
+    /// pyhf `get_measurement`: by name, else by index, else the first one.
+    public func measurement(named name: String? = nil, index: Int? = nil) throws(WorkspaceError) -> Measurement {
+        let all = workspace.measurements
         if let name {
-            guard let i = names.firstIndex(of: name) else {
-                throw .invalidOperation(
-                    "no measurement named '\(name)' in the workspace (measurements: \(names.joined(separator: ", ")))")
+            guard let m = all.first(where: { $0.name == name }) else {
+                throw .invalidOperation("no measurement by name '\(name)' was found in the workspace (have: \(measurementNames.joined(separator: ", ")))")
             }
-            return i
+            return m
         }
-        let i = index ?? 0
-        guard names.indices.contains(i) else {
-            throw .invalidOperation(
-                "measurement index \(i) is out of bounds: the workspace has \(names.count) measurement(s)")
-        }
-        return i
-    }
-
-    /// Checks that a model can be built for the measurement (pyhf's model-building errors).
-    public func validateModel(measurementIndex: Int) throws(WorkspaceError) {
-        let issues = workspace.measurementIssues(at: measurementIndex)
-        guard issues.isEmpty else {
-            throw .invalidSpecification(
-                source: nil, schema: "model for measurement '\(workspace.measurements[measurementIndex].name)'", issues: issues)
-        }
-    }
-
-    /// Observed main data, channels in the given order (pyhf: `model.config.channels`, i.e.
-    /// sorted); auxiliary data are appended by the model layer.
-    public func observedData(channels order: [String]? = nil) throws(WorkspaceError) -> [Double] {
-        let byName = Dictionary(workspace.observations.map { ($0.name, $0.data) }, uniquingKeysWith: { a, _ in a })
-        var data: [Double] = []
-        for channel in order ?? workspace.sortedChannelNames {
-            guard let values = byName[channel] else {
-                throw .invalidOperation("the workspace has no observation for channel '\(channel)'")
+        if let index {
+            guard all.indices.contains(index) else {
+                throw .invalidOperation("measurement index \(index) out of bounds: the workspace has \(all.count) measurements")
             }
-            data += values
+            return all[index]
         }
-        return data
+        return all[0]
     }
 
-    // MARK: Sorting
-
-    /// pyhf's `Workspace.sorted`: channels, samples, modifiers (by name, type), measurements,
-    /// their parameter configurations and observations sorted by name (stable).
-    public func sorted() throws(WorkspaceError) -> WorkspaceDocument {
-        func byName(_ items: [JSONValue]) -> [JSONValue] {
-            items.sortedStably { Self.name($0).pythonPrecedes(Self.name($1)) }
+    /// pyhf `Workspace.model`: the model of a measurement, after applying `patches` to the model
+    /// specification `{"channels": ..., "parameters": <measurement parameters>}`.
+    public func model(
+        measurement name: String? = nil, patches: [JSONPatch] = [], poi: String? = nil,
+        interpolation: InterpolationSettings = .pyhfDefault
+    ) throws -> Model {
+        let m = try measurement(named: name)
+        guard !patches.isEmpty else {
+            return try Model(workspace: workspace, measurement: m.name, poi: poi, interpolation: interpolation)
         }
-        var spec = object
-        spec["channels"] = .array(
-            byName(list("channels")).map { channel in
-                channel.updating("samples") { samples in
-                    .array(
-                        byName(samples.arrayValue!).map { sample in
-                            sample.updating("modifiers") { modifiers in
-                                .array(
-                                    modifiers.arrayValue!.sortedStably { a, b in
-                                        let (na, nb) = (Self.name(a), Self.name(b))
-                                        if na != nb { return na.pythonPrecedes(nb) }
-                                        return a["type"]!.stringValue!.pythonPrecedes(b["type"]!.stringValue!)
-                                    })
-                            }
-                        })
-                }
-            })
-        spec["measurements"] = .array(
-            byName(list("measurements")).map { measurement in
-                measurement.updating("config") { config in
-                    config.updating("parameters") { .array(byName($0.arrayValue!)) }
-                }
-            })
-        spec["observations"] = .array(byName(list("observations")))
-        return try WorkspaceDocument(json: .object(spec))
+        var spec: JSONValue = [
+            "channels": json["channels"] ?? [],
+            "parameters": json["measurements"]?.arrayValue?.first { $0["name"]?.stringValue == m.name }?["config"]?["parameters"] ?? [],
+        ]
+        do {
+            for patch in patches { spec = try patch.apply(to: spec) }
+        } catch {
+            throw WorkspaceError.patchFailed(error)
+        }
+        let issues = PyhfSchema.model.validate(spec)
+        guard issues.isEmpty else { throw WorkspaceError.invalidSpecification(source: nil, schema: "model.json", issues: issues) }
+        let decoder = JSONDecoder()
+        let channels = try decoder.decode([Channel].self, from: Data((spec["channels"] ?? []).pythonJSON(sortKeys: false).utf8))
+        let parameters = try decoder.decode([ParameterConfig].self, from: Data((spec["parameters"] ?? []).pythonJSON(sortKeys: false).utf8))
+        let patched = Workspace(
+            channels: channels, observations: workspace.observations,
+            measurements: [Measurement(name: m.name, config: MeasurementConfig(poi: m.config.poi, parameters: parameters))],
+            version: workspace.version)
+        return try Model(workspace: patched, measurement: m.name, poi: poi, interpolation: interpolation)
     }
 
-    // MARK: Prune and rename
+    /// pyhf `Workspace.data`: observations in the model's channel order, then its auxdata if asked.
+    public func data(_ model: Model, includeAuxdata: Bool = true) throws(ModelError) -> [Double] {
+        try model.observedData(workspace, includeAuxdata: includeAuxdata)
+    }
 
-    /// pyhf's `Workspace.prune`: a new workspace without the named items. Pruning a channel drops
-    /// its observation; pruning a modifier by name drops its parameter configurations.
+    // MARK: Operations
+
+    /// pyhf `Workspace.prune`: a new workspace without the named items. Every name must exist.
+    /// Pruning a channel drops its observation; pruning modifiers by name drops their parameter
+    /// configurations too (pruning by type does not).
     public func pruned(
-        modifiers: [String] = [], modifierTypes: [ModifierKind] = [], samples: [String] = [],
-        channels: [String] = [], measurements: [String] = []
+        modifiers: [String] = [], modifierTypes: [String] = [], samples: [String] = [], channels: [String] = [],
+        measurements: [String] = []
     ) throws(WorkspaceError) -> WorkspaceDocument {
         try pruneAndRename(
-            prune: .init(modifiers: modifiers, modifierTypes: modifierTypes, samples: samples, channels: channels, measurements: measurements),
-            rename: .init())
+            prune: Selection(modifiers: modifiers, modifierTypes: modifierTypes, samples: samples, channels: channels, measurements: measurements),
+            rename: Renaming())
     }
 
-    /// pyhf's `Workspace.rename`: old → new names; observations follow channels, parameter
-    /// configurations and the POI follow modifiers.
+    /// pyhf `Workspace.rename`: maps old names to new ones (later pairs win for a repeated old
+    /// name). Renaming a channel renames its observation; renaming a modifier renames its
+    /// parameter configurations and the POI.
     public func renamed(
-        modifiers: [String: String] = [:], samples: [String: String] = [:], channels: [String: String] = [:],
-        measurements: [String: String] = [:]
+        modifiers: [(String, String)] = [], samples: [(String, String)] = [], channels: [(String, String)] = [],
+        measurements: [(String, String)] = []
     ) throws(WorkspaceError) -> WorkspaceDocument {
-        try pruneAndRename(
-            prune: .init(),
-            rename: .init(modifiers: modifiers, samples: samples, channels: channels, measurements: measurements))
+        func map(_ pairs: [(String, String)]) -> [String: String] { Dictionary(pairs, uniquingKeysWith: { _, last in last }) }
+        return try pruneAndRename(
+            prune: Selection(),
+            rename: Renaming(
+                modifiers: map(modifiers), samples: map(samples), channels: map(channels), measurements: map(measurements),
+                order: Renaming.Order(modifiers: modifiers.map(\.0), samples: samples.map(\.0), channels: channels.map(\.0), measurements: measurements.map(\.0))))
     }
 
-    private struct Pruning {
-        var modifiers: [String] = []
-        var modifierTypes: [ModifierKind] = []
-        var samples: [String] = []
-        var channels: [String] = []
-        var measurements: [String] = []
+    private struct Selection {
+        var modifiers: [String] = [], modifierTypes: [String] = [], samples: [String] = [], channels: [String] = [], measurements: [String] = []
     }
 
     private struct Renaming {
-        var modifiers: [String: String] = [:]
-        var samples: [String: String] = [:]
-        var channels: [String: String] = [:]
-        var measurements: [String: String] = [:]
+        struct Order { var modifiers: [String] = [], samples: [String] = [], channels: [String] = [], measurements: [String] = [] }
+        var modifiers: [String: String] = [:], samples: [String: String] = [:], channels: [String: String] = [:], measurements: [String: String] = [:]
+        /// Old names in the order given, so errors name the first unknown one as pyhf does.
+        var order = Order()
     }
 
-    private func pruneAndRename(prune: Pruning, rename: Renaming) throws(WorkspaceError) -> WorkspaceDocument {
-        let ws = workspace
-        let modifierPairs = ws.sortedModifiers
-        let presentTypes = Set(modifierPairs.map(\.kind))
-        for kind in prune.modifierTypes where !presentTypes.contains(kind) {
-            throw .invalidOperation("\(kind.rawValue) is not one of the modifier types in this workspace.")
+    private func pruneAndRename(prune: Selection, rename: Renaming) throws(WorkspaceError) -> WorkspaceDocument {
+        let pairs = modifiers
+        let types = Set(pairs.map(\.type)), names = Set(pairs.map(\.name))
+        for t in prune.modifierTypes where !types.contains(t) {
+            throw .invalidOperation("\(t) is not one of the modifier types in this workspace.")
         }
-        let checks: [(names: [String], present: Set<String>, what: String)] = [
-            (prune.modifiers + rename.modifiers.keys.sorted(), Set(modifierPairs.map(\.name)), "modifiers"),
-            (prune.samples + rename.samples.keys.sorted(), Set(ws.sortedSampleNames), "samples"),
-            (prune.channels + rename.channels.keys.sorted(), Set(ws.channels.map(\.name)), "channels"),
-            (prune.measurements + rename.measurements.keys.sorted(), Set(ws.measurements.map(\.name)), "measurements"),
-        ]
-        for check in checks {
-            for name in check.names where !check.present.contains(name) {
-                throw .invalidOperation("\(name) is not one of the \(check.what) in this workspace.")
-            }
+        for n in prune.modifiers + rename.order.modifiers where !names.contains(n) {
+            throw .invalidOperation("\(n) is not one of the modifiers in this workspace.")
         }
-        let pruneModifiers = Set(prune.modifiers), pruneTypes = Set(prune.modifierTypes.map(\.rawValue))
-        let pruneSamples = Set(prune.samples), pruneChannels = Set(prune.channels)
-        let pruneMeasurements = Set(prune.measurements)
-        func renamed(_ item: JSONValue, _ map: [String: String]) -> JSONValue {
-            let old = Self.name(item)
-            return item.updating("name") { _ in .string(map[old] ?? old) }
+        let sampleSet = Set(samples), channelSet = Set(channels), measurementSet = Set(measurementNames)
+        for n in prune.samples + rename.order.samples where !sampleSet.contains(n) {
+            throw .invalidOperation("\(n) is not one of the samples in this workspace.")
         }
+        for n in prune.channels + rename.order.channels where !channelSet.contains(n) {
+            throw .invalidOperation("\(n) is not one of the channels in this workspace.")
+        }
+        for n in prune.measurements + rename.order.measurements where !measurementSet.contains(n) {
+            throw .invalidOperation("\(n) is not one of the measurements in this workspace.")
+        }
+        let pruneModifiers = Set(prune.modifiers), pruneTypes = Set(prune.modifierTypes), pruneSamples = Set(prune.samples)
+        let pruneChannels = Set(prune.channels), pruneMeasurements = Set(prune.measurements)
 
-        let channels: [JSONValue] = list("channels").filter { !pruneChannels.contains(Self.name($0)) }.map { channel in
-            let samples: [JSONValue] = channel["samples"]!.arrayValue!.filter { !pruneSamples.contains(Self.name($0)) }.map {
-                sample in
-                let modifiers = sample["modifiers"]!.arrayValue!.filter {
-                    !pruneModifiers.contains(Self.name($0)) && !pruneTypes.contains($0["type"]!.stringValue!)
-                }.map { renamed($0, rename.modifiers) }
-                return .object(
-                    JSONObject([
-                        ("name", .string(rename.samples[Self.name(sample)] ?? Self.name(sample))), ("data", sample["data"]!),
-                        ("modifiers", .array(modifiers)),
-                    ]))
+        func renamedName(_ item: JSONValue, _ map: [String: String]) -> JSONValue {
+            guard case .object(var o) = item, let name = o["name"]?.stringValue, let new = map[name] else { return item }
+            o["name"] = .string(new)
+            return .object(o)
+        }
+        func name(_ item: JSONValue) -> String { item["name"]?.stringValue ?? "" }
+
+        let channels: [JSONValue] = (json["channels"]?.arrayValue ?? []).filter { !pruneChannels.contains(name($0)) }.map { channel in
+            let samples: [JSONValue] = (channel["samples"]?.arrayValue ?? []).filter { !pruneSamples.contains(name($0)) }.map { sample in
+                let modifiers = (sample["modifiers"]?.arrayValue ?? []).filter {
+                    !pruneModifiers.contains(name($0)) && !pruneTypes.contains($0["type"]?.stringValue ?? "")
+                }.map { renamedName($0, rename.modifiers) }
+                return [
+                    "name": .string(rename.samples[name(sample)] ?? name(sample)), "data": sample["data"] ?? [], "modifiers": .array(modifiers),
+                ]
             }
-            return .object(
-                JSONObject([("name", .string(rename.channels[Self.name(channel)] ?? Self.name(channel))), ("samples", .array(samples))]))
+            return ["name": .string(rename.channels[name(channel)] ?? name(channel)), "samples": .array(samples)]
         }
-        let measurements: [JSONValue] = list("measurements").filter { !pruneMeasurements.contains(Self.name($0)) }.map {
-            measurement in
-            let config = measurement["config"]!
-            let parameters = config["parameters"]!.arrayValue!.filter { !pruneModifiers.contains(Self.name($0)) }
-                .map { renamed($0, rename.modifiers) }
-            let poi = config["poi"]!.stringValue!
-            return .object(
-                JSONObject([
-                    ("name", .string(rename.measurements[Self.name(measurement)] ?? Self.name(measurement))),
-                    (
-                        "config",
-                        .object(JSONObject([("parameters", .array(parameters)), ("poi", .string(rename.modifiers[poi] ?? poi))]))
-                    ),
-                ]))
+        let measurements: [JSONValue] = (json["measurements"]?.arrayValue ?? []).filter { !pruneMeasurements.contains(name($0)) }.map { m in
+            let parameters = (m["config"]?["parameters"]?.arrayValue ?? []).filter { !pruneModifiers.contains(name($0)) }
+                .map { renamedName($0, rename.modifiers) }
+            let poi = m["config"]?["poi"]?.stringValue ?? ""
+            return [
+                "name": .string(rename.measurements[name(m)] ?? name(m)),
+                "config": ["parameters": .array(parameters), "poi": .string(rename.modifiers[poi] ?? poi)],
+            ]
         }
-        let observations = list("observations").filter { !pruneChannels.contains(Self.name($0)) }.map { renamed($0, rename.channels) }
-        return try WorkspaceDocument(
-            json: .object(
-                JSONObject([
-                    ("channels", .array(channels)), ("measurements", .array(measurements)),
-                    ("observations", .array(observations)), ("version", object["version"]!),
-                ])))
+        let observations: [JSONValue] = (json["observations"]?.arrayValue ?? []).filter { !pruneChannels.contains(name($0)) }
+            .map { renamedName($0, rename.channels) }
+        return try WorkspaceDocument([
+            "channels": .array(channels), "measurements": .array(measurements), "observations": .array(observations),
+            "version": json["version"] ?? .null,
+        ])
     }
 
-    // MARK: Combine
-
-    /// How `combine` treats items (channels, observations, measurements) with the same name.
+    /// How `combine` joins items with the same name (pyhf's `join`).
     public enum Join: String, Sendable, CaseIterable {
-        /// No common names allowed.
+        /// Concatenate; any name in common is an error.
         case none
-        /// Identical items are kept once; different items with the same name are an error, except
-        /// measurements with the same POI, whose parameter configurations are merged.
+        /// Keep both sides; identical items once; a name with two different items is an error
+        /// (measurements with the same POI are merged).
         case outer
-        /// Left items win (unsafe: conflicts are silently resolved).
+        /// Left items win, right items with new names are appended.
         case leftOuter = "left outer"
-        /// Right items win, and come first.
+        /// Right items win, left items with new names are appended.
         case rightOuter = "right outer"
     }
 
-    /// pyhf's `Workspace.combine`.
+    /// pyhf `Workspace.combine`: channels, observations and measurements of both workspaces.
+    /// With `mergeChannels` (outer joins only), channels of the same name are merged sample-wise.
     public static func combine(
         _ left: WorkspaceDocument, _ right: WorkspaceDocument, join: Join = .none, mergeChannels: Bool = false
     ) throws(WorkspaceError) -> WorkspaceDocument {
+        let joins = Join.allCases.map(\.rawValue)
         if mergeChannels && join == .none {
-            throw .invalidOperation(
-                "You can only merge channels using the 'outer', 'left outer', or 'right outer' join operations; not none")
+            throw .invalidOperation("You can only merge channels using the 'outer', 'left outer', or 'right outer' join operations; not none")
         }
-        let (lv, rv) = (left.object["version"]!, right.object["version"]!)
+        let lv = left.json["version"] ?? .null, rv = right.json["version"] ?? .null
         guard lv == rv else {
             throw .invalidOperation("Workspaces of different versions cannot be combined: \(lv.brief()) != \(rv.brief())")
         }
-        func commonNames(_ a: [JSONValue], _ b: [JSONValue]) -> [String] {
-            let names = Set(a.map(name))
-            var seen = Set<String>()
-            return b.map(name).filter { names.contains($0) && seen.insert($0).inserted }
+        func items(_ doc: WorkspaceDocument, _ key: String) -> [JSONValue] { doc.json[key]?.arrayValue ?? [] }
+        func names(_ items: [JSONValue]) -> [String] { items.map { $0["name"]?.stringValue ?? "" } }
+        func commonNames(_ key: String) -> [String] {
+            let r = Set(names(items(right, key)))
+            return names(items(left, key)).filter { r.contains($0) }.pythonSortedUnique()
         }
         func repeatedNames(_ items: [JSONValue]) -> [String] {
-            var counts: [String: Int] = [:]
+            var count: [String: Int] = [:]
             var order: [String] = []
-            for n in items.map(name) {
-                if counts[n] == nil { order.append(n) }
-                counts[n, default: 0] += 1
+            for n in names(items) {
+                if count[n] == nil { order.append(n) }
+                count[n, default: 0] += 1
             }
-            return order.filter { counts[$0]! > 1 }
+            return order.filter { count[$0]! > 1 }
         }
-        func check(_ what: String, _ l: [JSONValue], _ r: [JSONValue], _ joined: [JSONValue]) throws(WorkspaceError) {
-            if join == .none, case let common = commonNames(l, r), !common.isEmpty {
-                throw .invalidOperation(
-                    "Workspaces cannot have any \(what) in common with the same name: \(common.joined(separator: ", ")). You can also try a different join operation: none, outer, left outer, right outer.")
-            }
-            if join == .outer, what != "measurements", case let repeated = repeatedNames(joined), !repeated.isEmpty {
-                throw .invalidOperation(
-                    "Workspaces cannot have \(what) in common with incompatible structure: \(repeated.joined(separator: ", ")). You can also try a different join operation: none, outer, left outer, right outer.")
-            }
-        }
+        func list(_ names: [String]) -> String { "[" + names.map { "'\($0)'" }.joined(separator: ", ") + "]" }
+        func set(_ names: [String]) -> String { "{" + names.map { "'\($0)'" }.joined(separator: ", ") + "}" }
+        let hint = " You can also try a different join operation: \(list(joins))."
 
-        let (lc, rc) = (left.list("channels"), right.list("channels"))
-        let channels = joinItems(join, lc, rc, deepMergeKey: mergeChannels ? "samples" : nil)
-        try check("channels", lc, rc, channels)
-        let (lo, ro) = (left.list("observations"), right.list("observations"))
-        let observations = joinItems(join, lo, ro)
-        try check("observations", lo, ro, observations)
-        let (lm, rm) = (left.list("measurements"), right.list("measurements"))
-        var measurements = joinItems(join, lm, rm)
-        try check("measurements", lm, rm, measurements)
-        if join == .outer { measurements = try mergeMeasurements(measurements) }
-        return try WorkspaceDocument(
-            json: .object(
-                JSONObject([
-                    ("channels", .array(channels)), ("measurements", .array(measurements)),
-                    ("observations", .array(observations)), ("version", lv),
-                ])))
+        let channels = joinItems(join, items(left, "channels"), items(right, "channels"), deepMerge: mergeChannels ? "samples" : nil)
+        switch join {
+        case .none where !commonNames("channels").isEmpty:
+            throw .invalidOperation("Workspaces cannot have any channels in common with the same name: \(set(commonNames("channels"))).\(hint)")
+        case .outer where !repeatedNames(channels).isEmpty:
+            throw .invalidOperation("Workspaces cannot have channels in common with incompatible structure: \(list(repeatedNames(channels))).\(hint)")
+        default: break
+        }
+        let observations = joinItems(join, items(left, "observations"), items(right, "observations"))
+        switch join {
+        case .none where !commonNames("observations").isEmpty:
+            throw .invalidOperation("Workspaces cannot have any observations in common with the same name: \(set(commonNames("observations"))).\(hint)")
+        case .outer where !repeatedNames(observations).isEmpty:
+            throw .invalidOperation("Workspaces cannot have observations in common with incompatible structure: \(list(repeatedNames(observations))).\(hint)")
+        default: break
+        }
+        var measurements = joinItems(join, items(left, "measurements"), items(right, "measurements"))
+        switch join {
+        case .none where !commonNames("measurements").isEmpty:
+            throw .invalidOperation("Workspaces cannot have any measurements in common with the same name: \(set(commonNames("measurements"))).\(hint)")
+        case .outer:
+            var byName: [String: [JSONValue]] = [:]
+            var order: [String] = []
+            for m in measurements {
+                let n = m["name"]?.stringValue ?? ""
+                if byName[n] == nil { order.append(n) }
+                byName[n, default: []].append(m)
+            }
+            let badPOI = order.filter { Set(byName[$0]!.map { $0["config"]?["poi"]?.stringValue ?? "" }).count > 1 }
+            guard badPOI.isEmpty else {
+                throw .invalidOperation("Workspaces cannot have the same measurements with incompatible POI: \(list(badPOI)).")
+            }
+            var merged: [JSONValue] = []
+            for n in order {
+                let group = byName[n]!
+                guard group.count > 1 else {
+                    merged.append(group[0])
+                    continue
+                }
+                // pyhf joins exactly two parameter lists here (one measurement per side).
+                let parameters = joinItems(
+                    .outer, group[0]["config"]?["parameters"]?.arrayValue ?? [], group[1]["config"]?["parameters"]?.arrayValue ?? [])
+                let repeated = repeatedNames(parameters)
+                guard repeated.isEmpty else {
+                    throw .invalidOperation("Workspaces cannot have a measurement (\(n)) with incompatible parameter configs: \(list(repeated)).\(hint)")
+                }
+                merged.append(["name": .string(n), "config": ["poi": group[0]["config"]?["poi"] ?? "", "parameters": .array(parameters)]])
+            }
+            measurements = merged
+        default: break
+        }
+        return try WorkspaceDocument([
+            "channels": .array(channels), "measurements": .array(measurements), "observations": .array(observations), "version": lv,
+        ])
     }
 
-    /// pyhf's `_join_items`: primary items, then secondary items by the join rule; with a deep
-    /// merge key, same-named items get the secondary's new sub-items (left outer join).
-    private static func joinItems(_ join: Join, _ left: [JSONValue], _ right: [JSONValue], deepMergeKey: String? = nil)
-        -> [JSONValue]
-    {
+    /// pyhf's `_join_items`: joins two lists of named objects.
+    private static func joinItems(_ join: Join, _ left: [JSONValue], _ right: [JSONValue], deepMerge: String? = nil) -> [JSONValue] {
         let (primary, secondary) = join == .rightOuter ? (right, left) : (left, right)
         var joined = primary
-        let keys = primary.map(name)
+        let keys = primary.map { $0["name"]?.stringValue ?? "" }
         for item in secondary {
-            let itemName = name(item)
-            if let deepMergeKey, let i = keys.firstIndex(of: itemName) {
-                let merged = joinItems(.leftOuter, joined[i][deepMergeKey]!.arrayValue!, item[deepMergeKey]!.arrayValue!)
-                joined[i] = joined[i].updating(deepMergeKey) { _ in .array(merged) }
-            } else if join == .none || (join == .outer && !primary.contains(item))
-                || ((join == .leftOuter || join == .rightOuter) && !keys.contains(itemName))
-            {
+            let name = item["name"]?.stringValue ?? ""
+            if let deepMerge, let i = keys.firstIndex(of: name), case .object(var target) = joined[i] {
+                let merged = joinItems(.leftOuter, target[deepMerge]?.arrayValue ?? [], item[deepMerge]?.arrayValue ?? [])
+                target[deepMerge] = .array(merged)
+                joined[i] = .object(target)
+            } else if join == .none || (join == .outer && !primary.contains(item)) || (join != .outer && !keys.contains(name)) {
                 joined.append(item)
             }
         }
         return joined
     }
 
-    /// Outer join of measurements: same-named measurements must share the POI; their parameter
-    /// configurations are outer-joined and must not conflict.
-    private static func mergeMeasurements(_ measurements: [JSONValue]) throws(WorkspaceError) -> [JSONValue] {
-        var order: [String] = []
-        var groups: [String: [JSONValue]] = [:]
-        for m in measurements {
-            if groups[name(m)] == nil { order.append(name(m)) }
-            groups[name(m), default: []].append(m)
+    /// pyhf `Workspace.sorted`: channels, samples, modifiers (by name, then type), measurements,
+    /// their parameter configurations and observations sorted by name.
+    public func sorted() throws(WorkspaceError) -> WorkspaceDocument {
+        func byName(_ items: [JSONValue], _ key: (JSONValue) -> [String] = { [$0["name"]?.stringValue ?? ""] }) -> [JSONValue] {
+            // Stable, as Python's sort: ties keep their order.
+            items.enumerated().sorted { a, b in
+                let ka = key(a.element), kb = key(b.element)
+                return ka == kb ? a.offset < b.offset : ka.lexicographicallyPrecedes(kb) { $0.pythonPrecedes($1) }
+            }.map(\.element)
         }
-        let incompatible = order.filter { Set(groups[$0]!.map { $0["config"]!["poi"]!.stringValue! }).count > 1 }
-        if !incompatible.isEmpty {
-            throw .invalidOperation(
-                "Workspaces cannot have the same measurements with incompatible POI: \(incompatible.joined(separator: ", ")).")
+        func updating(_ value: JSONValue, _ key: String, _ transform: ([JSONValue]) -> [JSONValue]) -> JSONValue {
+            guard case .object(var o) = value, let items = o[key]?.arrayValue else { return value }
+            o[key] = .array(transform(items))
+            return .object(o)
         }
-        var result: [JSONValue] = []
-        for measurementName in order {
-            let group = groups[measurementName]!
-            guard group.count > 1 else {
-                result.append(group[0])
-                continue
+        var doc = updating(json, "channels") { channels in
+            byName(channels).map { channel in
+                updating(channel, "samples") { samples in
+                    byName(samples).map { sample in
+                        updating(sample, "modifiers") { byName($0) { [$0["name"]?.stringValue ?? "", $0["type"]?.stringValue ?? ""] } }
+                    }
+                }
             }
-            let parameterLists = group.map { $0["config"]!["parameters"]!.arrayValue! }
-            let parameters = parameterLists.dropFirst().reduce(parameterLists[0]) { joinItems(.outer, $0, $1) }
-            var counts: [String: Int] = [:]
-            var conflicting: [String] = []
-            for p in parameters.map(name) {
-                counts[p, default: 0] += 1
-                if counts[p] == 2 { conflicting.append(p) }
-            }
-            if !conflicting.isEmpty {
-                throw .invalidOperation(
-                    "Workspaces cannot have a measurement (\(measurementName)) with incompatible parameter configs: \(conflicting.joined(separator: ", ")). You can also try a different join operation: none, outer, left outer, right outer.")
-            }
-            result.append(
-                .object(
-                    JSONObject([
-                        ("name", .string(measurementName)),
-                        (
-                            "config",
-                            .object(JSONObject([("poi", group[0]["config"]!["poi"]!), ("parameters", .array(parameters))]))
-                        ),
-                    ])))
         }
-        return result
+        doc = updating(doc, "measurements") { measurements in
+            byName(measurements).map { m in
+                guard case .object(var o) = m, let config = o["config"] else { return m }
+                o["config"] = updating(config, "parameters") { byName($0) }
+                return .object(o)
+            }
+        }
+        doc = updating(doc, "observations") { byName($0) }
+        return try WorkspaceDocument(doc)
     }
+
+    /// The document as pyhf's CLI prints it: `json.dumps(ws, indent=4, sort_keys=True)`.
+    public var pyhfText: String { json.pythonJSON(indent: 4) }
 }
 
-extension JSONValue {
-    /// A copy of this object with member `key` replaced by `transform(old value)` (in place).
-    func updating(_ key: String, _ transform: (JSONValue) -> JSONValue) -> JSONValue {
-        guard var object = objectValue, let old = object[key] else { return self }
-        object[key] = transform(old)
-        return .object(object)
-    }
-}
-
-extension Array {
-    /// A stable sort (Python's `list.sort` is stable; Swift's `sort` is not guaranteed to be).
-    func sortedStably(by areInIncreasingOrder: (Element, Element) -> Bool) -> [Element] {
-        enumerated().sorted { a, b in
-            if areInIncreasingOrder(a.element, b.element) { return true }
-            if areInIncreasingOrder(b.element, a.element) { return false }
-            return a.offset < b.offset
-        }.map(\.element)
-    }
+extension Array where Element == String {
+    /// Distinct elements in Python's string order.
+    func pythonSortedUnique() -> [String] { Array(Set(self)).sorted { $0.pythonPrecedes($1) } }
 }

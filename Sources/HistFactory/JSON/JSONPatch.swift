@@ -1,87 +1,23 @@
-// RFC 6901 JSON Pointer and RFC 6902 JSON Patch on `JSONValue`, with the failure classes and
-// edge cases of Python's `jsonpointer`/`jsonpatch` packages that pyhf uses.
+// JSON Pointer (RFC 6901) and JSON Patch (RFC 6902) on `JSONValue`, with the failure classes of
+// Python's `jsonpointer`/`jsonpatch` packages, which pyhf uses for patchsets and `--patch`.
 
-/// A JSON Pointer (RFC 6901): `""` is the whole document, `/a/0/b~1c` addresses
-/// `doc["a"][0]["b/c"]` (`~0` escapes `~`, `~1` escapes `/`).
-public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
-    /// The unescaped reference tokens.
-    public let tokens: [String]
-
-    public init(tokens: [String]) { self.tokens = tokens }
-
-    /// Parses a pointer string.
-    public init(_ text: String) throws(JSONPatchError) {
-        guard !text.isEmpty else {
-            tokens = []
-            return
-        }
-        guard text.hasPrefix("/") else {
-            throw JSONPatchError(.invalidPointer, "location must start with '/': \(JSONValue.string(text).brief())")
-        }
-        var result: [String] = []
-        for raw in text.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
-            var token = ""
-            var scalars = raw.unicodeScalars.makeIterator()
-            while let c = scalars.next() {
-                guard c == "~" else {
-                    token.unicodeScalars.append(c)
-                    continue
-                }
-                switch scalars.next() {
-                case "0": token += "~"
-                case "1": token += "/"
-                default: throw JSONPatchError(.invalidPointer, "found stray '~' in pointer \(JSONValue.string(text).brief())")
-                }
-            }
-            result.append(token)
-        }
-        tokens = result
-    }
-
-    public var description: String {
-        tokens.map { "/" + $0.replacingAll("~", with: "~0").replacingAll("/", with: "~1") }.joined()
-    }
-
-    /// Whether `self` lies strictly inside `other`.
-    func isStrictlyInside(_ other: JSONPointer) -> Bool {
-        tokens.count > other.tokens.count && Array(tokens.prefix(other.tokens.count)) == other.tokens
-    }
-
-    /// An array index token: `0` or digits without a leading zero.
-    static func arrayIndex(_ token: String) -> Int? {
-        guard let first = token.utf8.first, token.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
-            first != 48 || token.utf8.count == 1
-        else { return nil }
-        return Int(token)
-    }
-}
-
-extension String {
-    fileprivate func replacingAll(_ target: Character, with replacement: String) -> String {
-        var out = ""
-        for c in self { if c == target { out += replacement } else { out.append(c) } }
-        return out
-    }
-}
-
-/// A failed JSON Pointer resolution or JSON Patch operation.
+/// Why a JSON Patch could not be applied (the classes of Python's `jsonpatch`).
 public struct JSONPatchError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The failure class (the Python exception `jsonpatch` raises).
-    public enum Kind: String, Sendable {
-        /// `JsonPointerException`: malformed pointer or a path that does not resolve.
-        case invalidPointer = "JsonPointerException"
-        /// `JsonPatchConflict`: the operation's target is missing or out of range.
-        case conflict = "JsonPatchConflict"
-        /// `JsonPatchTestFailed`: a `test` operation did not match.
-        case testFailed = "JsonPatchTestFailed"
-        /// `InvalidJsonPatch`: the operation object itself is malformed.
-        case invalidPatch = "InvalidJsonPatch"
+    public enum Kind: String, Sendable, Equatable {
+        /// The patch document is malformed (`InvalidJsonPatch`).
+        case invalidPatch
+        /// A pointer is malformed or runs through a missing or scalar value (`JsonPointerException`).
+        case invalidPointer
+        /// The target location cannot take the operation (`JsonPatchConflict`).
+        case conflict
+        /// A `test` operation did not match (`JsonPatchTestFailed`).
+        case testFailed
     }
 
-    public let kind: Kind
-    public let message: String
-    /// Position of the failing operation in its patch, when applying a patch.
+    public var kind: Kind
+    /// Position of the failing operation in the patch, when known.
     public var operationIndex: Int?
+    public var message: String
 
     public init(_ kind: Kind, _ message: String, operationIndex: Int? = nil) {
         self.kind = kind
@@ -94,296 +30,317 @@ public struct JSONPatchError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 }
 
-/// One JSON Patch operation.
-public enum JSONPatchOperation: Sendable, Equatable {
-    case add(JSONPointer, JSONValue)
-    case remove(JSONPointer)
-    case replace(JSONPointer, JSONValue)
-    case move(from: JSONPointer, to: JSONPointer)
-    case copy(from: JSONPointer, to: JSONPointer)
-    case test(JSONPointer, JSONValue)
+/// A JSON Pointer: the unescaped reference tokens (`~1` → `/`, `~0` → `~`).
+public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
+    public var tokens: [String]
 
-    /// Reads an operation object (`{"op": ..., "path": ..., ...}`).
-    public init(json: JSONValue) throws(JSONPatchError) {
-        guard let object = json.objectValue else {
-            throw JSONPatchError(.invalidPatch, "operation must be an object, found \(json.brief())")
+    /// The pointer to the whole document (`""`).
+    public static let root = JSONPointer(tokens: [])
+
+    public init(tokens: [String]) { self.tokens = tokens }
+
+    /// Parses the string form (`""` or `/a/0/b~1c`).
+    public init(parsing text: String) throws(JSONPatchError) {
+        guard !text.isEmpty else {
+            tokens = []
+            return
         }
-        guard let op = object["op"]?.stringValue else { throw JSONPatchError(.invalidPatch, "operation has no string 'op'") }
-        guard let pathText = object["path"]?.stringValue else {
-            throw JSONPatchError(.invalidPatch, "operation '\(op)' has no string 'path'")
+        guard text.hasPrefix("/") else {
+            throw JSONPatchError(.invalidPointer, "JSON pointer '\(text)' must be empty or start with '/'")
         }
-        let path = try JSONPointer(pathText)
-        func value() throws(JSONPatchError) -> JSONValue {
-            guard let v = object["value"] else { throw JSONPatchError(.invalidPatch, "operation '\(op)' has no 'value'") }
-            return v
-        }
-        func from() throws(JSONPatchError) -> JSONPointer {
-            guard let f = object["from"]?.stringValue else {
-                throw JSONPatchError(.invalidPatch, "operation '\(op)' has no string 'from'")
+        var result: [String] = []
+        for raw in text.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
+            var token = ""
+            var scalars = raw.unicodeScalars.makeIterator()
+            while let c = scalars.next() {
+                guard c == "~" else {
+                    token.unicodeScalars.append(c)
+                    continue
+                }
+                switch scalars.next() {
+                case "0": token += "~"
+                case "1": token += "/"
+                default: throw JSONPatchError(.invalidPointer, "JSON pointer '\(text)' has an invalid '~' escape")
+                }
             }
-            return try JSONPointer(f)
+            result.append(token)
         }
-        switch op {
-        case "add": self = .add(path, try value())
-        case "remove": self = .remove(path)
-        case "replace": self = .replace(path, try value())
-        case "move": self = .move(from: try from(), to: path)
-        case "copy": self = .copy(from: try from(), to: path)
-        case "test": self = .test(path, try value())
-        default: throw JSONPatchError(.invalidPatch, "unknown operation '\(op)'")
+        tokens = result
+    }
+
+    /// The escaped string form.
+    public var description: String {
+        tokens.map { "/" + $0.replacingAll("~", with: "~0").replacingAll("/", with: "~1") }.joined()
+    }
+
+    /// Whether `self` is `other` or lies inside it.
+    func isInside(_ other: JSONPointer) -> Bool { tokens.starts(with: other.tokens) }
+}
+
+extension String {
+    fileprivate func replacingAll(_ target: Character, with replacement: String) -> String {
+        var out = ""
+        for c in self { if c == target { out += replacement } else { out.append(c) } }
+        return out
+    }
+}
+
+/// An array index token: `0` or digits without a leading zero (`-` is handled by the callers).
+private func arrayIndex(_ token: String, _ pointer: JSONPointer) throws(JSONPatchError) -> Int {
+    let digits = Array(token.utf8)
+    guard !digits.isEmpty, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+        digits.count == 1 || digits[0] != UInt8(ascii: "0"), let i = Int(token)
+    else {
+        throw JSONPatchError(.invalidPointer, "'\(token)' is not a valid array index in \(pointer)")
+    }
+    return i
+}
+
+extension JSONValue {
+    /// The value at `pointer`, or `nil` if there is none.
+    public subscript(pointer pointer: JSONPointer) -> JSONValue? {
+        var current = self
+        for token in pointer.tokens {
+            switch current {
+            case .object(let o):
+                guard let v = o[token] else { return nil }
+                current = v
+            case .array(let a):
+                guard let i = try? arrayIndex(token, pointer), i < a.count else { return nil }
+                current = a[i]
+            default:
+                return nil
+            }
+        }
+        return current
+    }
+
+    /// Runs `body` on the container holding the last token of `pointer` (in place, without copying
+    /// the document). Walking errors are `invalidPointer`, as in Python's `jsonpointer`.
+    fileprivate mutating func withParent<R>(
+        of pointer: JSONPointer, depth: Int = 0, _ body: (inout JSONValue, String) throws(JSONPatchError) -> R
+    ) throws(JSONPatchError) -> R {
+        if depth == pointer.tokens.count - 1 { return try body(&self, pointer.tokens[depth]) }
+        let token = pointer.tokens[depth]
+        switch self {
+        case .object(var o):
+            guard let i = o.index(forKey: token) else {
+                throw JSONPatchError(.invalidPointer, "member '\(token)' of \(pointer) not found")
+            }
+            self = .null
+            defer { self = .object(o) }
+            return try o.entries[i].value.withParent(of: pointer, depth: depth + 1, body)
+        case .array(var a):
+            let i = try arrayIndex(token, pointer)
+            guard i < a.count else {
+                throw JSONPatchError(.invalidPointer, "index \(i) of \(pointer) is out of bounds")
+            }
+            self = .null
+            defer { self = .array(a) }
+            return try a[i].withParent(of: pointer, depth: depth + 1, body)
+        default:
+            throw JSONPatchError(.invalidPointer, "\(pointer) runs through a \(typeName), which has no members")
         }
     }
 
-    /// The operation as its JSON object.
-    public var json: JSONValue {
+    /// Checks that a pointer's last token can address an element of this container.
+    fileprivate func requireContainer(_ token: String, _ pointer: JSONPointer) throws(JSONPatchError) {
         switch self {
-        case .add(let p, let v): return ["op": "add", "path": .string(p.description), "value": v]
-        case .remove(let p): return ["op": "remove", "path": .string(p.description)]
-        case .replace(let p, let v): return ["op": "replace", "path": .string(p.description), "value": v]
-        case .move(let f, let p): return ["op": "move", "from": .string(f.description), "path": .string(p.description)]
-        case .copy(let f, let p): return ["op": "copy", "from": .string(f.description), "path": .string(p.description)]
-        case .test(let p, let v): return ["op": "test", "path": .string(p.description), "value": v]
+        case .object, .array: return
+        // Python treats a str as a sequence here, so the operation (not the pointer) fails.
+        case .string: throw JSONPatchError(.conflict, "\(pointer) points into a string")
+        default: throw JSONPatchError(.invalidPointer, "\(pointer) points into a \(typeName)")
         }
     }
 
-    /// Short label for messages, e.g. `replace /channels/0/samples/1/data`.
-    public var summary: String {
-        switch self {
-        case .add(let p, _): return "add \(p)"
-        case .remove(let p): return "remove \(p)"
-        case .replace(let p, _): return "replace \(p)"
-        case .move(let f, let p): return "move \(f) to \(p)"
-        case .copy(let f, let p): return "copy \(f) to \(p)"
-        case .test(let p, _): return "test \(p)"
+    /// RFC 6902 `add`.
+    fileprivate mutating func add(_ value: JSONValue, at pointer: JSONPointer) throws(JSONPatchError) {
+        guard !pointer.tokens.isEmpty else { return self = value }
+        try withParent(of: pointer) { (parent, token) throws(JSONPatchError) in
+            try parent.requireContainer(token, pointer)
+            switch parent {
+            case .object(var o):
+                parent = .null
+                o[token] = value
+                parent = .object(o)
+            case .array(var a):
+                let i = token == "-" ? a.count : try arrayIndex(token, pointer)
+                guard i <= a.count else {
+                    throw JSONPatchError(.conflict, "cannot insert at \(pointer): the array has \(a.count) elements")
+                }
+                parent = .null
+                a.insert(value, at: i)
+                parent = .array(a)
+            default: break
+            }
+        }
+    }
+
+    /// RFC 6902 `remove`; returns the removed value.
+    @discardableResult
+    fileprivate mutating func remove(at pointer: JSONPointer) throws(JSONPatchError) -> JSONValue {
+        guard !pointer.tokens.isEmpty else { throw JSONPatchError(.conflict, "cannot remove the whole document") }
+        return try withParent(of: pointer) { (parent, token) throws(JSONPatchError) -> JSONValue in
+            try parent.requireContainer(token, pointer)
+            switch parent {
+            case .object(var o):
+                guard let old = o[token] else { throw JSONPatchError(.conflict, "cannot remove \(pointer): no such member") }
+                parent = .null
+                o[token] = nil
+                parent = .object(o)
+                return old
+            case .array(var a):
+                guard token != "-" else { throw JSONPatchError(.invalidPointer, "'-' does not name an element in \(pointer)") }
+                let i = try arrayIndex(token, pointer)
+                guard i < a.count else { throw JSONPatchError(.conflict, "cannot remove \(pointer): index out of range") }
+                parent = .null
+                let old = a.remove(at: i)
+                parent = .array(a)
+                return old
+            default:
+                return .null
+            }
+        }
+    }
+
+    /// RFC 6902 `replace`.
+    fileprivate mutating func replace(with value: JSONValue, at pointer: JSONPointer) throws(JSONPatchError) {
+        guard !pointer.tokens.isEmpty else { return self = value }
+        try withParent(of: pointer) { (parent, token) throws(JSONPatchError) in
+            try parent.requireContainer(token, pointer)
+            switch parent {
+            case .object(var o):
+                guard o[token] != nil else { throw JSONPatchError(.conflict, "cannot replace \(pointer): no such member") }
+                parent = .null
+                o[token] = value
+                parent = .object(o)
+            case .array(var a):
+                let i = token == "-" ? a.count : try arrayIndex(token, pointer)
+                guard i < a.count else { throw JSONPatchError(.conflict, "cannot replace \(pointer): index out of range") }
+                parent = .null
+                a[i] = value
+                parent = .array(a)
+            default: break
+            }
+        }
+    }
+
+    /// The value a `move`/`copy` takes from `pointer` (a missing one is a conflict, as in `jsonpatch`).
+    fileprivate func source(_ pointer: JSONPointer) throws(JSONPatchError) -> JSONValue {
+        var copy = self
+        return try copy.withParent(of: pointer) { (parent, token) throws(JSONPatchError) -> JSONValue in
+            try parent.requireContainer(token, pointer)
+            switch parent {
+            case .object(let o):
+                if let v = o[token] { return v }
+            case .array(let a):
+                if token != "-", let i = try? arrayIndex(token, pointer), i < a.count { return a[i] }
+            default: break
+            }
+            throw JSONPatchError(.conflict, "nothing at \(pointer) to take")
         }
     }
 }
 
-/// An RFC 6902 patch: operations applied in order; the first failure aborts.
+/// An RFC 6902 JSON Patch: a list of operations applied in order.
 public struct JSONPatch: Sendable, Equatable {
-    public var operations: [JSONPatchOperation]
+    public enum Operation: Sendable, Equatable {
+        case add(JSONPointer, JSONValue)
+        case remove(JSONPointer)
+        case replace(JSONPointer, JSONValue)
+        case move(from: JSONPointer, to: JSONPointer)
+        case copy(from: JSONPointer, to: JSONPointer)
+        case test(JSONPointer, JSONValue)
+    }
 
-    public init(_ operations: [JSONPatchOperation]) { self.operations = operations }
+    public var operations: [Operation]
+
+    public init(_ operations: [Operation]) { self.operations = operations }
 
     /// Reads a patch document (an array of operation objects).
-    public init(json: JSONValue) throws(JSONPatchError) {
-        guard let items = json.arrayValue else { throw JSONPatchError(.invalidPatch, "a patch must be an array of operations") }
-        var operations: [JSONPatchOperation] = []
-        for (i, item) in items.enumerated() {
-            do throws(JSONPatchError) {
-                operations.append(try JSONPatchOperation(json: item))
-            } catch {
-                var e = error
-                e.operationIndex = i
-                throw e
+    public init(_ json: JSONValue) throws(JSONPatchError) {
+        guard let items = json.arrayValue else {
+            throw JSONPatchError(.invalidPatch, "a JSON Patch must be an array of operations, found \(json.typeName)")
+        }
+        var operations: [Operation] = []
+        for (index, item) in items.enumerated() {
+            func fail(_ message: String) -> JSONPatchError { JSONPatchError(.invalidPatch, message, operationIndex: index) }
+            func pointer(_ key: String) throws(JSONPatchError) -> JSONPointer {
+                guard let text = item[key]?.stringValue else { throw fail("operation needs a string '\(key)'") }
+                do { return try JSONPointer(parsing: text) } catch {
+                    throw JSONPatchError(error.kind, error.message, operationIndex: index)
+                }
+            }
+            func value() throws(JSONPatchError) -> JSONValue {
+                guard let v = item["value"] else { throw fail("operation needs a 'value'") }
+                return v
+            }
+            guard let op = item["op"]?.stringValue else { throw fail("operation needs a string 'op'") }
+            switch op {
+            case "add": operations.append(.add(try pointer("path"), try value()))
+            case "remove": operations.append(.remove(try pointer("path")))
+            case "replace": operations.append(.replace(try pointer("path"), try value()))
+            case "move": operations.append(.move(from: try pointer("from"), to: try pointer("path")))
+            case "copy": operations.append(.copy(from: try pointer("from"), to: try pointer("path")))
+            case "test": operations.append(.test(try pointer("path"), try value()))
+            default: throw fail("unknown operation '\(op)'")
             }
         }
         self.operations = operations
     }
 
-    public var json: JSONValue { .array(operations.map(\.json)) }
+    /// The patch as a JSON document.
+    public var json: JSONValue {
+        .array(
+            operations.map { op in
+                switch op {
+                case .add(let p, let v): return ["op": "add", "path": .string(p.description), "value": v]
+                case .remove(let p): return ["op": "remove", "path": .string(p.description)]
+                case .replace(let p, let v): return ["op": "replace", "path": .string(p.description), "value": v]
+                case .move(let f, let p): return ["op": "move", "from": .string(f.description), "path": .string(p.description)]
+                case .copy(let f, let p): return ["op": "copy", "from": .string(f.description), "path": .string(p.description)]
+                case .test(let p, let v): return ["op": "test", "path": .string(p.description), "value": v]
+                }
+            })
+    }
 
-    /// Applies every operation to `document`.
+    /// Applies every operation in order; the document is left unchanged if one fails.
     public func apply(to document: JSONValue) throws(JSONPatchError) -> JSONValue {
         var doc = document
-        for (i, operation) in operations.enumerated() {
-            do throws(JSONPatchError) {
-                try operation.apply(to: &doc)
+        for (index, op) in operations.enumerated() {
+            do {
+                try Self.apply(op, to: &doc)
             } catch {
-                var e = error
-                e.operationIndex = i
-                throw e
+                throw JSONPatchError(error.kind, error.message, operationIndex: index)
             }
         }
         return doc
     }
-}
 
-extension JSONPatchOperation {
-    func apply(to doc: inout JSONValue) throws(JSONPatchError) {
-        switch self {
-        case .add(let path, let value):
-            try doc.add(value, at: path)
-        case .remove(let path):
-            _ = try doc.remove(at: path)
-        case .replace(let path, let value):
-            try doc.replace(at: path, with: value)
+    private static func apply(_ op: Operation, to doc: inout JSONValue) throws(JSONPatchError) {
+        switch op {
+        case .add(let p, let v):
+            try doc.add(v, at: p)
+        case .remove(let p):
+            try doc.remove(at: p)
+        case .replace(let p, let v):
+            try doc.replace(with: v, at: p)
         case .move(let from, let to):
-            guard from != to else {
-                _ = try doc.value(at: from, missing: .conflict)
-                return
+            let value = try doc.source(from)
+            if from == to { return }
+            if to.isInside(from), to != from, from.tokens.count > 0,
+                case .object? = doc[pointer: JSONPointer(tokens: Array(from.tokens.dropLast()))]
+            {
+                throw JSONPatchError(.conflict, "cannot move \(from) into its own child \(to)")
             }
-            let parentIsObject = (try? doc.value(at: JSONPointer(tokens: from.tokens.dropLast())))?.objectValue != nil
-            let value = try doc.value(at: from, missing: .conflict)
-            if parentIsObject && to.isStrictlyInside(from) {
-                throw JSONPatchError(.conflict, "cannot move values into their own children")
-            }
-            _ = try doc.remove(at: from)
+            try doc.remove(at: from)
             try doc.add(value, at: to)
         case .copy(let from, let to):
-            try doc.add(try doc.value(at: from, missing: .conflict), at: to)
-        case .test(let path, let expected):
-            let actual: JSONValue
-            do throws(JSONPatchError) {
-                actual = try doc.value(at: path)
-            } catch {
-                throw JSONPatchError(.testFailed, "test of \(path) failed: \(error.message)")
-            }
+            try doc.add(try doc.source(from), at: to)
+        case .test(let p, let expected):
+            guard let actual = doc[pointer: p] else { throw JSONPatchError(.testFailed, "test failed: nothing at \(p)") }
             guard actual == expected else {
-                throw JSONPatchError(.testFailed, "test of \(path) failed: \(actual.brief()) is not equal to \(expected.brief())")
-            }
-        }
-    }
-}
-
-extension JSONValue {
-    /// The value a pointer designates; `missing` says which failure class a missing final member is.
-    public func value(at pointer: JSONPointer, missing: JSONPatchError.Kind = .invalidPointer) throws(JSONPatchError) -> JSONValue {
-        var current = self
-        for (i, token) in pointer.tokens.enumerated() {
-            let kind: JSONPatchError.Kind = i == pointer.tokens.count - 1 ? missing : .invalidPointer
-            current = try current.child(token, missing: kind)
-        }
-        return current
-    }
-
-    private func child(_ token: String, missing: JSONPatchError.Kind) throws(JSONPatchError) -> JSONValue {
-        switch self {
-        case .object(let object):
-            guard let v = object[token] else { throw JSONPatchError(missing, "member '\(token)' not found") }
-            return v
-        case .array(let items):
-            guard let i = JSONPointer.arrayIndex(token) else {
-                throw JSONPatchError(.invalidPointer, "'\(token)' is not a valid array index")
-            }
-            guard i < items.count else { throw JSONPatchError(missing, "index \(i) is out of bounds (array of \(items.count))") }
-            return items[i]
-        default:
-            throw JSONPatchError(.invalidPointer, "cannot index \(typeName) with '\(token)'")
-        }
-    }
-
-    /// Runs `body` on the container that holds the pointer's last token.
-    private mutating func withParent<R>(
-        of pointer: JSONPointer, _ body: (inout JSONValue, String) throws(JSONPatchError) -> R
-    ) throws(JSONPatchError) -> R {
-        try withNode(Array(pointer.tokens.dropLast())[...]) { (parent: inout JSONValue) throws(JSONPatchError) -> R in
-            try body(&parent, pointer.tokens.last!)
-        }
-    }
-
-    private mutating func withNode<R>(
-        _ tokens: ArraySlice<String>, _ body: (inout JSONValue) throws(JSONPatchError) -> R
-    ) throws(JSONPatchError) -> R {
-        guard let token = tokens.first else { return try body(&self) }
-        switch self {
-        case .object(var object):
-            guard var child = object[token] else { throw JSONPatchError(.invalidPointer, "member '\(token)' not found") }
-            self = .null  // release the reference so the child is mutated in place
-            defer {
-                object[token] = child
-                self = .object(object)
-            }
-            object[token] = .null
-            return try child.withNode(tokens.dropFirst(), body)
-        case .array(var items):
-            guard let i = JSONPointer.arrayIndex(token) else {
-                throw JSONPatchError(.invalidPointer, "'\(token)' is not a valid array index")
-            }
-            guard i < items.count else { throw JSONPatchError(.invalidPointer, "index \(i) is out of bounds (array of \(items.count))") }
-            var child = items[i]
-            self = .null
-            items[i] = .null
-            defer {
-                items[i] = child
-                self = .array(items)
-            }
-            return try child.withNode(tokens.dropFirst(), body)
-        default:
-            throw JSONPatchError(.invalidPointer, "cannot index \(typeName) with '\(token)'")
-        }
-    }
-
-    /// The failure for an operation whose parent is not a container: `jsonpointer` treats a string
-    /// as a sequence (a valid index token gets as far as the operation, a conflict), anything else
-    /// cannot be indexed at all.
-    fileprivate static func unresolvable(_ parent: JSONValue, _ pointer: JSONPointer, _ token: String) -> JSONPatchError {
-        if case .string = parent, token == "-" || JSONPointer.arrayIndex(token) != nil {
-            return JSONPatchError(.conflict, "unable to fully resolve json pointer \(pointer), part \(token)")
-        }
-        return JSONPatchError(.invalidPointer, "cannot index \(parent.typeName) at \(pointer)")
-    }
-
-    mutating func add(_ value: JSONValue, at pointer: JSONPointer) throws(JSONPatchError) {
-        guard !pointer.tokens.isEmpty else {
-            self = value
-            return
-        }
-        try withParent(of: pointer) { (parent: inout JSONValue, token: String) throws(JSONPatchError) in
-            switch parent {
-            case .object(var object):
-                object[token] = value
-                parent = .object(object)
-            case .array(var items):
-                if token == "-" {
-                    items.append(value)
-                } else {
-                    guard let i = JSONPointer.arrayIndex(token) else {
-                        throw JSONPatchError(.invalidPointer, "'\(token)' is not a valid array index")
-                    }
-                    guard i <= items.count else { throw JSONPatchError(.conflict, "can't insert outside of list") }
-                    items.insert(value, at: i)
-                }
-                parent = .array(items)
-            default:
-                throw JSONValue.unresolvable(parent, pointer, token)
-            }
-        }
-    }
-
-    mutating func remove(at pointer: JSONPointer) throws(JSONPatchError) -> JSONValue {
-        guard !pointer.tokens.isEmpty else { throw JSONPatchError(.conflict, "cannot remove the whole document") }
-        return try withParent(of: pointer) { (parent: inout JSONValue, token: String) throws(JSONPatchError) -> JSONValue in
-            switch parent {
-            case .object(var object):
-                guard let old = object[token] else { throw JSONPatchError(.conflict, "can't remove a non-existent object '\(token)'") }
-                object[token] = nil
-                parent = .object(object)
-                return old
-            case .array(var items):
-                guard let i = JSONPointer.arrayIndex(token) else {
-                    throw JSONPatchError(.invalidPointer, "invalid array index '\(token)'")
-                }
-                guard i < items.count else { throw JSONPatchError(.conflict, "can't remove a non-existent index \(i)") }
-                let old = items.remove(at: i)
-                parent = .array(items)
-                return old
-            default:
-                throw JSONValue.unresolvable(parent, pointer, token)
-            }
-        }
-    }
-
-    mutating func replace(at pointer: JSONPointer, with value: JSONValue) throws(JSONPatchError) {
-        guard !pointer.tokens.isEmpty else {
-            self = value
-            return
-        }
-        try withParent(of: pointer) { (parent: inout JSONValue, token: String) throws(JSONPatchError) in
-            switch parent {
-            case .object(var object):
-                guard object[token] != nil else { throw JSONPatchError(.conflict, "can't replace a non-existent object '\(token)'") }
-                object[token] = value
-                parent = .object(object)
-            case .array(var items):
-                guard let i = JSONPointer.arrayIndex(token) else {
-                    throw JSONPatchError(.invalidPointer, "'\(token)' is not a valid array index")
-                }
-                guard i < items.count else { throw JSONPatchError(.conflict, "can't replace outside of list") }
-                items[i] = value
-                parent = .array(items)
-            default:
-                throw JSONValue.unresolvable(parent, pointer, token)
+                throw JSONPatchError(.testFailed, "test failed: \(p) is \(actual.brief()), not \(expected.brief())")
             }
         }
     }

@@ -53,7 +53,7 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
 /// A JSON object that keeps key order (Python dicts keep insertion order); a repeated key keeps
 /// its first position and takes the last value, as `json.loads` does.
 public struct JSONObject: Sendable, Equatable, Sequence {
-    public private(set) var entries: [(key: String, value: JSONValue)]
+    public internal(set) var entries: [(key: String, value: JSONValue)]
 
     public init() { entries = [] }
 

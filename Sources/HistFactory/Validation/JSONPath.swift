@@ -31,17 +31,35 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// One problem found while validating a document: where, what was expected, what was found.
+/// One problem found while validating a document: where, and what was wrong.
 public struct ValidationIssue: Sendable, Equatable, CustomStringConvertible {
-    public let path: JSONPath
-    public let expected: String
-    public let found: String
-
-    public init(_ path: JSONPath, expected: String, found: String) {
-        self.path = path
-        self.expected = expected
-        self.found = found
+    /// Which check found the problem.
+    public enum Rule: Sendable, Equatable {
+        /// pyhf's JSON schema.
+        case schema
+        /// A model-building check (the `Model` builder's error kind, as pyhf's exception classes).
+        case model(ModelError.Kind)
     }
 
-    public var description: String { "\(path): expected \(expected), found \(found)" }
+    /// Where, e.g. `channels[2].samples[0].modifiers[3].data`.
+    public let path: String
+    /// What was expected and what was found.
+    public let message: String
+    public let rule: Rule
+
+    /// A schema violation: `expected` vs `found` at `path`.
+    public init(_ path: JSONPath, expected: String, found: String) {
+        self.path = path.description
+        message = "expected \(expected), found \(found)"
+        rule = .schema
+    }
+
+    /// A model-building error reported by the `Model` builder.
+    public init(_ error: ModelError) {
+        path = error.path.isEmpty ? JSONPath.root.description : error.path
+        message = error.message
+        rule = .model(error.kind)
+    }
+
+    public var description: String { "\(path): \(message)" }
 }

@@ -1,0 +1,201 @@
+// The modifier-type extension point.
+//
+// A modifier type says (1) how an occurrence's JSON data is flattened into `ModelInputs`,
+// (2) which parameter set a modifier name creates and its defaults, and (3) how the compiled sets
+// act on the expected yields (a `YieldKernel`). The model builder and the likelihood only talk to
+// these protocols; adding a type means one new conformance registered in a `ModifierRegistry`.
+
+/// The constraint term of a parameter set.
+public enum ConstraintKind: String, Sendable, Equatable, Codable {
+    /// Gaussian `N(aux | θ, σ)`.
+    case normal
+    /// Poisson `Pois(aux | τ·θ)`.
+    case poisson
+}
+
+/// A key of a measurement's parameter configuration.
+public enum ParameterConfigKey: String, Sendable, Hashable, CaseIterable {
+    case inits, bounds, fixed, auxdata, sigmas, factors
+}
+
+/// How the parameter sets of one modifier type are ordered inside the type (pyhf `par_order`).
+public enum ParameterSetOrder: Sendable {
+    /// In order of first appearance walking sorted channels, samples and modifiers.
+    case firstAppearance
+    /// Alphabetically by name (pyhf's staterror).
+    case name
+}
+
+/// Where one modifier occurrence sits in the model.
+public struct ModifierOccurrence: Sendable {
+    /// Channel name and its index in the sorted channel list.
+    public var channel: String
+    public var channelIndex: Int
+    /// Sample name.
+    public var sample: String
+    /// The (channel, sample) bins in `ModelInputs.nominal` (and in the per-sample yields).
+    public var elements: Range<Int>
+    /// The channel's bins in the main data vector.
+    public var mainBins: Range<Int>
+    /// This occurrence's values in `ModelInputs.modifierData`.
+    public var data: Range<Int>
+    /// JSON path of the modifier, for error messages.
+    public var path: String
+}
+
+/// Defaults of one parameter set, as a modifier type creates them (before measurement overrides).
+public struct ParameterSetDefaults: Sendable, Equatable {
+    /// Number of scalar components.
+    public var count: Int
+    /// Whether the set is named without an index (`mu`) rather than per component (`gamma[0]`).
+    public var isScalar: Bool
+    /// `nil` where pyhf has no default (lumi): the measurement must provide it.
+    public var inits: [Double]?
+    public var bounds: [ClosedRange<Double>]?
+    public var fixed: [Bool]
+    public var constraint: ConstraintKind?
+    public var auxdata: [Double]?
+    /// Constraint widths: σ for `.normal`, τ (`factors`) for `.poisson`; empty if unconstrained.
+    public var widths: [Double]
+    /// Whether `widths` are recomputed from `ModelInputs` by the type's kernel (staterror, shapesys).
+    public var widthsFromInputs: Bool
+    /// Whether the default auxdata equals the widths (shapesys: aux = τ).
+    public var auxdataIsWidths: Bool
+    /// Which measurement configuration keys the type accepts.
+    public var allowedKeys: Set<ParameterConfigKey>
+
+    public init(
+        count: Int, isScalar: Bool, inits: [Double]?, bounds: [ClosedRange<Double>]?, fixed: [Bool], constraint: ConstraintKind?,
+        auxdata: [Double]?, widths: [Double], widthsFromInputs: Bool = false, auxdataIsWidths: Bool = false,
+        allowedKeys: Set<ParameterConfigKey>
+    ) {
+        self.count = count
+        self.isScalar = isScalar
+        self.inits = inits
+        self.bounds = bounds
+        self.fixed = fixed
+        self.constraint = constraint
+        self.auxdata = auxdata
+        self.widths = widths
+        self.widthsFromInputs = widthsFromInputs
+        self.auxdataIsWidths = auxdataIsWidths
+        self.allowedKeys = allowedKeys
+    }
+
+    /// Whether two types may share one parameter set under this name (pyhf compares the requirements).
+    func isCompatible(with other: ParameterSetDefaults) -> Bool {
+        count == other.count && isScalar == other.isScalar && inits == other.inits && bounds == other.bounds && fixed == other.fixed
+            && constraint == other.constraint && auxdata == other.auxdata && widths == other.widths
+    }
+}
+
+/// A parameter set of one modifier type after placement in the parameter vector.
+public struct PlacedModifierSet: Sendable {
+    public var name: String
+    /// Components in the parameter vector.
+    public var slice: Range<Int>
+    /// Components in the constraint arrays (auxdata, widths); `nil` if unconstrained.
+    public var constraintSlice: Range<Int>?
+    /// Whether the kernel must compute this set's widths from the inputs (not overridden by the measurement).
+    public var widthsFromInputs: Bool
+    /// Every occurrence of the modifier, in walk order.
+    public var occurrences: [ModifierOccurrence]
+}
+
+/// A modifier type (normsys, histosys, …): the unit of extension of the model.
+public protocol ModifierType: Sendable {
+    /// pyhf's `type` string. Parameter sets of different types are ordered by this name (as pyhf).
+    var typeName: String { get }
+    /// Order of this type's parameter sets among themselves.
+    var parameterSetOrder: ParameterSetOrder { get }
+    /// The interpolation code used when the settings name none; `nil` if the type does not interpolate.
+    var defaultInterpolation: InterpolationCode? { get }
+
+    /// Checks one occurrence's data against its sample and returns the values it stores in
+    /// `ModelInputs.modifierData`.
+    func flattenData(_ modifier: Modifier, sampleData: [Double], path: String) throws -> [Double]
+
+    /// Defaults of the parameter set `name`, given all its occurrences in walk order.
+    func parameterSet(named name: String, occurrences: [ModifierOccurrence], inputs: ModelInputs) throws
+        -> ParameterSetDefaults
+
+    /// The kernel applying all parameter sets of this type to the yields. `inputs` are the model's own
+    /// inputs, from which the kernel may precompute tables (used when `KernelArguments.usesModelInputs`).
+    func makeKernel(_ sets: [PlacedModifierSet], interpolation: InterpolationCode?, inputs: ModelInputs) throws
+        -> any YieldKernel
+}
+
+extension ModifierType {
+    public var parameterSetOrder: ParameterSetOrder { .firstAppearance }
+    public var defaultInterpolation: InterpolationCode? { nil }
+}
+
+/// How a kernel combines with the nominal yields: ν = (∏ multiplicative) · (ν⁰ + Σ additive).
+public enum YieldComposition: Sendable {
+    case additive
+    case multiplicative
+}
+
+/// Read-only numeric arguments of a kernel call.
+public struct KernelArguments {
+    public var pars: UnsafeBufferPointer<Double>
+    public var nominal: UnsafeBufferPointer<Double>
+    public var modifierData: UnsafeBufferPointer<Double>
+    /// Whether `nominal` and `modifierData` are the inputs the kernel was made with, so that tables
+    /// precomputed from them are valid.
+    public var usesModelInputs: Bool
+}
+
+/// Gradient accumulators of a kernel call; `nil` ones are not wanted.
+public struct KernelGradients {
+    public var pars: UnsafeMutableBufferPointer<Double>
+    public var nominal: UnsafeMutableBufferPointer<Double>?
+    public var modifierData: UnsafeMutableBufferPointer<Double>?
+}
+
+/// The compiled action of one modifier type on the per-sample yields (one value per
+/// `ModelInputs.nominal` entry), with its hand-written reverse derivative.
+public protocol YieldKernel: Sendable {
+    var composition: YieldComposition { get }
+
+    /// Additive: adds the shifts into `out`. Multiplicative: multiplies the factors into `out`
+    /// (which starts at 1 and belongs to this kernel alone).
+    func forward(_ x: KernelArguments, into out: UnsafeMutableBufferPointer<Double>)
+
+    /// Accumulates into `grads` the gradient given `adjoint` = ∂L/∂(this kernel's output per element).
+    func backward(_ x: KernelArguments, adjoint: UnsafeBufferPointer<Double>, into grads: KernelGradients)
+
+    /// Writes the constraint widths computed from the inputs (sets with `widthsFromInputs`).
+    func widths(_ x: KernelArguments, into widths: UnsafeMutableBufferPointer<Double>)
+
+    /// Accumulates the gradient of the widths written by `widths(_:into:)`, given ∂L/∂widths.
+    func widthsBackward(_ x: KernelArguments, adjoint: UnsafeBufferPointer<Double>, into grads: KernelGradients)
+
+    /// The same kernel acting only on `elements` (whole rows), for running disjoint parts of a large
+    /// model concurrently; it need not compute widths. `nil` (the default) keeps the model serial.
+    func restricted(to elements: Range<Int>) -> (any YieldKernel)?
+}
+
+extension YieldKernel {
+    public func widths(_ x: KernelArguments, into widths: UnsafeMutableBufferPointer<Double>) {}
+    public func widthsBackward(_ x: KernelArguments, adjoint: UnsafeBufferPointer<Double>, into grads: KernelGradients) {}
+    public func restricted(to elements: Range<Int>) -> (any YieldKernel)? { nil }
+}
+
+/// The modifier types a model builder knows, by `typeName`.
+public struct ModifierRegistry: Sendable {
+    public private(set) var types: [String: any ModifierType]
+
+    public init(_ types: [any ModifierType]) {
+        self.types = [:]
+        for t in types { register(t) }
+    }
+
+    /// Adds or replaces a type.
+    public mutating func register(_ type: any ModifierType) { types[type.typeName] = type }
+
+    /// The seven HistFactory types of pyhf.
+    public static let histFactory = ModifierRegistry([
+        HistoSys(), Lumi(), NormFactor(), NormSys(), ShapeFactor(), ShapeSys(), StatError(),
+    ])
+}

@@ -1,0 +1,156 @@
+/// Tail probabilities of one hypothesis test.
+public struct TailProbabilities: Sendable, Hashable, Codable {
+    /// p-value under signal + background, `CL_{s+b}`.
+    public var clsb: Double
+    /// `CL_b` (one minus the background-only p-value of the observed value's complement).
+    public var clb: Double
+    /// `CL_s = CL_{s+b}/CL_b`.
+    public var cls: Double
+
+    public init(clsb: Double, clb: Double) {
+        self.clsb = clsb
+        self.clb = clb
+        self.cls = clsb / clb
+    }
+}
+
+/// Result of a hypothesis test at one POI value (pyhf's `hypotest` with `return_tail_probs`
+/// and `return_expected_set`).
+public struct HypothesisTestResult: Sendable, Hashable {
+    /// The tested POI value.
+    public var poiValue: Double
+    /// The test statistic used.
+    public var testStatistic: TestStatistic
+    /// Observed tail probabilities.
+    public var observed: TailProbabilities
+    /// Expected tail probabilities for background-only data fluctuating by n = +2, +1, 0, −1, −2 σ
+    /// (this order: index 0 has the smallest CLs).
+    public var expected: [TailProbabilities]
+    /// Observed test statistic (`q`); for toys the raw statistic.
+    public var observedStatistic: Double
+    /// Test statistic on the Asimov dataset (`q_A`); NaN for toys.
+    public var asimovStatistic: Double
+
+    /// What pyhf's `hypotest` returns as "CLs_obs": `CL_s`, or `CL_{s+b}` (the p₀) for `q0`.
+    public var clsObserved: Double { testStatistic == .q0 ? observed.clsb : observed.cls }
+    /// pyhf's "CLs_exp" set: expected `CL_s` (`CL_{s+b}` for `q0`), n = +2 … −2.
+    public var clsExpected: [Double] { expected.map { testStatistic == .q0 ? $0.clsb : $0.cls } }
+}
+
+/// How the asymptotic calculator turns `√q − √q_A` into p-values.
+public enum AsymptoticBaseDistribution: String, Sendable, Codable {
+    /// Full normal distribution in `−μ̂/σ` space (pyhf's default).
+    case normal
+    /// Normal clipped at `−√q_A` (expected values capped; p-values of lower values are NaN).
+    case clippedNormal = "clipped_normal"
+}
+
+/// The asymptotic (Wald/Asimov) calculator of arXiv:1007.1727, exactly as pyhf's
+/// `AsymptoticCalculator`. The Asimov dataset and the two free fits do not depend on the tested
+/// value, so they are computed once; each tested value then costs two fits (run in parallel).
+public struct AsymptoticCalculator<Model: Likelihood>: Sendable {
+    /// The fitter (init, bounds, fixed flags as in every pyhf fit).
+    public let fitter: Fitter<Model>
+    /// The observed data.
+    public let data: [Double]
+    /// The test statistic (`q`, `qtilde` or `q0`).
+    public let testStatistic: TestStatistic
+    /// Base distribution for p-values.
+    public let baseDistribution: AsymptoticBaseDistribution
+    /// Parameters of the fit that defines the Asimov data (POI held at 0, or 1 for `q0`).
+    public let asimovParameters: [Double]
+    /// The Asimov dataset (main and auxiliary data).
+    public let asimovData: [Double]
+    /// Free fit to the observed data.
+    public let freeFitToData: FitResult
+    /// Free fit to the Asimov data.
+    public let freeFitToAsimov: FitResult
+
+    /// Runs the three test-value-independent fits.
+    public init(
+        fitter: Fitter<Model>, data: [Double], testStatistic: TestStatistic = .qtilde,
+        baseDistribution: AsymptoticBaseDistribution = .normal
+    ) throws {
+        guard [.q, .qtilde, .q0].contains(testStatistic) else {
+            throw InferenceError.invalidArgument("the asymptotic calculator supports q, qtilde and q0, not \(testStatistic.rawValue)")
+        }
+        let poi = try fitter.requirePOI()
+        if fitter.fixedParameters[poi] { throw InferenceError.fixedPOI(name: fitter.model.parameterNames[poi]) }
+        self.fitter = fitter
+        self.data = data
+        self.testStatistic = testStatistic
+        self.baseDistribution = baseDistribution
+        let outcomes = parallelMap(2) { task -> (FitResult, FitResult?) in
+            if task == 0 { return (try fitter.fit(data: data), nil) }
+            let asimovFit = try fitter.fixedPOIFit(testStatistic.asimovPOIValue, data: data)
+            let asimov = fitter.model.expectedData(asimovFit.parameters)
+            return (asimovFit, try fitter.fit(data: asimov))
+        }
+        freeFitToData = try outcomes[0].get().0
+        let (asimovFit, asimovFree) = try outcomes[1].get()
+        asimovParameters = asimovFit.parameters
+        asimovData = fitter.model.expectedData(asimovFit.parameters)
+        freeFitToAsimov = asimovFree!
+    }
+
+    /// The test statistic on the observed data at `poiValue`.
+    public func observedStatistic(_ poiValue: Double) throws -> TestStatisticValue {
+        try fitter.testStatistic(testStatistic, poiValue: poiValue, data: data, freeFit: freeFitToData)
+    }
+
+    /// The test statistic on the Asimov data at `poiValue`.
+    public func asimovStatistic(_ poiValue: Double) throws -> TestStatisticValue {
+        try fitter.testStatistic(testStatistic, poiValue: poiValue, data: asimovData, freeFit: freeFitToAsimov)
+    }
+
+    /// The hypothesis test at `poiValue` (pyhf's `hypotest(..., calctype="asymptotics")`).
+    public func hypotest(_ poiValue: Double) throws -> HypothesisTestResult {
+        let outcomes = parallelMap(2) { task in
+            task == 0 ? try observedStatistic(poiValue).value : try asimovStatistic(poiValue).value
+        }
+        return result(poiValue: poiValue, q: try outcomes[0].get(), qA: try outcomes[1].get())
+    }
+
+    /// Assembles p-values from `q` and `q_A`.
+    public func result(poiValue: Double, q: Double, qA: Double) -> HypothesisTestResult {
+        let sqrtQA = qA.squareRoot()
+        return HypothesisTestResult(
+            poiValue: poiValue, testStatistic: testStatistic,
+            observed: probabilities(at: Self.sigmaSpaceStatistic(q: q, qA: qA, statistic: testStatistic), sqrtQA: sqrtQA),
+            expected: [2.0, 1, 0, -1, -2].map { n in
+                let cutoff = baseDistribution == .normal ? -Double.infinity : -sqrtQA
+                return probabilities(at: n > cutoff ? n : cutoff, sqrtQA: sqrtQA)
+            },
+            observedStatistic: q, asimovStatistic: qA)
+    }
+
+    /// Expected CLs (`CL_{s+b}` for `q0`) of band `n` (+2 … −2) from `q_A` alone.
+    public func expectedCLs(qA: Double, band n: Double) -> Double {
+        let sqrtQA = qA.squareRoot()
+        let cutoff = baseDistribution == .normal ? -Double.infinity : -sqrtQA
+        let p = probabilities(at: n > cutoff ? n : cutoff, sqrtQA: sqrtQA)
+        return testStatistic == .q0 ? p.clsb : p.cls
+    }
+
+    /// Observed CLs (`CL_{s+b}` for `q0`) from `q` and `q_A`.
+    public func observedCLs(q: Double, qA: Double) -> Double {
+        let p = probabilities(at: Self.sigmaSpaceStatistic(q: q, qA: qA, statistic: testStatistic), sqrtQA: qA.squareRoot())
+        return testStatistic == .q0 ? p.clsb : p.cls
+    }
+
+    /// The statistic in `−μ̂/σ` space: `√q − √q_A`, or for `q̃` above `√q_A` the `(q − q_A)/(2√q_A)` branch
+    /// (`√q_A = 0` stays in the first branch, as on pyhf main, scikit-hep/pyhf#2725).
+    public static func sigmaSpaceStatistic(q: Double, qA: Double, statistic: TestStatistic) -> Double {
+        let sqrtQ = q.squareRoot(), sqrtQA = qA.squareRoot()
+        if statistic == .qtilde && sqrtQ > sqrtQA && sqrtQA > 0 {
+            return (q - qA) / (2 * sqrtQA)
+        }
+        return sqrtQ - sqrtQA
+    }
+
+    private func probabilities(at t: Double, sqrtQA: Double) -> TailProbabilities {
+        let cutoff = baseDistribution == .normal ? -Double.infinity : -sqrtQA
+        guard t >= cutoff else { return TailProbabilities(clsb: .nan, clb: .nan) }
+        return TailProbabilities(clsb: StandardNormal.survival(t + sqrtQA), clb: StandardNormal.survival(t))
+    }
+}

@@ -1,0 +1,191 @@
+/// Errors of the inference layer.
+public enum InferenceError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The model has no parameter of interest but the operation needs one.
+    case unspecifiedPOI
+    /// The parameter of interest is fixed, so it cannot be tested or profiled.
+    case fixedPOI(name: String)
+    /// A starting value lies outside its parameter's bounds.
+    case initOutsideBounds(name: String, value: Double, bounds: ClosedRange<Double>)
+    /// A vector has the wrong length.
+    case dimensionMismatch(what: String, expected: Int, actual: Int)
+    /// The minimiser ended on a non-finite objective.
+    case failedMinimization(reason: String)
+    /// An argument is out of its domain.
+    case invalidArgument(String)
+
+    public var description: String {
+        switch self {
+        case .unspecifiedPOI: return "the model has no parameter of interest (measurement config 'poi' is empty)"
+        case .fixedPOI(let name): return "the parameter of interest '\(name)' is fixed and cannot be tested"
+        case .initOutsideBounds(let name, let value, let bounds):
+            return "initial value \(value) of parameter '\(name)' lies outside its bounds [\(bounds.lowerBound), \(bounds.upperBound)]"
+        case .dimensionMismatch(let what, let expected, let actual):
+            return "\(what) has \(actual) entries, expected \(expected)"
+        case .failedMinimization(let reason): return "minimisation failed: \(reason)"
+        case .invalidArgument(let message): return message
+        }
+    }
+}
+
+/// A maximum-likelihood fit result.
+public struct FitResult: Sendable {
+    /// Best-fit parameters (fixed parameters at their held values).
+    public var parameters: [Double]
+    /// `-2 ln L` at `parameters` (pyhf's `twice_nll`).
+    public var twiceNLL: Double
+    /// Whether the minimiser met its convergence criterion.
+    public var converged: Bool
+    /// Objective evaluations used.
+    public var evaluations: Int
+}
+
+/// Parameter uncertainties from the Hessian of `-ln L` at a minimum (what Minuit's HESSE gives).
+public struct FitUncertainties: Sendable {
+    /// One-sigma error of every parameter (0 for fixed parameters).
+    public var errors: [Double]
+    /// Covariance matrix over all parameters (zero rows/columns for fixed parameters).
+    public var covariance: SymmetricMatrix
+    /// Correlation matrix (unit diagonal for fixed parameters).
+    public var correlation: SymmetricMatrix
+    /// False if the Hessian was not positive definite and had to be regularised.
+    public var hessianPositiveDefinite: Bool
+}
+
+/// Maximum-likelihood fits of a ``Likelihood``: free fits, fits with parameters held at chosen
+/// values, Hessian uncertainties and profile-likelihood intervals.
+public struct Fitter<Model: Likelihood>: Sendable {
+    /// The model being fitted.
+    public let model: Model
+    /// Starting values (pyhf's `init_pars`); fixed parameters are held at these.
+    public var initialParameters: [Double]
+    /// Parameter bounds (pyhf's `par_bounds`).
+    public var parameterBounds: [ClosedRange<Double>]
+    /// Fixed flags (pyhf's `fixed_params`).
+    public var fixedParameters: [Bool]
+    /// The minimiser.
+    public var minimizer: BoundedMinimizer
+
+    /// A fitter using the model's suggested starting values, bounds and fixed flags.
+    public init(_ model: Model, minimizer: BoundedMinimizer = BoundedMinimizer()) {
+        self.model = model
+        self.initialParameters = model.initialParameters
+        self.parameterBounds = model.parameterBounds
+        self.fixedParameters = model.fixedParameters
+        self.minimizer = minimizer
+    }
+
+    /// The parameter of interest's index, or ``InferenceError/unspecifiedPOI``.
+    public func requirePOI() throws -> Int {
+        guard let poi = model.poiIndex else { throw InferenceError.unspecifiedPOI }
+        return poi
+    }
+
+    /// The objective `-ln L(·|data)` as a sendable closure.
+    public func objective(data: [Double]) -> Objective {
+        let model = self.model
+        return { model.negativeLogLikelihoodAndGradient($0, data: data) }
+    }
+
+    /// Fits `data` with the parameters in `holding` held at the given values (in addition to the
+    /// fixed parameters), starting from `start` (default: the initial parameters).
+    public func fit(data: [Double], holding: [Int: Double] = [:], start: [Double]? = nil) throws -> FitResult {
+        let n = model.parameterCount
+        guard data.count == model.observedData.count else {
+            throw InferenceError.dimensionMismatch(what: "data", expected: model.observedData.count, actual: data.count)
+        }
+        var initial = initialParameters
+        var fixed = fixedParameters
+        for (index, value) in holding {
+            initial[index] = value
+            fixed[index] = true
+        }
+        for i in 0..<n where !parameterBounds[i].contains(initial[i]) {
+            throw InferenceError.initOutsideBounds(name: model.parameterNames[i], value: initial[i], bounds: parameterBounds[i])
+        }
+        var x = start ?? initial
+        for i in 0..<n where fixed[i] { x[i] = initial[i] }
+        let objective = objective(data: data)
+        // A warm start can sit where the likelihood is undefined (e.g. negative yields after
+        // moving the POI); the model's initial values are the fallback.
+        if start != nil && !objective(x).value.isFinite { x = initial }
+        let result = minimizer.minimize(objective, start: x, bounds: parameterBounds, fixed: fixed)
+        guard result.value.isFinite else {
+            throw InferenceError.failedMinimization(reason: "-ln L is not finite at the end point (negative or zero expected yields?)")
+        }
+        return FitResult(parameters: result.parameters, twiceNLL: 2 * result.value, converged: result.converged, evaluations: result.evaluations)
+    }
+
+    /// Fit with the parameter of interest held at `poiValue` (pyhf's `fixed_poi_fit`).
+    public func fixedPOIFit(_ poiValue: Double, data: [Double], start: [Double]? = nil) throws -> FitResult {
+        let poi = try requirePOI()
+        return try fit(data: data, holding: [poi: poiValue], start: start)
+    }
+
+    /// Hessian uncertainties at `parameters` (normally a best fit): errors, covariance, correlation.
+    public func uncertainties(at parameters: [Double], data: [Double]) -> FitUncertainties {
+        let n = model.parameterCount
+        let free = (0..<n).filter { !fixedParameters[$0] }
+        let hessian = finiteDifferenceHessian(objective(data: data), at: parameters, indices: free)
+        var positiveDefinite = true
+        let inverse: SymmetricMatrix
+        if let inv = hessian.inverse() {
+            inverse = inv
+        } else {
+            positiveDefinite = false
+            var shifted = hessian
+            let scale = (0..<free.count).map { abs(hessian[$0, $0]) }.max() ?? 1
+            var damping = 1e-10 * max(scale, 1e-300)
+            var found: SymmetricMatrix?
+            while found == nil && damping < 1e10 * max(scale, 1) {
+                shifted = hessian
+                for i in 0..<free.count { shifted[i, i] += damping }
+                found = shifted.inverse()
+                damping *= 10
+            }
+            inverse = found ?? SymmetricMatrix(size: free.count)
+        }
+        var covariance = SymmetricMatrix(size: n)
+        for (a, i) in free.enumerated() {
+            for (b, j) in free.enumerated() { covariance[i, j] = inverse[a, b] }
+        }
+        let errors = (0..<n).map { covariance[$0, $0] > 0 ? covariance[$0, $0].squareRoot() : 0 }
+        var correlation = SymmetricMatrix(size: n)
+        for i in 0..<n {
+            for j in 0..<n {
+                correlation[i, j] = i == j ? 1 : (errors[i] > 0 && errors[j] > 0 ? covariance[i, j] / (errors[i] * errors[j]) : 0)
+            }
+        }
+        return FitUncertainties(errors: errors, covariance: covariance, correlation: correlation, hessianPositiveDefinite: positiveDefinite)
+    }
+
+    /// Profile-likelihood (MINOS-like) interval of parameter `index`: the values where the profiled
+    /// `-2 ln L` rises by `deltaTwiceNLL` (1 for 68.3%) above the best fit, clamped to the bounds.
+    public func profileInterval(
+        parameter index: Int, data: [Double], bestFit: FitResult, deltaTwiceNLL: Double = 1
+    ) throws -> ClosedRange<Double> {
+        guard !fixedParameters[index] else { return bestFit.parameters[index]...bestFit.parameters[index] }
+        let center = bestFit.parameters[index]
+        let sigma = max(uncertainties(at: bestFit.parameters, data: data).errors[index], 1e-6 * max(1, abs(center)))
+        let bounds = parameterBounds[index]
+        let rise: @Sendable (Double) throws -> Double = { value in
+            try fit(data: data, holding: [index: value]).twiceNLL - bestFit.twiceNLL - deltaTwiceNLL
+        }
+        func edge(_ direction: Double) throws -> Double {
+            let limit = direction > 0 ? bounds.upperBound : bounds.lowerBound
+            var inner = center
+            var outer = center + direction * sigma
+            for _ in 0..<60 {
+                if (direction > 0 && outer >= limit) || (direction < 0 && outer <= limit) {
+                    outer = limit
+                    if try rise(limit) < 0 { return limit }
+                    break
+                }
+                if try rise(outer) >= 0 { break }
+                inner = outer
+                outer = center + 2 * (outer - center)
+            }
+            return try RootFinder.brent(lower: min(inner, outer), upper: max(inner, outer), relativeTolerance: 1e-8, rise)
+        }
+        return try edge(-1)...edge(1)
+    }
+}

@@ -1,1 +1,0 @@
-// Inference module: see README.md for the layer's role.

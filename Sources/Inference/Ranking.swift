@@ -1,0 +1,60 @@
+/// Impact of one nuisance parameter on the parameter of interest.
+public struct ParameterImpact: Sendable, Hashable {
+    /// Parameter name.
+    public var name: String
+    /// Index in the parameter vector.
+    public var index: Int
+    /// Best-fit value.
+    public var bestFit: Double
+    /// Post-fit (Hessian) uncertainty.
+    public var postfitUncertainty: Double
+    /// Pre-fit constraint width, `nil` for unconstrained parameters.
+    public var prefitUncertainty: Double?
+    /// Change of the POI's best fit when the parameter is held at best fit + pre-fit width (NaN if unconstrained).
+    public var prefitUp: Double
+    /// … at best fit − pre-fit width.
+    public var prefitDown: Double
+    /// Change of the POI's best fit when the parameter is held at best fit + post-fit uncertainty.
+    public var postfitUp: Double
+    /// … at best fit − post-fit uncertainty.
+    public var postfitDown: Double
+}
+
+extension Fitter {
+    /// Pre- and post-fit impacts of every free parameter other than the POI, sorted by decreasing
+    /// `|postfitUp| + |postfitDown|` (the convention of cabinetry's ranking). Each shifted value is
+    /// clamped to the parameter's bounds; the 4 refits per parameter run on all cores from the
+    /// model's initial values. A failing refit gives NaN for that entry only.
+    public func ranking(data: [Double], progress: ProgressReporter? = nil) throws -> [ParameterImpact] {
+        let poi = try requirePOI()
+        let best = try fit(data: data)
+        let errors = uncertainties(at: best.parameters, data: data).errors
+        let widths = model.constraintWidths
+        let indices = (0..<model.parameterCount).filter { $0 != poi && !fixedParameters[$0] }
+        let muHat = best.parameters[poi]
+        let fitter = self
+        let shifts: [(index: Int, value: Double?)] = indices.flatMap { i -> [(Int, Double?)] in
+            let prefit = widths[i]
+            return [(i, prefit.map { best.parameters[i] + $0 }), (i, prefit.map { best.parameters[i] - $0 }),
+                    (i, best.parameters[i] + errors[i]), (i, best.parameters[i] - errors[i])]
+        }
+        let outcomes = parallelMap(shifts.count) { k -> Double in
+            let (i, value) = shifts[k]
+            guard let value else { return .nan }
+            let clamped = min(max(value, fitter.parameterBounds[i].lowerBound), fitter.parameterBounds[i].upperBound)
+            let refit = try fitter.fit(data: data, holding: [i: clamped])
+            if k % 4 == 3 { progress?.report("ranking: \(k / 4 + 1)/\(indices.count) \(fitter.model.parameterNames[i])") }
+            return refit.parameters[poi] - muHat
+        }
+        let deltas = outcomes.map { (try? $0.get()) ?? .nan }
+        return indices.enumerated().map { (k, i) in
+            ParameterImpact(
+                name: model.parameterNames[i], index: i, bestFit: best.parameters[i], postfitUncertainty: errors[i],
+                prefitUncertainty: widths[i], prefitUp: deltas[4 * k], prefitDown: deltas[4 * k + 1],
+                postfitUp: deltas[4 * k + 2], postfitDown: deltas[4 * k + 3])
+        }.sorted { a, b in
+            let ka = abs(a.postfitUp) + abs(a.postfitDown), kb = abs(b.postfitUp) + abs(b.postfitDown)
+            return ka.isNaN ? false : (kb.isNaN ? true : ka > kb)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+/// One-dimensional root finding on a bracket.
+public enum RootFinder {
+    /// Brent's method: a root of `f` in `[lower, upper]`, where `f(lower)` and `f(upper)` differ in sign.
+    ///
+    /// Stops when the bracket is narrower than `absoluteTolerance + relativeTolerance·|x|`.
+    /// `knownLower`/`knownUpper` are already computed function values at the ends (saves evaluations).
+    public static func brent(
+        lower: Double, upper: Double,
+        knownLower: Double? = nil, knownUpper: Double? = nil,
+        absoluteTolerance: Double = 2e-12, relativeTolerance: Double = 1e-8, maxIterations: Int = 200,
+        _ f: (Double) throws -> Double
+    ) throws -> Double {
+        var a = lower, b = upper
+        var fa = try knownLower ?? f(a)
+        var fb = try knownUpper ?? f(b)
+        if fa == 0 { return a }
+        if fb == 0 { return b }
+        guard fa.isFinite, fb.isFinite, (fa < 0) != (fb < 0) else {
+            throw InferenceError.invalidArgument("root not bracketed in [\(lower), \(upper)] (f = \(fa), \(fb))")
+        }
+        var c = a, fc = fa
+        var d = b - a, e = d
+        for _ in 0..<maxIterations {
+            if (fb < 0) == (fc < 0) {
+                c = a; fc = fa; d = b - a; e = d
+            }
+            if abs(fc) < abs(fb) {
+                a = b; b = c; c = a
+                fa = fb; fb = fc; fc = fa
+            }
+            let tolerance = 0.5 * (absoluteTolerance + relativeTolerance * abs(b))
+            let middle = 0.5 * (c - b)
+            if abs(middle) <= tolerance || fb == 0 { return b }
+            if abs(e) >= tolerance && abs(fa) > abs(fb) {
+                var p: Double, q: Double
+                let s = fb / fa
+                if a == c {
+                    p = 2 * middle * s
+                    q = 1 - s
+                } else {
+                    let qq = fa / fc, r = fb / fc
+                    p = s * (2 * middle * qq * (qq - r) - (b - a) * (r - 1))
+                    q = (qq - 1) * (r - 1) * (s - 1)
+                }
+                if p > 0 { q = -q } else { p = -p }
+                if 2 * p < min(3 * middle * q - abs(tolerance * q), abs(e * q)) {
+                    e = d; d = p / q
+                } else {
+                    d = middle; e = d
+                }
+            } else {
+                d = middle; e = d
+            }
+            a = b; fa = fb
+            b += abs(d) > tolerance ? d : (middle > 0 ? tolerance : -tolerance)
+            fb = try f(b)
+            guard fb.isFinite else { throw InferenceError.invalidArgument("function not finite at \(b) during root finding") }
+        }
+        return b
+    }
+}

@@ -1,0 +1,206 @@
+/// Observed and expected upper limits on the POI.
+public struct UpperLimitResult: Sendable {
+    /// Observed limit (NaN if it could not be found; see `failures`).
+    public var observed: Double
+    /// Expected limits, −2σ, −1σ, median, +1σ, +2σ (pyhf's order; NaN where not found).
+    public var expected: [Double]
+    /// POI upper bound used (widened by doubling when a limit lay above the model's bound).
+    public var poiUpperBound: Double
+    /// The hypothesis tests computed (scan mode) in scan order.
+    public var scan: [HypothesisTestResult]
+    /// What went wrong for the limits that are NaN.
+    public var failures: [String]
+}
+
+/// Settings of the limit search.
+public struct UpperLimitOptions: Sendable, Hashable {
+    /// CLs level (0.05 for 95% CL).
+    public var level: Double = 0.05
+    /// Relative tolerance on the limit.
+    public var relativeTolerance: Double = 1e-6
+    /// Absolute tolerance on the limit.
+    public var absoluteTolerance: Double = 2e-12
+    /// How often the POI upper bound may be doubled when it does not bracket a limit.
+    public var maxBoundDoublings: Int = 8
+    /// Test statistic (`qtilde` or `q`).
+    public var testStatistic: TestStatistic = .qtilde
+
+    public init(level: Double = 0.05) { self.level = level }
+}
+
+extension Fitter {
+    /// Upper limits by root finding on `CLs(μ) = level` (pyhf's `toms748_scan` algorithm: bracket
+    /// between the POI bounds, halving the lower end while a CLs there is below the level and
+    /// doubling the upper end — widening the POI bound for all fits — while one is above).
+    ///
+    /// The observed and each expected limit are found separately: a failure of one leaves the
+    /// others intact and is reported in `failures`.
+    public func upperLimit(data: [Double], options: UpperLimitOptions = UpperLimitOptions(), progress: ProgressReporter? = nil) throws -> UpperLimitResult {
+        let poi = try requirePOI()
+        guard options.level > 0 && options.level < 1 else {
+            throw InferenceError.invalidArgument("CLs level \(options.level) must lie in (0, 1)")
+        }
+        var fitter = self
+        var evaluator = try LimitEvaluator(fitter: fitter, data: data, statistic: options.testStatistic)
+        var hi = fitter.parameterBounds[poi].upperBound
+        var lo = fitter.parameterBounds[poi].lowerBound
+        let level = options.level
+        func anyAbove(_ r: HypothesisTestResult) -> Bool { r.clsObserved > level || r.clsExpected.contains { $0 > level } }
+        func anyBelow(_ r: HypothesisTestResult) -> Bool { r.clsObserved < level || r.clsExpected.contains { $0 < level } }
+
+        var doublings = 0
+        while try anyAbove(evaluator.hypotest(hi)) && doublings < options.maxBoundDoublings {
+            hi *= 2
+            doublings += 1
+            fitter.parameterBounds[poi] = fitter.parameterBounds[poi].lowerBound...hi
+            evaluator = try LimitEvaluator(fitter: fitter, data: data, statistic: options.testStatistic)
+            progress?.report("upper limit: POI upper bound widened to \(hi)")
+        }
+        var halvings = 0
+        while try anyBelow(evaluator.hypotest(lo)) && lo != 0 && halvings < 60 {
+            lo /= 2
+            halvings += 1
+        }
+
+        var failures: [String] = []
+        func solve(_ label: String, _ f: (Double) throws -> Double, bracket: (Double, Double)?) -> Double {
+            do {
+                guard let (a, b) = bracket else {
+                    throw InferenceError.invalidArgument("CLs does not cross \(level) between \(lo) and \(hi)")
+                }
+                let root = try RootFinder.brent(
+                    lower: a, upper: b, absoluteTolerance: options.absoluteTolerance,
+                    relativeTolerance: options.relativeTolerance) { try f($0) - level }
+                progress?.report("upper limit: \(label) = \(root)")
+                return root
+            } catch {
+                failures.append("\(label) limit: \(error)")
+                return .nan
+            }
+        }
+        let observed = solve("observed", { try evaluator.observedCLs($0) }, bracket: evaluator.bracket(level: level) { $0.observed })
+        var expected: [Double] = []
+        for (k, label) in ["expected −2σ", "expected −1σ", "expected median", "expected +1σ", "expected +2σ"].enumerated() {
+            let band = 2.0 - Double(k)
+            expected.append(solve(label, { try evaluator.expectedCLs($0, band: band) },
+                                  bracket: evaluator.bracket(level: level) { $0.expected[k] }))
+        }
+        return UpperLimitResult(observed: observed, expected: expected, poiUpperBound: hi, scan: [], failures: failures)
+    }
+
+    /// Upper limits by linear interpolation of CLs on a grid of POI values (pyhf's
+    /// `linear_grid_scan`, `np.interp` semantics: values outside the scanned CLs range clamp to
+    /// the end points). Grid points whose fits fail are left out of the interpolation.
+    public func upperLimitScan(
+        data: [Double], values: [Double], options: UpperLimitOptions = UpperLimitOptions(), progress: ProgressReporter? = nil
+    ) throws -> UpperLimitResult {
+        guard !values.isEmpty else { throw InferenceError.invalidArgument("empty scan") }
+        let calculator = try AsymptoticCalculator(fitter: self, data: data, testStatistic: options.testStatistic)
+        let outcomes = parallelMap(values.count) { i in
+            let r = try calculator.hypotest(values[i])
+            progress?.report("scan point \(i + 1)/\(values.count): μ = \(values[i]), CLs = \(r.clsObserved)")
+            return r
+        }
+        var failures: [String] = []
+        var tests: [HypothesisTestResult] = []
+        for (value, outcome) in zip(values, outcomes) {
+            switch outcome {
+            case .success(let r): tests.append(r)
+            case .failure(let error): failures.append("scan point \(value): \(error)")
+            }
+        }
+        guard !tests.isEmpty else {
+            return UpperLimitResult(observed: .nan, expected: Array(repeating: .nan, count: 5), poiUpperBound: parameterBounds[try requirePOI()].upperBound, scan: [], failures: failures)
+        }
+        func invert(_ cls: [Double]) -> Double {
+            Self.interpolate(options.level, xs: cls.reversed(), ys: tests.map(\.poiValue).reversed())
+        }
+        return UpperLimitResult(
+            observed: invert(tests.map(\.clsObserved)),
+            expected: (0..<5).map { k in invert(tests.map { $0.clsExpected[k] }) },
+            poiUpperBound: parameterBounds[try requirePOI()].upperBound, scan: tests, failures: failures)
+    }
+
+    /// `np.interp(x, xs, ys)` for increasing `xs`: clamps outside, linear inside.
+    static func interpolate(_ x: Double, xs: [Double], ys: [Double]) -> Double {
+        guard let first = xs.first, let last = xs.last else { return .nan }
+        if x <= first { return ys[0] }
+        if x >= last { return ys[ys.count - 1] }
+        var j = 0
+        while j + 1 < xs.count && xs[j + 1] <= x { j += 1 }
+        if j + 1 >= xs.count { return ys[ys.count - 1] }
+        let slope = (ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j])
+        return ys[j] + slope * (x - xs[j])
+    }
+}
+
+/// Memoised CLs evaluations for the limit search: fixed-POI fits to the data and to the Asimov
+/// data are cached separately (expected limits need only the latter). Every fit starts from the
+/// model's initial values, as pyhf's: warm starts from a neighbouring POI value can land in another
+/// local minimum of likelihoods that are not convex (e.g. histosys-dominated models).
+final class LimitEvaluator<Model: Likelihood> {
+    let calculator: AsymptoticCalculator<Model>
+    private var dataFits: [Double: TestStatisticValue] = [:]
+    private var asimovFits: [Double: TestStatisticValue] = [:]
+
+    init(fitter: Fitter<Model>, data: [Double], statistic: TestStatistic) throws {
+        calculator = try AsymptoticCalculator(fitter: fitter, data: data, testStatistic: statistic)
+    }
+
+    private func qA(_ mu: Double) throws -> Double {
+        if let cached = asimovFits[mu] { return cached.value }
+        let value = try calculator.asimovStatistic(mu)
+        asimovFits[mu] = value
+        return value.value
+    }
+
+    private func q(_ mu: Double) throws -> Double {
+        if let cached = dataFits[mu] { return cached.value }
+        let value = try calculator.observedStatistic(mu)
+        dataFits[mu] = value
+        return value.value
+    }
+
+    func observedCLs(_ mu: Double) throws -> Double {
+        if dataFits[mu] == nil && asimovFits[mu] == nil {
+            // Both fits are needed: run them on both cores.
+            let calculator = self.calculator
+            let outcomes = parallelMap(2) { task in
+                task == 0 ? try calculator.observedStatistic(mu) : try calculator.asimovStatistic(mu)
+            }
+            dataFits[mu] = try outcomes[0].get()
+            asimovFits[mu] = try outcomes[1].get()
+        }
+        return calculator.observedCLs(q: try q(mu), qA: try qA(mu))
+    }
+
+    func expectedCLs(_ mu: Double, band: Double) throws -> Double {
+        calculator.expectedCLs(qA: try qA(mu), band: band)
+    }
+
+    func hypotest(_ mu: Double) throws -> HypothesisTestResult {
+        _ = try observedCLs(mu)
+        return calculator.result(poiValue: mu, q: try q(mu), qA: try qA(mu))
+    }
+
+    /// The tightest cached bracket `(a, b)`, `a < b`, with `CLs(a) ≥ level > CLs(b)` for the curve `select`.
+    func bracket(level: Double, _ select: (HypothesisTestResult) -> TailProbabilities) -> (Double, Double)? {
+        var results: [HypothesisTestResult] = []
+        for mu in asimovFits.keys {
+            if let d = dataFits[mu] {
+                results.append(calculator.result(poiValue: mu, q: d.value, qA: asimovFits[mu]!.value))
+            } else {
+                results.append(calculator.result(poiValue: mu, q: .nan, qA: asimovFits[mu]!.value))
+            }
+        }
+        let cls: [(Double, Double)] = results.compactMap { r in
+            let p = select(r)
+            let value = calculator.testStatistic == .q0 ? p.clsb : p.cls
+            return value.isNaN ? nil : (r.poiValue, value)
+        }
+        let above = cls.filter { $0.1 >= level }.map(\.0).max()
+        let below = cls.filter { $0.1 < level }.map(\.0).filter { $0 > (above ?? -.infinity) }.min()
+        guard let a = above, let b = below else { return nil }
+        return (a, b)
+    }
+}

@@ -1,0 +1,279 @@
+import ArgumentParser
+import Foundation
+import HistFactory
+import Inference
+
+// `hepkit fit / cls / upperlimit / significance / ranking`: drop-ins for pyhf's commands where pyhf
+// has them (same options, same JSON keys, `json.dumps(indent=4, sort_keys=True)` layout).
+
+/// Options shared by the inference commands (as pyhf's).
+struct WorkspaceOptions: ParsableArguments {
+    @Argument(help: "The pyhf JSON workspace ('-' for standard input).")
+    var workspace: String = "-"
+
+    @Option(help: "The measurement to use (default: the first).")
+    var measurement: String?
+
+    @Option(name: [.short, .customLong("patch")], help: "A JSON Patch applied to the workspace before building the model (repeatable).")
+    var patch: [String] = []
+
+    @Option(name: .customLong("output-file"), help: "Write the JSON result here instead of standard output.")
+    var outputFile: String?
+
+    /// The likelihood and its observed data.
+    func likelihood() throws -> HistFactoryLikelihood {
+        if !patch.isEmpty {
+            throw ValidationError("--patch is not supported by this build of hepkit")
+        }
+        let bytes: Data
+        do {
+            bytes = workspace == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: workspace))
+        } catch {
+            throw InferenceCommandError("cannot read workspace '\(workspace)': \(error.localizedDescription)")
+        }
+        let spec: Workspace
+        do {
+            spec = try JSONDecoder().decode(Workspace.self, from: bytes)
+        } catch let error as DecodingError {
+            throw InferenceCommandError("invalid workspace '\(workspace)': \(describe(error))")
+        }
+        do {
+            return try HistFactoryLikelihood(workspace: spec, measurement: measurement)
+        } catch {
+            throw InferenceCommandError("cannot build the model of '\(workspace)': \(error)")
+        }
+    }
+
+    /// Prints `value` (pyhf's layout) to the output file (atomically) or standard output.
+    func emit(_ value: JSONOutput) throws {
+        let text = value.rendered() + "\n"
+        guard let outputFile else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+            return
+        }
+        let url = URL(fileURLWithPath: outputFile)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+        do {
+            try Data(text.utf8).write(to: temporary)
+            if FileManager.default.fileExists(atPath: url.path) {
+                _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
+            } else {
+                try FileManager.default.moveItem(at: temporary, to: url)
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw InferenceCommandError("cannot write '\(outputFile)': \(error.localizedDescription)")
+        }
+    }
+
+    private func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        }
+        switch error {
+        case .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c), .dataCorrupted(let c):
+            return "at \(path(c).isEmpty ? "top level" : path(c)): \(c.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}
+
+/// A failure reported as `hepkit: message` with exit status 1.
+struct InferenceCommandError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}
+
+/// Runs a command body; library errors become a one-line message on standard error and exit 1.
+func reportingInferenceErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ValidationError {
+        throw error
+    } catch {
+        FileHandle.standardError.write(Data("hepkit: \(error)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+/// Progress lines on standard error when it is a terminal.
+func terminalProgress() -> ProgressReporter? {
+    guard isatty(2) != 0 else { return nil }
+    return ProgressReporter { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
+}
+
+/// A JSON value rendered like Python's `json.dumps(indent=4, sort_keys=True)`.
+indirect enum JSONOutput {
+    case number(Double)
+    case string(String)
+    case array([JSONOutput])
+    case object([String: JSONOutput])
+
+    static func numbers(_ values: [Double]) -> JSONOutput { .array(values.map { .number($0) }) }
+
+    func rendered(indent: Int = 0) -> String {
+        let pad = String(repeating: " ", count: indent + 4), close = String(repeating: " ", count: indent)
+        switch self {
+        case .number(let x):
+            if x.isNaN { return "NaN" }
+            if x.isInfinite { return x > 0 ? "Infinity" : "-Infinity" }
+            return x == x.rounded() && abs(x) < 1e16 ? String(format: "%.1f", x) : "\(x)"
+        case .string(let s):
+            var out = "\""
+            for scalar in s.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case _ where scalar.value < 0x20 || scalar.value > 0x7e: out += String(format: "\\u%04x", scalar.value)
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out + "\""
+        case .array(let items):
+            guard !items.isEmpty else { return "[]" }
+            return "[\n" + items.map { pad + $0.rendered(indent: indent + 4) }.joined(separator: ",\n") + "\n" + close + "]"
+        case .object(let fields):
+            guard !fields.isEmpty else { return "{}" }
+            return "{\n" + fields.keys.sorted().map { pad + JSONOutput.string($0).rendered() + ": " + fields[$0]!.rendered(indent: indent + 4) }
+                .joined(separator: ",\n") + "\n" + close + "}"
+        }
+    }
+}
+
+struct FitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fit", abstract: "Maximum-likelihood fit of a workspace (pyhf fit).")
+
+    @OptionGroup var options: WorkspaceOptions
+    @Flag(help: "Also report the twice negative log-likelihood at the best fit.") var value = false
+    @Flag(help: "Also report Hessian uncertainties ('uncertainties', per parameter set).") var uncertainties = false
+    @Flag(help: "Print minimiser statistics on standard error.") var verbose = false
+
+    func run() throws {
+        try reportingInferenceErrors {
+            let likelihood = try options.likelihood()
+            let fitter = Fitter(likelihood)
+            let started = Date()
+            let fit = try fitter.fit(data: likelihood.observedData)
+            if verbose {
+                FileHandle.standardError.write(Data("hepkit: converged \(fit.converged), \(fit.evaluations) evaluations, \(Date().timeIntervalSince(started)) s\n".utf8))
+            }
+            let model = likelihood.model
+            func perSet(_ values: [Double]) -> JSONOutput {
+                .object(Dictionary(uniqueKeysWithValues: model.parameterSets.map { ($0.name, JSONOutput.numbers(Array(values[$0.slice]))) }))
+            }
+            var result: [String: JSONOutput] = ["mle_parameters": perSet(fit.parameters)]
+            if value { result["twice_nll"] = .number(fit.twiceNLL) }
+            if uncertainties { result["uncertainties"] = perSet(fitter.uncertainties(at: fit.parameters, data: likelihood.observedData).errors) }
+            try options.emit(.object(result))
+        }
+    }
+}
+
+struct CLsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cls", abstract: "CLs hypothesis test at one POI value (pyhf cls).")
+
+    enum Statistic: String, ExpressibleByArgument, CaseIterable { case q, qtilde }
+    enum Calculator: String, ExpressibleByArgument, CaseIterable { case asymptotics, toybased }
+
+    @OptionGroup var options: WorkspaceOptions
+    @Option(name: .customLong("test-poi"), help: "The POI value tested.") var testPOI = 1.0
+    @Option(name: .customLong("test-stat"), help: "Test statistic.") var testStat = Statistic.qtilde
+    @Option(help: "Asymptotic formulae or pseudo-experiments.") var calctype = Calculator.asymptotics
+    @Option(help: "Pseudo-experiments per hypothesis (toybased).") var ntoys = 2000
+    @Option(help: "Random seed (toybased).") var seed: UInt64 = 0
+
+    func run() throws {
+        try reportingInferenceErrors {
+            let likelihood = try options.likelihood()
+            let fitter = Fitter(likelihood)
+            let statistic = TestStatistic(rawValue: testStat.rawValue)!
+            let result: HypothesisTestResult
+            switch calctype {
+            case .asymptotics:
+                result = try AsymptoticCalculator(fitter: fitter, data: likelihood.observedData, testStatistic: statistic).hypotest(testPOI)
+            case .toybased:
+                result = try ToyCalculator(fitter: fitter, data: likelihood.observedData, testStatistic: statistic, toys: ntoys, seed: seed)
+                    .hypotest(testPOI, progress: terminalProgress())
+            }
+            try options.emit(.object(["CLs_obs": .number(result.clsObserved), "CLs_exp": .numbers(result.clsExpected)]))
+        }
+    }
+}
+
+/// `lo:hi:n` — `n` evenly spaced POI values from `lo` to `hi` (`np.linspace`).
+struct ScanGrid: ExpressibleByArgument {
+    var values: [Double]
+    init?(argument: String) {
+        let parts = argument.split(separator: ":")
+        guard parts.count == 3, let lo = Double(parts[0]), let hi = Double(parts[1]), let n = Int(parts[2]), n >= 2, lo < hi else { return nil }
+        values = (0..<n).map { lo + (hi - lo) * Double($0) / Double(n - 1) }
+    }
+}
+
+struct UpperLimitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "upperlimit", abstract: "Observed and expected CLs upper limits on the POI.")
+
+    @OptionGroup var options: WorkspaceOptions
+    @Option(help: "CLs level (0.05 for 95% CL).") var level = 0.05
+    @Option(help: "Scan 'lo:hi:n' and interpolate instead of root finding.") var scan: ScanGrid?
+    @Option(name: .customLong("test-stat"), help: "Test statistic.") var testStat = CLsCommand.Statistic.qtilde
+
+    func run() throws {
+        try reportingInferenceErrors {
+            let likelihood = try options.likelihood()
+            let fitter = Fitter(likelihood)
+            var settings = UpperLimitOptions(level: level)
+            settings.testStatistic = TestStatistic(rawValue: testStat.rawValue)!
+            let progress = terminalProgress()
+            let limits = try scan.map { try fitter.upperLimitScan(data: likelihood.observedData, values: $0.values, options: settings, progress: progress) }
+                ?? fitter.upperLimit(data: likelihood.observedData, options: settings, progress: progress)
+            for failure in limits.failures { FileHandle.standardError.write(Data("hepkit: warning: \(failure)\n".utf8)) }
+            try options.emit(.object(["obs": .number(limits.observed), "exp": .numbers(limits.expected)]))
+        }
+    }
+}
+
+struct SignificanceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "significance", abstract: "Observed and expected discovery significance (q0, asymptotic).")
+
+    @OptionGroup var options: WorkspaceOptions
+
+    func run() throws {
+        try reportingInferenceErrors {
+            let likelihood = try options.likelihood()
+            let s = try Fitter(likelihood).discoverySignificance(data: likelihood.observedData)
+            try options.emit(.object([
+                "p0_obs": .number(s.observedPValue), "Z_obs": .number(s.observedSignificance),
+                "p0_exp": .numbers(s.expectedPValues), "Z_exp": .numbers(s.expectedSignificances),
+            ]))
+        }
+    }
+}
+
+struct RankingCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ranking", abstract: "Pre- and post-fit impacts of the nuisance parameters on the POI, ranked.")
+
+    @OptionGroup var options: WorkspaceOptions
+
+    func run() throws {
+        try reportingInferenceErrors {
+            let likelihood = try options.likelihood()
+            let impacts = try Fitter(likelihood).ranking(data: likelihood.observedData, progress: terminalProgress())
+            try options.emit(.array(impacts.map { impact in
+                .object([
+                    "name": .string(impact.name), "bestfit": .number(impact.bestFit),
+                    "uncertainty": .number(impact.postfitUncertainty),
+                    "prefit_impact": .numbers([impact.prefitUp, impact.prefitDown]),
+                    "postfit_impact": .numbers([impact.postfitUp, impact.postfitDown]),
+                ])
+            }))
+        }
+    }
+}
