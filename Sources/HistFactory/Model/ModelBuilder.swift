@@ -280,7 +280,7 @@ struct SetDraft {
                     "'\(key.rawValue)' does not apply to parameter '\(name)' of type \(types.joined(separator: "+"))")
             }
             guard count == n else {
-                throw ModelError(.invalidModel, path: "\(path).\(key.rawValue)", "incorrect number of values (\(count)) for '\(name)': expected \(n)")
+                throw ModelError(.invalidModel, path: "\(path).\(key.rawValue)", "incorrect number of values (\(count)) for \(key.rawValue) of '\(name)': expected \(n)")
             }
         }
         if let v = c.inits {
