@@ -20,13 +20,19 @@ public struct WorkspaceDocument: Sendable, Equatable {
 
     /// Validates `json` and decodes it. `source` (a file name) is used in error messages.
     public init(_ json: JSONValue, source: String? = nil) throws(WorkspaceError) {
+        try self.init(json, text: nil, source: source)
+    }
+
+    /// `text`, when given, is the JSON text `json` was parsed from: the typed view is decoded from
+    /// it directly instead of from a re-serialisation (same numbers, less work for large files).
+    private init(_ json: JSONValue, text: Data?, source: String?) throws(WorkspaceError) {
         let issues = PyhfSchema.workspace.validate(json)
         guard issues.isEmpty else {
             throw .invalidSpecification(source: source, schema: "workspace.json", issues: issues)
         }
         let workspace: Workspace
         do {
-            workspace = try JSONDecoder().decode(Workspace.self, from: Data(json.pythonJSON(sortKeys: false).utf8))
+            workspace = try JSONDecoder().decode(Workspace.self, from: text ?? Data(json.pythonJSON(sortKeys: false).utf8))
         } catch {
             // The schema check above admits only documents the decoder accepts.
             throw .invalidSpecification(
@@ -48,8 +54,9 @@ public struct WorkspaceDocument: Sendable, Equatable {
     /// Parses and validates a JSON text.
     public init(parsing bytes: some Collection<UInt8>, source: String? = nil) throws(WorkspaceError) {
         let json: JSONValue
-        do { json = try JSONValue(parsing: bytes) } catch { throw .invalidJSON(source: source, error) }
-        try self.init(json, source: source)
+        let repeatedKeys: Bool
+        do { (json, repeatedKeys) = try JSONValue.parse(bytes) } catch { throw .invalidJSON(source: source, error) }
+        try self.init(json, text: repeatedKeys ? nil : Data(bytes), source: source)
     }
 
     public static func == (lhs: WorkspaceDocument, rhs: WorkspaceDocument) -> Bool { lhs.json == rhs.json }
