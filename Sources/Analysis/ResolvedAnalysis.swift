@@ -278,6 +278,18 @@ struct Resolver {
             throw path.index(j).error(
                 "edges must increase; \(initialValues[j]) follows \(initialValues[j - 1]) (with parameters at their initial values)")
         }
+        // Parameter bounds must keep the edges ordered wherever the optimiser or a scan moves them.
+        func range(_ edge: ResolvedAnalysis.Edge) -> ClosedRange<Double> {
+            switch edge {
+            case .value(let v): v...v
+            case .parameter(let k): parameters[k].bounds
+            }
+        }
+        for j in 1..<edges.count where range(edges[j]).lowerBound <= range(edges[j - 1]).upperBound {
+            throw path.index(j).error(
+                "edge \(region.edges[j].text) (range \(range(edges[j]))) can reach edge \(region.edges[j - 1].text) "
+                    + "(range \(range(edges[j - 1]))); make the parameters' bounds keep the edges apart")
+        }
         let parametric = edges.contains { if case .parameter = $0 { true } else { false } }
         if let bandwidth = region.bandwidth {
             guard bandwidth > 0 else { throw here.key("bandwidth").error("must be positive, found \(bandwidth)") }
