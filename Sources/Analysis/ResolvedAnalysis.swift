@@ -72,6 +72,25 @@ public struct ResolvedAnalysis: Sendable {
     /// θ at the parameters' initial values.
     public var initialParameters: [Double] { parameters.map(\.initial) }
 
+    /// The analysis with some parameters' initial values replaced (`hepkit build --set name=value`).
+    ///
+    /// - Throws: ``ConfigError`` for an unknown name or a value outside the parameter's bounds.
+    public func setting(_ values: [String: Double]) throws(ConfigError) -> ResolvedAnalysis {
+        var copy = self
+        for (name, value) in values.sorted(by: { $0.key < $1.key }) {
+            guard let k = parameters.firstIndex(where: { $0.name == name }) else {
+                let hint = closestName(to: name, among: parameters.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
+                throw ConfigError(path: "", message: "--set \(name): unknown parameter\(hint)")
+            }
+            guard parameters[k].bounds.contains(value) else {
+                throw ConfigError(
+                    path: "", message: "--set \(name): \(value) is outside the bounds [\(parameters[k].bounds.lowerBound), \(parameters[k].bounds.upperBound)]")
+            }
+            copy.parameters[k].initial = value
+        }
+        return copy
+    }
+
     /// The branches the expressions of sample `s` read: its weight and every region's selection
     /// and observable, and with `systematics` also its histosys weights and the replacement
     /// branches of its shifted-branch histosys.

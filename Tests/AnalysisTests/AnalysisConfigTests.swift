@@ -99,6 +99,17 @@ import Testing
         #expect(up.map(\.path) == ["/work/example/bkg_alt.root"])
     }
 
+    @Test func parameterOverrides() throws {
+        let analysis = try resolve(Self.yaml)
+        #expect(try analysis.setting(["cut_met": 80, "edge2": 150]).initialParameters == [80, 40, 100, 150])
+        #expect(throws: ConfigError(path: "", message: "--set cut_mett: unknown parameter (did you mean 'cut_met'?)")) {
+            try analysis.setting(["cut_mett": 80])
+        }
+        #expect(throws: ConfigError(path: "", message: "--set edge1: 130.0 is outside the bounds [60.0, 120.0]")) {
+            try analysis.setting(["edge1": 130])
+        }
+    }
+
     @Test func jsonAndDefaults() throws {
         let json = """
             {"samples": [{"name": "s", "files": ["s.root"], "tree": "events", "signal": true}],
