@@ -17,13 +17,20 @@ struct ModelTruthFile: Decodable {
     struct ModelCase: Decodable {
         struct Point: Decodable {
             let pars: [Double]
-            let logpdf: Double
+            /// `nil` where pyhf gives NaN (a negative expected yield with data > 0).
+            let logpdf: Double?
             let expected_data: [Double]
         }
 
         let workspace: String
         let settings: String
         let data: [Double]
+        let par_names: [String]
+        let suggested_init: [Double]
+        let suggested_bounds: [[Double]]
+        let suggested_fixed: [Bool]
+        let auxdata: [Double]
+        let poi_index: Int?
         let points: [Point]
     }
 
@@ -36,6 +43,7 @@ struct ModelTruthFile: Decodable {
     static func settings(_ label: String) -> InterpolationSettings {
         switch label {
         case "pyhf_default": return .pyhfDefault
+        case "normsys_code1": return .pyhfModifierSettings(["normsys": .code1])
         case "normsys_code1_histosys_code0": return .pyhfModifierSettings(["normsys": .code1, "histosys": .code0])
         case "normsys_code4_histosys_code2": return .pyhfModifierSettings(["normsys": .code4, "histosys": .code2])
         case "normsys_code1_histosys_code4p": return .pyhfModifierSettings(["normsys": .code1, "histosys": .code4p])
@@ -129,16 +137,26 @@ struct InterpolationTests {
 
 @Suite("Model vs pyhf at random points, every interpolation setting")
 struct ModelInterpolationTruthTests {
-    @Test("logpdf and expected data", arguments: ModelTruthFile.shared.models.indices)
+    @Test("layout, logpdf and expected data (incl. pyhf's validation specs)", arguments: ModelTruthFile.shared.models.indices)
     func model(_ index: Int) throws {
         let c = ModelTruthFile.shared.models[index]
         let ws = try ModelFixtures.load(Workspace.self, c.workspace)
         let model = try Model(workspace: ws, interpolation: ModelTruthFile.settings(c.settings))
         let data = try model.observedData(ws)
         #expect(data == c.data)
+        #expect(model.parameterNames == c.par_names)
+        #expect(model.suggestedInit == c.suggested_init)
+        #expect(model.suggestedBounds.map { [$0.lowerBound, $0.upperBound] } == c.suggested_bounds)
+        #expect(model.suggestedFixed == c.suggested_fixed)
+        #expect(model.auxdata == c.auxdata)
+        #expect(model.poiIndex == c.poi_index)
         for p in c.points {
             let logpdf = model.logpdf(p.pars, data: data)
-            #expect(relativeError(logpdf, p.logpdf) < 1e-12, "\(c.workspace) \(c.settings): logpdf \(logpdf) vs \(p.logpdf)")
+            if let truth = p.logpdf {
+                #expect(relativeError(logpdf, truth) < 1e-12, "\(c.workspace) \(c.settings): logpdf \(logpdf) vs \(truth)")
+            } else {
+                #expect(logpdf.isNaN, "\(c.workspace) \(c.settings): pyhf gives NaN, got \(logpdf)")
+            }
             let expected = model.expectedData(p.pars)
             #expect(expected.count == p.expected_data.count)
             for (a, b) in zip(expected, p.expected_data) {

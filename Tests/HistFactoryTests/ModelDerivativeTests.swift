@@ -84,6 +84,11 @@ struct ModelDerivativeTests {
             let fd = Self.centralDifference(modData, i) { f(ModelInputs(nominal: nominal, modifierData: $0)) }
             Self.expectClose(gInputs.modifierData[i], fd, scale: scale, "\(path) \(code) ∂/∂modifierData[\(i)]")
         }
+        let fused = model.logpdfAndGradients(pars, data: data, inputs: model.inputs)
+        #expect(fused.value == model.logpdf(pars, data: data))
+        #expect(fused.inputs == gInputs)
+        #expect(fused.data == gData.base)
+        #expect(fused.parameters == model.logpdfAndGradient(pars, data: data).gradient)
         let gData2 = gradient(at: data) { d in model.logpdf(pars, data: d) }.base
         let dataScale = gData.base.map(abs).max() ?? 1
         for i in data.indices {
@@ -91,6 +96,29 @@ struct ModelDerivativeTests {
             Self.expectClose(gData.base[i], fd, scale: dataScale, "\(path) \(code) ∂/∂data[\(i)]")
             #expect(abs(gData2[i] - gData.base[i]) <= 1e-12 * max(1, dataScale))
         }
+    }
+
+    @Test("the kernel pullbacks composed by AD equal the fused (finite-difference-checked) gradients", arguments: Self.workspaces)
+    func composedKernels(_ path: String) throws {
+        let ws = try ModelFixtures.load(Workspace.self, path)
+        let model = try Model(workspace: ws)
+        let data = try model.observedData(ws).map { $0 + 0.21 }
+        let pars = Self.point(model, seed: 8)
+        let (value, g) = valueWithGradient(at: pars, data, model.inputs) { p, d, i in
+            model.mainLogpdf(expected: model.expectedActualData(p, inputs: i), data: d)
+                + model.constraintLogpdf(p, data: d, widths: model.constraintWidths(inputs: i))
+        }
+        let fused = model.logpdfAndGradients(pars, data: data, inputs: model.inputs)
+        #expect(relativeError(value, fused.value) < 1e-14)
+        func close(_ a: [Double], _ b: [Double], _ what: String) {
+            let scale = max(1, b.map(abs).max() ?? 1)
+            #expect(a.count == b.count, "\(what) length")
+            for (x, y) in zip(a, b) { #expect(abs(x - y) <= 1e-12 * scale, "\(what): \(x) vs \(y)") }
+        }
+        close(g.0.base, fused.parameters, "parameters")
+        close(g.1.base, fused.data, "data")
+        close(g.2.nominal, fused.inputs.nominal, "nominal")
+        close(g.2.modifierData, fused.inputs.modifierData, "modifier data")
     }
 
     @Test("pullbacks of expected data and auxdata", arguments: Self.workspaces)
@@ -154,4 +182,68 @@ func weightedSum(_ a: [Double], _ c: [Double]) -> Double {
     var s = 0.0
     for i in withoutDerivative(at: a.indices) { s += a[i] * c[i] }
     return s
+}
+
+@Suite("Mixed second derivative for implicit differentiation")
+struct MixedDerivativeTests {
+    @Test("∂/∂inputs ⟨w, ∇θ logpdf⟩ vs finite differences of the exact parameter gradient")
+    func mixed() throws {
+        let ws = try ModelFixtures.load(Workspace.self, "model/example3.json")
+        let model = try Model(workspace: ws)
+        let data = try model.observedData(ws)
+        let pars = ModelDerivativeTests.point(model, seed: 6)
+        var u = ModelDerivativeTests.Uniform(state: 7)
+        let w = pars.map { _ in u.next() - 0.5 }
+        let (mixedInputs, mixedData) = model.logpdfMixedDerivative(pars, data: data, direction: w)
+        func directional(_ inputs: ModelInputs, _ d: [Double]) -> Double {
+            let g = gradient(at: pars) { p in model.logpdf(p, data: d, inputs: inputs) }.base
+            return zip(g, w).reduce(0) { $0 + $1.0 * $1.1 }
+        }
+        let nominal = model.inputs.nominal, modData = model.inputs.modifierData
+        for i in nominal.indices where nominal[i] != 0 {
+            let fd = ModelDerivativeTests.centralDifference(nominal, i) { directional(ModelInputs(nominal: $0, modifierData: modData), data) }
+            #expect(abs(mixedInputs.nominal[i] - fd) <= 1e-5 * max(1, abs(fd)), "nominal[\(i)]: \(mixedInputs.nominal[i]) vs \(fd)")
+        }
+        for i in modData.indices where modData[i] != 0 {
+            let fd = ModelDerivativeTests.centralDifference(modData, i) { directional(ModelInputs(nominal: nominal, modifierData: $0), data) }
+            #expect(abs(mixedInputs.modifierData[i] - fd) <= 1e-5 * max(1, abs(fd)), "modifierData[\(i)]: \(mixedInputs.modifierData[i]) vs \(fd)")
+        }
+        for i in data.indices {
+            let fd = ModelDerivativeTests.centralDifference(data, i) { directional(model.inputs, $0) }
+            #expect(abs(mixedData[i] - fd) <= 1e-5 * max(1, abs(fd)), "data[\(i)]: \(mixedData[i]) vs \(fd)")
+        }
+    }
+}
+
+@Suite("Hessian vs closed form")
+struct HessianClosedFormTests {
+    @Test("Example 1 (normfactor + shapesys): the exact Hessian is −Σ n/λ²·∂λ∂λ and −a/γ² on the aux terms")
+    func example1() throws {
+        let signal = [12.0, 11], bkg = [50.0, 52]
+        let c = Channel(name: "singlechannel", samples: [
+            Sample(name: "signal", data: signal, modifiers: [Modifier(name: "mu", kind: .normfactor)]),
+            Sample(name: "background", data: bkg, modifiers: [Modifier(name: "uncorr_bkguncrt", kind: .shapesys, data: .perBin([3, 7]))]),
+        ])
+        let ws = Workspace(
+            channels: [c], observations: [Observation(name: "singlechannel", data: [51, 48])],
+            measurements: [Measurement(name: "m", config: MeasurementConfig(poi: "mu"))])
+        let model = try Model(workspace: ws)
+        let data = try model.observedData(ws)
+        let pars = [0.7, 1.05, 0.93]
+        let h = model.logpdfHessian(pars, data: data)
+        var exact = [[Double]](repeating: [0, 0, 0], count: 3)
+        for b in 0..<2 {
+            let lambda = pars[0] * signal[b] + pars[1 + b] * bkg[b]
+            var dl = [0.0, 0, 0]
+            dl[0] = signal[b]
+            dl[1 + b] = bkg[b]
+            for i in 0..<3 { for j in 0..<3 { exact[i][j] -= data[b] / (lambda * lambda) * dl[i] * dl[j] } }
+            exact[1 + b][1 + b] -= data[2 + b] / (pars[1 + b] * pars[1 + b])
+        }
+        for i in 0..<3 {
+            for j in 0..<3 {
+                #expect(abs(h[i][j] - exact[i][j]) <= 1e-7 * max(1, abs(exact[i][j])), "H[\(i)][\(j)] \(h[i][j]) vs \(exact[i][j])")
+            }
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import _Differentiation
 
 // The evaluation API. Each function here is either a vectorised kernel of `Engine` with its
@@ -47,7 +48,17 @@ extension Model {
 
     /// Expected main data λ(θ) (pyhf `expected_actualdata`).
     @differentiable(reverse, wrt: pars)
-    public func expectedActualData(_ pars: [Double]) -> [Double] { expectedActualData(pars, inputs: inputs) }
+    public func expectedActualData(_ pars: [Double]) -> [Double] {
+        pars.withUnsafeBufferPointer { engine.expectedMain($0, inputs, usesModelInputs: true).lambda }
+    }
+
+    @derivative(of: expectedActualData(_:), wrt: pars)
+    public func _vjpExpectedActualDataOwnInputs(_ pars: [Double])
+        -> (value: [Double], pullback: (Array<Double>.TangentVector) -> Array<Double>.TangentVector)
+    {
+        let (value, pullback) = _vjpExpectedActualData(pars, inputs: inputs)
+        return (value, { pullback($0).0 })
+    }
 
     /// Expected data: main bins, then the expected auxdata (Gaussian: θ, Poisson: τ·γ) if asked
     /// (pyhf `expected_data`).
@@ -200,11 +211,28 @@ extension Model {
     }
 
     /// ln L(θ | data) for `inputs` (pyhf `logpdf`), differentiable with respect to the parameters, the
-    /// data (main and aux, treated as continuous) and the inputs.
+    /// data (main and aux, treated as continuous) and the inputs. Its derivative is one fused
+    /// forward/reverse pass (the same kernels as `logpdfAndGradient`, plus the input gradients).
     @differentiable(reverse, wrt: (pars, data, inputs))
     public func logpdf(_ pars: [Double], data: [Double], inputs: ModelInputs) -> Double {
-        mainLogpdf(expected: expectedActualData(pars, inputs: inputs), data: data)
-            + constraintLogpdf(pars, data: data, widths: constraintWidths(inputs: inputs))
+        evaluate(pars, data, inputs: inputs, gradient: false).value
+    }
+
+    @derivative(of: logpdf(_:data:inputs:), wrt: (pars, data, inputs))
+    public func _vjpLogpdfInputs(_ pars: [Double], data: [Double], inputs: ModelInputs) -> (
+        value: Double, pullback: (Double) -> (Array<Double>.TangentVector, Array<Double>.TangentVector, ModelInputs)
+    ) {
+        let r = evaluate(pars, data, inputs: inputs, gradient: true, dataGradient: true, inputsGradient: true)
+        return (
+            r.value,
+            { g in
+                if g == 1 { return (.init(r.gradient), .init(r.dataGradient), r.inputsGradient) }
+                var d = r.inputsGradient
+                for i in d.nominal.indices { d.nominal[i] *= g }
+                for i in d.modifierData.indices { d.modifierData[i] *= g }
+                return (.init(r.gradient.map { $0 * g }), .init(r.dataGradient.map { $0 * g }), d)
+            }
+        )
     }
 
     /// ln L(θ | data) (pyhf `logpdf`; `twice_nll = −2·logpdf`). `data` = main bins then auxdata.
@@ -226,62 +254,125 @@ extension Model {
         return (r.value, r.gradient)
     }
 
-    /// The Hessian of ln L with respect to the parameters, by central differences of the exact gradient
-    /// (2·n gradient evaluations), symmetrised. `relativeStep` scales the step hᵢ = step·max(1, |θᵢ|).
-    public func logpdfHessian(_ pars: [Double], data: [Double], relativeStep: Double = 1e-5) -> [[Double]] {
-        let n = pars.count
-        var h = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
-        for i in 0..<n {
-            let step = relativeStep * max(1, abs(pars[i]))
-            var up = pars, down = pars
-            up[i] += step
-            down[i] -= step
-            let gu = evaluate(up, data, gradient: true).gradient, gd = evaluate(down, data, gradient: true).gradient
-            for j in 0..<n { h[i][j] = (gu[j] - gd[j]) / (2 * step) }
-        }
-        for i in 0..<n {
-            for j in 0..<i {
-                let s = 0.5 * (h[i][j] + h[j][i])
-                h[i][j] = s
-                h[j][i] = s
-            }
-        }
-        return h
+    /// ln L with all its first derivatives — parameters, data and inputs — in one fused forward and
+    /// reverse pass (what the pullback of `logpdf(_:data:inputs:)` uses; about 2–3× a `logpdf`
+    /// plus the cost of writing the input gradient).
+    public func logpdfAndGradients(_ pars: [Double], data: [Double], inputs: ModelInputs)
+        -> (value: Double, parameters: [Double], data: [Double], inputs: ModelInputs)
+    {
+        let r = evaluate(pars, data, inputs: inputs, gradient: true, dataGradient: true, inputsGradient: true)
+        return (r.value, r.gradient, r.dataGradient, r.inputsGradient)
     }
 
-    /// The fused fast path for the model's own inputs (cached constraint widths).
-    func evaluate(_ pars: [Double], _ data: [Double], gradient: Bool, dataGradient: Bool = false)
-        -> (value: Double, gradient: [Double], dataGradient: [Double])
+    /// The Hessian of ln L with respect to the parameters, by central differences of the exact gradient
+    /// (2·n gradient evaluations, spread over the available cores), symmetrised. The step is
+    /// hᵢ = relativeStep·max(1, |θᵢ|); it matches closed-form Hessians to better than 1e-7 relative in the tests.
+    public func logpdfHessian(_ pars: [Double], data: [Double], relativeStep: Double = 1e-5) -> [[Double]] {
+        let n = pars.count
+        var flat = [Double](repeating: 0, count: n * n)
+        flat.withUnsafeMutableBufferPointer { out in
+            nonisolated(unsafe) let out = out
+            DispatchQueue.concurrentPerform(iterations: n) { i in
+                let step = relativeStep * max(1, abs(pars[i]))
+                var up = pars, down = pars
+                up[i] += step
+                down[i] -= step
+                let gu = evaluate(up, data, gradient: true).gradient, gd = evaluate(down, data, gradient: true).gradient
+                for j in 0..<n { out[i * n + j] = (gu[j] - gd[j]) / (2 * step) }
+            }
+        }
+        return (0..<n).map { i in (0..<n).map { j in 0.5 * (flat[i * n + j] + flat[j * n + i]) } }
+    }
+
+    /// ∂/∂(inputs, data) of ⟨direction, ∇_θ ln L⟩ at `pars`: the mixed second derivative applied to a
+    /// parameter-space vector, which is what implicit differentiation through a fit needs
+    /// (dθ̂/dx = −H⁻¹·∂²L/∂θ∂x, so the adjoint w = H⁻¹·∂f/∂θ gives df/dx = ∂f/∂x − ⟨w, ∂²L/∂θ∂x⟩).
+    /// Computed by central differences of the exact input and data gradients along `direction`
+    /// (two evaluations); `relativeStep` scales the step by max(1, max|θᵢ|)/max|directionᵢ|.
+    public func logpdfMixedDerivative(_ pars: [Double], data: [Double], direction: [Double], relativeStep: Double = 1e-6)
+        -> (inputs: ModelInputs, data: [Double])
     {
+        precondition(direction.count == pars.count, "direction must have one entry per parameter")
+        let norm = direction.map(abs).max() ?? 0
+        guard norm > 0 else {
+            return (
+                ModelInputs(
+                    nominal: [Double](repeating: 0, count: inputs.nominal.count),
+                    modifierData: [Double](repeating: 0, count: inputs.modifierData.count)),
+                [Double](repeating: 0, count: data.count)
+            )
+        }
+        let h = relativeStep * max(1, pars.map(abs).max() ?? 1) / norm
+        let up = zip(pars, direction).map { $0 + h * $1 }, down = zip(pars, direction).map { $0 - h * $1 }
+        let gu = evaluate(up, data, inputs: inputs, gradient: false, dataGradient: true, inputsGradient: true)
+        let gd = evaluate(down, data, inputs: inputs, gradient: false, dataGradient: true, inputsGradient: true)
+        let scale = 1 / (2 * h)
+        return (
+            ModelInputs(
+                nominal: zip(gu.inputsGradient.nominal, gd.inputsGradient.nominal).map { ($0 - $1) * scale },
+                modifierData: zip(gu.inputsGradient.modifierData, gd.inputsGradient.modifierData).map { ($0 - $1) * scale }),
+            zip(gu.dataGradient, gd.dataGradient).map { ($0 - $1) * scale }
+        )
+    }
+
+    /// The fused forward and reverse pass. Without `inputs` it uses the model's own inputs, their
+    /// cached constraint widths and the kernels' precomputed tables.
+    func evaluate(
+        _ pars: [Double], _ data: [Double], inputs given: ModelInputs? = nil, gradient: Bool, dataGradient: Bool = false,
+        inputsGradient: Bool = false
+    ) -> (value: Double, gradient: [Double], dataGradient: [Double], inputsGradient: ModelInputs) {
         precondition(pars.count == parameterCount, "expected \(parameterCount) parameters, found \(pars.count)")
         precondition(data.count == dataCount, "expected \(dataCount) data values, found \(data.count)")
-        var dPars = [Double](repeating: 0, count: gradient ? pars.count : 0)
+        let own = given == nil
+        let inputs = given ?? self.inputs
+        precondition(
+            inputs.nominal.count == self.inputs.nominal.count && inputs.modifierData.count == self.inputs.modifierData.count,
+            "ModelInputs of a different model")
+        let widths = own ? cachedWidths : engine.widths(inputs)
+        let backward = gradient || inputsGradient
+        var dPars = [Double](repeating: 0, count: backward ? pars.count : 0)
         var dData = [Double](repeating: 0, count: dataGradient ? data.count : 0)
-        var dLambda = [Double](repeating: 0, count: gradient ? mainBinCount : 0)
+        var dLambda = [Double](repeating: 0, count: backward ? mainBinCount : 0)
+        var dWidths = [Double](repeating: 0, count: inputsGradient ? widths.count : 0)
+        var dInputs = ModelInputs(
+            nominal: [Double](repeating: 0, count: inputsGradient ? inputs.nominal.count : 0),
+            modifierData: [Double](repeating: 0, count: inputsGradient ? inputs.modifierData.count : 0))
         let value = pars.withUnsafeBufferPointer { p in
             data.withUnsafeBufferPointer { d in
-                cachedWidths.withUnsafeBufferPointer { w in
+                widths.withUnsafeBufferPointer { w in
                     dPars.withUnsafeMutableBufferPointer { dp in
                         dData.withUnsafeMutableBufferPointer { dd in
                             dLambda.withUnsafeMutableBufferPointer { dl in
-                                let (lambda, tape) = engine.expectedMain(p, inputs)
-                                let main = lambda.withUnsafeBufferPointer {
-                                    engine.mainLogpdf($0, d, dLambda: gradient ? dl : nil, dData: dataGradient ? dd : nil)
+                                dWidths.withUnsafeMutableBufferPointer { dw in
+                                    dInputs.nominal.withUnsafeMutableBufferPointer { dn in
+                                        dInputs.modifierData.withUnsafeMutableBufferPointer { dm in
+                                            let (lambda, tape) = engine.expectedMain(p, inputs, usesModelInputs: own)
+                                            let main = lambda.withUnsafeBufferPointer {
+                                                engine.mainLogpdf($0, d, dLambda: backward ? dl : nil, dData: dataGradient ? dd : nil)
+                                            }
+                                            let constraint = engine.constraintLogpdf(
+                                                p, d, w, dPars: backward ? dp : nil, dData: dataGradient ? dd : nil,
+                                                dWidths: inputsGradient ? dw : nil)
+                                            if backward {
+                                                engine.expectedMainBackward(
+                                                    p, inputs, tape: tape, dLambda: UnsafeBufferPointer(dl), dPars: dp,
+                                                    dNominal: inputsGradient ? dn : nil, dModifierData: inputsGradient ? dm : nil,
+                                                    usesModelInputs: own)
+                                            }
+                                            if inputsGradient {
+                                                engine.widthsBackward(inputs, dWidths: UnsafeBufferPointer(dw), dNominal: dn, dModifierData: dm)
+                                            }
+                                            return main + constraint
+                                        }
+                                    }
                                 }
-                                let constraint = engine.constraintLogpdf(
-                                    p, d, w, dPars: gradient ? dp : nil, dData: dataGradient ? dd : nil)
-                                if gradient {
-                                    engine.expectedMainBackward(
-                                        p, inputs, tape: tape, dLambda: UnsafeBufferPointer(dl), dPars: dp, dNominal: nil, dModifierData: nil)
-                                }
-                                return main + constraint
                             }
                         }
                     }
                 }
             }
         }
-        return (value, dPars, dData)
+        return (value, dPars, dData, dInputs)
     }
 }
 

@@ -30,41 +30,63 @@ struct Engine: Sendable {
         var factors: [Double]
     }
 
-    let rows: [Row]
+    /// Rows (whole channels) with the kernels restricted to them. Partitions of one engine own
+    /// disjoint elements, main bins and modifier data, so they can run concurrently.
+    struct Partition: Sendable {
+        var rows: [Row]
+        var additive: [any YieldKernel]
+        var multiplicative: [any YieldKernel]
+    }
+
+    /// All rows: used for the constraint widths and for models too small to split.
+    let whole: Partition
+    /// Two or more partitions when the model is large enough to spread over the cores, else empty.
+    let partitions: [Partition]
     let elementCount: Int
     let mainBinCount: Int
     let parameterCount: Int
-    let additive: [any YieldKernel]
-    let multiplicative: [any YieldKernel]
     let constraint: ConstraintLayout
 
-    static let log2pi_half = 0.5 * Foundation.log(2 * Double.pi)
+    private var runParts: [Partition] { partitions.isEmpty ? [whole] : partitions }
+
+    /// Runs `body(p)` for every partition index, concurrently when there are several.
+    private func forEachPartition(_ count: Int, _ body: @Sendable (Int) -> Void) {
+        if count == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: count, execute: body) }
+    }
 
     // MARK: expected main data
 
     /// λ per main bin, and the tape for `expectedMainBackward`.
-    func expectedMain(_ pars: UnsafeBufferPointer<Double>, _ inputs: ModelInputs) -> (lambda: [Double], tape: Tape) {
-        let kCount = multiplicative.count, n = elementCount
+    func expectedMain(_ pars: UnsafeBufferPointer<Double>, _ inputs: ModelInputs, usesModelInputs: Bool = false)
+        -> (lambda: [Double], tape: Tape)
+    {
+        let kCount = whole.multiplicative.count, n = elementCount
         var base = [Double](repeating: 0, count: n)
         var factors = [Double](repeating: 1, count: kCount * n)
         var lambda = [Double](repeating: 0, count: mainBinCount)
-        withArguments(inputs, pars) { x in
+        let parts = runParts
+        withArguments(inputs, pars, usesModelInputs: usesModelInputs) { x in
             base.withUnsafeMutableBufferPointer { b in
-                // pyhf's order: (Δ₁ + Δ₂ + … + ν⁰), then the factors by type.
-                for k in additive { k.forward(x, into: b) }
-                for e in 0..<n { b[e] += x.nominal[e] }
                 factors.withUnsafeMutableBufferPointer { f in
-                    for (k, kernel) in multiplicative.enumerated() {
-                        kernel.forward(x, into: UnsafeMutableBufferPointer(rebasing: f[(k * n)..<((k + 1) * n)]))
-                    }
                     lambda.withUnsafeMutableBufferPointer { l in
-                        for row in rows {
-                            var bin = row.mainStart
-                            for e in row.elements {
-                                var p = 1.0
-                                for k in 0..<kCount { p *= f[k * n + e] }
-                                l[bin] += p * b[e]
-                                bin += 1
+                        // Partitions write disjoint elements and bins of these buffers.
+                        nonisolated(unsafe) let (x, b, f, l) = (x, b, f, l)
+                        forEachPartition(parts.count) { p in
+                            let part = parts[p]
+                            // pyhf's order: (Δ₁ + Δ₂ + … + ν⁰), then the factors by type.
+                            for k in part.additive { k.forward(x, into: b) }
+                            for row in part.rows { for e in row.elements { b[e] += x.nominal[e] } }
+                            for (k, kernel) in part.multiplicative.enumerated() {
+                                kernel.forward(x, into: UnsafeMutableBufferPointer(rebasing: f[(k * n)..<((k + 1) * n)]))
+                            }
+                            for row in part.rows {
+                                var bin = row.mainStart
+                                for e in row.elements {
+                                    var prod = 1.0
+                                    for k in 0..<kCount { prod *= f[k * n + e] }
+                                    l[bin] += prod * b[e]
+                                    bin += 1
+                                }
                             }
                         }
                     }
@@ -78,30 +100,49 @@ struct Engine: Sendable {
     func expectedMainBackward(
         _ pars: UnsafeBufferPointer<Double>, _ inputs: ModelInputs, tape: Tape, dLambda: UnsafeBufferPointer<Double>,
         dPars: UnsafeMutableBufferPointer<Double>, dNominal: UnsafeMutableBufferPointer<Double>?,
-        dModifierData: UnsafeMutableBufferPointer<Double>?
+        dModifierData: UnsafeMutableBufferPointer<Double>?, usesModelInputs: Bool = false
     ) {
-        let kCount = multiplicative.count, n = elementCount
-        // dFactors[k·n + e] = ∂L/∂ν_e · base_e · ∏_{j≠k} F_j[e], by prefix and suffix products over kernels.
+        let kCount = whole.multiplicative.count, n = elementCount
+        let parts = runParts
         var dBase = [Double](repeating: 0, count: n)
         var dFactors = [Double](repeating: 0, count: kCount * n)
-        dBase.withUnsafeMutableBufferPointer { db in
-            dFactors.withUnsafeMutableBufferPointer { df in
-                tape.base.withUnsafeBufferPointer { base in
-                    tape.factors.withUnsafeBufferPointer { f in
-                        for row in rows {
-                            var bin = row.mainStart
-                            for e in row.elements {
-                                var prefix = dLambda[bin]
-                                bin += 1
-                                for k in 0..<kCount {
-                                    df[k * n + e] = prefix
-                                    prefix *= f[k * n + e]
-                                }
-                                db[e] = prefix
-                                var suffix = base[e]
-                                for k in stride(from: kCount - 1, through: 0, by: -1) {
-                                    df[k * n + e] *= suffix
-                                    suffix *= f[k * n + e]
+        // Every partition but the first accumulates its parameter gradient separately (summed below).
+        var extra = [Double](repeating: 0, count: (parts.count - 1) * parameterCount)
+        withArguments(inputs, pars, usesModelInputs: usesModelInputs) { x in
+            dBase.withUnsafeMutableBufferPointer { db in
+                dFactors.withUnsafeMutableBufferPointer { df in
+                    extra.withUnsafeMutableBufferPointer { extra in
+                        tape.base.withUnsafeBufferPointer { base in
+                            tape.factors.withUnsafeBufferPointer { f in
+                                nonisolated(unsafe) let (x, db, df, extra, base, f) = (x, db, df, extra, base, f)
+                                nonisolated(unsafe) let (dPars, dNominal, dModifierData, dLambda) = (dPars, dNominal, dModifierData, dLambda)
+                                forEachPartition(parts.count) { p in
+                                    let part = parts[p]
+                                    // df[k·n + e] = ∂L/∂ν_e · base_e · ∏_{j≠k} F_j[e], by prefix and suffix products.
+                                    for row in part.rows {
+                                        var bin = row.mainStart
+                                        for e in row.elements {
+                                            var prefix = dLambda[bin]
+                                            bin += 1
+                                            for k in 0..<kCount {
+                                                df[k * n + e] = prefix
+                                                prefix *= f[k * n + e]
+                                            }
+                                            db[e] = prefix
+                                            var suffix = base[e]
+                                            for k in stride(from: kCount - 1, through: 0, by: -1) {
+                                                df[k * n + e] *= suffix
+                                                suffix *= f[k * n + e]
+                                            }
+                                        }
+                                    }
+                                    let gp = p == 0 ? dPars : UnsafeMutableBufferPointer(rebasing: extra[((p - 1) * parameterCount)..<(p * parameterCount)])
+                                    let grads = KernelGradients(pars: gp, nominal: dNominal, modifierData: dModifierData)
+                                    for k in part.additive { k.backward(x, adjoint: UnsafeBufferPointer(db), into: grads) }
+                                    if let dn = dNominal { for row in part.rows { for e in row.elements { dn[e] += db[e] } } }
+                                    for (k, kernel) in part.multiplicative.enumerated() {
+                                        kernel.backward(x, adjoint: UnsafeBufferPointer(rebasing: df[(k * n)..<((k + 1) * n)]), into: grads)
+                                    }
                                 }
                             }
                         }
@@ -109,17 +150,8 @@ struct Engine: Sendable {
                 }
             }
         }
-        withArguments(inputs, pars) { x in
-            let grads = KernelGradients(pars: dPars, nominal: dNominal, modifierData: dModifierData)
-            dBase.withUnsafeBufferPointer { db in
-                for k in additive { k.backward(x, adjoint: db, into: grads) }
-                if let dn = dNominal { for e in 0..<n { dn[e] += db[e] } }
-            }
-            dFactors.withUnsafeBufferPointer { df in
-                for (k, kernel) in multiplicative.enumerated() {
-                    kernel.backward(x, adjoint: UnsafeBufferPointer(rebasing: df[(k * n)..<((k + 1) * n)]), into: grads)
-                }
-            }
+        for p in 1..<max(parts.count, 1) {
+            for i in 0..<parameterCount { dPars[i] += extra[(p - 1) * parameterCount + i] }
         }
     }
 
@@ -130,7 +162,7 @@ struct Engine: Sendable {
         var w = constraint.constantWidth
         withArguments(inputs) { x in
             w.withUnsafeMutableBufferPointer { wp in
-                for k in additive + multiplicative { k.widths(x, into: wp) }
+                for k in whole.additive + whole.multiplicative { k.widths(x, into: wp) }
             }
         }
         return w
@@ -144,18 +176,18 @@ struct Engine: Sendable {
             var unused = [Double](repeating: 0, count: parameterCount)
             unused.withUnsafeMutableBufferPointer { dp in
                 let grads = KernelGradients(pars: dp, nominal: dNominal, modifierData: dModifierData)
-                for k in additive + multiplicative { k.widthsBackward(x, adjoint: dWidths, into: grads) }
+                for k in whole.additive + whole.multiplicative { k.widthsBackward(x, adjoint: dWidths, into: grads) }
             }
         }
     }
 
     private func withArguments<R>(
         _ inputs: ModelInputs, _ pars: UnsafeBufferPointer<Double> = UnsafeBufferPointer(start: nil, count: 0),
-        _ body: (KernelArguments) -> R
+        usesModelInputs: Bool = false, _ body: (KernelArguments) -> R
     ) -> R {
         inputs.nominal.withUnsafeBufferPointer { nominal in
             inputs.modifierData.withUnsafeBufferPointer { modData in
-                body(KernelArguments(pars: pars, nominal: nominal, modifierData: modData))
+                body(KernelArguments(pars: pars, nominal: nominal, modifierData: modData, usesModelInputs: usesModelInputs))
             }
         }
     }

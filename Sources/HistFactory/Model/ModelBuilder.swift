@@ -1,3 +1,5 @@
+import Foundation
+
 // Building a `Model` from a workspace: pyhf 0.7.6's walk order, parameter-set placement and
 // measurement overrides (reference §2), with every inconsistency a `ModelError`.
 
@@ -12,11 +14,38 @@ extension Model {
         workspace: Workspace, measurement: String? = nil, poi: String? = nil,
         interpolation: InterpolationSettings = .pyhfDefault, modifierTypes: ModifierRegistry = .histFactory
     ) throws {
+        try self.init(
+            workspace: workspace, measurement: measurement, poi: poi, interpolation: interpolation, modifierTypes: modifierTypes,
+            concurrencyThreshold: Self.concurrencyThreshold)
+    }
+
+    /// Builds a model from a pyhf model spec (`{"channels": …, "parameters": …}`, what `pyhf.Model`
+    /// takes) with the POI named `poi` (`""`: none). Errors name paths relative to that spec.
+    public init(
+        channels: [Channel], parameters: [ParameterConfig] = [], poi: String,
+        interpolation: InterpolationSettings = .pyhfDefault, modifierTypes: ModifierRegistry = .histFactory
+    ) throws {
+        let structure = try ModelStructure(
+            workspace: Workspace(channels: channels, observations: [], measurements: []), registry: modifierTypes)
+        try self.init(
+            structure: structure, configs: parameters, configPath: "parameters", poi: poi, interpolation: interpolation,
+            registry: modifierTypes, concurrencyThreshold: Self.concurrencyThreshold)
+    }
+
+    /// Models whose kernels touch fewer values than this per evaluation run on one core: below it,
+    /// dispatching to a second core costs more than it saves.
+    static let concurrencyThreshold = 100_000
+
+    init(
+        workspace: Workspace, measurement: String?, poi: String?, interpolation: InterpolationSettings,
+        modifierTypes: ModifierRegistry, concurrencyThreshold: Int
+    ) throws {
         let (mIndex, m) = try Self.selectMeasurement(workspace, measurement)
         let structure = try ModelStructure(workspace: workspace, registry: modifierTypes)
         try self.init(
             structure: structure, configs: m.config.parameters, configPath: "measurements[\(mIndex)].config.parameters",
-            poi: poi ?? m.config.poi, interpolation: interpolation, registry: modifierTypes)
+            poi: poi ?? m.config.poi, interpolation: interpolation, registry: modifierTypes,
+            concurrencyThreshold: concurrencyThreshold)
     }
 
     static func selectMeasurement(_ ws: Workspace, _ name: String?) throws -> (Int, Measurement) {
@@ -36,7 +65,7 @@ extension Model {
 
     init(
         structure s: ModelStructure, configs: [ParameterConfig], configPath: String, poi: String,
-        interpolation: InterpolationSettings, registry: ModifierRegistry
+        interpolation: InterpolationSettings, registry: ModifierRegistry, concurrencyThreshold: Int
     ) throws {
         // 1. Parameter sets: types in name order, names in the type's order; shared names keep their first place.
         var drafts: [SetDraft] = []
@@ -114,13 +143,14 @@ extension Model {
         }
 
         // 4. POI.
+        let poiPath = configPath.hasSuffix(".parameters") ? String(configPath.dropLast("parameters".count)) + "poi" : "poi"
         var poiIndex: Int? = nil
         if !poi.isEmpty {
             guard let i = placed[poi] else {
-                throw ModelError(.invalidModel, path: "measurements.config.poi", "the parameter of interest '\(poi)' is not a parameter of the model")
+                throw ModelError(.invalidModel, path: poiPath, "the parameter of interest '\(poi)' is not a parameter of the model")
             }
             guard drafts[i].defaults.count == 1 else {
-                throw ModelError(.invalidModel, path: "measurements.config.poi", "the parameter of interest '\(poi)' has \(drafts[i].defaults.count) components; it must be a scalar")
+                throw ModelError(.invalidModel, path: poiPath, "the parameter of interest '\(poi)' has \(drafts[i].defaults.count) components; it must be a scalar")
             }
             poiIndex = drafts[i].slice.lowerBound
         }
@@ -137,7 +167,7 @@ extension Model {
                     name: $0.name, slice: $0.slice, constraintSlice: constraintSlices[$0.name], widthsFromInputs: $0.widthsFromInputs,
                     occurrences: $0.occurrences[typeName]!)
             }
-            let kernel = try type.makeKernel(placedSets, interpolation: code)
+            let kernel = try type.makeKernel(placedSets, interpolation: code, inputs: s.inputs)
             switch kernel.composition {
             case .additive: additive.append(kernel)
             case .multiplicative: multiplicative.append(kernel)
@@ -160,10 +190,52 @@ extension Model {
         inputs = s.inputs
         inputLayout = s.layout
         interpolationCodes = codes
+        let whole = Engine.Partition(rows: s.rows, additive: additive, multiplicative: multiplicative)
         engine = Engine(
-            rows: s.rows, elementCount: s.inputs.nominal.count, mainBinCount: mainBinCount, parameterCount: total,
-            additive: additive, multiplicative: multiplicative, constraint: constraint)
+            whole: whole, partitions: Self.partitions(whole, s, threshold: concurrencyThreshold), elementCount: s.inputs.nominal.count,
+            mainBinCount: mainBinCount, parameterCount: total, constraint: constraint)
         cachedWidths = engine.widths(s.inputs)
+    }
+}
+
+extension Model {
+    /// Splits the model into contiguous channel groups of similar cost, one per core, if it is large
+    /// enough and every kernel can be restricted; otherwise no partitions (serial evaluation).
+    static func partitions(_ whole: Engine.Partition, _ s: ModelStructure, threshold: Int) -> [Engine.Partition] {
+        var cost = s.channelElements.map(\.count)
+        for byName in s.occurrences.values {
+            for occurrences in byName.values { for o in occurrences { cost[o.channelIndex] += o.elements.count } }
+        }
+        let total = cost.reduce(0, +)
+        let parts = min(ProcessInfo.processInfo.activeProcessorCount, cost.count)
+        guard parts >= 2, total >= threshold else { return [] }
+        var groups: [Range<Int>] = []
+        var start = 0, accumulated = 0
+        for c in cost.indices {
+            accumulated += cost[c]
+            let needed = parts - 1 - groups.count, left = cost.count - (c + 1)
+            if needed > 0, left > 0, accumulated * parts >= total * (groups.count + 1) || left == needed {
+                groups.append(start..<(c + 1))
+                start = c + 1
+            }
+        }
+        groups.append(start..<cost.count)
+        var result: [Engine.Partition] = []
+        for g in groups {
+            let elements = s.channelElements[g.lowerBound].lowerBound..<s.channelElements[g.upperBound - 1].upperBound
+            var additive: [any YieldKernel] = [], multiplicative: [any YieldKernel] = []
+            for k in whole.additive {
+                guard let r = k.restricted(to: elements) else { return [] }
+                additive.append(r)
+            }
+            for k in whole.multiplicative {
+                guard let r = k.restricted(to: elements) else { return [] }
+                multiplicative.append(r)
+            }
+            let rows = whole.rows.filter { elements.contains($0.elements.lowerBound) }
+            result.append(Engine.Partition(rows: rows, additive: additive, multiplicative: multiplicative))
+        }
+        return result
     }
 }
 
@@ -252,6 +324,8 @@ struct SetDraft {
 struct ModelStructure {
     var channels: [String] = []
     var channelBins: [Range<Int>] = []
+    /// Each channel's rows in `ModelInputs.nominal` (contiguous: rows are channel-major).
+    var channelElements: [Range<Int>] = []
     var samples: [String] = []
     var rows: [Engine.Row] = []
     var inputs = ModelInputs(nominal: [], modifierData: [])
@@ -276,7 +350,10 @@ struct ModelStructure {
                 guard sampleNames.insert(s.name).inserted else {
                     throw ModelError(.invalidModel, path: "channels[\(i)].samples[\(j)].name", "duplicate sample '\(s.name)' in channel '\(c.name)'")
                 }
-                guard s.data.count == first.data.count, !s.data.isEmpty else {
+                guard !s.data.isEmpty else {
+                    throw ModelError(.invalidModel, path: "channels[\(i)].samples[\(j)].data", "sample '\(s.name)' has no bins")
+                }
+                guard s.data.count == first.data.count else {
                     throw ModelError(
                         .invalidModel, path: "channels[\(i)].samples[\(j)].data",
                         "expected \(first.data.count) size sample data (the channel's first sample) but got \(s.data.count)")
@@ -295,6 +372,7 @@ struct ModelStructure {
             channelBins.append(mainBins)
             mainBin += nbins
             let sampleOrder = channel.samples.indices.sorted { channel.samples[$0].name < channel.samples[$1].name }
+            channelElements.append(inputs.nominal.count..<(inputs.nominal.count + nbins * sampleOrder.count))
             for si in sampleOrder {
                 let sample = channel.samples[si]
                 let elements = inputs.nominal.count..<(inputs.nominal.count + nbins)

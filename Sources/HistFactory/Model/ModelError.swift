@@ -16,11 +16,14 @@ public struct ModelError: Error, Sendable, Equatable, CustomStringConvertible {
         case invalidPdfData
     }
 
+    /// Which pyhf exception this corresponds to.
     public var kind: Kind
     /// JSON path of the offending item, e.g. `channels[2].samples[0].modifiers[3].data`.
     public var path: String
+    /// What was expected and what was found.
     public var message: String
 
+    /// An error of `kind` at the JSON `path`.
     public init(_ kind: Kind, path: String, _ message: String) {
         self.kind = kind
         self.path = path

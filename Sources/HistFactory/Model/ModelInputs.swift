@@ -15,6 +15,7 @@ public struct ModelInputs: Sendable, Equatable, Differentiable, AdditiveArithmet
 
     public typealias TangentVector = ModelInputs
 
+    /// Inputs with the given flat arrays (lengths must match the model's `inputLayout`).
     public init(nominal: [Double], modifierData: [Double]) {
         self.nominal = nominal
         self.modifierData = modifierData
@@ -61,6 +62,8 @@ public struct InputLayout: Sendable, Equatable {
         public var range: Range<Int>
     }
 
+    /// The (channel, sample) blocks of `ModelInputs.nominal`, in order.
     public var nominal: [NominalEntry]
+    /// The modifier occurrences' slices of `ModelInputs.modifierData`, in order.
     public var modifierData: [ModifierEntry]
 }

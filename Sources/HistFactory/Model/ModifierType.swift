@@ -119,8 +119,10 @@ public protocol ModifierType: Sendable {
     func parameterSet(named name: String, occurrences: [ModifierOccurrence], inputs: ModelInputs) throws
         -> ParameterSetDefaults
 
-    /// The kernel applying all parameter sets of this type to the yields.
-    func makeKernel(_ sets: [PlacedModifierSet], interpolation: InterpolationCode?) throws -> any YieldKernel
+    /// The kernel applying all parameter sets of this type to the yields. `inputs` are the model's own
+    /// inputs, from which the kernel may precompute tables (used when `KernelArguments.usesModelInputs`).
+    func makeKernel(_ sets: [PlacedModifierSet], interpolation: InterpolationCode?, inputs: ModelInputs) throws
+        -> any YieldKernel
 }
 
 extension ModifierType {
@@ -139,6 +141,9 @@ public struct KernelArguments {
     public var pars: UnsafeBufferPointer<Double>
     public var nominal: UnsafeBufferPointer<Double>
     public var modifierData: UnsafeBufferPointer<Double>
+    /// Whether `nominal` and `modifierData` are the inputs the kernel was made with, so that tables
+    /// precomputed from them are valid.
+    public var usesModelInputs: Bool
 }
 
 /// Gradient accumulators of a kernel call; `nil` ones are not wanted.
@@ -165,11 +170,16 @@ public protocol YieldKernel: Sendable {
 
     /// Accumulates the gradient of the widths written by `widths(_:into:)`, given ∂L/∂widths.
     func widthsBackward(_ x: KernelArguments, adjoint: UnsafeBufferPointer<Double>, into grads: KernelGradients)
+
+    /// The same kernel acting only on `elements` (whole rows), for running disjoint parts of a large
+    /// model concurrently; it need not compute widths. `nil` (the default) keeps the model serial.
+    func restricted(to elements: Range<Int>) -> (any YieldKernel)?
 }
 
 extension YieldKernel {
     public func widths(_ x: KernelArguments, into widths: UnsafeMutableBufferPointer<Double>) {}
     public func widthsBackward(_ x: KernelArguments, adjoint: UnsafeBufferPointer<Double>, into grads: KernelGradients) {}
+    public func restricted(to elements: Range<Int>) -> (any YieldKernel)? { nil }
 }
 
 /// The modifier types a model builder knows, by `typeName`.

@@ -6,16 +6,18 @@ struct ScalarFactorEntry: Sendable {
     var elements: Range<Int>
     /// Start of the occurrence's values in `ModelInputs.modifierData`.
     var data: Int
+    /// Position of the entry in the list the kernel was made from (for precomputed tables).
+    var slot: Int = 0
 }
 
-/// A scalar factor f(θ; data): its value and partial derivatives.
+/// A scalar factor f(θ; data) of one entry: its value and partial derivatives.
 protocol ScalarFactor: Sendable {
-    func value(_ theta: Double, _ data: UnsafeBufferPointer<Double>, at offset: Int) -> Double
-    /// f with ∂f/∂θ; `accumulateData` adds `scale`·∂f/∂data into the data gradient.
-    func partials(_ theta: Double, _ data: UnsafeBufferPointer<Double>, at offset: Int) -> (value: Double, dTheta: Double)
+    func value(_ theta: Double, _ x: KernelArguments, _ entry: ScalarFactorEntry) -> Double
+    /// f and ∂f/∂θ.
+    func partials(_ theta: Double, _ x: KernelArguments, _ entry: ScalarFactorEntry) -> (value: Double, dTheta: Double)
+    /// Adds `scale`·∂f/∂data into the data gradient.
     func accumulateDataGradient(
-        _ theta: Double, _ data: UnsafeBufferPointer<Double>, at offset: Int, scale: Double,
-        into grad: UnsafeMutableBufferPointer<Double>)
+        _ theta: Double, _ x: KernelArguments, _ entry: ScalarFactorEntry, scale: Double, into grad: UnsafeMutableBufferPointer<Double>)
 }
 
 /// Row-wide factors (normfactor, lumi, normsys). Factors sharing a row are multiplied; their
@@ -28,10 +30,17 @@ struct ScalarFactorKernel<F: ScalarFactor>: YieldKernel {
     let maxGroup: Int
 
     init(factor: F, entries: [ScalarFactorEntry]) {
-        self.factor = factor
+        var entries = entries
+        for i in entries.indices { entries[i].slot = i }
         let sorted = entries.enumerated().sorted {
             ($0.element.elements.lowerBound, $0.offset) < ($1.element.elements.lowerBound, $1.offset)
         }.map(\.element)
+        self.init(factor: factor, sorted: sorted)
+    }
+
+    /// Entries already sorted by row, slots assigned.
+    private init(factor: F, sorted: [ScalarFactorEntry]) {
+        self.factor = factor
         self.entries = sorted
         var groups = [0]
         for i in sorted.indices.dropFirst() where sorted[i].elements.lowerBound != sorted[i - 1].elements.lowerBound {
@@ -46,12 +55,16 @@ struct ScalarFactorKernel<F: ScalarFactor>: YieldKernel {
 
     var composition: YieldComposition { .multiplicative }
 
+    func restricted(to elements: Range<Int>) -> (any YieldKernel)? {
+        ScalarFactorKernel(factor: factor, sorted: entries.filter { elements.contains($0.elements.lowerBound) })
+    }
+
     func forward(_ x: KernelArguments, into out: UnsafeMutableBufferPointer<Double>) {
         entries.withUnsafeBufferPointer { entries in
             for g in 0..<(groups.count - 1) {
                 var r = 1.0
                 for i in groups[g]..<groups[g + 1] {
-                    r *= factor.value(x.pars[entries[i].parameter], x.modifierData, at: entries[i].data)
+                    r *= factor.value(x.pars[entries[i].parameter], x, entries[i])
                 }
                 for e in entries[groups[g]].elements { out[e] *= r }
             }
@@ -71,7 +84,7 @@ struct ScalarFactorKernel<F: ScalarFactor>: YieldKernel {
                     prefix[0] = 1
                     for k in 0..<m {
                         let en = entries[lo + k]
-                        let p = factor.partials(x.pars[en.parameter], x.modifierData, at: en.data)
+                        let p = factor.partials(x.pars[en.parameter], x, en)
                         values[k] = p.value
                         derivs[k] = p.dTheta
                         prefix[k + 1] = prefix[k] * p.value
@@ -82,7 +95,7 @@ struct ScalarFactorKernel<F: ScalarFactor>: YieldKernel {
                         let others = dR * prefix[k] * suffix
                         grads.pars[en.parameter] += others * derivs[k]
                         if let gd = grads.modifierData {
-                            factor.accumulateDataGradient(x.pars[en.parameter], x.modifierData, at: en.data, scale: others, into: gd)
+                            factor.accumulateDataGradient(x.pars[en.parameter], x, en, scale: others, into: gd)
                         }
                         suffix *= values[k]
                     }
@@ -95,14 +108,13 @@ struct ScalarFactorKernel<F: ScalarFactor>: YieldKernel {
 /// θ itself (normfactor, lumi).
 struct IdentityFactor: ScalarFactor {
     @inline(__always)
-    func value(_ theta: Double, _ data: UnsafeBufferPointer<Double>, at offset: Int) -> Double { theta }
+    func value(_ theta: Double, _ x: KernelArguments, _ entry: ScalarFactorEntry) -> Double { theta }
     @inline(__always)
-    func partials(_ theta: Double, _ data: UnsafeBufferPointer<Double>, at offset: Int) -> (value: Double, dTheta: Double) {
+    func partials(_ theta: Double, _ x: KernelArguments, _ entry: ScalarFactorEntry) -> (value: Double, dTheta: Double) {
         (theta, 1)
     }
     func accumulateDataGradient(
-        _ theta: Double, _ data: UnsafeBufferPointer<Double>, at offset: Int, scale: Double,
-        into grad: UnsafeMutableBufferPointer<Double>
+        _ theta: Double, _ x: KernelArguments, _ entry: ScalarFactorEntry, scale: Double, into grad: UnsafeMutableBufferPointer<Double>
     ) {}
 }
 
@@ -120,7 +132,7 @@ struct PerBinFactors: Sendable {
     let parameters: [Int]
     let groups: [Int]
 
-    /// `occurrences[i]` uses parameter `parameterOf(i, k)` for its bin k.
+    /// Item i multiplies its bin k by `pars[items[i].parameters[k]]`.
     init(_ items: [(elements: Range<Int>, parameters: [Int])]) {
         let order = items.indices.sorted { (items[$0].elements.lowerBound, $0) < (items[$1].elements.lowerBound, $1) }
         var entries: [PerBinEntry] = []
@@ -129,6 +141,10 @@ struct PerBinFactors: Sendable {
             entries.append(PerBinEntry(elements: items[i].elements, map: parameters.count))
             parameters += items[i].parameters
         }
+        self.init(entries: entries, parameters: parameters)
+    }
+
+    private init(entries: [PerBinEntry], parameters: [Int]) {
         var groups = [0]
         for i in entries.indices.dropFirst() where entries[i].elements.lowerBound != entries[i - 1].elements.lowerBound {
             groups.append(i)
@@ -137,6 +153,11 @@ struct PerBinFactors: Sendable {
         self.entries = entries
         self.parameters = parameters
         self.groups = groups
+    }
+
+    /// The entries acting on `elements` only.
+    func restricted(to elements: Range<Int>) -> PerBinFactors {
+        PerBinFactors(entries: entries.filter { elements.contains($0.elements.lowerBound) }, parameters: parameters)
     }
 
     func forward(_ x: KernelArguments, into out: UnsafeMutableBufferPointer<Double>) {

@@ -22,7 +22,9 @@ public struct HistoSys: ModifierType {
         -> ParameterSetDefaults
     { .unitGaussian }
 
-    public func makeKernel(_ sets: [PlacedModifierSet], interpolation: InterpolationCode?) throws -> any YieldKernel {
+    public func makeKernel(_ sets: [PlacedModifierSet], interpolation: InterpolationCode?, inputs: ModelInputs) throws
+        -> any YieldKernel
+    {
         HistoSysKernel(code: interpolation ?? .code4p, entries: scalarEntries(sets))
     }
 }
@@ -34,20 +36,32 @@ struct HistoSysKernel: YieldKernel {
 
     var composition: YieldComposition { .additive }
 
+    func restricted(to elements: Range<Int>) -> (any YieldKernel)? {
+        HistoSysKernel(code: code, entries: entries.filter { elements.contains($0.elements.lowerBound) })
+    }
+
     func forward(_ x: KernelArguments, into out: UnsafeMutableBufferPointer<Double>) {
         for en in entries {
             let alpha = x.pars[en.parameter]
             let n = en.elements.count, e0 = en.elements.lowerBound, hi = en.data, lo = en.data + n
-            switch code {
-            // The default code gets its own loop so the formula inlines without a per-bin switch.
-            case .code4p:
-                for k in 0..<n {
-                    out[e0 + k] += Interpolators.code4p(alpha, lo: x.modifierData[lo + k], nominal: x.nominal[e0 + k], hi: x.modifierData[hi + k])
+            let nom = x.nominal.baseAddress! + e0, out = out.baseAddress! + e0
+            let hiData = x.modifierData.baseAddress! + hi, loData = x.modifierData.baseAddress! + lo
+            // The default code gets branch-free inner loops (α-only terms hoisted), in pyhf's arithmetic.
+            if code == .code4p {
+                if alpha > 1 {
+                    for k in 0..<n { out[k] += alpha * (hiData[k] - nom[k]) }
+                } else if alpha < -1 {
+                    for k in 0..<n { out[k] += alpha * (nom[k] - loData[k]) }
+                } else {
+                    let a2 = alpha * alpha
+                    let tmp3 = a2 * (a2 * (a2 * 3.0 - 10.0) + 15.0)
+                    for k in 0..<n {
+                        let up = hiData[k] - nom[k], dn = nom[k] - loData[k]
+                        out[k] += tmp3 * (0.0625 * (up - dn)) + alpha * (0.5 * (up + dn))
+                    }
                 }
-            default:
-                for k in 0..<n {
-                    out[e0 + k] += code.delta(alpha, lo: x.modifierData[lo + k], nominal: x.nominal[e0 + k], hi: x.modifierData[hi + k])
-                }
+            } else {
+                for k in 0..<n { out[k] += code.delta(alpha, lo: loData[k], nominal: nom[k], hi: hiData[k]) }
             }
         }
     }
@@ -56,15 +70,31 @@ struct HistoSysKernel: YieldKernel {
         for en in entries {
             let alpha = x.pars[en.parameter]
             let n = en.elements.count, e0 = en.elements.lowerBound, hi = en.data, lo = en.data + n
+            let nom = x.nominal.baseAddress! + e0, adj = adjoint.baseAddress! + e0
+            let hiData = x.modifierData.baseAddress! + hi, loData = x.modifierData.baseAddress! + lo
             var dAlpha = 0.0
-            for k in 0..<n {
-                let g = adjoint[e0 + k]
-                let d = code.deltaWithDerivatives(alpha, lo: x.modifierData[lo + k], nominal: x.nominal[e0 + k], hi: x.modifierData[hi + k])
-                dAlpha += g * d.dAlpha
-                if let gn = grads.nominal { gn[e0 + k] += g * d.dNominal }
+            if code.isMultiplicative {
+                for k in 0..<n {
+                    let g = adj[k]
+                    let d = code.deltaWithDerivatives(alpha, lo: loData[k], nominal: nom[k], hi: hiData[k])
+                    dAlpha += g * d.dAlpha
+                    grads.nominal?[e0 + k] += g * d.dNominal
+                    grads.modifierData?[hi + k] += g * d.dHi
+                    grads.modifierData?[lo + k] += g * d.dLo
+                }
+            } else {
+                // Additive codes are linear in (lo, ν⁰, hi) at fixed α: Δ = wL·lo + wN·ν⁰ + wH·hi, and
+                // ∂Δ/∂α likewise with weights w'. Unit templates give the six weights once per entry.
+                let l = code.deltaWithDerivatives(alpha, lo: 1, nominal: 0, hi: 0)
+                let m = code.deltaWithDerivatives(alpha, lo: 0, nominal: 1, hi: 0)
+                let h = code.deltaWithDerivatives(alpha, lo: 0, nominal: 0, hi: 1)
+                for k in 0..<n { dAlpha += adj[k] * (l.dAlpha * loData[k] + m.dAlpha * nom[k] + h.dAlpha * hiData[k]) }
+                if let gn = grads.nominal { for k in 0..<n { gn[e0 + k] += adj[k] * m.dNominal } }
                 if let gd = grads.modifierData {
-                    gd[hi + k] += g * d.dHi
-                    gd[lo + k] += g * d.dLo
+                    for k in 0..<n {
+                        gd[hi + k] += adj[k] * h.dHi
+                        gd[lo + k] += adj[k] * l.dLo
+                    }
                 }
             }
             grads.pars[en.parameter] += dAlpha

@@ -20,7 +20,9 @@ public struct Lumi: ModifierType {
             allowedKeys: [.inits, .bounds, .fixed, .auxdata, .sigmas])
     }
 
-    public func makeKernel(_ sets: [PlacedModifierSet], interpolation: InterpolationCode?) throws -> any YieldKernel {
+    public func makeKernel(_ sets: [PlacedModifierSet], interpolation: InterpolationCode?, inputs: ModelInputs) throws
+        -> any YieldKernel
+    {
         ScalarFactorKernel(factor: IdentityFactor(), entries: scalarEntries(sets))
     }
 }

@@ -12,7 +12,9 @@ public struct NormFactor: ModifierType {
         -> ParameterSetDefaults
     { .freeFactor(count: 1, isScalar: true) }
 
-    public func makeKernel(_ sets: [PlacedModifierSet], interpolation: InterpolationCode?) throws -> any YieldKernel {
+    public func makeKernel(_ sets: [PlacedModifierSet], interpolation: InterpolationCode?, inputs: ModelInputs) throws
+        -> any YieldKernel
+    {
         ScalarFactorKernel(factor: IdentityFactor(), entries: scalarEntries(sets))
     }
 }

@@ -22,7 +22,9 @@ public struct ShapeFactor: ModifierType {
         return .freeFactor(count: n, isScalar: false)
     }
 
-    public func makeKernel(_ sets: [PlacedModifierSet], interpolation: InterpolationCode?) throws -> any YieldKernel {
+    public func makeKernel(_ sets: [PlacedModifierSet], interpolation: InterpolationCode?, inputs: ModelInputs) throws
+        -> any YieldKernel
+    {
         ShapeFactorKernel(
             factors: PerBinFactors(
                 sets.flatMap { set in set.occurrences.map { ($0.elements, Array(set.slice.prefix($0.elements.count))) } }))
@@ -32,6 +34,7 @@ public struct ShapeFactor: ModifierType {
 struct ShapeFactorKernel: YieldKernel {
     let factors: PerBinFactors
     var composition: YieldComposition { .multiplicative }
+    func restricted(to elements: Range<Int>) -> (any YieldKernel)? { ShapeFactorKernel(factors: factors.restricted(to: elements)) }
     func forward(_ x: KernelArguments, into out: UnsafeMutableBufferPointer<Double>) { factors.forward(x, into: out) }
     func backward(_ x: KernelArguments, adjoint: UnsafeBufferPointer<Double>, into grads: KernelGradients) {
         factors.backward(x, adjoint: adjoint, into: grads)

@@ -34,7 +34,9 @@ public struct ShapeSys: ModifierType {
             allowedKeys: [.inits, .bounds, .fixed, .auxdata, .factors])
     }
 
-    public func makeKernel(_ sets: [PlacedModifierSet], interpolation: InterpolationCode?) throws -> any YieldKernel {
+    public func makeKernel(_ sets: [PlacedModifierSet], interpolation: InterpolationCode?, inputs: ModelInputs) throws
+        -> any YieldKernel
+    {
         var tauTerms: [ShapeSysKernel.TauTerm] = []
         for set in sets where set.widthsFromInputs {
             guard let c = set.constraintSlice else { continue }
@@ -60,6 +62,9 @@ struct ShapeSysKernel: YieldKernel {
     let tauTerms: [TauTerm]
 
     var composition: YieldComposition { .multiplicative }
+    func restricted(to elements: Range<Int>) -> (any YieldKernel)? {
+        ShapeSysKernel(factors: factors.restricted(to: elements), tauTerms: [])
+    }
     func forward(_ x: KernelArguments, into out: UnsafeMutableBufferPointer<Double>) { factors.forward(x, into: out) }
     func backward(_ x: KernelArguments, adjoint: UnsafeBufferPointer<Double>, into grads: KernelGradients) {
         factors.backward(x, adjoint: adjoint, into: grads)

@@ -62,7 +62,9 @@ public struct StatError: ModifierType {
             widthsFromInputs: true, allowedKeys: [.inits, .bounds, .fixed, .auxdata, .sigmas])
     }
 
-    public func makeKernel(_ sets: [PlacedModifierSet], interpolation: InterpolationCode?) throws -> any YieldKernel {
+    public func makeKernel(_ sets: [PlacedModifierSet], interpolation: InterpolationCode?, inputs: ModelInputs) throws
+        -> any YieldKernel
+    {
         var items: [(elements: Range<Int>, parameters: [Int])] = []
         var terms: [StatErrorKernel.SigmaTerm] = []
         var contributions: [StatErrorKernel.Contribution] = []
@@ -105,6 +107,9 @@ struct StatErrorKernel: YieldKernel {
     let contributions: [Contribution]
 
     var composition: YieldComposition { .multiplicative }
+    func restricted(to elements: Range<Int>) -> (any YieldKernel)? {
+        StatErrorKernel(factors: factors.restricted(to: elements), terms: [], contributions: [])
+    }
     func forward(_ x: KernelArguments, into out: UnsafeMutableBufferPointer<Double>) { factors.forward(x, into: out) }
     func backward(_ x: KernelArguments, adjoint: UnsafeBufferPointer<Double>, into grads: KernelGradients) {
         factors.backward(x, adjoint: adjoint, into: grads)

@@ -1,0 +1,325 @@
+import Foundation
+import Yams
+
+/// An analysis as the user writes it (YAML or JSON): samples, regions, parameters, systematics,
+/// the objective and the optimiser settings. Decoding checks the structure (unknown keys, types);
+/// ``AnalysisConfig/resolve(branches:)`` checks the meaning (names, expressions, bounds).
+public struct AnalysisConfig: Sendable, Equatable, Decodable {
+    /// One sample: a set of ntuples with a weight.
+    public struct Sample: Sendable, Equatable, Decodable {
+        public var name: String
+        /// ROOT files, relative to the config file's directory unless absolute.
+        public var files: [String]
+        /// The tree in each file.
+        public var tree: String
+        /// Per-event weight expression (`1` by default).
+        public var weight: String
+        /// Whether the POI's normfactor scales this sample.
+        public var signal: Bool
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, files, tree, weight, signal }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            files = try c.decode([String].self, forKey: .files)
+            tree = try c.decode(String.self, forKey: .tree)
+            weight = try c.decodeIfPresent(String.self, forKey: .weight) ?? "1"
+            signal = try c.decodeIfPresent(Bool.self, forKey: .signal) ?? false
+        }
+    }
+
+    /// A bin edge: a number or the name of a parameter.
+    public enum Edge: Sendable, Equatable, Decodable {
+        case value(Double)
+        case parameter(String)
+
+        /// The edge as written.
+        var text: String {
+            switch self {
+            case .value(let v): "\(v)"
+            case .parameter(let name): "'\(name)'"
+            }
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let value = try? c.decode(Double.self) {
+                self = .value(value)
+            } else if let name = try? c.decode(String.self) {
+                self = .parameter(name)
+            } else {
+                throw DecodingError.typeMismatch(
+                    Double.self, .init(codingPath: decoder.codingPath, debugDescription: "an edge is a number or a parameter name"))
+            }
+        }
+    }
+
+    /// A region (a pyhf channel): a selection, an observable and its binning.
+    public struct Region: Sendable, Equatable, Decodable {
+        public var name: String
+        /// Boolean expression selecting the events (all events when absent).
+        public var selection: String?
+        /// Numeric expression histogrammed.
+        public var observable: String
+        /// Increasing bin edges, numbers or parameter names.
+        public var edges: [Edge]
+        /// Relaxation width of the bin edges in the soft histograms, in the observable's units
+        /// (required when an edge is a parameter).
+        public var bandwidth: Double?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, selection, observable, edges, bandwidth }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            selection = try c.decodeIfPresent(String.self, forKey: .selection)
+            observable = try c.decode(String.self, forKey: .observable)
+            edges = try c.decode([Edge].self, forKey: .edges)
+            bandwidth = try c.decodeIfPresent(Double.self, forKey: .bandwidth)
+        }
+    }
+
+    /// A named value used in selections and edges, optimised within its bounds.
+    public struct Parameter: Sendable, Equatable, Decodable {
+        public var name: String
+        /// Starting value.
+        public var initial: Double
+        /// Lower and upper bound.
+        public var bounds: [Double]
+        /// Width of the sigmoid relaxing the comparisons it appears in, in their units.
+        public var relaxation: Double
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case name, initial = "init", bounds, relaxation
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            initial = try c.decode(Double.self, forKey: .initial)
+            bounds = try c.decode([Double].self, forKey: .bounds)
+            relaxation = try c.decode(Double.self, forKey: .relaxation)
+        }
+    }
+
+    /// A systematic uncertainty and how to build it.
+    public struct Systematic: Sendable, Equatable, Decodable {
+        /// Where a histosys's up and down templates come from.
+        public enum TemplateSource: Sendable, Equatable {
+            /// Alternative weight expressions (e.g. `weight_up`).
+            case weights(up: String, down: String)
+            /// Branch substitutions applied to every expression (e.g. `{jet_pt: jet_pt_jesUp}`).
+            case branches(up: [String: String], down: [String: String])
+            /// Alternative ntuples (same tree name), relative to the config file.
+            case files(up: [String], down: [String])
+        }
+
+        /// The kind of systematic.
+        public enum Kind: Sendable, Equatable {
+            /// Normalisation factors for the down and up variations.
+            case normSys(lo: Double, hi: Double)
+            /// Shape variation from alternative templates.
+            case histoSys(TemplateSource)
+            /// Per-bin MC statistical uncertainty from the sum of squared weights.
+            case statError
+            /// Luminosity uncertainty (relative).
+            case lumi(uncertainty: Double)
+        }
+
+        public var name: String
+        /// Samples it applies to (all when absent).
+        public var samples: [String]?
+        public var kind: Kind
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case name, type, samples, lo, hi, uncertainty
+            case weightUp = "weight_up", weightDown = "weight_down"
+            case branchesUp = "branches_up", branchesDown = "branches_down"
+            case filesUp = "files_up", filesDown = "files_down"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            samples = try c.decodeIfPresent([String].self, forKey: .samples)
+            let type = try c.decode(String.self, forKey: .type)
+            let allowed: [CodingKeys]
+            switch type {
+            case "normsys":
+                kind = .normSys(lo: try c.decode(Double.self, forKey: .lo), hi: try c.decode(Double.self, forKey: .hi))
+                allowed = [.lo, .hi]
+            case "histosys":
+                let sources: [(CodingKeys, CodingKeys)] = [(.weightUp, .weightDown), (.branchesUp, .branchesDown), (.filesUp, .filesDown)]
+                let present = sources.filter { c.contains($0.0) || c.contains($0.1) }
+                guard present.count == 1, let (up, down) = present.first else {
+                    throw DecodingError.dataCorrupted(.init(
+                        codingPath: decoder.codingPath,
+                        debugDescription: "a histosys needs exactly one of weight_up/weight_down, branches_up/branches_down or files_up/files_down"))
+                }
+                switch up {
+                case .weightUp:
+                    kind = .histoSys(.weights(up: try c.decode(String.self, forKey: up), down: try c.decode(String.self, forKey: down)))
+                case .branchesUp:
+                    kind = .histoSys(.branches(
+                        up: try c.decode([String: String].self, forKey: up), down: try c.decode([String: String].self, forKey: down)))
+                default:
+                    kind = .histoSys(.files(up: try c.decode([String].self, forKey: up), down: try c.decode([String].self, forKey: down)))
+                }
+                allowed = [up, down]
+            case "staterror":
+                kind = .statError
+                allowed = []
+            case "lumi":
+                kind = .lumi(uncertainty: try c.decode(Double.self, forKey: .uncertainty))
+                allowed = [.uncertainty]
+            default:
+                throw DecodingError.dataCorrupted(.init(
+                    codingPath: decoder.codingPath + [CodingKeys.type],
+                    debugDescription: "unknown systematic type '\(type)' (expected normsys, histosys, staterror or lumi)"))
+            }
+            let common: [CodingKeys] = [.name, .type, .samples]
+            for key in CodingKeys.allCases where c.contains(key) && !(common + allowed).contains(key) {
+                throw DecodingError.dataCorrupted(.init(
+                    codingPath: decoder.codingPath + [key], debugDescription: "'\(key.stringValue)' does not apply to a \(type)"))
+            }
+        }
+    }
+
+    /// What the optimisation minimises, each on the Asimov dataset with nuisance parameters profiled.
+    public enum Objective: String, Sendable, Equatable, Decodable, CaseIterable {
+        /// Expected CLs at μ = 1 (lower is better).
+        case cls
+        /// Expected discovery significance (maximised).
+        case discovery
+        /// The POI's expected uncertainty from the Fisher information (INFERNO; minimised).
+        case poiUncertainty = "poi_uncertainty"
+
+        public init(from decoder: any Decoder) throws {
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let value = Objective(rawValue: text) else {
+                throw DecodingError.dataCorrupted(.init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "unknown objective '\(text)' (expected \(Objective.allCases.map(\.rawValue).joined(separator: ", ")))"))
+            }
+            self = value
+        }
+    }
+
+    /// Which relaxed histogram the optimisation fills.
+    public enum HistogramKernel: String, Sendable, Equatable, Decodable, CaseIterable {
+        /// Gaussian KDE integrated over the bins (relaxed/neos).
+        case kde
+        /// Sigmoid-relaxed bin edges.
+        case sigmoid
+    }
+
+    /// Adam settings and the relaxation schedule.
+    public struct Optimizer: Sendable, Equatable, Decodable {
+        public var steps: Int
+        public var learningRate: Double
+        /// Factor on every relaxation scale and bandwidth at the first step …
+        public var relaxationStart: Double
+        /// … and at the last (geometric in between), so the soft analysis tends to the hard one.
+        public var relaxationEnd: Double
+        public var histogram: HistogramKernel
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case steps, learningRate = "learning_rate", relaxationStart = "relaxation_start"
+            case relaxationEnd = "relaxation_end", histogram
+        }
+
+        /// 100 steps at learning rate 0.05, relaxation factor from 1 to 0.2, KDE histograms.
+        public init() {
+            steps = 100
+            learningRate = 0.05
+            relaxationStart = 1
+            relaxationEnd = 0.2
+            histogram = .kde
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let defaults = Optimizer()
+            steps = try c.decodeIfPresent(Int.self, forKey: .steps) ?? defaults.steps
+            learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate) ?? defaults.learningRate
+            relaxationStart = try c.decodeIfPresent(Double.self, forKey: .relaxationStart) ?? defaults.relaxationStart
+            relaxationEnd = try c.decodeIfPresent(Double.self, forKey: .relaxationEnd) ?? defaults.relaxationEnd
+            if let name = try c.decodeIfPresent(String.self, forKey: .histogram) {
+                guard let kernel = HistogramKernel(rawValue: name) else {
+                    throw DecodingError.dataCorrupted(.init(
+                        codingPath: c.codingPath + [CodingKeys.histogram],
+                        debugDescription: "unknown histogram '\(name)' (expected kde or sigmoid)"))
+                }
+                histogram = kernel
+            } else {
+                histogram = defaults.histogram
+            }
+        }
+    }
+
+    public var samples: [Sample]
+    public var regions: [Region]
+    public var parameters: [Parameter]
+    public var systematics: [Systematic]
+    /// Name of the signal-strength normfactor.
+    public var poi: String
+    public var objective: Objective
+    public var optimizer: Optimizer
+    /// Value of `x[i]` past the end of an array and of min/max of an empty one.
+    public var outOfRangeDefault: Double
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case samples, regions, parameters, systematics, poi, objective, optimizer
+        case outOfRangeDefault = "out_of_range_default"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        samples = try c.decode([Sample].self, forKey: .samples)
+        regions = try c.decode([Region].self, forKey: .regions)
+        parameters = try c.decodeIfPresent([Parameter].self, forKey: .parameters) ?? []
+        systematics = try c.decodeIfPresent([Systematic].self, forKey: .systematics) ?? []
+        poi = try c.decodeIfPresent(String.self, forKey: .poi) ?? "mu"
+        objective = try c.decodeIfPresent(Objective.self, forKey: .objective) ?? .cls
+        optimizer = try c.decodeIfPresent(Optimizer.self, forKey: .optimizer) ?? Optimizer()
+        outOfRangeDefault = try c.decodeIfPresent(Double.self, forKey: .outOfRangeDefault) ?? 0
+    }
+
+    /// Decodes a config from YAML (JSON is YAML too, but `.json` files go through JSONDecoder
+    /// for its stricter syntax).
+    ///
+    /// - Parameter file: the name used in error messages.
+    public static func decode(_ text: String, json: Bool = false, file: String? = nil) throws(ConfigError) -> AnalysisConfig {
+        do {
+            if json {
+                return try JSONDecoder().decode(AnalysisConfig.self, from: Data(text.utf8))
+            }
+            return try YAMLDecoder().decode(AnalysisConfig.self, from: text)
+        } catch let error as DecodingError {
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty, let underlying = context.underlyingError {
+                throw ConfigError(file: file, path: "", message: "not valid \(json ? "JSON" : "YAML"): \(underlying)")
+            }
+            throw ConfigError(error, file: file)
+        } catch {
+            throw ConfigError(file: file, path: "", message: "not valid \(json ? "JSON" : "YAML"): \(error)")
+        }
+    }
+
+    /// Reads and decodes the config at `url` (JSON if the extension is `.json`, YAML otherwise).
+    public static func load(contentsOf url: URL) throws(ConfigError) -> AnalysisConfig {
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw ConfigError(file: url.path, path: "", message: "cannot read the file (\(error.localizedDescription))")
+        }
+        return try decode(text, json: url.pathExtension.lowercased() == "json", file: url.path)
+    }
+}

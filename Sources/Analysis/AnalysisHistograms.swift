@@ -1,0 +1,309 @@
+import DiffColumns
+
+/// The events of an analysis, in memory: one table per sample, plus the alternative ntuples of
+/// histosys systematics built from other files.
+public struct AnalysisEvents: Sendable {
+    /// Per sample, in ``ResolvedAnalysis/samples`` order.
+    public var samples: [ColumnTable]
+    /// Per files-histosys (keyed by its index in ``ResolvedAnalysis/systematics``): up and down ntuples.
+    public var alternatives: [Int: (up: ColumnTable, down: ColumnTable)]
+
+    /// Events for each sample and alternative ntuples.
+    public init(samples: [ColumnTable], alternatives: [Int: (up: ColumnTable, down: ColumnTable)] = [:]) {
+        self.samples = samples
+        self.alternatives = alternatives
+    }
+}
+
+/// Which template a histogram is.
+public enum Variation: Hashable, Sendable {
+    case nominal
+    /// The up template of histosys `systematic` (index in ``ResolvedAnalysis/systematics``).
+    case up(systematic: Int)
+    /// The down template.
+    case down(systematic: Int)
+}
+
+/// One histogram of the analysis: a region, a sample and a template.
+public struct HistogramKey: Hashable, Sendable {
+    public var region: Int
+    public var sample: Int
+    public var variation: Variation
+}
+
+/// A problem met while filling histograms.
+public struct HistogramError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// Fills every histogram an analysis needs (each region × sample, nominal and histosys
+/// templates), hard (0/1 cuts, sharp edges — what `build` exports) or soft (relaxed cuts and
+/// edges, with the Jacobian with respect to θ — what `optimize` differentiates).
+///
+/// Built once per run: the parts of the expressions that do not depend on θ are evaluated here,
+/// so each fill only redoes the θ-dependent operations. Within a fill, an expression shared by
+/// several histograms (a selection used by the nominal and weight-variation templates) is
+/// evaluated once.
+public struct AnalysisHistograms: Sendable {
+    public let analysis: ResolvedAnalysis
+    public let events: AnalysisEvents
+    /// The histograms, in the order of every fill's result: region-major, then sample, nominal
+    /// first and then the histosys templates affecting the sample (up, down) in systematic order.
+    public let keys: [HistogramKey]
+    /// Event tables (samples, shifted-branch views, alternative ntuples) with the precomputed parts.
+    let tables: [ColumnTable]
+    /// Per key: what to evaluate where.
+    let plans: [HistogramPlan]
+
+    /// An expression prepared for one of ``tables``.
+    struct PreparedExpression: Sendable {
+        var table: Int
+        var expression: CompiledExpression
+        /// Identifies the evaluation within a fill (same table and text: same result).
+        var memoKey: String { "\(table)|\(expression.source)" }
+    }
+
+    struct HistogramPlan: Sendable {
+        var weight: PreparedExpression
+        var selection: PreparedExpression?
+        var observable: PreparedExpression
+    }
+
+    /// - Throws: ``HistogramError`` if the events do not match the analysis, or the evaluation's
+    ///   error if an expression cannot be evaluated on them.
+    public init(analysis: ResolvedAnalysis, events: AnalysisEvents) throws {
+        guard events.samples.count == analysis.samples.count else {
+            throw HistogramError(message: "\(events.samples.count) event tables for \(analysis.samples.count) samples")
+        }
+        var builder = PlanBuilder(tables: events.samples)
+        var keys: [HistogramKey] = [], plans: [HistogramPlan] = []
+        for (r, region) in analysis.regions.enumerated() {
+            for (s, sample) in analysis.samples.enumerated() {
+                /// `shifted`: the branches that differ from the nominal sample's (nil: all of them).
+                func add(_ variation: Variation, table: Int, shifted: Set<String>? = nil, weight: CompiledExpression) throws {
+                    // Expressions that read no shifted branch are the nominal ones.
+                    func place(_ e: CompiledExpression) -> Int {
+                        guard let shifted else { return table }
+                        return shifted.isDisjoint(with: e.branches) ? s : table
+                    }
+                    let selection = try region.selections[s].map { try builder.prepare($0, table: place($0)) }
+                    plans.append(HistogramPlan(
+                        weight: try builder.prepare(weight, table: place(weight)), selection: selection,
+                        observable: try builder.prepare(region.observables[s], table: place(region.observables[s]))))
+                    keys.append(HistogramKey(region: r, sample: s, variation: variation))
+                }
+                try add(.nominal, table: s, weight: sample.weight)
+                for (k, systematic) in analysis.systematics.enumerated() where systematic.samples.contains(s) {
+                    guard case .histoSys(let source) = systematic.kind else { continue }
+                    for up in [true, false] {
+                        let variation: Variation = up ? .up(systematic: k) : .down(systematic: k)
+                        switch source {
+                        case .weights(let upWeights, let downWeights):
+                            try add(variation, table: s, weight: (up ? upWeights : downWeights)[s]!)
+                        case .branches(let upRenames, let downRenames):
+                            let renames = up ? upRenames : downRenames
+                            let table = try builder.table(id: "\(s)/\(k)/\(up)") {
+                                var columns = events.samples[s].columns
+                                for (original, replacement) in renames { columns[original] = columns[replacement] }
+                                return try ColumnTable(columns)
+                            }
+                            try add(variation, table: table, shifted: Set(renames.keys), weight: sample.weight)
+                        case .files:
+                            guard let alternative = events.alternatives[k] else {
+                                throw HistogramError(message: "no alternative ntuples for histosys '\(systematic.name)'")
+                            }
+                            let table = builder.table(id: "\(k)/\(up)") { up ? alternative.up : alternative.down }
+                            try add(variation, table: table, weight: sample.weight)
+                        }
+                    }
+                }
+            }
+        }
+        self.analysis = analysis
+        self.events = events
+        self.keys = keys
+        self.plans = plans
+        self.tables = try builder.finish()
+    }
+
+    /// The hard histograms at θ (cuts are 0/1, edges sharp).
+    public func fillHard(at theta: [Double]) throws -> [BinContents] {
+        var memo: [String: [Double]] = [:]
+        func values(_ e: PreparedExpression) throws -> [Double] {
+            if let cached = memo[e.memoKey] { return cached }
+            let v = try e.expression.evaluate(on: tables[e.table], parameters: theta)
+            memo[e.memoKey] = v
+            return v
+        }
+        return try zip(keys, plans).map { key, plan in
+            let edges = try edgeValues(analysis.regions[key.region], theta)
+            var w = try values(plan.weight)
+            if let selection = plan.selection {
+                let pass = try values(selection)
+                for i in w.indices { w[i] *= pass[i] }
+            }
+            return hardHistogram(observable: try values(plan.observable), weights: w, edges: edges)
+        }
+    }
+
+    /// The soft histograms at θ with their Jacobians.
+    ///
+    /// - Parameters:
+    ///   - relaxation: factor on every parameter's relaxation scale and every region's bandwidth
+    ///     (the optimiser's schedule lowers it towards the hard analysis).
+    ///   - kernel: the relaxed histogram for regions with a bandwidth; regions without one have
+    ///     fixed edges and are filled sharply (their derivatives come through the weights).
+    public func fillSoft(
+        at theta: [Double], relaxation: Double = 1, kernel: AnalysisConfig.HistogramKernel = .kde
+    ) throws -> [LinearizedHistogram] {
+        let scales = analysis.parameters.map { $0.relaxation * relaxation }
+        let p = theta.count
+        var memo: [String: DualColumn] = [:]
+        func values(_ e: PreparedExpression) throws -> DualColumn {
+            if let cached = memo[e.memoKey] { return cached }
+            let v = try e.expression.evaluateSoft(on: tables[e.table], parameters: theta, scales: scales)
+            memo[e.memoKey] = v
+            return v
+        }
+        // Histograms of one region with the same observable share one pass over the events.
+        var groups: [[Int]] = [], groupOf: [String: Int] = [:]
+        for (i, (key, plan)) in zip(keys, plans).enumerated() {
+            let id = "\(key.region)|\(plan.observable.memoKey)"
+            if let g = groupOf[id] {
+                groups[g].append(i)
+            } else {
+                groupOf[id] = groups.count
+                groups.append([i])
+            }
+        }
+        var results = [LinearizedHistogram?](repeating: nil, count: keys.count)
+        for group in groups {
+            let region = analysis.regions[keys[group[0]].region]
+            let x = try values(plans[group[0]].observable)
+            let weights = try group.map { i in
+                let w = try values(plans[i].weight)
+                return try plans[i].selection.map { product(w, try values($0)) } ?? w
+            }
+            let filled: [LinearizedHistogram]
+            if let bandwidth = region.bandwidth {
+                // Relaxed edges need not increase: crossing edges give negative contents, not an error.
+                let edges = region.edges.map { edge in
+                    switch edge {
+                    case .value(let v): DualScalar(constant: v, parameterCount: p)
+                    case .parameter(let k): DualScalar(parameter: k, value: theta[k], parameterCount: p)
+                    }
+                }
+                switch kernel {
+                case .kde:
+                    filled = softHistograms(
+                        GaussianEdge.self, observable: x, weights: weights, edges: edges, bandwidth: bandwidth * relaxation)
+                case .sigmoid:
+                    filled = softHistograms(
+                        SigmoidEdge.self, observable: x, weights: weights, edges: edges, bandwidth: bandwidth * relaxation)
+                }
+            } else {
+                // Without a bandwidth every edge is a constant (checked when the config was resolved).
+                let edges = try edgeValues(region, theta)
+                filled = weights.map { binnedHistogram(observable: x.values, weights: $0, edges: edges) }
+            }
+            for (i, h) in zip(group, filled) { results[i] = h }
+        }
+        return results.map { $0! }
+    }
+
+    private func edgeValues(_ region: ResolvedAnalysis.Region, _ theta: [Double]) throws(HistogramError) -> [Double] {
+        let edges = region.edges.map { edge in
+            switch edge {
+            case .value(let v): v
+            case .parameter(let k): theta[k]
+            }
+        }
+        for j in 1..<edges.count where !(edges[j] > edges[j - 1]) {
+            throw HistogramError(message: "the edges of region '\(region.name)' do not increase: \(edges)")
+        }
+        return edges
+    }
+}
+
+/// Collects the event tables and the precomputed columns of the expressions prepared for them.
+struct PlanBuilder {
+    var tables: [ColumnTable]
+    var stores: [[String: DataColumn]]
+    var ids: [String: Int] = [:]
+    var prepared: [String: CompiledExpression] = [:]
+
+    init(tables: [ColumnTable]) {
+        self.tables = tables
+        self.stores = tables.map { _ in [:] }
+    }
+
+    /// The index of the table `id`, made on first use.
+    mutating func table(id: String, make: () throws -> ColumnTable) rethrows -> Int {
+        if let index = ids[id] { return index }
+        tables.append(try make())
+        stores.append([:])
+        ids[id] = tables.count - 1
+        return tables.count - 1
+    }
+
+    mutating func prepare(_ expression: CompiledExpression, table: Int) throws -> AnalysisHistograms.PreparedExpression {
+        let key = "\(table)|\(expression.source)"
+        if let done = prepared[key] { return .init(table: table, expression: done) }
+        let hoisted = try expression.hoistingParameterFreeParts(of: tables[table], into: &stores[table])
+        prepared[key] = hoisted
+        return .init(table: table, expression: hoisted)
+    }
+
+    /// The tables with their precomputed columns added.
+    func finish() throws -> [ColumnTable] {
+        try zip(tables, stores).map { table, store in
+            try ColumnTable(table.columns.merging(store) { original, _ in original })
+        }
+    }
+}
+
+/// All soft histograms of an analysis as one function of θ for Swift's AD: the value lists, for
+/// every key in order, the counts and then the sumw2 of the histogram.
+public struct SoftHistograms: LinearizableFunction {
+    public let histograms: AnalysisHistograms
+    public let relaxation: Double
+    public let kernel: AnalysisConfig.HistogramKernel
+
+    /// Checks that the soft fill works on these events; it then works at every θ, because the
+    /// errors it can report (missing or mismatched columns) do not depend on θ.
+    public init(
+        _ histograms: AnalysisHistograms, relaxation: Double = 1, kernel: AnalysisConfig.HistogramKernel = .kde
+    ) throws {
+        _ = try histograms.fillSoft(at: histograms.analysis.initialParameters, relaxation: relaxation, kernel: kernel)
+        self.histograms = histograms
+        self.relaxation = relaxation
+        self.kernel = kernel
+    }
+
+    /// Where a histogram's counts and sumw2 are in the value (and the Jacobian's rows).
+    public func positions(of key: HistogramKey) -> (counts: Range<Int>, sumw2: Range<Int>)? {
+        var offset = 0
+        for k in histograms.keys {
+            let bins = histograms.analysis.regions[k.region].edges.count - 1
+            if k == key { return (offset..<offset + bins, offset + bins..<offset + 2 * bins) }
+            offset += 2 * bins
+        }
+        return nil
+    }
+
+    public func linearize(at parameters: [Double]) -> Linearization {
+        let filled: [LinearizedHistogram]
+        do {
+            filled = try histograms.fillSoft(at: parameters, relaxation: relaxation, kernel: kernel)
+        } catch {
+            preconditionFailure("soft histograms failed after validation: \(error)")
+        }
+        var value: [Double] = [], jacobian: [Double] = []
+        for h in filled {
+            value += h.counts + h.sumw2
+            jacobian += h.countsJacobian + h.sumw2Jacobian
+        }
+        return Linearization(value: value, jacobian: jacobian, parameterCount: parameters.count)
+    }
+}

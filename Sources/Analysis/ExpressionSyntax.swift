@@ -1,0 +1,108 @@
+/// A parsed expression of the analysis language: arithmetic, comparisons, logic, math functions,
+/// branch and parameter names, and jagged-array reductions and indexing.
+///
+/// The grammar, loosest binding first:
+/// ```
+/// or      := and ('||' and)*
+/// and     := compare ('&&' compare)*
+/// compare := sum (('<' | '<=' | '>' | '>=' | '==' | '!=') sum)?
+/// sum     := product (('+' | '-') product)*
+/// product := unary (('*' | '/') unary)*
+/// unary   := ('-' | '!') unary | postfix
+/// postfix := primary ('[' integer ']')*
+/// primary := number | name | name '(' or (',' or)* ')' | '(' or ')'
+/// ```
+public struct Expression: Sendable, Equatable {
+    /// What the expression is.
+    public indirect enum Node: Sendable, Equatable {
+        /// A numeric literal.
+        case number(Double)
+        /// A branch or parameter name.
+        case name(String)
+        /// `-x` or `!x`.
+        case unary(UnaryOperator, Expression)
+        /// `a op b`.
+        case binary(BinaryOperator, Expression, Expression)
+        /// `f(a, b, ...)`.
+        case call(String, [Expression])
+        /// `x[i]`: element `i` of each event's array.
+        case index(Expression, Int)
+    }
+
+    /// The node.
+    public var node: Node
+    /// Where it is in the source: unicode-scalar offsets, half-open.
+    public var span: Range<Int>
+
+    /// An expression node covering `span` of the source.
+    public init(_ node: Node, span: Range<Int>) {
+        self.node = node
+        self.span = span
+    }
+}
+
+/// Prefix operators.
+public enum UnaryOperator: String, Sendable {
+    case negate = "-"
+    case not = "!"
+}
+
+/// Infix operators.
+public enum BinaryOperator: String, Sendable {
+    case add = "+", subtract = "-", multiply = "*", divide = "/"
+    case less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">=", equal = "==", notEqual = "!="
+    case and = "&&", or = "||"
+
+    var isComparison: Bool {
+        switch self {
+        case .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual: true
+        default: false
+        }
+    }
+}
+
+/// A problem with an expression, located in its source.
+public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What went wrong.
+    public enum Kind: Sendable, Equatable {
+        /// The text is not a well-formed expression.
+        case syntax
+        /// The parts do not fit together (e.g. `&&` on numbers, `len` of a scalar).
+        case type
+        /// A name that is neither a branch nor a parameter, or an unknown function.
+        case unknownName
+        /// The data do not fit the expression (e.g. jagged branches of different lengths).
+        case data
+    }
+
+    /// The kind of problem.
+    public var kind: Kind
+    /// The whole expression.
+    public var source: String
+    /// The offending part (unicode-scalar offsets into `source`).
+    public var span: Range<Int>
+    /// What is wrong with it.
+    public var message: String
+
+    /// 1-based column of the offending part.
+    public var column: Int { span.lowerBound + 1 }
+
+    /// The offending part's text.
+    public var excerpt: String { source.excerpt(span) }
+
+    public var description: String {
+        let part = excerpt.isEmpty ? "" : " at '\(excerpt)'"
+        return "expression '\(source)', column \(column)\(part): \(message)"
+    }
+}
+
+extension String {
+    /// The text at unicode-scalar offsets `span` (clamped to the string).
+    func excerpt(_ span: Range<Int>) -> String {
+        let scalars = Array(unicodeScalars)
+        let range = min(span.lowerBound, scalars.count)..<min(span.upperBound, scalars.count)
+        var text = String.UnicodeScalarView()
+        text.append(contentsOf: scalars[range])
+        return String(text)
+    }
+}

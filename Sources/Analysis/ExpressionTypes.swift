@@ -1,0 +1,263 @@
+/// The static type of an expression: one value per event or a jagged array, of numbers or booleans.
+public struct ExpressionType: Sendable, Equatable, CustomStringConvertible {
+    /// Numbers or truth values (0/1 hard, [0, 1] soft).
+    public enum Kind: Sendable, Equatable {
+        case number
+        case boolean
+    }
+
+    public var shape: ColumnShape
+    public var kind: Kind
+
+    public static let number = ExpressionType(shape: .scalar, kind: .number)
+    public static let boolean = ExpressionType(shape: .scalar, kind: .boolean)
+    public static let jaggedNumber = ExpressionType(shape: .jagged, kind: .number)
+    public static let jaggedBoolean = ExpressionType(shape: .jagged, kind: .boolean)
+
+    public var description: String {
+        switch (shape, kind) {
+        case (.scalar, .number): "a number"
+        case (.scalar, .boolean): "a boolean"
+        case (.jagged, .number): "a jagged array of numbers"
+        case (.jagged, .boolean): "a jagged array of booleans"
+        }
+    }
+}
+
+/// The names an expression may use.
+public struct ExpressionEnvironment: Sendable {
+    /// Branches and their shapes.
+    public var branches: [String: ColumnShape]
+    /// Analysis parameters, in the order of the parameter vector θ.
+    public var parameters: [String]
+
+    /// An environment with these branches and parameters.
+    public init(branches: [String: ColumnShape], parameters: [String] = []) {
+        self.branches = branches
+        self.parameters = parameters
+    }
+}
+
+/// Settings fixed when an expression is compiled.
+public struct ExpressionOptions: Sendable {
+    /// The value of `x[i]` when an event's array has no element i, and of `min`/`max` of an empty
+    /// array (`at(x, i, default)` sets it per use).
+    public var outOfRangeDefault: Double
+
+    /// Options with the given out-of-range default (0 unless told).
+    public init(outOfRangeDefault: Double = 0) {
+        self.outOfRangeDefault = outOfRangeDefault
+    }
+}
+
+/// A type-checked expression, ready to evaluate: names resolved, functions bound.
+struct Plan: Sendable {
+    indirect enum Node: Sendable {
+        case constant(Double)
+        case parameter(Int)
+        case branch(String)
+        case unary(UnaryFunction, Plan)
+        case binary(BinaryFunction, Plan, Plan)
+        /// A comparison; `parameters` are those the operands depend on (they set its relaxation).
+        case compare(BinaryOperator, Plan, Plan, parameters: [Int])
+        case reduce(Reduction, Plan, default: Double)
+        case length(Plan)
+        case index(Plan, Int, default: Double)
+    }
+
+    var node: Node
+    var type: ExpressionType
+    var span: Range<Int>
+    /// Parameters referenced anywhere below (ascending).
+    var parameters: [Int]
+}
+
+/// Resolves names and checks types, producing a ``Plan``.
+struct TypeChecker {
+    let source: String
+    let environment: ExpressionEnvironment
+    let options: ExpressionOptions
+
+    func error(_ kind: ExpressionError.Kind, _ message: String, _ span: Range<Int>) -> ExpressionError {
+        ExpressionError(kind: kind, source: source, span: span, message: message)
+    }
+
+    func check(_ e: Expression) throws(ExpressionError) -> Plan {
+        switch e.node {
+        case .number(let value):
+            return Plan(node: .constant(value), type: .number, span: e.span, parameters: [])
+        case .name(let name):
+            return try resolve(name, e.span)
+        case .unary(let op, let operand):
+            let inner = try check(operand)
+            let wanted: ExpressionType.Kind = op == .negate ? .number : .boolean
+            try require(inner, wanted, "'\(op.rawValue)'")
+            return Plan(
+                node: .unary(op == .negate ? .negate : .not, inner), type: inner.type, span: e.span,
+                parameters: inner.parameters)
+        case .binary(let op, let lhs, let rhs):
+            return try binary(op, check(lhs), check(rhs), e.span)
+        case .call(let name, let arguments):
+            return try call(name, arguments, e.span)
+        case .index(let base, let position):
+            return try index(check(base), position, options.outOfRangeDefault, e.span)
+        }
+    }
+
+    private func resolve(_ name: String, _ span: Range<Int>) throws(ExpressionError) -> Plan {
+        let parameter = environment.parameters.firstIndex(of: name)
+        let branch = environment.branches[name]
+        switch (parameter, branch) {
+        case (.some, .some):
+            throw error(.unknownName, "'\(name)' is both a branch and a parameter; rename the parameter", span)
+        case (.some(let k), nil):
+            return Plan(node: .parameter(k), type: .number, span: span, parameters: [k])
+        case (nil, .some(let shape)):
+            return Plan(node: .branch(name), type: ExpressionType(shape: shape, kind: .number), span: span, parameters: [])
+        case (nil, nil):
+            let known = Array(environment.branches.keys) + environment.parameters
+            let hint = closestName(to: name, among: known).map { " (did you mean '\($0)'?)" } ?? ""
+            throw error(.unknownName, "unknown branch or parameter '\(name)'\(hint)", span)
+        }
+    }
+
+    private func require(_ plan: Plan, _ kind: ExpressionType.Kind, _ user: String) throws(ExpressionError) {
+        guard plan.type.kind == kind else {
+            let wanted = kind == .number ? "numbers" : "booleans (comparisons, &&, ||, !, any, all)"
+            throw error(.type, "\(user) needs \(wanted), but this is \(plan.type)", plan.span)
+        }
+    }
+
+    private func binary(_ op: BinaryOperator, _ lhs: Plan, _ rhs: Plan, _ span: Range<Int>) throws(ExpressionError) -> Plan {
+        let operandKind: ExpressionType.Kind = op == .and || op == .or ? .boolean : .number
+        try require(lhs, operandKind, "'\(op.rawValue)'")
+        try require(rhs, operandKind, "'\(op.rawValue)'")
+        let shape: ColumnShape = lhs.type.shape == .jagged || rhs.type.shape == .jagged ? .jagged : .scalar
+        let parameters = Array(Set(lhs.parameters).union(rhs.parameters)).sorted()
+        if op.isComparison {
+            return Plan(
+                node: .compare(op, lhs, rhs, parameters: parameters), type: ExpressionType(shape: shape, kind: .boolean),
+                span: span, parameters: parameters)
+        }
+        return Plan(
+            node: .binary(BinaryFunction.arithmetic[op]!, lhs, rhs), type: ExpressionType(shape: shape, kind: operandKind),
+            span: span, parameters: parameters)
+    }
+
+    private func index(_ base: Plan, _ position: Int, _ fallback: Double, _ span: Range<Int>) throws(ExpressionError) -> Plan {
+        guard base.type.shape == .jagged else {
+            throw error(.type, "only a jagged array can be indexed, but this is \(base.type)", base.span)
+        }
+        return Plan(
+            node: .index(base, position, default: fallback), type: ExpressionType(shape: .scalar, kind: base.type.kind),
+            span: span, parameters: base.parameters)
+    }
+
+    private func call(_ name: String, _ arguments: [Expression], _ span: Range<Int>) throws(ExpressionError) -> Plan {
+        func arity(_ counts: Int...) throws(ExpressionError) {
+            guard counts.contains(arguments.count) else {
+                let expected = counts.map(String.init).joined(separator: " or ")
+                throw error(.type, "\(name) takes \(expected) argument\(counts == [1] ? "" : "s"), got \(arguments.count)", span)
+            }
+        }
+        func jagged(_ plan: Plan) throws(ExpressionError) {
+            guard plan.type.shape == .jagged else {
+                throw error(.type, "\(name) reduces a jagged array, but this is \(plan.type)", plan.span)
+            }
+        }
+        if let function = UnaryFunction.math[name] {
+            try arity(1)
+            let argument = try check(arguments[0])
+            try require(argument, .number, name)
+            return Plan(node: .unary(function, argument), type: argument.type, span: span, parameters: argument.parameters)
+        }
+        let isElementwise = name == "pow" || ((name == "min" || name == "max") && arguments.count == 2)
+        switch name {
+        case _ where isElementwise:
+            try arity(2)
+            let a = try check(arguments[0]), b = try check(arguments[1])
+            try require(a, .number, name)
+            try require(b, .number, name)
+            let function: BinaryFunction = name == "pow" ? .pow : name == "min" ? .min : .max
+            let shape: ColumnShape = a.type.shape == .jagged || b.type.shape == .jagged ? .jagged : .scalar
+            return Plan(
+                node: .binary(function, a, b), type: ExpressionType(shape: shape, kind: .number), span: span,
+                parameters: Array(Set(a.parameters).union(b.parameters)).sorted())
+        case "len":
+            try arity(1)
+            let argument = try check(arguments[0])
+            try jagged(argument)
+            return Plan(node: .length(argument), type: .number, span: span, parameters: [])
+        case "min", "max", "sum", "any", "all":
+            // min/max with two arguments were handled above as elementwise.
+            if name == "min" || name == "max" { try arity(1, 2) } else { try arity(1) }
+            let argument = try check(arguments[0])
+            try jagged(argument)
+            let reduction: Reduction
+            switch name {
+            case "sum": reduction = .sum
+            case "min": reduction = .min
+            case "max": reduction = .max
+            case "any": reduction = .any
+            default: reduction = .all
+            }
+            let isLogical = name == "any" || name == "all"
+            if isLogical {
+                try require(argument, .boolean, name)
+            } else if name != "sum" {
+                try require(argument, .number, name)
+            }
+            // sum of booleans counts (softly, in the soft evaluation).
+            return Plan(
+                node: .reduce(reduction, argument, default: options.outOfRangeDefault),
+                type: isLogical ? .boolean : .number, span: span, parameters: argument.parameters)
+        case "at":
+            try arity(3)
+            let base = try check(arguments[0])
+            guard let position = literal(arguments[1]), position >= 0, position == position.rounded() else {
+                throw error(.type, "at's second argument must be a non-negative integer literal", arguments[1].span)
+            }
+            guard let fallback = literal(arguments[2]) else {
+                throw error(.type, "at's third argument (the default) must be a number literal", arguments[2].span)
+            }
+            return try index(base, Int(position), fallback, span)
+        default:
+            let names = Array(UnaryFunction.math.keys) + ["pow", "min", "max", "len", "sum", "any", "all", "at"]
+            let hint = closestName(to: name, among: names).map { " (did you mean '\($0)'?)" } ?? ""
+            throw error(.unknownName, "unknown function '\(name)'\(hint)", span.lowerBound..<span.lowerBound + name.unicodeScalars.count)
+        }
+    }
+
+    /// A number literal, possibly negated.
+    private func literal(_ e: Expression) -> Double? {
+        switch e.node {
+        case .number(let value): value
+        case .unary(.negate, let inner): literal(inner).map { -$0 }
+        default: nil
+        }
+    }
+}
+
+/// The candidate within edit distance 2 of `name` (closest first), for "did you mean" hints.
+func closestName(to name: String, among candidates: [String]) -> String? {
+    func distance(_ a: [Character], _ b: [Character]) -> Int {
+        var previous = Array(0...b.count)
+        for (i, ca) in a.enumerated() {
+            var row = [i + 1]
+            for (j, cb) in b.enumerated() {
+                let substitution = previous[j] + (ca == cb ? 0 : 1)
+                let edit: Int = Swift.min(previous[j + 1], row[j]) + 1
+                row.append(Swift.min(edit, substitution))
+            }
+            previous = row
+        }
+        return previous[b.count]
+    }
+    let target = Array(name)
+    var best: (name: String, distance: Int)?
+    for candidate in candidates.sorted() {
+        let d = distance(target, Array(candidate))
+        if d <= 2, d < best?.distance ?? Int.max { best = (candidate, d) }
+    }
+    return best?.name
+}

@@ -1,0 +1,437 @@
+import Foundation
+
+/// An analysis config checked against the ntuples' branches: names resolved, expressions
+/// compiled for every sample they apply to, parameters indexed (θ follows `parameters`' order).
+public struct ResolvedAnalysis: Sendable {
+    /// A parameter with its place in θ.
+    public struct Parameter: Sendable, Equatable {
+        public var name: String
+        public var initial: Double
+        public var bounds: ClosedRange<Double>
+        public var relaxation: Double
+    }
+
+    /// A bin edge: fixed, or θ[index].
+    public enum Edge: Sendable, Equatable {
+        case value(Double)
+        case parameter(Int)
+    }
+
+    /// A sample with its compiled weight.
+    public struct Sample: Sendable {
+        public var name: String
+        public var files: [URL]
+        public var tree: String
+        public var weight: CompiledExpression
+        public var isSignal: Bool
+    }
+
+    /// A region with its expressions compiled for each sample (same order as ``ResolvedAnalysis/samples``).
+    public struct Region: Sendable {
+        public var name: String
+        public var edges: [Edge]
+        public var bandwidth: Double?
+        /// Per sample; nil when the region selects every event.
+        public var selections: [CompiledExpression?]
+        /// Per sample.
+        public var observables: [CompiledExpression]
+    }
+
+    /// A histosys's templates.
+    public enum TemplateSource: Sendable {
+        /// Alternative weights, compiled per affected sample (keyed by sample index).
+        case weights(up: [Int: CompiledExpression], down: [Int: CompiledExpression])
+        /// Branch substitutions (already checked to exist with the same shape).
+        case branches(up: [String: String], down: [String: String])
+        /// Alternative ntuples for the one affected sample.
+        case files(up: [URL], down: [URL])
+    }
+
+    /// A systematic with resolved sample indices.
+    public struct Systematic: Sendable {
+        public enum Kind: Sendable {
+            case normSys(lo: Double, hi: Double)
+            case histoSys(TemplateSource)
+            case statError
+            case lumi(uncertainty: Double)
+        }
+        public var name: String
+        /// Indices into ``ResolvedAnalysis/samples``.
+        public var samples: [Int]
+        public var kind: Kind
+    }
+
+    public var parameters: [Parameter]
+    public var samples: [Sample]
+    public var regions: [Region]
+    public var systematics: [Systematic]
+    public var poi: String
+    public var objective: AnalysisConfig.Objective
+    public var optimizer: AnalysisConfig.Optimizer
+
+    /// θ at the parameters' initial values.
+    public var initialParameters: [Double] { parameters.map(\.initial) }
+
+    /// The analysis with some parameters' initial values replaced (`hepkit build --set name=value`).
+    ///
+    /// - Throws: ``ConfigError`` for an unknown name or a value outside the parameter's bounds.
+    public func setting(_ values: [String: Double]) throws(ConfigError) -> ResolvedAnalysis {
+        var copy = self
+        for (name, value) in values.sorted(by: { $0.key < $1.key }) {
+            guard let k = parameters.firstIndex(where: { $0.name == name }) else {
+                let hint = closestName(to: name, among: parameters.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
+                throw ConfigError(path: "", message: "--set \(name): unknown parameter\(hint)")
+            }
+            guard parameters[k].bounds.contains(value) else {
+                throw ConfigError(
+                    path: "", message: "--set \(name): \(value) is outside the bounds [\(parameters[k].bounds.lowerBound), \(parameters[k].bounds.upperBound)]")
+            }
+            copy.parameters[k].initial = value
+        }
+        return copy
+    }
+
+    /// The branches the expressions of sample `s` read: its weight and every region's selection
+    /// and observable, and with `systematics` also its histosys weights and the replacement
+    /// branches of its shifted-branch histosys.
+    public func branchesRead(bySample s: Int, systematics includeSystematics: Bool = true) -> Set<String> {
+        Self.branchesRead(bySample: s, samples: samples, regions: regions, systematics: includeSystematics ? systematics : [])
+    }
+
+    static func branchesRead(
+        bySample s: Int, samples: [Sample], regions: [Region], systematics: [Systematic]
+    ) -> Set<String> {
+        var used = Set(samples[s].weight.branches)
+        for region in regions {
+            used.formUnion(region.observables[s].branches)
+            used.formUnion(region.selections[s]?.branches ?? [])
+        }
+        for systematic in systematics where systematic.samples.contains(s) {
+            switch systematic.kind {
+            case .histoSys(.weights(let up, let down)):
+                used.formUnion(up[s]?.branches ?? [])
+                used.formUnion(down[s]?.branches ?? [])
+            case .histoSys(.branches(let up, let down)):
+                used.formUnion(up.values)
+                used.formUnion(down.values)
+            default:
+                break
+            }
+        }
+        return used
+    }
+}
+
+/// Lists the branches (and their shapes) of a tree in a set of files; throws if a file cannot be read.
+public typealias BranchCatalog = (_ files: [URL], _ tree: String) throws -> [String: ColumnShape]
+
+extension AnalysisConfig {
+    /// Checks the config's meaning against the ntuples and compiles its expressions.
+    ///
+    /// - Parameters:
+    ///   - baseDirectory: where relative file paths start (the config file's directory).
+    ///   - branches: the branch catalogue of a tree in a set of files.
+    /// - Throws: ``ConfigError`` naming the first offending place in the config.
+    public func resolve(baseDirectory: URL, branches: @escaping BranchCatalog) throws(ConfigError) -> ResolvedAnalysis {
+        try Resolver(config: self, baseDirectory: baseDirectory, catalog: branches).resolve()
+    }
+}
+
+/// The checks behind ``AnalysisConfig/resolve(baseDirectory:branches:)``, in config order.
+struct Resolver {
+    let config: AnalysisConfig
+    let baseDirectory: URL
+    let catalog: BranchCatalog
+    let root = ConfigPath.root
+
+    func resolve() throws(ConfigError) -> ResolvedAnalysis {
+        let parameters = try resolveParameters()
+        let names = parameters.map(\.name)
+        let options = ExpressionOptions(outOfRangeDefault: config.outOfRangeDefault)
+        let (samples, schemas) = try resolveSamples(parameterNames: names, options: options)
+        let regions = try resolveRegions(parameterNames: names, schemas: schemas, parameters: parameters, options: options)
+        let systematics = try resolveSystematics(
+            parameterNames: names, schemas: schemas, options: options, samples: samples, regions: regions)
+        try checkPOI()
+        try checkOptimizer()
+        return ResolvedAnalysis(
+            parameters: parameters, samples: samples, regions: regions, systematics: systematics, poi: config.poi,
+            objective: config.objective, optimizer: config.optimizer)
+    }
+
+    func requireUnique(_ names: [String], at path: ConfigPath, what: String) throws(ConfigError) {
+        var seen = Set<String>()
+        for (i, name) in names.enumerated() {
+            guard !name.isEmpty else { throw path.index(i).key("name").error("the \(what) name is empty") }
+            guard seen.insert(name).inserted else {
+                throw path.index(i).key("name").error("duplicate \(what) name '\(name)'")
+            }
+        }
+    }
+
+    func url(_ file: String) -> URL {
+        file.hasPrefix("/") ? URL(fileURLWithPath: file) : baseDirectory.appendingPathComponent(file)
+    }
+
+    func resolveParameters() throws(ConfigError) -> [ResolvedAnalysis.Parameter] {
+        let path = root.key("parameters")
+        try requireUnique(config.parameters.map(\.name), at: path, what: "parameter")
+        var resolved: [ResolvedAnalysis.Parameter] = []
+        for (i, p) in config.parameters.enumerated() {
+            let here = path.index(i)
+            guard case .name(p.name)? = try? Expression.parse(p.name).node else {
+                throw here.key("name").error("'\(p.name)' cannot be used in expressions; use letters, digits and '_'")
+            }
+            guard p.bounds.count == 2, p.bounds[0] < p.bounds[1] else {
+                throw here.key("bounds").error("expected [lower, upper] with lower < upper, found \(p.bounds)")
+            }
+            guard (p.bounds[0]...p.bounds[1]).contains(p.initial) else {
+                throw here.key("init").error("\(p.initial) is outside the bounds [\(p.bounds[0]), \(p.bounds[1])]")
+            }
+            guard p.relaxation > 0 else { throw here.key("relaxation").error("must be positive, found \(p.relaxation)") }
+            resolved.append(.init(name: p.name, initial: p.initial, bounds: p.bounds[0]...p.bounds[1], relaxation: p.relaxation))
+        }
+        return resolved
+    }
+
+    func schema(_ files: [URL], _ tree: String, at path: ConfigPath) throws(ConfigError) -> [String: ColumnShape] {
+        do {
+            return try catalog(files, tree)
+        } catch let error as ConfigError {
+            throw error
+        } catch {
+            throw path.error("\(error)")
+        }
+    }
+
+    func compile(
+        _ source: String, at path: ConfigPath, sample: String?, branches: [String: ColumnShape], parameterNames: [String],
+        options: ExpressionOptions, kind: ExpressionType.Kind
+    ) throws(ConfigError) -> CompiledExpression {
+        do {
+            return try CompiledExpression(
+                source, environment: ExpressionEnvironment(branches: branches, parameters: parameterNames), options: options,
+                expecting: kind)
+        } catch {
+            let context = sample.map { " (branches of sample '\($0)')" } ?? ""
+            throw path.error("\(error)\(context)")
+        }
+    }
+
+    func resolveSamples(
+        parameterNames: [String], options: ExpressionOptions
+    ) throws(ConfigError) -> ([ResolvedAnalysis.Sample], [[String: ColumnShape]]) {
+        let path = root.key("samples")
+        guard !config.samples.isEmpty else { throw path.error("at least one sample is needed") }
+        try requireUnique(config.samples.map(\.name), at: path, what: "sample")
+        guard config.samples.contains(where: \.signal) else {
+            throw path.error("no sample is marked 'signal: true' (the POI '\(config.poi)' scales the signal samples)")
+        }
+        var samples: [ResolvedAnalysis.Sample] = []
+        var schemas: [[String: ColumnShape]] = []
+        for (i, s) in config.samples.enumerated() {
+            let here = path.index(i)
+            guard !s.files.isEmpty else { throw here.key("files").error("at least one file is needed") }
+            let files = s.files.map(url)
+            let branches = try schema(files, s.tree, at: here.key("files"))
+            let weight = try compile(
+                s.weight, at: here.key("weight"), sample: nil, branches: branches, parameterNames: parameterNames,
+                options: options, kind: .number)
+            samples.append(.init(name: s.name, files: files, tree: s.tree, weight: weight, isSignal: s.signal))
+            schemas.append(branches)
+        }
+        return (samples, schemas)
+    }
+
+    func resolveRegions(
+        parameterNames: [String], schemas: [[String: ColumnShape]], parameters: [ResolvedAnalysis.Parameter],
+        options: ExpressionOptions
+    ) throws(ConfigError) -> [ResolvedAnalysis.Region] {
+        let path = root.key("regions")
+        guard !config.regions.isEmpty else { throw path.error("at least one region is needed") }
+        try requireUnique(config.regions.map(\.name), at: path, what: "region")
+        var regions: [ResolvedAnalysis.Region] = []
+        for (i, r) in config.regions.enumerated() {
+            let here = path.index(i)
+            let edges = try resolveEdges(r, at: here, parameters: parameters)
+            var selections: [CompiledExpression?] = []
+            var observables: [CompiledExpression] = []
+            for (s, sample) in config.samples.enumerated() {
+                let name = config.samples.count > 1 ? sample.name : nil
+                selections.append(try r.selection.map { (source) throws(ConfigError) in
+                    try compile(source, at: here.key("selection"), sample: name, branches: schemas[s],
+                                parameterNames: parameterNames, options: options, kind: .boolean)
+                })
+                observables.append(try compile(
+                    r.observable, at: here.key("observable"), sample: name, branches: schemas[s],
+                    parameterNames: parameterNames, options: options, kind: .number))
+            }
+            regions.append(.init(name: r.name, edges: edges, bandwidth: r.bandwidth, selections: selections, observables: observables))
+        }
+        return regions
+    }
+
+    func resolveEdges(
+        _ region: AnalysisConfig.Region, at here: ConfigPath, parameters: [ResolvedAnalysis.Parameter]
+    ) throws(ConfigError) -> [ResolvedAnalysis.Edge] {
+        let path = here.key("edges")
+        guard region.edges.count >= 2 else { throw path.error("at least two edges are needed") }
+        var edges: [ResolvedAnalysis.Edge] = []
+        var initialValues: [Double] = []
+        for (j, edge) in region.edges.enumerated() {
+            switch edge {
+            case .value(let v):
+                guard v.isFinite else { throw path.index(j).error("edges must be finite") }
+                edges.append(.value(v))
+                initialValues.append(v)
+            case .parameter(let name):
+                guard let k = parameters.firstIndex(where: { $0.name == name }) else {
+                    let hint = closestName(to: name, among: parameters.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
+                    throw path.index(j).error("unknown parameter '\(name)'\(hint)")
+                }
+                edges.append(.parameter(k))
+                initialValues.append(parameters[k].initial)
+            }
+        }
+        for j in 1..<initialValues.count where initialValues[j] <= initialValues[j - 1] {
+            throw path.index(j).error(
+                "edges must increase; \(initialValues[j]) follows \(initialValues[j - 1]) (with parameters at their initial values)")
+        }
+        // Parameter bounds must keep the edges ordered wherever the optimiser or a scan moves them.
+        func range(_ edge: ResolvedAnalysis.Edge) -> ClosedRange<Double> {
+            switch edge {
+            case .value(let v): v...v
+            case .parameter(let k): parameters[k].bounds
+            }
+        }
+        for j in 1..<edges.count where range(edges[j]).lowerBound <= range(edges[j - 1]).upperBound {
+            throw path.index(j).error(
+                "edge \(region.edges[j].text) (range \(range(edges[j]))) can reach edge \(region.edges[j - 1].text) "
+                    + "(range \(range(edges[j - 1]))); make the parameters' bounds keep the edges apart")
+        }
+        let parametric = edges.contains { if case .parameter = $0 { true } else { false } }
+        if let bandwidth = region.bandwidth {
+            guard bandwidth > 0 else { throw here.key("bandwidth").error("must be positive, found \(bandwidth)") }
+        } else if parametric {
+            throw here.key("bandwidth").error("required because some edges are parameters (the soft histogram's edge width)")
+        }
+        return edges
+    }
+
+    func resolveSystematics(
+        parameterNames: [String], schemas: [[String: ColumnShape]], options: ExpressionOptions,
+        samples resolvedSamples: [ResolvedAnalysis.Sample], regions: [ResolvedAnalysis.Region]
+    ) throws(ConfigError) -> [ResolvedAnalysis.Systematic] {
+        let path = root.key("systematics")
+        try requireUnique(config.systematics.map(\.name), at: path, what: "systematic")
+        var systematics: [ResolvedAnalysis.Systematic] = []
+        var seenKinds: Set<String> = []
+        for (i, syst) in config.systematics.enumerated() {
+            let here = path.index(i)
+            guard syst.name != config.poi else { throw here.key("name").error("'\(syst.name)' is the POI's name") }
+            var indices: [Int] = []
+            for (j, name) in (syst.samples ?? config.samples.map(\.name)).enumerated() {
+                guard let s = config.samples.firstIndex(where: { $0.name == name }) else {
+                    throw here.key("samples").index(j).error("unknown sample '\(name)'")
+                }
+                indices.append(s)
+            }
+            let kind: ResolvedAnalysis.Systematic.Kind
+            switch syst.kind {
+            case .normSys(let lo, let hi):
+                guard lo > 0 else { throw here.key("lo").error("must be positive, found \(lo)") }
+                guard hi > 0 else { throw here.key("hi").error("must be positive, found \(hi)") }
+                kind = .normSys(lo: lo, hi: hi)
+            case .statError:
+                guard seenKinds.insert("staterror").inserted else { throw here.key("type").error("only one staterror is allowed") }
+                kind = .statError
+            case .lumi(let uncertainty):
+                guard seenKinds.insert("lumi").inserted else { throw here.key("type").error("only one lumi is allowed") }
+                guard uncertainty > 0 else { throw here.key("uncertainty").error("must be positive, found \(uncertainty)") }
+                kind = .lumi(uncertainty: uncertainty)
+            case .histoSys(let source):
+                kind = .histoSys(try resolveTemplates(
+                    source, at: here, samples: indices, schemas: schemas, parameterNames: parameterNames, options: options,
+                    used: { s in
+                        // An alternative ntuple is a template of its own: only the nominal expressions read it.
+                        ResolvedAnalysis.branchesRead(bySample: s, samples: resolvedSamples, regions: regions, systematics: [])
+                    }))
+            }
+            systematics.append(.init(name: syst.name, samples: indices, kind: kind))
+        }
+        return systematics
+    }
+
+    func resolveTemplates(
+        _ source: AnalysisConfig.Systematic.TemplateSource, at here: ConfigPath, samples: [Int],
+        schemas: [[String: ColumnShape]], parameterNames: [String], options: ExpressionOptions,
+        used: (Int) -> Set<String>
+    ) throws(ConfigError) -> ResolvedAnalysis.TemplateSource {
+        switch source {
+        case .weights(let up, let down):
+            var compiledUp: [Int: CompiledExpression] = [:], compiledDown: [Int: CompiledExpression] = [:]
+            for s in samples {
+                let name = samples.count > 1 ? config.samples[s].name : nil
+                compiledUp[s] = try compile(up, at: here.key("weight_up"), sample: name, branches: schemas[s],
+                                            parameterNames: parameterNames, options: options, kind: .number)
+                compiledDown[s] = try compile(down, at: here.key("weight_down"), sample: name, branches: schemas[s],
+                                              parameterNames: parameterNames, options: options, kind: .number)
+            }
+            return .weights(up: compiledUp, down: compiledDown)
+        case .branches(let up, let down):
+            for (key, map) in [("branches_up", up), ("branches_down", down)] {
+                for s in samples {
+                    for (original, replacement) in map.sorted(by: { $0.key < $1.key }) {
+                        let place = here.key(key).key(original)
+                        guard let shape = schemas[s][original] else {
+                            throw place.error("sample '\(config.samples[s].name)' has no branch '\(original)'")
+                        }
+                        guard let other = schemas[s][replacement] else {
+                            throw place.error("sample '\(config.samples[s].name)' has no branch '\(replacement)'")
+                        }
+                        guard other == shape else {
+                            throw place.error("'\(replacement)' is \(other == .jagged ? "jagged" : "scalar") but '\(original)' is not")
+                        }
+                    }
+                }
+            }
+            return .branches(up: up, down: down)
+        case .files(let up, let down):
+            guard samples.count == 1, let s = samples.first else {
+                throw here.key("samples").error("a histosys from alternative files applies to exactly one sample")
+            }
+            let sample = config.samples[s]
+            var urls: [[URL]] = []
+            for (key, files) in [("files_up", up), ("files_down", down)] {
+                guard !files.isEmpty else { throw here.key(key).error("at least one file is needed") }
+                let resolved = files.map(url)
+                let branches = try schema(resolved, sample.tree, at: here.key(key))
+                // Every expression of the sample must work on the alternative ntuples too.
+                for branch in used(s).sorted() where branches[branch] != schemas[s][branch] {
+                    throw here.key(key).error(
+                        "the alternative ntuples lack branch '\(branch)' (or it has another shape), used by sample '\(sample.name)'")
+                }
+                urls.append(resolved)
+            }
+            return .files(up: urls[0], down: urls[1])
+        }
+    }
+
+    func checkPOI() throws(ConfigError) {
+        guard case .name(config.poi)? = try? Expression.parse(config.poi).node else {
+            throw root.key("poi").error("'\(config.poi)' is not a valid name")
+        }
+        if config.parameters.contains(where: { $0.name == config.poi }) {
+            throw root.key("poi").error("'\(config.poi)' is also an analysis parameter")
+        }
+    }
+
+    func checkOptimizer() throws(ConfigError) {
+        let path = root.key("optimizer")
+        let o = config.optimizer
+        guard o.steps >= 1 else { throw path.key("steps").error("must be at least 1, found \(o.steps)") }
+        guard o.learningRate > 0 else { throw path.key("learning_rate").error("must be positive, found \(o.learningRate)") }
+        guard o.relaxationStart > 0 else { throw path.key("relaxation_start").error("must be positive, found \(o.relaxationStart)") }
+        guard o.relaxationEnd > 0 else { throw path.key("relaxation_end").error("must be positive, found \(o.relaxationEnd)") }
+    }
+}

@@ -1,0 +1,298 @@
+import Dispatch
+
+/// Converts `count` big-endian values of `type` at `source` into native values at `destination`
+/// (a Swift `Bool`, integer, `Float` or `Double` buffer): bulk copy then in-place byte swap.
+@inline(__always)
+func decodeElements(_ type: ElementType, from source: UnsafeRawPointer, count: Int, into destination: UnsafeMutableRawPointer) {
+    guard count > 0 else { return }
+    switch type {
+    case .double32(let truncation):
+        let d = destination.assumingMemoryBound(to: Double.self)
+        for i in 0 ..< count { d[i] = truncated(truncation, source, i) }
+    case .float16(let truncation):
+        let d = destination.assumingMemoryBound(to: Float.self)
+        if case let .scaled(minimum, step) = truncation {
+            let low = Float(minimum), width = Float(step)
+            for i in 0 ..< count {
+                let k = Float(UInt32(bigEndian: source.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
+                d[i] = k * width + low
+            }
+        } else {
+            for i in 0 ..< count { d[i] = Float(truncated(truncation, source, i)) }
+        }
+    default:
+        destination.copyMemory(from: source, byteCount: count * type.diskSize)
+        toNativeInPlace(type, destination, count: count)
+    }
+}
+
+/// Turns `count` big-endian values of a plain type (same size on disk and in memory) into native
+/// values where they are: byte swap, and `Bool`s normalised to 0/1.
+@inline(__always)
+func toNativeInPlace(_ type: ElementType, _ pointer: UnsafeMutableRawPointer, count: Int) {
+    switch type {
+    case .bool:
+        let d = pointer.assumingMemoryBound(to: UInt8.self)
+        for i in 0 ..< count { d[i] = d[i] != 0 ? 1 : 0 }
+    case .int16, .uint16:
+        let d = pointer.assumingMemoryBound(to: UInt16.self)
+        for i in 0 ..< count { d[i] = UInt16(bigEndian: d[i]) }
+    case .int32, .uint32, .float32:
+        let d = pointer.assumingMemoryBound(to: UInt32.self)
+        for i in 0 ..< count { d[i] = UInt32(bigEndian: d[i]) }
+    case .int64, .uint64, .float64:
+        let d = pointer.assumingMemoryBound(to: UInt64.self)
+        for i in 0 ..< count { d[i] = UInt64(bigEndian: d[i]) }
+    case .int8, .uint8, .double32, .float16:
+        break
+    }
+}
+
+@inline(__always)
+private func truncated(_ truncation: ElementType.Truncation, _ source: UnsafeRawPointer, _ i: Int) -> Double {
+    switch truncation {
+    case .float:
+        return Double(Float(bitPattern: UInt32(bigEndian: source.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))))
+    case let .scaled(minimum, step):
+        return Double(UInt32(bigEndian: source.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) * step + minimum
+    case .mantissa(let bits):
+        let exponent = UInt32(source.load(fromByteOffset: 3 * i, as: UInt8.self))
+        let mantissa = UInt32(UInt16(bigEndian: source.loadUnaligned(fromByteOffset: 3 * i + 1, as: UInt16.self)))
+        let pattern = exponent << 23 | (mantissa & ((1 << (bits + 1)) - 1)) << (23 - bits)
+        let value = Double(Float(bitPattern: pattern))
+        return mantissa & (1 << (bits + 1)) != 0 ? -value : value
+    }
+}
+
+/// Allocates the typed array for `count` values of `type` and lets `fill` write them.
+func makeValues(_ type: ElementType, count: Int, _ fill: (UnsafeMutableRawPointer) throws(DecodeError) -> Void) throws(DecodeError) -> Column.Values {
+    func build<T>(_: T.Type) throws(DecodeError) -> [T] {
+        var failure: DecodeError?
+        let array = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            initialized = 0
+            guard count > 0, let base = buffer.baseAddress else { return }
+            do {
+                try fill(UnsafeMutableRawPointer(base))
+                initialized = count
+            } catch let error as DecodeError {
+                failure = error
+            } catch {
+                failure = .malformed("\(error)")
+            }
+        }
+        if let failure { throw failure }
+        return array
+    }
+    switch type {
+    case .bool: return .bool(try build(Bool.self))
+    case .int8: return .int8(try build(Int8.self))
+    case .uint8: return .uint8(try build(UInt8.self))
+    case .int16: return .int16(try build(Int16.self))
+    case .uint16: return .uint16(try build(UInt16.self))
+    case .int32: return .int32(try build(Int32.self))
+    case .uint32: return .uint32(try build(UInt32.self))
+    case .int64: return .int64(try build(Int64.self))
+    case .uint64: return .uint64(try build(UInt64.self))
+    case .float32, .float16: return .float(try build(Float.self))
+    case .float64, .double32: return .double(try build(Double.self))
+    }
+}
+
+/// One basket's share of a requested entry range.
+struct BasketSlice {
+    var basket: DecodedBasket
+    /// Entries of the basket to take, relative to the basket.
+    var entries: Range<Int>
+    /// Index of the first taken entry in the output.
+    var outputEntry: Int
+}
+
+extension Interpretation {
+    /// Builds the column for the selected entries of the decoded baskets.
+    func assemble(_ slices: [BasketSlice], entryCount: Int) throws(DecodeError) -> Column {
+        // entry counts come from the file: make sure the bytes back them before allocating
+        for slice in slices where !slice.entries.isEmpty {
+            switch layout {
+            case .fixed, .record:
+                guard slice.basket.starts != nil || slice.basket.entryCount <= slice.basket.data.count else {
+                    throw .malformed("basket claims \(slice.basket.entryCount) entries in \(slice.basket.data.count) bytes")
+                }
+            case .jagged, .jagged2, .string:
+                guard slice.basket.starts != nil else { throw .unsupported("variable-size entries without entry offsets") }
+            }
+        }
+        switch layout {
+        case .fixed(let count):
+            guard let type else { throw .malformed("fixed layout without a type") }
+            return Column(values: try fixedValues(slices, type: type, perEntry: count, entryCount: entryCount),
+                          entryCount: entryCount, offsets: nil, innerOffsets: nil, shape: shape)
+        case let .jagged(header, itemCount):
+            guard let type else { throw .malformed("jagged layout without a type") }
+            return try jagged(slices, type: type, header: header, itemCount: itemCount, entryCount: entryCount)
+        case .jagged2:
+            guard let type else { throw .malformed("jagged layout without a type") }
+            return try jagged2(slices, type: type, entryCount: entryCount)
+        case .string(let header):
+            return try strings(slices, header: header, entryCount: entryCount)
+        case .record(let fields):
+            return try record(slices, fields: fields, entryCount: entryCount)
+        }
+    }
+
+    private func fixedValues(_ slices: [BasketSlice], type: ElementType, perEntry: Int, entryCount: Int) throws(DecodeError) -> Column.Values {
+        let entrySize = perEntry * type.diskSize
+        // every taken entry must have exactly entrySize bytes, back to back
+        for slice in slices where !slice.entries.isEmpty {
+            let first = slice.basket.range(of: slice.entries.lowerBound, fixedSize: entrySize).lowerBound
+            let last = slice.basket.range(of: slice.entries.upperBound - 1, fixedSize: entrySize).upperBound
+            guard last - first == slice.entries.count * entrySize, first >= 0, last <= slice.basket.data.count else {
+                throw .malformed("entries of \(entrySize) bytes expected; basket has \(slice.basket.data.count) data bytes for \(slice.basket.entryCount) entries")
+            }
+        }
+        let memorySize = perEntry * type.memorySize
+        return try makeValues(type, count: entryCount * perEntry) { destination in
+            nonisolated(unsafe) let destination = destination
+            DispatchQueue.concurrentPerform(iterations: slices.count) { i in
+                let slice = slices[i]
+                guard !slice.entries.isEmpty else { return }
+                let first = slice.basket.range(of: slice.entries.lowerBound, fixedSize: entrySize).lowerBound
+                slice.basket.data.withUnsafeBytes { raw in
+                    decodeElements(type, from: raw.baseAddress! + first, count: slice.entries.count * perEntry,
+                                   into: destination + slice.outputEntry * memorySize)
+                }
+            }
+        }
+    }
+
+    private func jagged(_ slices: [BasketSlice], type: ElementType, header: Int, itemCount: Int, entryCount: Int) throws(DecodeError) -> Column {
+        let itemSize = itemCount * type.diskSize
+        var offsets = [Int](repeating: 0, count: entryCount + 1)
+        var sliceStarts: [Int] = []
+        var total = 0
+        for slice in slices {
+            guard let starts = slice.basket.starts else {
+                throw .unsupported("variable-size entries without entry offsets")
+            }
+            sliceStarts.append(total)
+            for j in slice.entries {
+                let size = starts[j + 1] - starts[j]
+                let payload = size == 0 ? 0 : size - header
+                guard payload >= 0, payload % itemSize == 0 else {
+                    throw .malformed("entry of \(size) bytes is not a \(header)-byte header plus \(itemSize)-byte items")
+                }
+                total += payload / itemSize * itemCount
+                offsets[slice.outputEntry + j - slice.entries.lowerBound + 1] = total
+            }
+        }
+        let values = try makeValues(type, count: total) { [sliceStarts] destination in
+            nonisolated(unsafe) let destination = destination
+            let memorySize = type.memorySize
+            let diskSize = type.diskSize
+            DispatchQueue.concurrentPerform(iterations: slices.count) { i in
+                let slice = slices[i]
+                guard let starts = slice.basket.starts, !slice.entries.isEmpty else { return }
+                var out = sliceStarts[i]
+                slice.basket.data.withUnsafeBytes { raw in
+                    if header == 0 {
+                        let first = starts[slice.entries.lowerBound], last = starts[slice.entries.upperBound]
+                        decodeElements(type, from: raw.baseAddress! + first, count: (last - first) / diskSize,
+                                       into: destination + out * memorySize)
+                        return
+                    }
+                    for j in slice.entries where starts[j + 1] > starts[j] {
+                        let n = (starts[j + 1] - starts[j] - header) / diskSize
+                        decodeElements(type, from: raw.baseAddress! + starts[j] + header, count: n, into: destination + out * memorySize)
+                        out += n
+                    }
+                }
+            }
+        }
+        return Column(values: values, entryCount: entryCount, offsets: offsets, innerOffsets: nil, shape: shape)
+    }
+
+    private func jagged2(_ slices: [BasketSlice], type: ElementType, entryCount: Int) throws(DecodeError) -> Column {
+        var outer: [Int] = [0]
+        var inner: [Int] = [0]
+        var content: [UInt8] = []
+        outer.reserveCapacity(entryCount + 1)
+        for slice in slices {
+            guard let starts = slice.basket.starts else { throw .unsupported("vector<vector> entries without entry offsets") }
+            try slice.basket.data.withBytes { raw throws(DecodeError) in
+                for j in slice.entries {
+                    var reader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[starts[j] ..< starts[j + 1]]))
+                    if reader.remaining == 0 { outer.append(inner.count - 1); continue }
+                    try reader.skip(6)
+                    let n = try reader.count("inner vectors", elementSize: 4)
+                    for _ in 0 ..< n {
+                        let m = try reader.count("vector items", elementSize: type.diskSize)
+                        content.append(contentsOf: try reader.rawBytes(m * type.diskSize))
+                        inner.append(inner.last! + m)
+                    }
+                    outer.append(inner.count - 1)
+                }
+            }
+        }
+        let count = inner.last!
+        let values = try makeValues(type, count: count) { destination in
+            content.withUnsafeBytes { decodeElements(type, from: $0.baseAddress!, count: count, into: destination) }
+        }
+        return Column(values: values, entryCount: entryCount, offsets: outer, innerOffsets: inner, shape: [])
+    }
+
+    private func strings(_ slices: [BasketSlice], header: Int, entryCount: Int) throws(DecodeError) -> Column {
+        var values: [String] = []
+        values.reserveCapacity(entryCount)
+        for slice in slices {
+            guard let starts = slice.basket.starts else { throw .unsupported("string entries without entry offsets") }
+            try slice.basket.data.withBytes { raw throws(DecodeError) in
+                for j in slice.entries {
+                    var reader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[starts[j] ..< starts[j + 1]]))
+                    if reader.remaining == 0 { values.append(""); continue }
+                    try reader.skip(header)
+                    values.append(try reader.string())
+                }
+            }
+        }
+        return Column(values: .string(values), entryCount: entryCount, offsets: nil, innerOffsets: nil, shape: [])
+    }
+
+    private func record(_ slices: [BasketSlice], fields: [RecordField], entryCount: Int) throws(DecodeError) -> Column {
+        let entrySize = fields.reduce(0) { $0 + $1.count * $1.type.diskSize }
+        for slice in slices {
+            for j in slice.entries {
+                let range = slice.basket.range(of: j, fixedSize: entrySize)
+                guard range.count == entrySize, range.lowerBound >= 0, range.upperBound <= slice.basket.data.count else {
+                    throw .malformed("leaf-list entry of \(range.count) bytes, expected \(entrySize)")
+                }
+            }
+        }
+        var columns: [(name: String, column: Column)] = []
+        var fieldOffset = 0
+        for field in fields {
+            let size = field.count * field.type.diskSize
+            let memorySize = field.count * field.type.memorySize
+            let offset = fieldOffset
+            let values = try makeValues(field.type, count: entryCount * field.count) { destination in
+                for slice in slices {
+                    for j in slice.entries {
+                        let range = slice.basket.range(of: j, fixedSize: entrySize)
+                        slice.basket.data.withUnsafeBytes { raw in
+                            decodeElements(field.type, from: raw.baseAddress! + range.lowerBound + offset, count: field.count,
+                                           into: destination + (slice.outputEntry + j - slice.entries.lowerBound) * memorySize)
+                        }
+                    }
+                }
+            }
+            fieldOffset += size
+            columns.append((field.name, Column(values: values, entryCount: entryCount, offsets: nil, innerOffsets: nil, shape: field.shape)))
+        }
+        return Column(values: .record(columns), entryCount: entryCount, offsets: nil, innerOffsets: nil, shape: [])
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// `withUnsafeBytes` for bodies with typed `DecodeError` throws.
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws(DecodeError) -> R) throws(DecodeError) -> R {
+        try withUnsafeBytes { raw in Result { () throws(DecodeError) in try body(raw) } }.get()
+    }
+}

@@ -1,0 +1,149 @@
+/// Values of one branch as Swift arrays: a flat buffer of values plus, for variable-length
+/// entries, offsets into it.
+public struct Column: Sendable {
+    /// The flat values, in entry order.
+    public enum Values: Sendable {
+        case bool([Bool]), int8([Int8]), uint8([UInt8]), int16([Int16]), uint16([UInt16])
+        case int32([Int32]), uint32([UInt32]), int64([Int64]), uint64([UInt64])
+        case float([Float]), double([Double])
+        case string([String])
+        /// A leaf list: one column per leaf, each with one row per entry.
+        case record([(name: String, column: Column)])
+
+        /// Number of values.
+        public var count: Int {
+            switch self {
+            case .bool(let v): v.count
+            case .int8(let v): v.count
+            case .uint8(let v): v.count
+            case .int16(let v): v.count
+            case .uint16(let v): v.count
+            case .int32(let v): v.count
+            case .uint32(let v): v.count
+            case .int64(let v): v.count
+            case .uint64(let v): v.count
+            case .float(let v): v.count
+            case .double(let v): v.count
+            case .string(let v): v.count
+            case .record(let fields): fields.first?.column.values.count ?? 0
+            }
+        }
+
+        /// Value `i` as a Double (strings and records give NaN).
+        @inlinable
+        public func double(at i: Int) -> Double {
+            switch self {
+            case .bool(let v): v[i] ? 1 : 0
+            case .int8(let v): Double(v[i])
+            case .uint8(let v): Double(v[i])
+            case .int16(let v): Double(v[i])
+            case .uint16(let v): Double(v[i])
+            case .int32(let v): Double(v[i])
+            case .uint32(let v): Double(v[i])
+            case .int64(let v): Double(v[i])
+            case .uint64(let v): Double(v[i])
+            case .float(let v): Double(v[i])
+            case .double(let v): v[i]
+            case .string, .record: .nan
+            }
+        }
+    }
+
+    /// The flat values.
+    public var values: Values
+    /// Number of entries.
+    public var entryCount: Int
+    /// For variable-length entries: `entryCount + 1` offsets into `values` (for `vector<vector<T>>`
+    /// into ``innerOffsets``). `nil` when every entry has ``shape``'s fixed number of values.
+    public var offsets: [Int]?
+    /// For `vector<vector<T>>`: offsets of each inner vector into `values`.
+    public var innerOffsets: [Int]?
+    /// Fixed dimensions of one entry (`[]` for scalars, `[3]` for `x[3]`, `[2, 3]` for `m[2][3]`);
+    /// for variable-length entries, the dimensions of one item.
+    public var shape: [Int]
+}
+
+/// A variable-length column: one flat buffer of values and `count + 1` offsets into it.
+///
+/// Entry `i` is `values[offsets[i] ..< offsets[i + 1]]`.
+public struct JaggedArray<Element: Sendable>: Sendable, RandomAccessCollection {
+    /// All values, entry after entry.
+    public var values: [Element]
+    /// `count + 1` offsets into `values`, starting at 0.
+    public var offsets: [Int]
+
+    public init(values: [Element], offsets: [Int]) {
+        precondition(offsets.first == 0 && offsets.last == values.count, "offsets must span the values")
+        self.values = values
+        self.offsets = offsets
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { offsets.count - 1 }
+    public subscript(entry: Int) -> ArraySlice<Element> { values[offsets[entry] ..< offsets[entry + 1]] }
+    /// Number of values in each entry.
+    public var counts: [Int] { (0 ..< count).map { offsets[$0 + 1] - offsets[$0] } }
+}
+
+/// A Swift number type a branch can be read as (``ROOTBranch/read(as:)``).
+public protocol ROOTNumber: Sendable {
+    /// Extracts the values of a column if it holds exactly this type.
+    static func values(of column: Column.Values) -> [Self]?
+    /// Converts a column value (used when the stored type differs).
+    init(converting value: Double)
+}
+
+extension ROOTNumber where Self: BinaryFloatingPoint {
+    public init(converting value: Double) { self.init(value) }
+}
+
+extension ROOTNumber where Self: FixedWidthInteger {
+    public init(converting value: Double) { self = value.isFinite ? Self(clamping: Int64(exactly: value.rounded(.towardZero)) ?? 0) : 0 }
+}
+
+extension Float: ROOTNumber {
+    public static func values(of column: Column.Values) -> [Float]? { if case .float(let v) = column { v } else { nil } }
+}
+extension Double: ROOTNumber {
+    public static func values(of column: Column.Values) -> [Double]? { if case .double(let v) = column { v } else { nil } }
+}
+extension Int8: ROOTNumber {
+    public static func values(of column: Column.Values) -> [Int8]? { if case .int8(let v) = column { v } else { nil } }
+}
+extension UInt8: ROOTNumber {
+    public static func values(of column: Column.Values) -> [UInt8]? { if case .uint8(let v) = column { v } else { nil } }
+}
+extension Int16: ROOTNumber {
+    public static func values(of column: Column.Values) -> [Int16]? { if case .int16(let v) = column { v } else { nil } }
+}
+extension UInt16: ROOTNumber {
+    public static func values(of column: Column.Values) -> [UInt16]? { if case .uint16(let v) = column { v } else { nil } }
+}
+extension Int32: ROOTNumber {
+    public static func values(of column: Column.Values) -> [Int32]? { if case .int32(let v) = column { v } else { nil } }
+}
+extension UInt32: ROOTNumber {
+    public static func values(of column: Column.Values) -> [UInt32]? { if case .uint32(let v) = column { v } else { nil } }
+}
+extension Int64: ROOTNumber {
+    public static func values(of column: Column.Values) -> [Int64]? { if case .int64(let v) = column { v } else { nil } }
+}
+extension UInt64: ROOTNumber {
+    public static func values(of column: Column.Values) -> [UInt64]? { if case .uint64(let v) = column { v } else { nil } }
+}
+extension Int: ROOTNumber {
+    public static func values(of column: Column.Values) -> [Int]? { nil }
+}
+extension Bool: ROOTNumber {
+    public static func values(of column: Column.Values) -> [Bool]? { if case .bool(let v) = column { v } else { nil } }
+    public init(converting value: Double) { self = value != 0 }
+}
+
+extension Column {
+    /// The values as `T`, converting if the stored type differs.
+    func converted<T: ROOTNumber>(to _: T.Type) -> [T] {
+        if let direct = T.values(of: values) { return direct }
+        let source = values
+        return (0 ..< source.count).map { T(converting: source.double(at: $0)) }
+    }
+}

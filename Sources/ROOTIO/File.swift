@@ -1,0 +1,176 @@
+/// An open ROOT file, read through a memory map.
+///
+/// ```swift
+/// let file = try ROOTFile(path: "events.root")
+/// for key in try file.directory().keys { print(key.name, key.className) }
+/// let tree = try file.tree("events")
+/// let px: JaggedArray<Float> = try tree.branch("Muon_Px").readJagged(as: Float.self)
+/// ```
+public final class ROOTFile: Sendable {
+    /// The path the file was opened with (used in error messages).
+    public let path: String
+    /// `fVersion % 1000000`, e.g. 61005 for ROOT 6.10/05.
+    public let rootVersion: Int
+    /// Whether the header uses 64-bit seeks.
+    public let isLarge: Bool
+    let storage: MappedFile
+    let codecs: CodecRegistry
+    let topDirectory: DirectoryRecord
+    let begin: Int64
+    /// Offset of the StreamerInfo record's key.
+    let seekInfo: Int64
+
+    /// Opens and maps the file at `path` and reads its header and top directory.
+    public init(path: String, codecs: CodecRegistry = .standard) throws(ROOTError) {
+        self.path = path
+        self.codecs = codecs
+        let storage = try MappedFile(path: path)
+        self.storage = storage
+        (rootVersion, isLarge, begin, seekInfo, topDirectory) = try withContext(file: path, object: "file header") {
+            var reader = ByteReader(storage.bytes)
+            guard storage.bytes.count >= 4, Array(try reader.rawBytes(4)) == Array("root".utf8) else {
+                throw DecodeError(.notROOTFile)
+            }
+            let version = Int(try reader.i32())
+            let begin = Int64(try reader.i32())
+            let large = version >= 1_000_000
+            guard begin >= 0, begin < storage.bytes.count else { throw DecodeError.malformed("fBEGIN \(begin) outside the file") }
+            if large { _ = try reader.i64(); _ = try reader.i64() } else { _ = try reader.i32(); _ = try reader.i32() }
+            _ = try reader.i32() // fNbytesFree
+            _ = try reader.i32() // nfree
+            let nbytesName = Int64(try reader.i32())
+            _ = try reader.u8() // fUnits
+            _ = try reader.i32() // fCompress
+            let seekInfo = large ? try reader.i64() : Int64(try reader.i32())
+            guard (10...10000).contains(nbytesName) else { throw DecodeError.malformed("fNbytesName \(nbytesName) outside 10...10000") }
+            let top = try DirectoryRecord(storage: storage, at: begin + nbytesName, key: nil)
+            return (version % 1_000_000, large, begin, seekInfo, top)
+        }
+    }
+
+    /// The directory at `path` (`""` or `"/"` for the top directory, `"a/b"` for nested ones).
+    public func directory(_ path: String = "") throws(ROOTError) -> ROOTDirectory {
+        let parts = path.split(separator: "/").map(String.init)
+        var record = topDirectory
+        var visited: Set<Int64> = [record.seekDir]
+        var walked: [String] = []
+        for part in parts {
+            walked.append(part)
+            let key = try withContext(file: self.path, object: walked.joined(separator: "/")) {
+                try record.key(named: part, in: self)
+            }
+            guard key.isDirectory else {
+                throw ROOTError(file: self.path, object: walked.joined(separator: "/"),
+                                reason: .typeMismatch("\(key.className) is not a directory"))
+            }
+            guard visited.insert(key.seekKey).inserted else {
+                throw ROOTError(file: self.path, object: walked.joined(separator: "/"),
+                                reason: .malformed("directory cycle through offset \(key.seekKey)"))
+            }
+            record = try withContext(file: self.path, object: walked.joined(separator: "/")) {
+                try DirectoryRecord(storage: storage, at: key.seekKey + Int64(key.keyLength), key: key)
+            }
+        }
+        return try withContext(file: self.path, object: path.isEmpty ? "/" : path) {
+            ROOTDirectory(path: walked.joined(separator: "/"), keys: try record.keys(in: self))
+        }
+    }
+
+    /// Every object in the file, depth first (the highest cycle of each name), with its path.
+    /// Subdirectories reached twice (a corrupt file whose directories form a cycle) are listed once.
+    public func allObjects() throws(ROOTError) -> [(path: String, key: ROOTKey)] {
+        var result: [(path: String, key: ROOTKey)] = []
+        var visited: Set<Int64> = [topDirectory.seekDir]
+        func walk(_ path: String) throws(ROOTError) {
+            for key in try directory(path).latestKeys {
+                let full = path.isEmpty ? key.name : "\(path)/\(key.name)"
+                result.append((full, key))
+                if key.isDirectory, visited.insert(key.seekKey).inserted { try walk(full) }
+            }
+        }
+        try walk("")
+        return result
+    }
+
+    /// The key for `path` (`dir/name` or `dir/name;cycle`; the highest cycle by default).
+    public func key(_ path: String) throws(ROOTError) -> ROOTKey {
+        let (dirPath, name) = Self.split(path)
+        let dir = try directory(dirPath)
+        return try withContext(file: self.path, object: path) { try dir.key(named: name) }
+    }
+
+    static func split(_ path: String) -> (directory: String, name: String) {
+        let trimmed = path.hasPrefix("/") ? String(path.dropFirst()) : path
+        guard let slash = trimmed.lastIndex(of: "/") else { return ("", trimmed) }
+        return (String(trimmed[..<slash]), String(trimmed[trimmed.index(after: slash)...]))
+    }
+}
+
+/// A directory's contents.
+public struct ROOTDirectory: Sendable {
+    /// Path from the top directory (`""` for the top).
+    public var path: String
+    /// Every key, in file order (all cycles).
+    public var keys: [ROOTKey]
+
+    /// The keys with only the highest cycle of each name, in file order.
+    public var latestKeys: [ROOTKey] {
+        var best: [String: Int16] = [:]
+        for key in keys { best[key.name] = max(best[key.name] ?? .min, key.cycle) }
+        return keys.filter { best[$0.name] == $0.cycle }
+    }
+
+    /// The key `name` or `name;cycle` (highest cycle if none is given).
+    func key(named spec: String) throws(DecodeError) -> ROOTKey {
+        var name = spec
+        var cycle: Int16?
+        if let semi = spec.lastIndex(of: ";"), let number = Int16(spec[spec.index(after: semi)...]) {
+            name = String(spec[..<semi])
+            cycle = number
+        }
+        let candidates = keys.filter { $0.name == name && (cycle == nil || $0.cycle == cycle) }
+        guard let key = candidates.max(by: { $0.cycle < $1.cycle }) else {
+            throw DecodeError(.notFound("no key '\(spec)' in directory '\(path.isEmpty ? "/" : path)'"))
+        }
+        return key
+    }
+}
+
+/// The 60-byte `TDirectory` record and where its key list is.
+struct DirectoryRecord: Sendable {
+    var seekDir: Int64
+    var seekKeys: Int64
+    var nbytesKeys: Int32
+
+    init(storage: MappedFile, at offset: Int64, key: ROOTKey?) throws(DecodeError) {
+        var reader = ByteReader(try storage.slice(offset, 42))
+        let version = try reader.i16()
+        _ = try reader.u32(); _ = try reader.u32()
+        nbytesKeys = try reader.i32()
+        _ = try reader.i32() // fNbytesName
+        if version > 1000 {
+            seekDir = try reader.i64(); _ = try reader.i64(); seekKeys = try reader.i64()
+        } else {
+            seekDir = Int64(try reader.i32()); _ = try reader.i32(); seekKeys = Int64(try reader.i32())
+        }
+        guard seekKeys >= 0, seekKeys < storage.bytes.count else {
+            throw .malformed("directory keys list offset \(seekKeys) outside the file (size \(storage.bytes.count))")
+        }
+    }
+
+    func keys(in file: ROOTFile) throws(DecodeError) -> [ROOTKey] {
+        guard seekKeys != 0 else { return [] }
+        let available = file.storage.bytes.count - Int(seekKeys)
+        var reader = ByteReader(try file.storage.slice(seekKeys, available))
+        _ = try ROOTKey(&reader)
+        let n = try reader.count("keys", elementSize: 26)
+        var keys: [ROOTKey] = []
+        keys.reserveCapacity(n)
+        for _ in 0 ..< n { keys.append(try ROOTKey(&reader)) }
+        return keys
+    }
+
+    func key(named name: String, in file: ROOTFile) throws(DecodeError) -> ROOTKey {
+        try ROOTDirectory(path: "", keys: keys(in: file)).key(named: name)
+    }
+}

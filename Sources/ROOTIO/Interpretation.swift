@@ -1,0 +1,162 @@
+/// How the bytes of one branch entry map to values.
+enum EntryLayout: Sendable, Equatable {
+    /// `count` values per entry, no header (scalars, fixed arrays).
+    case fixed(count: Int)
+    /// A variable number of items per entry after a `header`-byte prefix; each item is `itemCount` values.
+    case jagged(header: Int, itemCount: Int)
+    /// `std::vector<std::vector<T>>`.
+    case jagged2
+    /// One string per entry after a `header`-byte prefix.
+    case string(header: Int)
+    /// A leaf list: the leaves' values back to back, unpadded.
+    case record([RecordField])
+}
+
+struct RecordField: Sendable, Equatable {
+    var name: String
+    var type: ElementType
+    var count: Int
+    var shape: [Int]
+}
+
+/// The reading recipe for a branch: element type, entry layout and fixed dimensions.
+struct Interpretation: Sendable, Equatable {
+    var type: ElementType?
+    var layout: EntryLayout
+    var shape: [Int]
+
+    /// A short type description for listings (`float[]`, `int32[3]`, `vector<vector<double>>`).
+    var typeName: String {
+        let dims = shape.map { "[\($0)]" }.joined()
+        switch layout {
+        case .fixed: return (type?.description ?? "?") + dims
+        case .jagged: return (type?.description ?? "?") + "[]" + dims
+        case .jagged2: return (type?.description ?? "?") + "[][]"
+        case .string: return "string"
+        case .record(let fields): return "{" + fields.map { "\($0.name): \($0.type)" }.joined(separator: ", ") + "}"
+        }
+    }
+}
+
+extension BranchModel {
+    /// The interpretation of this branch's data, or a reason it cannot be read as numbers/strings.
+    func interpretation() throws(DecodeError) -> Interpretation {
+        if className == "TBranchElement" || className == "TBranchSTL" { return try elementInterpretation() }
+        guard !leaves.isEmpty else { throw .unsupported("branch '\(name)' has no leaves (a group of sub-branches)") }
+        if leaves.count > 1 {
+            var fields: [RecordField] = []
+            for leaf in leaves {
+                guard leaf.counterName == nil,
+                      let type = ElementType(leafClass: leaf.className, isUnsigned: leaf.isUnsigned, title: leaf.title) else {
+                    throw .unsupported("leaf list with leaf '\(leaf.name)' of class \(leaf.className)")
+                }
+                fields.append(RecordField(name: leaf.name, type: type, count: leaf.length, shape: Self.dimensions(leaf)))
+            }
+            return Interpretation(type: nil, layout: .record(fields), shape: [])
+        }
+        let leaf = leaves[0]
+        if leaf.className == "TLeafC" { return Interpretation(type: nil, layout: .string(header: 0), shape: []) }
+        let type: ElementType?
+        if leaf.className == "TLeafElement" {
+            type = leaf.elementType.flatMap { ElementType(streamerCode: $0, title: leaf.title) }
+        } else {
+            type = ElementType(leafClass: leaf.className, isUnsigned: leaf.isUnsigned, title: leaf.title)
+        }
+        guard let type else { throw .unsupported("leaf '\(leaf.name)' of class \(leaf.className)") }
+        if leaf.counterName != nil {
+            return Interpretation(type: type, layout: .jagged(header: 0, itemCount: max(1, leaf.length)),
+                                  shape: leaf.length > 1 ? Self.dimensions(leaf) : [])
+        }
+        return Interpretation(type: type, layout: .fixed(count: max(1, leaf.length)), shape: Self.dimensions(leaf))
+    }
+
+    private func elementInterpretation() throws(DecodeError) -> Interpretation {
+        let leaf = leaves.first
+        let code = streamerType >= 0 ? streamerType : (leaf?.elementType ?? -1)
+        // counter branches of split TClonesArrays (3) and STL collections (4) hold the sizes
+        if elementKind == 3 || elementKind == 4 {
+            return Interpretation(type: .int32, layout: .fixed(count: 1), shape: [])
+        }
+        // Double32/Float16 ranges live in the member comment, not in the leaf title
+        let title = member?.title ?? leaf?.title ?? title
+        if let member, [300, 365, 500].contains(code),
+           let layout = try Self.stlInterpretation(member.typeName, header: 6, inCollection: elementKind == 31 || elementKind == 41) {
+            return layout
+        }
+        // members of split collections / TClonesArrays: one count per entry, values back to back
+        let inCollection = elementKind == 31 || elementKind == 41
+        if let objectClassName, code < 0 || code == 300 || code == 500 || code == 365 || (leaf?.elementType ?? 0) < 0 {
+            let stlHeader = (code == 300 || code == 365 || code == 500) && streamerID >= 0 ? 6 : 0
+            if let layout = try Self.stlInterpretation(objectClassName, header: stlHeader, inCollection: inCollection) {
+                return layout
+            }
+        }
+        if code == 65 { return Interpretation(type: nil, layout: .string(header: 0), shape: []) }
+        if code == 7 { return Interpretation(type: nil, layout: .string(header: 0), shape: []) }
+        guard let type = ElementType(streamerCode: code, title: title) else {
+            throw .unsupported("branch '\(name)' holds \(objectClassName ?? "objects") (streamer type \(code))")
+        }
+        if (41...59).contains(code) {
+            return Interpretation(type: type, layout: .jagged(header: 1, itemCount: 1), shape: [])
+        }
+        let dims = leaf.map { Self.dimensions($0) } ?? []
+        let count = max(1, leaf?.length ?? 1)
+        if inCollection { return Interpretation(type: type, layout: .jagged(header: 0, itemCount: count), shape: count > 1 ? dims : []) }
+        return Interpretation(type: type, layout: .fixed(count: count), shape: count > 1 ? dims : [])
+    }
+
+    /// `vector<T>`, `vector<vector<T>>`, `string`.
+    private static func stlInterpretation(_ className: String, header: Int, inCollection: Bool) throws(DecodeError) -> Interpretation? {
+        let name = className.replacingOccurrences(of: "std::", with: "")
+        if name == "string" || name == "TString" {
+            return Interpretation(type: nil, layout: .string(header: name == "string" ? header : 0), shape: [])
+        }
+        guard !inCollection, let inner = templateArgument(name, of: "vector") else { return nil }
+        if let type = ElementType(typeName: inner) {
+            return Interpretation(type: type, layout: .jagged(header: 10, itemCount: 1), shape: [])
+        }
+        if let innermost = templateArgument(inner, of: "vector"), let type = ElementType(typeName: innermost) {
+            return Interpretation(type: type, layout: .jagged2, shape: [])
+        }
+        throw .unsupported("\(className)")
+    }
+
+    /// The element type name of a sequence container (`vector`, `set`, `list`, `deque` share the
+    /// on-disk layout: count then values).
+    static func templateArgument(_ name: String, of template: String) -> String? {
+        let trimmed = name.trimmingCharacters(in: " ")
+        for container in template == "vector" ? ["vector", "set", "list", "deque", "unordered_set", "multiset"] : [template] {
+            if trimmed.hasPrefix(container + "<"), trimmed.hasSuffix(">") {
+                return String(trimmed.dropFirst(container.count + 1).dropLast()).trimmingCharacters(in: " ")
+            }
+        }
+        return nil
+    }
+
+    /// Fixed dimensions from a leaf title (`x[2][3]` → [2, 3]); `[n]` counters and Double32 ranges are skipped.
+    static func dimensions(_ leaf: LeafModel) -> [Int] {
+        var dims: [Int] = []
+        var rest = Substring(leaf.title)
+        while let open = rest.firstIndex(of: "["), let close = rest[open...].firstIndex(of: "]") {
+            if let n = Int(rest[rest.index(after: open) ..< close]), n > 0 { dims.append(n) }
+            rest = rest[rest.index(after: close)...]
+        }
+        let product = dims.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
+        if leaf.length > 1, product != leaf.length { return [leaf.length] }
+        return leaf.length > 1 ? dims : []
+    }
+}
+
+extension String {
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var result = ""
+        var rest = Substring(self)
+        while let range = rest.firstRange(of: target) {
+            result += rest[..<range.lowerBound]
+            result += replacement
+            rest = rest[range.upperBound...]
+        }
+        return result + rest
+    }
+}

@@ -1,1 +1,0 @@
-// ROOTIO module: see README.md for the layer's role.

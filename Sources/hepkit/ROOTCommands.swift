@@ -1,0 +1,218 @@
+import ArgumentParser
+import ROOTIO
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a ROOT-reading command body, printing a ``ROOTError`` to stderr and exiting with status 1.
+func reportingROOTErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ROOTError {
+        FileHandleOutput.standardError.write("hepkit: \(error)\n")
+        throw ExitCode(1)
+    }
+}
+
+/// Writes to stdout/stderr by file descriptor (no Foundation, no shared C stream globals).
+struct FileHandleOutput: Sendable {
+    static let standardError = FileHandleOutput(descriptor: 2)
+    static let standardOutput = FileHandleOutput(descriptor: 1)
+    let descriptor: Int32
+    func write(_ text: String) {
+        var text = text
+        text.withUTF8 { buffer in
+            var done = 0
+            while done < buffer.count {
+                let n = Glibc.write(descriptor, buffer.baseAddress! + done, buffer.count - done)
+                if n <= 0 { return }
+                done += n
+            }
+        }
+    }
+}
+
+/// `start:stop` entry ranges (either side may be empty).
+struct EntryRange: ExpressibleByArgument {
+    var start: Int64?
+    var stop: Int64?
+    init?(argument: String) {
+        let parts = argument.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return nil }
+        if !parts[0].isEmpty { guard let s = Int64(parts[0]) else { return nil }; start = s }
+        if !parts[1].isEmpty { guard let s = Int64(parts[1]) else { return nil }; stop = s }
+    }
+    func resolve(_ count: Int64) -> Range<Int64> {
+        let lower = min(max(0, start.map { $0 < 0 ? count + $0 : $0 } ?? 0), count)
+        let upper = min(max(lower, stop.map { $0 < 0 ? count + $0 : $0 } ?? count), count)
+        return lower ..< upper
+    }
+}
+
+func selectedBranches(_ tree: ROOTTree, _ list: String?) throws -> [ROOTBranch] {
+    guard let list else { return tree.allBranches.filter { $0.typeName != nil } }
+    return try list.split(separator: ",").map { try tree.branch(String($0)) }
+}
+
+struct LsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ls", abstract: "List the objects of a ROOT file; for trees, entries and branch types.")
+
+    @Argument(help: "The ROOT file.") var file: String
+    @Flag(help: "Print ROOTJSON.") var json = false
+
+    func run() throws {
+        try reportingROOTErrors {
+            let root = try ROOTFile(path: file)
+            var objects: [ROOTJSON] = []
+            var text = ""
+            for (path, key) in try root.allObjects() {
+                let depth = path.split(separator: "/").count - 1
+                let indent = String(repeating: "  ", count: depth)
+                var fields: [(String, ROOTJSON)] = [("path", .string(path)), ("cycle", .int(Int64(key.cycle))),
+                                                    ("class", .string(key.className)), ("title", .string(key.title))]
+                text += "\(indent)\(key.className.padding(14)) \(key.name);\(key.cycle)  \"\(key.title)\"\n"
+                if ["TTree", "TNtuple", "TNtupleD"].contains(key.className) {
+                    let tree = try root.tree("\(path);\(key.cycle)")
+                    fields.append(("entries", .int(tree.entryCount)))
+                    text += "\(indent)  \(tree.entryCount) entries\n"
+                    var branches: [ROOTJSON] = []
+                    for branch in tree.allBranches {
+                        let type = branch.typeName ?? (branch.branches.isEmpty ? "unsupported" : "group")
+                        branches.append(.object([("name", .string(branch.path)), ("type", .string(type)),
+                                                 ("title", .string(branch.title))]))
+                        text += "\(indent)  \(branch.path.padding(30)) \(type.padding(16)) \(branch.title)\n"
+                    }
+                    fields.append(("branches", .array(branches)))
+                } else if key.className.hasPrefix("TH") || key.className.hasPrefix("TProfile"),
+                          let histogram = try? root.histogram("\(path);\(key.cycle)") {
+                    let axes = histogram.axes.prefix(histogram.dimension)
+                    fields.append(("entries", .double(histogram.entries)))
+                    fields.append(("bins", .array(axes.map { .int(Int64($0.binCount)) })))
+                    text += "\(indent)  " + axes.map { "\($0.binCount) bins [\($0.low), \($0.high)]" }.joined(separator: " × ")
+                        + ", \(histogram.entries) entries\n"
+                }
+                objects.append(.object(fields))
+            }
+            FileHandleOutput.standardOutput.write(json ? ROOTJSON.object([("file", .string(file)), ("objects", .array(objects))]).rendered + "\n" : text)
+        }
+    }
+}
+
+struct DumpCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "dump", abstract: "Print the entries of tree branches.")
+
+    enum Format: String, ExpressibleByArgument { case json, csv }
+
+    @Argument(help: "The ROOT file.") var file: String
+    @Argument(help: "Path of the tree in the file.") var tree: String
+    @Option(help: "Comma-separated branch names (default: all readable branches).") var branches: String?
+    @Option(help: "Entry range start:stop.") var entries: EntryRange?
+    @Option(help: "Output format: json or csv.") var format: Format = .json
+
+    func run() throws {
+        try reportingROOTErrors {
+            let root = try ROOTFile(path: file)
+            let tree = try root.tree(self.tree)
+            let range = (entries ?? EntryRange(argument: ":")!).resolve(tree.entryCount)
+            let selected = try selectedBranches(tree, branches)
+            // a branch may hold fewer entries than its tree (added later, never filled)
+            let columns = try selected.map { try $0.column(entries: range.clamped(to: 0 ..< $0.entryCount)) }
+            let names = branches == nil ? selected.map(\.path) : branches!.split(separator: ",").map(String.init)
+            switch format {
+            case .json:
+                let object = ROOTJSON.object(zip(names, columns).map { ($0, .array((0 ..< $1.entryCount).map($1.json(entry:)))) })
+                FileHandleOutput.standardOutput.write(object.rendered + "\n")
+            case .csv:
+                var out = names.map(ROOTJSON.csvField).joined(separator: ",") + "\n"
+                for entry in 0 ..< range.count {
+                    out += columns.map { column in
+                        let value = column.json(entry: entry)
+                        if case .string(let text) = value { return ROOTJSON.csvField(text) }
+                        return ROOTJSON.csvField(value.rendered)
+                    }.joined(separator: ",") + "\n"
+                }
+                FileHandleOutput.standardOutput.write(out)
+            }
+        }
+    }
+}
+
+struct HistCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "hist", abstract: "Print a histogram's edges, contents and variances.")
+
+    enum Format: String, ExpressibleByArgument { case json, text }
+
+    @Argument(help: "The ROOT file.") var file: String
+    @Argument(help: "Path of the histogram in the file.") var path: String
+    @Option(help: "Output format: json or text.") var format: Format = .json
+
+    func run() throws {
+        try reportingROOTErrors {
+            let histogram = try ROOTFile(path: file).histogram(path)
+            let axes = Array(histogram.axes.prefix(histogram.dimension))
+            switch format {
+            case .json:
+                let object = ROOTJSON.object([
+                    ("class", .string(histogram.className)),
+                    ("title", .string(histogram.title)),
+                    ("entries", .double(histogram.entries)),
+                    ("edges", .array(axes.map { .array($0.edges.map(ROOTJSON.double)) })),
+                    ("values", .array(histogram.values.map(ROOTJSON.double))),
+                    ("values_flow", .array(histogram.valuesWithFlow.map(ROOTJSON.double))),
+                    ("variances_flow", histogram.sumw2WithFlow.map { .array($0.map(ROOTJSON.double)) } ?? .null),
+                ])
+                FileHandleOutput.standardOutput.write(object.rendered + "\n")
+            case .text:
+                var out = "\(histogram.className) \(histogram.name) \"\(histogram.title)\"  entries \(histogram.entries)\n"
+                if histogram.dimension == 1 {
+                    let edges = axes[0].edges
+                    let values = histogram.values
+                    let errors = histogram.sumw2WithFlow.map { Array($0.dropFirst().prefix(values.count)) } ?? values
+                    for (i, value) in values.enumerated() {
+                        out += "[\(edges[i]), \(edges[i + 1]))\t\(value)\t± \(errors[i].squareRoot())\n"
+                    }
+                } else {
+                    out += "\(histogram.dimension)-D: " + axes.map { "\($0.binCount) bins [\($0.low), \($0.high)]" }.joined(separator: " × ") + "\n"
+                    out += histogram.values.map { "\($0)" }.joined(separator: " ") + "\n"
+                }
+                FileHandleOutput.standardOutput.write(out)
+            }
+        }
+    }
+}
+
+struct StatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats", abstract: "Read branches in full; print entries, items, min, max, mean and sum per branch.")
+
+    @Argument(help: "The ROOT file.") var file: String
+    @Argument(help: "Path of the tree in the file.") var tree: String
+    @Option(help: "Comma-separated branch names (default: all readable branches).") var branches: String?
+    @Flag(help: "Print ROOTJSON.") var json = false
+
+    func run() throws {
+        try reportingROOTErrors {
+            let root = try ROOTFile(path: file)
+            let tree = try root.tree(self.tree)
+            var rows: [(String, ROOTJSON)] = []
+            var text = "branch".padding(30) + " entries      items          min            max            mean           sum\n"
+            for branch in try selectedBranches(tree, branches) {
+                let summary = try branch.column().summary()
+                rows.append((branch.path, .object([
+                    ("entries", .int(Int64(summary.entries))), ("items", .int(Int64(summary.items))),
+                    ("min", .double(summary.min)), ("max", .double(summary.max)),
+                    ("mean", .double(summary.mean)), ("sum", .double(summary.sum)),
+                ])))
+                text += branch.path.padding(30) + " " + [String(summary.entries), String(summary.items), "\(summary.min)",
+                                                          "\(summary.max)", "\(summary.mean)", "\(summary.sum)"].map { $0.padding(14) }.joined(separator: " ") + "\n"
+            }
+            FileHandleOutput.standardOutput.write(json ? ROOTJSON.object(rows).rendered + "\n" : text)
+        }
+    }
+}
+
+extension String {
+    func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+}

@@ -1,0 +1,329 @@
+import ArgumentParser
+import Foundation
+import HistFactory
+
+// `hepkit inspect / digest / sort / prune / rename / combine / patchset`: drop-ins for pyhf's
+// commands of the same names (same arguments, same output; `-` or no file reads standard input).
+
+/// Reads a file, or standard input for `-`.
+private func readInput(_ path: String) throws -> [UInt8] {
+    if path == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
+    do {
+        return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    } catch {
+        throw InferenceCommandError("cannot read '\(path)': \(error.localizedDescription)")
+    }
+}
+
+private func loadWorkspace(_ path: String) throws -> WorkspaceDocument {
+    try WorkspaceDocument(parsing: try readInput(path), source: path == "-" ? "<stdin>" : path)
+}
+
+private func loadPatchSet(_ path: String) throws -> PatchSet {
+    try PatchSet(parsing: try readInput(path), source: path == "-" ? "<stdin>" : path)
+}
+
+/// Writes `text` to `outputFile` atomically (temporary file + rename) or to standard output.
+/// pyhf's `json.dump` to a file has no final newline; `click.echo` to the terminal adds one.
+private func emit(_ text: String, outputFile: String?) throws {
+    guard let outputFile else {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        return
+    }
+    do {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: outputFile), options: .atomic)
+    } catch {
+        throw InferenceCommandError("cannot write '\(outputFile)': \(error.localizedDescription)")
+    }
+}
+
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect", abstract: "Summarise a pyhf workspace (as `pyhf inspect`).")
+
+    @Argument(help: "The pyhf JSON workspace ('-' for standard input).")
+    var workspace: String = "-"
+
+    @Option(name: .customLong("output-file"), help: "Also write the summary as JSON to this file.")
+    var outputFile: String?
+
+    @Option(help: "Accepted for compatibility with pyhf; the summary always uses the first measurement.")
+    var measurement: String?
+
+    @Flag(help: "Print the JSON summary instead of the text tables.")
+    var json = false
+
+    func run() throws {
+        try reportingInferenceErrors {
+            let inspection = try WorkspaceInspection(try loadWorkspace(workspace))
+            let document = inspection.json.pythonJSON(indent: 4)
+            if json {
+                FileHandle.standardOutput.write(Data((document + "\n").utf8))
+            } else {
+                FileHandle.standardOutput.write(Data(inspection.text.utf8))
+            }
+            if let outputFile { try emit(document, outputFile: outputFile) }
+        }
+    }
+}
+
+struct DigestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "digest", abstract: "Digest of a pyhf workspace (as `pyhf digest`).")
+
+    @Argument(help: "The pyhf JSON workspace ('-' for standard input).")
+    var workspace: String = "-"
+
+    @Option(name: [.short, .long], help: "Hash algorithm (repeatable): md5, sha1, sha224, sha256, sha384, sha512.")
+    var algorithm: [String] = []
+
+    @Flag(name: [.customShort("j"), .customLong("json")], help: "Print the digests as a JSON object.")
+    var json = false
+
+    @Flag(name: [.customShort("p"), .customLong("plaintext")], help: "Print `algorithm:digest` lines (the default).")
+    var plaintext = false
+
+    func run() throws {
+        try reportingInferenceErrors {
+            var algorithms: [HashAlgorithm] = []
+            for name in algorithm.isEmpty ? ["sha256"] : algorithm {
+                guard let a = HashAlgorithm(rawValue: name) else {
+                    throw InferenceCommandError("\(name) is not a supported hash algorithm (\(HashAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                if !algorithms.contains(a) { algorithms.append(a) }
+            }
+            let document = try loadWorkspace(workspace)
+            let digests = algorithms.map { ($0.rawValue, document.digest($0)) }
+            // Of `-j` and `-p`, the last one given wins (click's flag pair).
+            let arguments = CommandLine.arguments
+            let lastJSON = arguments.lastIndex { $0 == "-j" || $0 == "--json" } ?? -1
+            let lastPlain = arguments.lastIndex { $0 == "-p" || $0 == "--plaintext" } ?? -1
+            if json && lastJSON > lastPlain {
+                try emit(JSONValue.object(JSONObject(digests.map { ($0.0, .string($0.1)) })).pythonJSON(indent: 4), outputFile: nil)
+            } else {
+                try emit(digests.map { "\($0.0):\($0.1)" }.joined(separator: "\n"), outputFile: nil)
+            }
+        }
+    }
+}
+
+struct SortCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sort", abstract: "Sort a pyhf workspace (as `pyhf sort`).")
+
+    @Argument(help: "The pyhf JSON workspace ('-' for standard input).")
+    var workspace: String = "-"
+
+    @Option(name: .customLong("output-file"), help: "Write the result here instead of standard output.")
+    var outputFile: String?
+
+    func run() throws {
+        try reportingInferenceErrors {
+            try emit(try loadWorkspace(workspace).sorted().pyhfText, outputFile: outputFile)
+        }
+    }
+}
+
+struct PruneCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prune", abstract: "Remove channels, samples, modifiers or measurements (as `pyhf prune`).")
+
+    @Argument(help: "The pyhf JSON workspace ('-' for standard input).")
+    var workspace: String = "-"
+
+    @Option(name: .customLong("output-file"), help: "Write the result here instead of standard output.")
+    var outputFile: String?
+
+    @Option(name: [.short, .long], help: "A channel to remove (repeatable).")
+    var channel: [String] = []
+
+    @Option(name: [.short, .long], help: "A sample to remove (repeatable).")
+    var sample: [String] = []
+
+    @Option(name: [.short, .long], help: "A modifier to remove by name, with its parameter configurations (repeatable).")
+    var modifier: [String] = []
+
+    @Option(name: [.customShort("t"), .customLong("modifier-type")], help: "A modifier type to remove (repeatable).")
+    var modifierType: [String] = []
+
+    @Option(help: "A measurement to remove (repeatable).")
+    var measurement: [String] = []
+
+    func validate() throws {
+        let known = ModifierKind.allCases.map(\.rawValue)
+        for t in modifierType where !known.contains(t) {
+            throw ValidationError("invalid modifier type '\(t)' (choose from \(known.joined(separator: ", ")))")
+        }
+    }
+
+    func run() throws {
+        try reportingInferenceErrors {
+            let pruned = try loadWorkspace(workspace).pruned(
+                modifiers: modifier, modifierTypes: modifierType, samples: sample, channels: channel, measurements: measurement)
+            try emit(pruned.pyhfText, outputFile: outputFile)
+        }
+    }
+}
+
+struct RenameCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rename", abstract: "Rename channels, samples, modifiers or measurements (as `pyhf rename`).")
+
+    @Argument(help: "The pyhf JSON workspace ('-' for standard input).")
+    var workspace: String = "-"
+
+    @Option(name: .customLong("output-file"), help: "Write the result here instead of standard output.")
+    var outputFile: String?
+
+    @Option(name: [.short, .long], parsing: .upToNextOption, help: ArgumentHelp("OLD NEW: rename a channel (repeatable).", valueName: "old new"))
+    var channel: [String] = []
+
+    @Option(name: [.short, .long], parsing: .upToNextOption, help: ArgumentHelp("OLD NEW: rename a sample (repeatable).", valueName: "old new"))
+    var sample: [String] = []
+
+    @Option(name: [.short, .long], parsing: .upToNextOption, help: ArgumentHelp("OLD NEW: rename a modifier (repeatable).", valueName: "old new"))
+    var modifier: [String] = []
+
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("OLD NEW: rename a measurement (repeatable).", valueName: "old new"))
+    var measurement: [String] = []
+
+    func validate() throws {
+        for (name, values) in [("channel", channel), ("sample", sample), ("modifier", modifier), ("measurement", measurement)]
+        where values.count % 2 != 0 {
+            throw ValidationError("--\(name) takes pairs of values: OLD NEW")
+        }
+    }
+
+    private func pairs(_ values: [String]) -> [(String, String)] {
+        stride(from: 0, to: values.count - 1, by: 2).map { (values[$0], values[$0 + 1]) }
+    }
+
+    func run() throws {
+        try reportingInferenceErrors {
+            let renamed = try loadWorkspace(workspace).renamed(
+                modifiers: pairs(modifier), samples: pairs(sample), channels: pairs(channel), measurements: pairs(measurement))
+            try emit(renamed.pyhfText, outputFile: outputFile)
+        }
+    }
+}
+
+extension WorkspaceDocument.Join: ExpressibleByArgument {}
+
+struct CombineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "combine", abstract: "Combine two pyhf workspaces (as `pyhf combine`).")
+
+    @Argument(help: "The first workspace ('-' for standard input).")
+    var workspaceOne: String = "-"
+
+    @Argument(help: "The second workspace ('-' for standard input).")
+    var workspaceTwo: String = "-"
+
+    @Option(name: [.short, .long], help: "How to join: none, outer, 'left outer', 'right outer'.")
+    var join: WorkspaceDocument.Join = .none
+
+    @Option(name: .customLong("output-file"), help: "Write the result here instead of standard output.")
+    var outputFile: String?
+
+    @Flag(inversion: .prefixedNo, help: "Merge channels of the same name sample-wise (outer joins only).")
+    var mergeChannels = false
+
+    func run() throws {
+        try reportingInferenceErrors {
+            let combined = try WorkspaceDocument.combine(
+                try loadWorkspace(workspaceOne), try loadWorkspace(workspaceTwo), join: join, mergeChannels: mergeChannels)
+            try emit(combined.pyhfText, outputFile: outputFile)
+        }
+    }
+}
+
+struct PatchsetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "patchset", abstract: "Operations on pyhf patchsets (as `pyhf patchset`).",
+        subcommands: [Extract.self, Apply.self, Verify.self, Inspect.self])
+
+    struct Extract: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print one patch of a patchset.")
+
+        @Argument(help: "The patchset ('-' for standard input).")
+        var patchset: String = "-"
+
+        @Option(help: "The name of the patch to extract.")
+        var name: String?
+
+        @Option(name: .customLong("output-file"), help: "Write the result here instead of standard output.")
+        var outputFile: String?
+
+        @Flag(name: .customLong("with-metadata"), help: "Include the patch and patchset metadata.")
+        var withMetadata = false
+
+        @Flag(name: .customLong("without-metadata"), help: "Only the JSON Patch (the default).")
+        var withoutMetadata = false
+
+        func run() throws {
+            try reportingInferenceErrors {
+                let set = try loadPatchSet(patchset)
+                guard let name else { throw WorkspaceError.patchNotFound("None") }
+                let result = set.extract(try set.patch(named: name), withMetadata: withMetadata && !withoutMetadata)
+                try emit(result.pythonJSON(indent: 4), outputFile: outputFile)
+            }
+        }
+    }
+
+    struct Apply: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Apply a patch to the background-only workspace.")
+
+        @Argument(help: "The background-only workspace ('-' for standard input).")
+        var backgroundOnly: String = "-"
+
+        @Argument(help: "The patchset ('-' for standard input).")
+        var patchset: String = "-"
+
+        @Option(help: "The name of the patch to apply.")
+        var name: String?
+
+        @Option(name: .customLong("output-file"), help: "Write the result here instead of standard output.")
+        var outputFile: String?
+
+        func run() throws {
+            try reportingInferenceErrors {
+                let workspace = try loadWorkspace(backgroundOnly)
+                let set = try loadPatchSet(patchset)
+                guard let name else { throw WorkspaceError.patchNotFound("None") }
+                let patched = try set.apply(try set.patch(named: name), to: workspace)
+                try emit(patched.pyhfText, outputFile: outputFile)
+            }
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check the patchset's digests against the background-only workspace.")
+
+        @Argument(help: "The background-only workspace ('-' for standard input).")
+        var backgroundOnly: String = "-"
+
+        @Argument(help: "The patchset ('-' for standard input).")
+        var patchset: String = "-"
+
+        func run() throws {
+            try reportingInferenceErrors {
+                let workspace = try loadWorkspace(backgroundOnly)
+                try loadPatchSet(patchset).verify(workspace)
+                try emit("All good.", outputFile: nil)
+            }
+        }
+    }
+
+    struct Inspect: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the patches of a patchset.")
+
+        @Argument(help: "The patchset ('-' for standard input).")
+        var patchset: String = "-"
+
+        func run() throws {
+            try reportingInferenceErrors {
+                try emit(try loadPatchSet(patchset).inspection, outputFile: nil)
+            }
+        }
+    }
+}
