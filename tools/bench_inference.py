@@ -69,8 +69,7 @@ def main(argv):
     tmp = tempfile.mkdtemp()
     if "--no-large" not in argv:
         large = os.path.join(tmp, "generated_large.json")
-        with open(large, "w") as f:
-            subprocess.run([sys.executable, os.path.join(HERE, "make_large_workspace.py")], stdout=f, check=True)
+        subprocess.run([sys.executable, os.path.join(HERE, "make_large_workspace.py"), large], check=True)
         workspaces.append(large)
     snippet = os.path.join(tmp, "pyhf_task.py")
     with open(snippet, "w") as f:
