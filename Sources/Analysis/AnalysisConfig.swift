@@ -35,6 +35,14 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
         case value(Double)
         case parameter(String)
 
+        /// The edge as written.
+        var text: String {
+            switch self {
+            case .value(let v): "\(v)"
+            case .parameter(let name): "'\(name)'"
+            }
+        }
+
         public init(from decoder: any Decoder) throws {
             let c = try decoder.singleValueContainer()
             if let value = try? c.decode(Double.self) {

@@ -281,6 +281,17 @@ public struct SoftHistograms: LinearizableFunction {
         self.kernel = kernel
     }
 
+    /// Where a histogram's counts and sumw2 are in the value (and the Jacobian's rows).
+    public func positions(of key: HistogramKey) -> (counts: Range<Int>, sumw2: Range<Int>)? {
+        var offset = 0
+        for k in histograms.keys {
+            let bins = histograms.analysis.regions[k.region].edges.count - 1
+            if k == key { return (offset..<offset + bins, offset + bins..<offset + 2 * bins) }
+            offset += 2 * bins
+        }
+        return nil
+    }
+
     public func linearize(at parameters: [Double]) -> Linearization {
         let filled: [LinearizedHistogram]
         do {

@@ -105,12 +105,9 @@ struct Value {
     /// One value per event (uniform values repeated).
     func broadcast(to n: Int) -> DualColumn {
         guard uniform else { return dual }
-        let rows = dual.activeParameters.count
-        var tangents = [Double](repeating: 0, count: rows * n)
-        for r in 0..<rows {
-            let t = dual.tangents[r]
-            for i in 0..<n { tangents[r * n + i] = t }
-        }
+        var tangents: [Double] = []
+        tangents.reserveCapacity(dual.tangents.count * n)
+        for t in dual.tangents { tangents.append(contentsOf: repeatElement(t, count: n)) }
         return DualColumn(
             values: [Double](repeating: dual.values[0], count: n), parameterCount: dual.parameterCount,
             activeParameters: dual.activeParameters, tangents: tangents)

@@ -72,6 +72,25 @@ public struct ResolvedAnalysis: Sendable {
     /// θ at the parameters' initial values.
     public var initialParameters: [Double] { parameters.map(\.initial) }
 
+    /// The analysis with some parameters' initial values replaced (`hepkit build --set name=value`).
+    ///
+    /// - Throws: ``ConfigError`` for an unknown name or a value outside the parameter's bounds.
+    public func setting(_ values: [String: Double]) throws(ConfigError) -> ResolvedAnalysis {
+        var copy = self
+        for (name, value) in values.sorted(by: { $0.key < $1.key }) {
+            guard let k = parameters.firstIndex(where: { $0.name == name }) else {
+                let hint = closestName(to: name, among: parameters.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
+                throw ConfigError(path: "", message: "--set \(name): unknown parameter\(hint)")
+            }
+            guard parameters[k].bounds.contains(value) else {
+                throw ConfigError(
+                    path: "", message: "--set \(name): \(value) is outside the bounds [\(parameters[k].bounds.lowerBound), \(parameters[k].bounds.upperBound)]")
+            }
+            copy.parameters[k].initial = value
+        }
+        return copy
+    }
+
     /// The branches the expressions of sample `s` read: its weight and every region's selection
     /// and observable, and with `systematics` also its histosys weights and the replacement
     /// branches of its shifted-branch histosys.
@@ -277,6 +296,18 @@ struct Resolver {
         for j in 1..<initialValues.count where initialValues[j] <= initialValues[j - 1] {
             throw path.index(j).error(
                 "edges must increase; \(initialValues[j]) follows \(initialValues[j - 1]) (with parameters at their initial values)")
+        }
+        // Parameter bounds must keep the edges ordered wherever the optimiser or a scan moves them.
+        func range(_ edge: ResolvedAnalysis.Edge) -> ClosedRange<Double> {
+            switch edge {
+            case .value(let v): v...v
+            case .parameter(let k): parameters[k].bounds
+            }
+        }
+        for j in 1..<edges.count where range(edges[j]).lowerBound <= range(edges[j - 1]).upperBound {
+            throw path.index(j).error(
+                "edge \(region.edges[j].text) (range \(range(edges[j]))) can reach edge \(region.edges[j - 1].text) "
+                    + "(range \(range(edges[j - 1]))); make the parameters' bounds keep the edges apart")
         }
         let parametric = edges.contains { if case .parameter = $0 { true } else { false } }
         if let bandwidth = region.bandwidth {

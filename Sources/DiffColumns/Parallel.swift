@@ -29,3 +29,10 @@ func mapChunks<Result>(count: Int, minimumChunk: Int = 65_536, _ body: (Range<In
     }
     return results.map { $0! }
 }
+
+/// Runs `body` on contiguous chunks of `0..<count` (concurrently when large enough); for loops
+/// whose chunks write disjoint parts of a buffer.
+@usableFromInline
+func forEachChunk(count: Int, minimumChunk: Int = 65_536, _ body: (Range<Int>) -> Void) {
+    _ = mapChunks(count: count, minimumChunk: minimumChunk, body)
+}

@@ -19,28 +19,21 @@ public func softStep(_ difference: DualColumn, scale: Double) -> DualColumn {
     let n = difference.count
     let rows = difference.activeParameters.count
     let inverseScale = 1 / scale
-    var slope = [Double](repeating: 0, count: rows > 0 ? n : 0)
-    let values = [Double](unsafeUninitializedCapacity: n) { out, initialized in
-        difference.values.withUnsafeBufferPointer { d in
-            slope.withUnsafeMutableBufferPointer { slope in
-                for i in 0..<n {
-                    let (s, ds) = SigmoidEdge.cdfAndDensity(d[i] * inverseScale)
-                    out[i] = s
-                    if rows > 0 { slope[i] = ds * inverseScale }
-                }
-            }
-        }
-        initialized = n
-    }
+    var values = [Double](repeating: 0, count: n)
     var tangents = difference.tangents
+    difference.values.withUnsafeBufferPointer { d in
+    values.withUnsafeMutableBufferPointer { out in
     tangents.withUnsafeMutableBufferPointer { t in
-        slope.withUnsafeBufferPointer { slope in
-            for r in 0..<rows {
-                let base = r * n
-                for i in 0..<n { t[base + i] *= slope[i] }
+        // Chunks write disjoint ranges.
+        nonisolated(unsafe) let out = out, t = t
+        forEachChunk(count: n) { range in
+            for i in range {
+                let (s, ds) = SigmoidEdge.cdfAndDensity(d[i] * inverseScale)
+                out[i] = s
+                for r in 0..<rows { t[r * n + i] *= ds * inverseScale }
             }
         }
-    }
+    }}}
     return DualColumn(
         values: values, parameterCount: difference.parameterCount,
         activeParameters: difference.activeParameters, tangents: tangents)

@@ -99,6 +99,17 @@ import Testing
         #expect(up.map(\.path) == ["/work/example/bkg_alt.root"])
     }
 
+    @Test func parameterOverrides() throws {
+        let analysis = try resolve(Self.yaml)
+        #expect(try analysis.setting(["cut_met": 80, "edge2": 150]).initialParameters == [80, 40, 100, 150])
+        #expect(throws: ConfigError(path: "", message: "--set cut_mett: unknown parameter (did you mean 'cut_met'?)")) {
+            try analysis.setting(["cut_mett": 80])
+        }
+        #expect(throws: ConfigError(path: "", message: "--set edge1: 130.0 is outside the bounds [60.0, 120.0]")) {
+            try analysis.setting(["edge1": 130])
+        }
+    }
+
     @Test func jsonAndDefaults() throws {
         let json = """
             {"samples": [{"name": "s", "files": ["s.root"], "tree": "events", "signal": true}],
@@ -136,7 +147,11 @@ import Testing
         ("edges: [50, edge1, edge2, 200]", "edges: [50, edge1, edge3, 200]", "regions[0].edges[2]", "unknown parameter 'edge3' (did you mean 'edge1'?)"),
         ("edges: [50, edge1, edge2, 200]", "edges: [50, edge2, edge1, 200]", "regions[0].edges[2]",
          "edges must increase; 100.0 follows 140.0 (with parameters at their initial values)"),
-        ("edges: [0, 25, 50]", "edges: [0, 25, cut_met]\n    bandwidth: -1", "regions[1].bandwidth", "must be positive, found -1.0"),
+        ("edges: [0, 25, 50]", "edges: [0, 10, cut_met]\n    bandwidth: -1", "regions[1].bandwidth", "must be positive, found -1.0"),
+        ("{name: edge2, init: 140, bounds: [125, 190]", "{name: edge2, init: 140, bounds: [115, 190]", "regions[0].edges[2]",
+         "edge 'edge2' (range 115.0...190.0) can reach edge 'edge1' (range 60.0...120.0); make the parameters' bounds keep the edges apart"),
+        ("{name: edge2, init: 140, bounds: [125, 190]", "{name: edge2, init: 140, bounds: [125, 200]", "regions[0].edges[3]",
+         "edge 200.0 (range 200.0...200.0) can reach edge 'edge2' (range 125.0...200.0); make the parameters' bounds keep the edges apart"),
         ("    edges: [50, edge1, edge2, 200]\n    bandwidth: 4", "    edges: [50, edge1, edge2, 200]", "regions[0].bandwidth",
          "required because some edges are parameters (the soft histogram's edge width)"),
         ("{name: cut_jet, init: 40, bounds: [20, 100]", "{name: cut_jet, init: 10, bounds: [20, 100]", "parameters[1].init", "10.0 is outside the bounds [20.0, 100.0]"),

@@ -153,17 +153,19 @@ struct SyntheticAnalysis {
     /// A downstream objective through Swift's AD: Σ_bins s²/(b + sumw2_b) over the SR.
     @Test func gradientThroughADMatchesFiniteDifferences() throws {
         let function = try SoftHistograms(histograms, relaxation: 1, kernel: .kde)
-        let keys = histograms.keys
-        let signal = keys.firstIndex { $0 == HistogramKey(region: 0, sample: 0, variation: .nominal) }!
-        let background = keys.firstIndex { $0 == HistogramKey(region: 0, sample: 1, variation: .nominal) }!
-        let jesUp = keys.firstIndex { $0 == HistogramKey(region: 0, sample: 0, variation: .up(systematic: 1)) }!
+        let signal = function.positions(of: HistogramKey(region: 0, sample: 0, variation: .nominal))!
+        let background = function.positions(of: HistogramKey(region: 0, sample: 1, variation: .nominal))!
+        let jesUp = function.positions(of: HistogramKey(region: 0, sample: 0, variation: .up(systematic: 1)))!
+        #expect(signal.counts == 0..<3 && signal.sumw2 == 3..<6 && jesUp.counts == 18..<21)
+        #expect(background.counts == 30..<33)
         @differentiable(reverse)
         func objective(_ theta: [Double]) -> Double {
             let v = evaluate(function, at: theta)
             var total = 0.0
             for j in 0..<3 {
-                let s = v[6 * signal + j], b = v[6 * background + j], b2 = v[6 * background + 3 + j]
-                let shift = v[6 * jesUp + j] - s
+                let s = v[signal.counts.lowerBound + j], b = v[background.counts.lowerBound + j]
+                let b2 = v[background.sumw2.lowerBound + j]
+                let shift = v[jesUp.counts.lowerBound + j] - s
                 total = total + s * s / (b + b2) + 0.1 * shift * shift
             }
             return total

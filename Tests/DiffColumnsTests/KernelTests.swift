@@ -39,6 +39,20 @@ import _Differentiation
         #expect(soft.tangent(1).allSatisfy { $0 == 0 })
     }
 
+    @Test func largeColumnsAreSplitAcrossThreadsIdentically() {
+        // 300 000 events take the two-thread path; every event must match the formula.
+        let d = uniformSample(300_000, in: -10...10, seed: 9)
+        let soft = softStep(
+            DualColumn(values: d, parameterCount: 1, activeParameters: [0], tangents: [Double](repeating: 2, count: d.count)),
+            scale: 1.5)
+        for i in stride(from: 0, to: d.count, by: 997) {
+            let s = 1 / (1 + exp(-d[i] / 1.5))
+            #expect(abs(soft.values[i] - s) < 1e-15)
+            #expect(abs(soft.tangents[i] - 2 * s * (1 - s) / 1.5) < 1e-15)
+        }
+        #expect(soft.values.last == sigmoid(d.last! / 1.5))
+    }
+
     @Test func tendsToTheHardStep() {
         let d = [-2.0, -1e-3, 1e-3, 0.5, 3]
         let soft = softStep(DualColumn(constant: d, parameterCount: 0), scale: 1e-6)
