@@ -17,3 +17,41 @@ import Testing
         #expect(doc.json["channels"]?.arrayValue?[0]["samples"]?.arrayValue?[0]["data"] == [2.5])
     }
 }
+
+@Suite struct CorruptedInputTests {
+    /// Truncated and byte-corrupted workspaces must produce typed errors (or, by chance, a valid
+    /// workspace), never a crash; whatever loads must also summarise and digest.
+    @Test func corruptedBytesNeverCrash() throws {
+        let original = Array(try Fixtures.data("workspace/inputs/example3.json"))
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {  // xorshift64*, fixed seed: the same corpus on every run
+            state ^= state >> 12
+            state ^= state << 25
+            state ^= state >> 27
+            return state &* 0x2545_F491_4F6C_DD1D
+        }
+        let replacements = Array("{}[],:\"\\-0123456789.eE+ntrufalsx \u{00}\n".utf8)
+        var variants: [[UInt8]] = stride(from: 0, to: original.count, by: 23).map { Array(original[..<$0]) }
+        for _ in 0..<400 {
+            var bytes = original
+            for _ in 0..<(1 + Int(next() % 3)) {
+                bytes[Int(next() % UInt64(bytes.count))] = replacements[Int(next() % UInt64(replacements.count))]
+            }
+            variants.append(bytes)
+        }
+        var loaded = 0, rejected = 0
+        for bytes in variants {
+            do {
+                let document = try WorkspaceDocument.validated(parsing: bytes)
+                _ = document.digest()
+                _ = try? WorkspaceInspection(document)
+                loaded += 1
+            } catch {
+                #expect(!"\(error)".isEmpty)
+                rejected += 1
+            }
+        }
+        #expect(loaded + rejected == variants.count)
+        #expect(rejected > variants.count / 2)
+    }
+}
