@@ -50,7 +50,7 @@ extension BranchModel {
                       let type = ElementType(leafClass: leaf.className, isUnsigned: leaf.isUnsigned, title: leaf.title) else {
                     throw .unsupported("leaf list with leaf '\(leaf.name)' of class \(leaf.className)")
                 }
-                fields.append(RecordField(name: leaf.name, type: type, count: leaf.length, shape: Self.dimensions(leaf)))
+                fields.append(RecordField(name: leaf.name, type: type, count: max(1, leaf.length), shape: Self.dimensions(leaf)))
             }
             return Interpretation(type: nil, layout: .record(fields), shape: [])
         }
@@ -125,10 +125,19 @@ extension BranchModel {
     /// on-disk layout: count then values).
     static func templateArgument(_ name: String, of template: String) -> String? {
         let trimmed = name.trimmingCharacters(in: " ")
-        for container in template == "vector" ? ["vector", "set", "list", "deque", "unordered_set", "multiset"] : [template] {
-            if trimmed.hasPrefix(container + "<"), trimmed.hasSuffix(">") {
-                return String(trimmed.dropFirst(container.count + 1).dropLast()).trimmingCharacters(in: " ")
+        let containers = template == "vector"
+            ? ["vector", "set", "list", "deque", "unordered_set", "multiset", "ROOT::VecOps::RVec", "ROOT::RVec", "RVec"]
+            : [template]
+        for container in containers where trimmed.hasPrefix(container + "<") && trimmed.hasSuffix(">") {
+            // the first template argument (an allocator may follow at the top level)
+            var depth = 0
+            var argument = ""
+            for character in trimmed.dropFirst(container.count + 1).dropLast() {
+                if character == "<" { depth += 1 } else if character == ">" { depth -= 1 }
+                if character == ",", depth == 0 { break }
+                argument.append(character)
             }
+            return argument.trimmingCharacters(in: " ")
         }
         return nil
     }

@@ -194,35 +194,27 @@ extension ObjectReader {
             leaf.elementType = Int(try reader.i32())
         }
         try finish(outer.end, className)
-        guard length >= 0, length < 1 << 28 else { throw .malformed("leaf '\(name)' has fLen \(length)") }
+        // some writers store fLen -1 for leaves of collection members; only huge lengths are corrupt
+        guard length < 1 << 28 else { throw .malformed("leaf '\(name)' has fLen \(length)") }
         return leaf
     }
 
     /// A `TBasket` serialised inside a branch's `fBaskets` (§8.3).
     mutating func embeddedBasket() throws(DecodeError) -> EmbeddedBasket {
+        let keyStart = reader.position
         let key = try ROOTKey(&reader)
-        _ = try reader.u16()
-        _ = try reader.i32() // fBufferSize
-        let nevBufSize = try reader.i32()
-        if nevBufSize < 0 { _ = try reader.u8() }
-        let nevBuf = Int(try reader.i32())
-        let last = Int(try reader.i32())
-        let flag = Int(try reader.u8())
         let keyLength = Int(key.keyLength)
+        let header = try reader.basketFields(keyStart: keyStart, keyLength: keyLength)
+        let (nevBuf, last) = (header.entryCount, header.last)
         guard nevBuf >= 0, last >= keyLength else {
             throw .malformed("embedded basket of '\(key.name)': fNevBuf \(nevBuf), fLast \(last), fKeylen \(keyLength)")
         }
+        // as uproot: an offset array is present unless the entries fill the buffer at fixed size
         var offsets: [Int32]?
-        if flag % 10 != 2, nevBuf > 0, flag < 80 {
-            let n = try reader.count("embedded basket offsets", elementSize: 4)
-            offsets = try (0 ..< n).map { _ throws(DecodeError) in try reader.i32() }
-            if flag > 40 {
-                let m = try reader.count("embedded basket displacements", elementSize: 4)
-                try reader.skip(4 * m)
-            }
-        }
-        guard flag == 1 || flag > 10 else {
-            throw .malformed("embedded basket of '\(key.name)' has no buffer (flag \(flag))")
+        if nevBuf > 0, abs(header.entrySize) * nevBuf + keyLength != last {
+            _ = try reader.count("embedded basket offsets", elementSize: 4) // stored count, nevBuf + 1
+            guard nevBuf <= reader.remaining / 4 else { throw .malformed("embedded basket offsets exceed the branch") }
+            offsets = try (0 ..< nevBuf).map { _ throws(DecodeError) in try reader.i32() }
         }
         let buffer = try reader.rawBytes(last)
         return EmbeddedBasket(keyLength: keyLength, entryCount: nevBuf, last: last,
