@@ -4,8 +4,9 @@ enum EntryLayout: Sendable, Equatable {
     case fixed(count: Int)
     /// A variable number of items per entry after a `header`-byte prefix; each item is `itemCount` values.
     case jagged(header: Int, itemCount: Int)
-    /// `std::vector<std::vector<T>>`.
-    case jagged2
+    /// `std::vector<std::vector<T>>` (`countedOuter`: 10-byte header with the outer count), or a
+    /// `vector<T>` member of a split collection (6-byte header, inner vectors up to the entry end).
+    case jagged2(countedOuter: Bool)
     /// One string per entry after a `header`-byte prefix.
     case string(header: Int)
     /// A leaf list: the leaves' values back to back, unpadded.
@@ -73,18 +74,20 @@ extension BranchModel {
     private func elementInterpretation() throws(DecodeError) -> Interpretation {
         let leaf = leaves.first
         let code = streamerType >= 0 ? streamerType : (leaf?.elementType ?? -1)
+        // members of split collections / TClonesArrays: one count per entry, values back to back
+        let inCollection = elementKind == 31 || elementKind == 41
         // counter branches of split TClonesArrays (3) and STL collections (4) hold the sizes
         if elementKind == 3 || elementKind == 4 {
             return Interpretation(type: .int32, layout: .fixed(count: 1), shape: [])
         }
         // Double32/Float16 ranges live in the member comment, not in the leaf title
         let title = member?.title ?? leaf?.title ?? title
-        if let member, [300, 365, 500].contains(code),
-           let layout = try Self.stlInterpretation(member.typeName, header: 6, inCollection: elementKind == 31 || elementKind == 41) {
-            return layout
+        if let member, [300, 365, 500].contains(code) {
+            if inCollection, let inner = Self.templateArgument(member.typeName, of: "vector"), let type = ElementType(typeName: inner) {
+                return Interpretation(type: type, layout: .jagged2(countedOuter: false), shape: [])
+            }
+            if let layout = try Self.stlInterpretation(member.typeName, header: 6, inCollection: inCollection) { return layout }
         }
-        // members of split collections / TClonesArrays: one count per entry, values back to back
-        let inCollection = elementKind == 31 || elementKind == 41
         if let objectClassName, code < 0 || code == 300 || code == 500 || code == 365 || (leaf?.elementType ?? 0) < 0 {
             let stlHeader = (code == 300 || code == 365 || code == 500) && streamerID >= 0 ? 6 : 0
             if let layout = try Self.stlInterpretation(objectClassName, header: stlHeader, inCollection: inCollection) {
@@ -116,7 +119,7 @@ extension BranchModel {
             return Interpretation(type: type, layout: .jagged(header: 10, itemCount: 1), shape: [])
         }
         if let innermost = templateArgument(inner, of: "vector"), let type = ElementType(typeName: innermost) {
-            return Interpretation(type: type, layout: .jagged2, shape: [])
+            return Interpretation(type: type, layout: .jagged2(countedOuter: true), shape: [])
         }
         throw .unsupported("\(className)")
     }

@@ -209,12 +209,18 @@ extension ObjectReader {
         guard nevBuf >= 0, last >= keyLength else {
             throw .malformed("embedded basket of '\(key.name)': fNevBuf \(nevBuf), fLast \(last), fKeylen \(keyLength)")
         }
-        // as uproot: an offset array is present unless the entries fill the buffer at fixed size
+        // TBasket::Streamer: offsets for flags other than 0, x2 and >= 80, displacements above 40
         var offsets: [Int32]?
-        if nevBuf > 0, abs(header.entrySize) * nevBuf + keyLength != last {
-            _ = try reader.count("embedded basket offsets", elementSize: 4) // stored count, nevBuf + 1
-            guard nevBuf <= reader.remaining / 4 else { throw .malformed("embedded basket offsets exceed the branch") }
-            offsets = try (0 ..< nevBuf).map { _ throws(DecodeError) in try reader.i32() }
+        let flag = Int(header.flag)
+        if nevBuf > 0, flag != 0, flag % 10 != 2, flag < 80 {
+            let n = try reader.count("embedded basket offsets", elementSize: 4)
+            guard n >= nevBuf else { throw .malformed("embedded basket has \(n) offsets for \(nevBuf) entries") }
+            offsets = try (0 ..< n).map { _ throws(DecodeError) in try reader.i32() }
+            if flag > 40 { try reader.skip(4 * reader.count("embedded basket displacements", elementSize: 4)) }
+        }
+        // ROOT writes the buffer only for flag 1 or > 10; otherwise the basket is an empty placeholder
+        guard header.flag == 1 || header.flag > 10 else {
+            return EmbeddedBasket(keyLength: keyLength, entryCount: 0, last: keyLength, data: [], offsets: nil)
         }
         let buffer = try reader.rawBytes(last)
         return EmbeddedBasket(keyLength: keyLength, entryCount: nevBuf, last: last,
