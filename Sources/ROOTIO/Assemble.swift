@@ -105,13 +105,15 @@ extension DecodedBasket {
     mutating func regenerateStarts(_ layout: EntryLayout) throws(DecodeError) {
         let selfSized: Bool
         switch layout {
-        case .string(let header): selfSized = header == 0 || header == 6
+        case .string(let header, _): selfSized = header == 0 || header == 6
         case .jagged(let header, _): selfSized = header == 10
         case .jagged2: selfSized = true
         case .fixed, .record: selfSized = false
         }
         guard selfSized, entryCount > 0 else { return }
-        let stringHeader: Int? = if case .string(let header) = layout { header } else { nil }
+        var stringHeader: Int?
+        var wideLength = false
+        if case let .string(header, wide) = layout { (stringHeader, wideLength) = (header, wide) }
         starts = try data.withBytes { raw throws(DecodeError) -> [Int] in
             var reader = ByteReader(raw)
             var starts = [0]
@@ -119,7 +121,7 @@ extension DecodedBasket {
             for _ in 0 ..< entryCount {
                 if let header = stringHeader {
                     try reader.skip(header)
-                    _ = try reader.string()
+                    if wideLength { try reader.skip(reader.count("string bytes")) } else { _ = try reader.string() }
                 } else {
                     let word = try reader.u32()
                     guard word & ObjectReader.byteCountMask != 0 else { throw .malformed("entry without byte count, offsets cannot be rebuilt") }
@@ -170,8 +172,8 @@ extension Interpretation {
         case .jagged2(let countedOuter):
             guard let type else { throw .malformed("jagged layout without a type") }
             return try jagged2(slices, type: type, countedOuter: countedOuter, entryCount: entryCount)
-        case .string(let header):
-            return try strings(slices, header: header, entryCount: entryCount)
+        case let .string(header, wideLength):
+            return try strings(slices, header: header, wideLength: wideLength, entryCount: entryCount)
         case .record(let fields):
             return try record(slices, fields: fields, entryCount: entryCount)
         }
@@ -279,7 +281,7 @@ extension Interpretation {
         return Column(values: values, entryCount: entryCount, offsets: outer, innerOffsets: inner, shape: [])
     }
 
-    private func strings(_ slices: [BasketSlice], header: Int, entryCount: Int) throws(DecodeError) -> Column {
+    private func strings(_ slices: [BasketSlice], header: Int, wideLength: Bool, entryCount: Int) throws(DecodeError) -> Column {
         var values: [String] = []
         values.reserveCapacity(entryCount)
         for slice in slices {
@@ -289,7 +291,8 @@ extension Interpretation {
                     var reader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[starts[j] ..< starts[j + 1]]))
                     if reader.remaining == 0 { values.append(""); continue }
                     try reader.skip(header)
-                    values.append(try reader.string())
+                    values.append(wideLength ? String(decoding: try reader.rawBytes(reader.count("string bytes")), as: UTF8.self)
+                                             : try reader.string())
                 }
             }
         }

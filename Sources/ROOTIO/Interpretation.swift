@@ -7,8 +7,9 @@ enum EntryLayout: Sendable, Equatable {
     /// `std::vector<std::vector<T>>` (`countedOuter`: 10-byte header with the outer count), or a
     /// `vector<T>` member of a split collection (6-byte header, inner vectors up to the entry end).
     case jagged2(countedOuter: Bool)
-    /// One string per entry after a `header`-byte prefix.
-    case string(header: Int)
+    /// One string per entry after a `header`-byte prefix; its length is one byte (255 + `i32` for
+    /// long ones), or an `i32` for `char*` members of split objects (`wideLength`).
+    case string(header: Int, wideLength: Bool = false)
     /// A leaf list: the leaves' values back to back, unpadded.
     case record([RecordField])
 }
@@ -95,7 +96,7 @@ extension BranchModel {
             }
         }
         if code == 65 { return Interpretation(type: nil, layout: .string(header: 0), shape: []) }
-        if code == 7 { return Interpretation(type: nil, layout: .string(header: 0), shape: []) }
+        if code == 7 { return Interpretation(type: nil, layout: .string(header: 0, wideLength: true), shape: []) }
         guard let type = ElementType(streamerCode: code, title: title) else {
             throw .unsupported("branch '\(name)' holds \(objectClassName ?? "objects") (streamer type \(code))")
         }
