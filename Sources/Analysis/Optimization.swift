@@ -91,6 +91,9 @@ public struct AnalysisOptimizer: Sendable {
         for k in 0..<settings.steps {
             let f = relaxation(atStep: k)
             let (value, gradient) = try function.valueAndGradient(at: theta, relaxation: f)
+            guard value.isFinite, gradient.allSatisfy(\.isFinite) else {
+                throw OptimizationError(step: k, parameters: theta, message: "the objective or its gradient is not finite (\(value), \(gradient))")
+            }
             let step = Step(step: k, relaxation: f, parameters: theta, objective: value, gradient: gradient)
             trajectory.append(step)
             progress?(step)
@@ -106,4 +109,13 @@ public struct AnalysisOptimizer: Sendable {
         }
         return (trajectory, theta)
     }
+}
+
+/// The optimisation cannot continue.
+public struct OptimizationError: Error, Sendable, CustomStringConvertible {
+    /// The step (0-based) and θ where it stopped.
+    public var step: Int
+    public var parameters: [Double]
+    public var message: String
+    public var description: String { "optimisation step \(step + 1) at θ = \(parameters): \(message)" }
 }
