@@ -116,3 +116,74 @@ enum Example {
         }
     }
 }
+
+/// The example's optimisation against the brute-force pyhf scan (tools/scan_example.py, `joint`:
+/// the best grid point of all four parameters, by coordinate descent and an exhaustive search
+/// around where it stops).
+@Suite struct OptimizationTests {
+    struct JointScan: Decodable {
+        struct Point: Decodable {
+            let parameters: [String: Double]
+            let cls: Double
+        }
+        let steps: [String: Double]
+        let best: Point
+    }
+
+    @Test func optimumAgreesWithPyhfScan() throws {
+        struct File: Decodable { let joint: JointScan }
+        let scan = try JSONDecoder().decode(
+            File.self, from: Data(contentsOf: HZZReference.fixtures.appendingPathComponent("analysis/example_scan.json"))).joint
+        let loaded = Example.loaded
+        let analysis = loaded.analysis
+        let function = try AnalysisObjectiveFunction(
+            histograms: loaded.histograms, objective: analysis.objective.implementation, kernel: analysis.optimizer.histogram)
+        let optimizer = AnalysisOptimizer(function: function, settings: analysis.optimizer)
+        let (trajectory, optimum) = try optimizer.run(from: analysis.initialParameters)
+        #expect(trajectory.count == analysis.optimizer.steps)
+        #expect(trajectory.last!.objective < trajectory.first!.objective)
+        for (k, parameter) in analysis.parameters.enumerated() {
+            let best = scan.best.parameters[parameter.name]!, step = scan.steps[parameter.name]!
+            #expect(abs(optimum[k] - best) <= step, "\(parameter.name): optimised \(optimum[k]), scan's best \(best) (step \(step))")
+        }
+        // The exported workspace (hard cuts at the optimum): within 5% of the scan's best, or better.
+        let cls = try ExpectedCLsObjective().value(on: try loaded.histograms.hardWorkspace(at: optimum))
+        #expect(cls <= 1.05 * scan.best.cls, "exported workspace's expected CLs \(cls), scan's best \(scan.best.cls)")
+    }
+}
+
+@Suite struct OptimizationReportTests {
+    /// A short run: the schedule's ends, Adam's first step (lr·g/(|g| + ε) after bias correction), the
+    /// projection onto the bounds and the files' contents.
+    @Test func shortRunAndItsFiles() throws {
+        let loaded = Example.loaded
+        let analysis = loaded.analysis
+        var settings = analysis.optimizer
+        settings.steps = 3
+        let function = try AnalysisObjectiveFunction(histograms: loaded.histograms, objective: ExpectedCLsObjective(), kernel: .kde)
+        let optimizer = AnalysisOptimizer(function: function, settings: settings)
+        #expect(optimizer.relaxation(atStep: 0) == settings.relaxationStart)
+        #expect(abs(optimizer.relaxation(atStep: 2) - settings.relaxationEnd) < 1e-12)
+        let (trajectory, optimum) = try optimizer.run(from: analysis.initialParameters)
+        #expect(trajectory.map(\.step) == [0, 1, 2])
+        for (k, g) in trajectory[0].gradient.enumerated() {
+            let expected = analysis.initialParameters[k] - settings.learningRate * g / (abs(g) + optimizer.epsilon)
+            let bounds = analysis.parameters[k].bounds
+            #expect(abs(trajectory[1].parameters[k] - min(max(expected, bounds.lowerBound), bounds.upperBound)) < 1e-6)
+        }
+        let workspace = try loaded.histograms.hardWorkspace(at: optimum)
+        let report = OptimizationReport(
+            analysis: analysis, trajectory: trajectory, optimum: optimum, workspace: workspace,
+            hardObjective: try ExpectedCLsObjective().value(on: workspace))
+        let json = try JSONSerialization.jsonObject(with: report.trajectoryJSON()) as! [String: Any]
+        let steps = json["steps"] as! [[String: Any]]
+        #expect(steps.count == 3)
+        #expect((steps[2]["parameters"] as! [String: Double])["edge1"] == trajectory[2].parameters[2])
+        #expect((steps[0]["objective"] as! Double) == trajectory[0].objective)
+        let optimumJSON = try JSONSerialization.jsonObject(with: report.optimumJSON()) as! [String: Any]
+        #expect((optimumJSON["parameters"] as! [String: Double])["cut_jet"] == optimum[1])
+        let svg = report.plotSVG()
+        #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"))
+        #expect(svg.components(separatedBy: "<polyline").count - 1 == 1 + analysis.parameters.count)
+    }
+}
