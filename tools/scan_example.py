@@ -6,8 +6,10 @@ fixtures/example/analysis.yml), fills the SR histograms with numpy and builds th
 config describes — normfactor mu on the signal, normsys bkg_norm (0.9/1.1) on the background,
 histosys `shape` from weight_up/weight_down, staterror from sqrt(sumw2), lumi (σ = 0.02) — with
 the background-only expectation as observed data (Asimov), and computes the expected CLs at
-mu = 1 (qtilde). Writes fixtures/analysis/example_scan.json. Run: python3 tools/scan_example.py
+mu = 1 (qtilde); then finds the joint optimum of all four parameters on a grid by coordinate
+descent and an exhaustive search within two grid steps of where the descent stops (`joint`). Writes fixtures/analysis/example_scan.json. Run: python3 tools/scan_example.py
 """
+import itertools
 import json
 import pathlib
 
@@ -77,7 +79,61 @@ for name, grid in GRIDS.items():
     best = min(points, key=lambda point: point["cls"])
     scans[name] = {"points": points, "best": best}
     print(name, "best", best)
-out = {"description": "tools/scan_example.py (pyhf %s)" % pyhf.__version__, "initial": INITIAL, "scans": scans}
+
+# The joint optimum of all four parameters on a grid, by coordinate descent from the initial
+# values: scan each parameter along its grid with the others at the current best, move to the
+# best point, repeat until no parameter moves. `lines` are the final scans through the optimum.
+JOINT_GRIDS = {
+    "cut_met": [float(v) for v in range(0, 151, 10)],
+    "cut_jet": [float(v) for v in range(25, 156, 10)],
+    "edge1": [float(v) for v in range(86, 123, 2)],
+    "edge2": [float(v) for v in range(128, 165, 2)],
+}
+current = {name: min(grid, key=lambda v: abs(v - INITIAL[name])) for name, grid in JOINT_GRIDS.items()}
+cache = {}
+
+
+def cached_cls(p):
+    key = tuple(p[name] for name in JOINT_GRIDS)
+    if key not in cache:
+        cache[key] = expected_cls(p)
+    return cache[key]
+
+
+for sweep in range(20):
+    moved = False
+    lines = {}
+    for name, grid in JOINT_GRIDS.items():
+        points = [{"value": v, "cls": cached_cls({**current, name: v})} for v in grid]
+        best = min(points, key=lambda point: point["cls"])
+        lines[name] = points
+        if best["value"] != current[name]:
+            current[name] = best["value"]
+            moved = True
+    print("sweep", sweep, current, cached_cls(current))
+    if not moved:
+        break
+# Coordinate descent can stop at a grid point that is best only along each axis: search every
+# combination within two grid steps of it too.
+descent = dict(current)
+neighbourhoods = []
+for name, grid in JOINT_GRIDS.items():
+    i = grid.index(descent[name])
+    neighbourhoods.append(grid[max(0, i - 2):i + 3])
+for values in itertools.product(*neighbourhoods):
+    p = dict(zip(JOINT_GRIDS, values))
+    if cached_cls(p) < cached_cls(current):
+        current = p
+print("refined", current, cached_cls(current))
+lines = {name: [{"value": v, "cls": cached_cls({**current, name: v})} for v in grid] for name, grid in JOINT_GRIDS.items()}
+joint = {
+    "steps": {name: grid[1] - grid[0] for name, grid in JOINT_GRIDS.items()},
+    "descent": {"parameters": descent, "cls": cached_cls(descent)},
+    "best": {"parameters": current, "cls": cached_cls(current)},
+    "lines": lines,
+    "evaluations": len(cache),
+}
+out = {"description": "tools/scan_example.py (pyhf %s)" % pyhf.__version__, "initial": INITIAL, "scans": scans, "joint": joint}
 path = ROOT / "fixtures/analysis/example_scan.json"
 path.write_text(json.dumps(out, indent=1) + "\n")
 print("wrote", path)

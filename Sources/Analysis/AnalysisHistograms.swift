@@ -281,6 +281,17 @@ public struct SoftHistograms: LinearizableFunction {
         self.kernel = kernel
     }
 
+    private init(validated histograms: AnalysisHistograms, relaxation: Double, kernel: AnalysisConfig.HistogramKernel) {
+        self.histograms = histograms
+        self.relaxation = relaxation
+        self.kernel = kernel
+    }
+
+    /// The same histograms with another relaxation factor (no new validation: it does not depend on it).
+    public func relaxed(by relaxation: Double) -> SoftHistograms {
+        SoftHistograms(validated: histograms, relaxation: relaxation, kernel: kernel)
+    }
+
     /// Where a histogram's counts and sumw2 are in the value (and the Jacobian's rows).
     public func positions(of key: HistogramKey) -> (counts: Range<Int>, sumw2: Range<Int>)? {
         var offset = 0

@@ -15,5 +15,7 @@ struct HEPKitCommand: AsyncParsableCommand {
             // pyhf workspace tools
             InspectCommand.self, DigestCommand.self, SortCommand.self, PruneCommand.self, RenameCommand.self,
             CombineCommand.self, PatchsetCommand.self,
+            // Analyses
+            BuildCommand.self, OptimizeCommand.self,
         ])
 }

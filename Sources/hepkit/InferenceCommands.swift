@@ -127,7 +127,7 @@ struct CLsCommand: ParsableCommand {
     enum Calculator: String, ExpressibleByArgument, CaseIterable { case asymptotics, toybased }
 
     @OptionGroup var options: WorkspaceOptions
-    @Option(name: .customLong("test-poi"), help: "The POI value tested.") var testPOI = 1.0
+    @Option(name: .customLong("test-poi"), parsing: .unconditional, help: "The POI value tested.") var testPOI = 1.0
     @Option(name: .customLong("test-stat"), help: "Test statistic.") var testStat = Statistic.qtilde
     @Option(help: "Asymptotic formulae or pseudo-experiments.") var calctype = Calculator.asymptotics
     @Option(help: "Pseudo-experiments per hypothesis (toybased).") var ntoys = 2000

@@ -39,6 +39,15 @@ import Testing
         }
     }
 
+    /// The document's typed workspace is what `JSONDecoder` makes of the same file.
+    @Test(arguments: digestCases)
+    func typedWorkspaceMatchesJSONDecoder(path: String) throws {
+        let data = try Fixtures.data(path)
+        let document = try WorkspaceDocument(parsing: Array(data), source: path)
+        let decoded = try JSONDecoder().decode(Workspace.self, from: data)
+        #expect(document.workspace == decoded)
+    }
+
     @Test func everyPyhfFixtureHasADigest() {
         #expect(Set(Fixtures.pyhfWorkspaces.map { "pyhf/" + $0 }).isSubset(of: Set(Self.digestCases)))
     }

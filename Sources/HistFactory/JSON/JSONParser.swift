@@ -16,24 +16,16 @@ extension JSONValue {
     /// Parses a complete JSON text (UTF-8). Integers are kept exactly as written; numbers with a
     /// fraction or exponent become `Double`. `NaN`/`Infinity` and out-of-range floats are errors.
     public init(parsing bytes: some Collection<UInt8>) throws(JSONSyntaxError) {
-        self = try Self.parse(bytes).value
-    }
-
-    /// Parses and reports whether some object repeated a key (the later value wins, as in Python;
-    /// decoders that keep the first value would then disagree with this document).
-    static func parse(_ bytes: some Collection<UInt8>) throws(JSONSyntaxError) -> (value: JSONValue, repeatedKeys: Bool) {
         let array = Array(bytes)
-        let result: Result<(JSONValue, Bool), JSONSyntaxError> = array.withUnsafeBufferPointer { buffer in
+        let result: Result<JSONValue, JSONSyntaxError> = array.withUnsafeBufferPointer { buffer in
             var parser = JSONParser(buffer)
             do throws(JSONSyntaxError) {
-                let value = try parser.parseDocument()
-                return .success((value, parser.repeatedKeys))
+                return .success(try parser.parseDocument())
             } catch {
                 return .failure(error)
             }
         }
-        let (value, repeated) = try result.get()
-        return (value, repeated)
+        self = try result.get()
     }
 
     /// Parses a JSON text given as a string.
@@ -46,8 +38,6 @@ private struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
     private var depth = 0
-    /// Set when an object repeats a key.
-    private(set) var repeatedKeys = false
     /// Deeper documents are rejected instead of exhausting the stack.
     private static let maxDepth = 512
 
@@ -143,9 +133,7 @@ private struct JSONParser {
             }
             position += 1
             skipWhitespace()
-            let value = try parseValue()
-            if !repeatedKeys && object[key] != nil { repeatedKeys = true }
-            object[key] = value
+            object[key] = try parseValue()
             skipWhitespace()
             guard position < bytes.count else { throw error("unterminated object") }
             if bytes[position] == UInt8(ascii: ",") {

@@ -1,0 +1,121 @@
+import Foundation
+import _Differentiation
+import DiffColumns
+import HistFactory
+import Inference
+
+/// An objective of the soft analysis as a differentiable function of θ: soft histograms (forward
+/// mode over θ in one pass over the events) → the HistFactory model's inputs and the Asimov data
+/// → the objective and its gradient through the profile fits (implicit function theorem) → back
+/// to θ through the histograms' pullback.
+///
+/// The model's structure (channels, samples, modifiers) is built once; each evaluation replaces
+/// its numeric inputs.
+public struct AnalysisObjectiveFunction: Sendable {
+    public let histograms: SoftHistograms
+    public let objective: any AnalysisObjective
+    /// The likelihood whose inputs each evaluation replaces.
+    let template: HistFactoryLikelihood
+    let map: InputMap
+
+    /// - Throws: ``HistogramError`` if the soft histograms do not fill, or the model's error if the
+    ///   workspace of the soft histograms at the initial θ does not build.
+    public init(histograms: AnalysisHistograms, objective: any AnalysisObjective, kernel: AnalysisConfig.HistogramKernel) throws {
+        let soft = try SoftHistograms(histograms, kernel: kernel)
+        let analysis = histograms.analysis
+        let value = soft.linearize(at: analysis.initialParameters).value
+        let workspace = analysis.workspace { key in
+            let p = soft.positions(of: key)!
+            return BinContents(counts: Array(value[p.counts]), sumw2: Array(value[p.sumw2]))
+        }
+        let model = try Model(workspace: workspace)
+        self.histograms = soft
+        self.objective = objective
+        self.template = try HistFactoryLikelihood(model: model, observedMain: model.observedData(workspace, includeAuxdata: false))
+        self.map = try InputMap(model: model, histograms: soft)
+    }
+
+    /// The objective's value and its gradient with respect to θ, with every relaxation width and
+    /// bandwidth multiplied by `relaxation`.
+    public func valueAndGradient(at theta: [Double], relaxation: Double = 1) throws -> (value: Double, gradient: [Double]) {
+        let (v, histogramsPullback) = valueWithPullback(at: theta) { evaluate(histograms.relaxed(by: relaxation), at: $0) }
+        let mu = objective.asimovSignalStrength
+        let (inputs, asimov) = map.apply(v, signalStrength: mu)
+        let likelihood = template.replacingInputs(inputs)
+        let result = try objective.evaluate(ImplicitGradients(fitter: Fitter(likelihood), data: asimov + likelihood.observedAuxdata))
+        let mainBins = asimov.count
+        // The auxiliary data follow the inputs (ImplicitGradients includes that in `inputs`).
+        let dValues = map.pullback(
+            at: v, signalStrength: mu, inputs: result.inputs, asimov: Array(result.observedData[0..<mainBins]))
+        return (result.value, histogramsPullback(.init(dValues)).base)
+    }
+}
+
+/// Adam with projection onto the parameters' bounds, with the relaxation lowered geometrically
+/// from `relaxationStart` to `relaxationEnd` over the steps.
+public struct AnalysisOptimizer: Sendable {
+    /// One step: θ at its start, the relaxation factor, the objective there and its gradient.
+    public struct Step: Sendable, Equatable {
+        public var step: Int
+        public var relaxation: Double
+        public var parameters: [Double]
+        public var objective: Double
+        public var gradient: [Double]
+    }
+
+    public let function: AnalysisObjectiveFunction
+    public let settings: AnalysisConfig.Optimizer
+    public let bounds: [ClosedRange<Double>]
+    /// Adam's moment decay rates and denominator offset (Kingma & Ba's defaults).
+    public var beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8
+
+    public init(function: AnalysisObjectiveFunction, settings: AnalysisConfig.Optimizer) {
+        self.function = function
+        self.settings = settings
+        self.bounds = function.histograms.histograms.analysis.parameters.map(\.bounds)
+    }
+
+    /// The relaxation factor at step `k` (0-based).
+    public func relaxation(atStep k: Int) -> Double {
+        guard settings.steps > 1 else { return settings.relaxationEnd }
+        let t = Double(k) / Double(settings.steps - 1)
+        return settings.relaxationStart * pow(settings.relaxationEnd / settings.relaxationStart, t)
+    }
+
+    /// Runs every step from `start`; returns the trajectory and the final θ.
+    public func run(from start: [Double], progress: ((Step) -> Void)? = nil) throws -> (trajectory: [Step], optimum: [Double]) {
+        var theta = start
+        var m = [Double](repeating: 0, count: theta.count), v = m
+        let sign = function.objective.minimizes ? 1.0 : -1.0
+        var trajectory: [Step] = []
+        for k in 0..<settings.steps {
+            let f = relaxation(atStep: k)
+            let (value, gradient) = try function.valueAndGradient(at: theta, relaxation: f)
+            guard value.isFinite, gradient.allSatisfy(\.isFinite) else {
+                throw OptimizationError(step: k, parameters: theta, message: "the objective or its gradient is not finite (\(value), \(gradient))")
+            }
+            let step = Step(step: k, relaxation: f, parameters: theta, objective: value, gradient: gradient)
+            trajectory.append(step)
+            progress?(step)
+            let t = Double(k + 1)
+            for i in theta.indices {
+                let g = sign * gradient[i]
+                m[i] = beta1 * m[i] + (1 - beta1) * g
+                v[i] = beta2 * v[i] + (1 - beta2) * g * g
+                let mHat = m[i] / (1 - pow(beta1, t)), vHat = v[i] / (1 - pow(beta2, t))
+                theta[i] -= settings.learningRate * mHat / (vHat.squareRoot() + epsilon)
+                theta[i] = min(max(theta[i], bounds[i].lowerBound), bounds[i].upperBound)
+            }
+        }
+        return (trajectory, theta)
+    }
+}
+
+/// The optimisation cannot continue.
+public struct OptimizationError: Error, Sendable, CustomStringConvertible {
+    /// The step (0-based) and θ where it stopped.
+    public var step: Int
+    public var parameters: [Double]
+    public var message: String
+    public var description: String { "optimisation step \(step + 1) at θ = \(parameters): \(message)" }
+}

@@ -1,0 +1,84 @@
+import Analysis
+import ArgumentParser
+import Foundation
+
+// `hepkit build / optimize`: analysis configs → pyhf workspaces, and their gradient optimisation.
+
+/// `name=value` of `--set`.
+struct ParameterSetting: ExpressibleByArgument {
+    let name: String
+    let value: Double
+
+    init?(argument: String) {
+        let parts = argument.split(separator: "=", maxSplits: 1)
+        guard parts.count == 2, let value = Double(parts[1].trimmingCharacters(in: .whitespaces)) else { return nil }
+        name = parts[0].trimmingCharacters(in: .whitespaces)
+        self.value = value
+    }
+}
+
+struct BuildCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build", abstract: "Fill an analysis's histograms with hard cuts and write its pyhf workspace.")
+
+    @Argument(help: "The analysis config (YAML, or JSON if it ends in .json).") var config: String
+    @Option(name: .customLong("set"), help: "Set a parameter's value (name=value; repeatable; default: its init).")
+    var settings: [ParameterSetting] = []
+    @Option(name: .shortAndLong, help: "Write the workspace here (default: standard output).") var output: String?
+
+    func run() throws {
+        try reportingInferenceErrors {
+            var values: [String: Double] = [:]
+            for s in settings { values[s.name] = s.value }
+            let loaded = try LoadedAnalysis(config: URL(fileURLWithPath: config), settings: values)
+            let json = try analysisJSON(try loaded.histograms.hardWorkspace(at: loaded.analysis.initialParameters))
+            guard let output else {
+                FileHandle.standardOutput.write(json)
+                return
+            }
+            try writeAtomically(json, to: URL(fileURLWithPath: output))
+        }
+    }
+}
+
+struct OptimizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "optimize",
+        abstract: "Optimise an analysis's parameters with gradients through the soft analysis and the profile fits.",
+        discussion: """
+            Writes to the output directory: trajectory.json (per step: parameters, objective, gradient), optimum.json, \
+            optimization.svg (objective and parameters against step) and workspace.json (built with hard cuts at the optimum).
+            """)
+
+    @Argument(help: "The analysis config (YAML, or JSON if it ends in .json).") var config: String
+    @Option(name: .shortAndLong, help: "The output directory (created if needed).") var output = "optimization"
+
+    func run() throws {
+        try reportingInferenceErrors {
+            let loaded = try LoadedAnalysis(config: URL(fileURLWithPath: config))
+            let analysis = loaded.analysis
+            let function = try AnalysisObjectiveFunction(
+                histograms: loaded.histograms, objective: analysis.objective.implementation, kernel: analysis.optimizer.histogram)
+            let optimizer = AnalysisOptimizer(function: function, settings: analysis.optimizer)
+            let terminal = isatty(2) != 0
+            let names = analysis.parameters.map(\.name)
+            let (trajectory, optimum) = try optimizer.run(from: analysis.initialParameters) { step in
+                guard terminal else { return }
+                let values = zip(names, step.parameters).map { "\($0)=\(String(format: "%.3f", $1))" }.joined(separator: " ")
+                let line = String(format: "step %d/%d  relaxation %.3f  %@ %.6g  ", step.step + 1, analysis.optimizer.steps,
+                                  step.relaxation, analysis.objective.rawValue, step.objective) + values
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            }
+            let workspace = try loaded.histograms.hardWorkspace(at: optimum)
+            let report = OptimizationReport(
+                analysis: analysis, trajectory: trajectory, optimum: optimum, workspace: workspace,
+                hardObjective: try function.objective.value(on: workspace))
+            let directory = URL(fileURLWithPath: output)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try writeAtomically(try report.trajectoryJSON(), to: directory.appendingPathComponent("trajectory.json"))
+            try writeAtomically(try report.optimumJSON(), to: directory.appendingPathComponent("optimum.json"))
+            try writeAtomically(Data(report.plotSVG().utf8), to: directory.appendingPathComponent("optimization.svg"))
+            try writeAtomically(try report.workspaceJSON(), to: directory.appendingPathComponent("workspace.json"))
+        }
+    }
+}
