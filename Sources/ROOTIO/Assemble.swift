@@ -235,7 +235,8 @@ extension Interpretation {
                 slice.basket.data.withUnsafeBytes { raw in
                     if header == 0 {
                         let first = starts[slice.entries.lowerBound], last = starts[slice.entries.upperBound]
-                        decodeElements(type, from: raw.baseAddress! + first, count: (last - first) / diskSize,
+                        guard last > first, let base = raw.baseAddress else { return }
+                        decodeElements(type, from: base + first, count: (last - first) / diskSize,
                                        into: destination + out * memorySize)
                         return
                     }

@@ -84,7 +84,7 @@ extension BranchModel {
         // Double32/Float16 ranges live in the member comment, not in the leaf title
         let title = member?.title ?? leaf?.title ?? title
         if let member, [300, 365, 500].contains(code) {
-            if inCollection, let inner = Self.templateArgument(member.typeName, of: "vector"), let type = ElementType(typeName: inner) {
+            if inCollection, let inner = Self.sequenceElement(member.typeName), let type = ElementType(typeName: inner) {
                 return Interpretation(type: type, layout: .jagged2(countedOuter: false), shape: [])
             }
             if let layout = try Self.stlInterpretation(member.typeName, header: 6, inCollection: inCollection) { return layout }
@@ -115,23 +115,21 @@ extension BranchModel {
         if name == "string" || name == "TString" {
             return Interpretation(type: nil, layout: .string(header: name == "string" ? header : 0), shape: [])
         }
-        guard !inCollection, let inner = templateArgument(name, of: "vector") else { return nil }
+        guard !inCollection, let inner = sequenceElement(name) else { return nil }
         if let type = ElementType(typeName: inner) {
             return Interpretation(type: type, layout: .jagged(header: 10, itemCount: 1), shape: [])
         }
-        if let innermost = templateArgument(inner, of: "vector"), let type = ElementType(typeName: innermost) {
+        if let innermost = sequenceElement(inner), let type = ElementType(typeName: innermost) {
             return Interpretation(type: type, layout: .jagged2(countedOuter: true), shape: [])
         }
         throw .unsupported("\(className)")
     }
 
-    /// The element type name of a sequence container (`vector`, `set`, `list`, `deque` share the
-    /// on-disk layout: count then values).
-    static func templateArgument(_ name: String, of template: String) -> String? {
+    /// The element type name of a sequence container (`vector`, `set`, `list`, `deque`, `RVec`
+    /// share the on-disk layout: count then values), without allocator arguments.
+    static func sequenceElement(_ name: String) -> String? {
         let trimmed = name.trimmingCharacters(in: " ")
-        let containers = template == "vector"
-            ? ["vector", "set", "list", "deque", "unordered_set", "multiset", "ROOT::VecOps::RVec", "ROOT::RVec", "RVec"]
-            : [template]
+        let containers = ["vector", "set", "list", "deque", "unordered_set", "multiset", "ROOT::VecOps::RVec", "ROOT::RVec", "RVec"]
         for container in containers where trimmed.hasPrefix(container + "<") && trimmed.hasSuffix(">") {
             // the first template argument (an allocator may follow at the top level)
             var depth = 0

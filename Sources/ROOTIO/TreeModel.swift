@@ -89,12 +89,16 @@ extension ObjectReader {
 
     mutating func branchArray() throws(DecodeError) -> [BranchModel] {
         try objArray { (className, stream) throws(DecodeError) in
-            .branch(try stream.branch(className: className))
+            // other branch classes (e.g. TBranchRef) are skipped by their byte count
+            guard Self.branchClasses.contains(className) else { return .other }
+            return .branch(try stream.branch(className: className))
         }.compactMap { item in
             if case .branch(let branch)? = item { return branch }
             return nil
         }
     }
+
+    static let branchClasses: Set<String> = ["TBranch", "TBranchElement", "TBranchSTL", "TBranchObject"]
 
     mutating func branch(className: String) throws(DecodeError) -> BranchModel {
         switch className {
@@ -119,8 +123,6 @@ extension ObjectReader {
             branch.objectClassName = try reader.string()
             try finish(header.end, className)
             return branch
-        case "TBranchRef":
-            throw .unsupported("TBranchRef")
         default:
             throw .unsupported("branch class \(className)")
         }
