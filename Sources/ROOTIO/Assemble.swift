@@ -192,7 +192,7 @@ extension Interpretation {
         let memorySize = perEntry * type.memorySize
         return try makeValues(type, count: entryCount * perEntry) { destination in
             nonisolated(unsafe) let destination = destination
-            DispatchQueue.concurrentPerform(iterations: slices.count) { i in
+            Parallelism.forEach(slices.count) { i in
                 let slice = slices[i]
                 guard !slice.entries.isEmpty else { return }
                 let first = slice.basket.range(of: slice.entries.lowerBound, fixedSize: entrySize).lowerBound
@@ -228,7 +228,7 @@ extension Interpretation {
             nonisolated(unsafe) let destination = destination
             let memorySize = type.memorySize
             let diskSize = type.diskSize
-            DispatchQueue.concurrentPerform(iterations: slices.count) { i in
+            Parallelism.forEach(slices.count) { i in
                 let slice = slices[i]
                 guard let starts = slice.basket.starts, !slice.entries.isEmpty else { return }
                 var out = sliceStarts[i]

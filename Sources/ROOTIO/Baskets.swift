@@ -191,10 +191,10 @@ extension ROOTFile {
         }
     }
 
-    /// Decodes the baskets in parallel (both cores); the first failure is rethrown naming the basket.
+    /// Decodes the baskets in parallel (``Parallelism/threadCount`` threads); the first failure is rethrown naming the basket.
     func decodeBaskets(_ locations: [BasketLocation], of branch: BranchModel) throws(DecodeError) -> [DecodedBasket] {
         let results = ResultSlots<DecodedBasket>(count: locations.count)
-        DispatchQueue.concurrentPerform(iterations: locations.count) { i in
+        Parallelism.forEach(locations.count) { i in
             do {
                 results[i] = .success(try decodeBasket(locations[i], of: branch))
             } catch let error as DecodeError {

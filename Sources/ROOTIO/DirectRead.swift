@@ -18,7 +18,7 @@ extension ROOTFile {
         let values = try makeValues(type, count: range.count * perEntry) { destination throws(DecodeError) in
             nonisolated(unsafe) let destination = destination
             let results = ResultSlots<Void>(count: locations.count)
-            DispatchQueue.concurrentPerform(iterations: locations.count) { i in
+            Parallelism.forEach(locations.count) { i in
                 do {
                     try self.fillFixed(locations[i], of: branch, range: range, type: type, perEntry: perEntry, into: destination)
                     results[i] = .success(())
