@@ -136,10 +136,8 @@ enum Example {
             File.self, from: Data(contentsOf: HZZReference.fixtures.appendingPathComponent("analysis/example_scan.json"))).joint
         let loaded = Example.loaded
         let analysis = loaded.analysis
-        let function = try AnalysisObjectiveFunction(
-            histograms: loaded.histograms, objective: analysis.objective.implementation, kernel: analysis.optimizer.histogram)
-        let optimizer = AnalysisOptimizer(function: function, settings: analysis.optimizer)
-        let (trajectory, optimum) = try optimizer.run(from: analysis.initialParameters)
+        let report = try loaded.optimize()
+        let (trajectory, optimum) = (report.trajectory, report.optimum)
         #expect(trajectory.count == analysis.optimizer.steps)
         #expect(trajectory.last!.objective < trajectory.first!.objective)
         for (k, parameter) in analysis.parameters.enumerated() {
@@ -147,7 +145,8 @@ enum Example {
             #expect(abs(optimum[k] - best) <= step, "\(parameter.name): optimised \(optimum[k]), scan's best \(best) (step \(step))")
         }
         // The exported workspace (hard cuts at the optimum): within 5% of the scan's best, or better.
-        let cls = try ExpectedCLsObjective().value(on: try loaded.histograms.hardWorkspace(at: optimum))
+        #expect(report.workspace == (try loaded.histograms.hardWorkspace(at: optimum)))
+        let cls = report.hardObjective
         #expect(cls <= 1.05 * scan.best.cls, "exported workspace's expected CLs \(cls), scan's best \(scan.best.cls)")
     }
 }
