@@ -217,15 +217,17 @@ struct SVGPlot {
         }
         body.append(#"<text x="\#((left + right) / 2)" y="\#(top + height + 30)" font-size="12" text-anchor="middle">step</text>"#)
         body.append(#"<text x="16" y="\#(top + height / 2)" font-size="12" text-anchor="middle" transform="rotate(-90 16 \#(top + height / 2))">\#(escape(yLabel))</text>"#)
-        for (k, (name, x, y)) in series.enumerated() {
-            let color = Self.colors[k % Self.colors.count]
+        for (k, (_, x, y)) in series.enumerated() {
             let points = zip(x, y).filter { $0.1.isFinite }.map { "\(px($0.0)),\(py($0.1))" }.joined(separator: " ")
-            body.append(#"<polyline fill="none" stroke="\#(color)" stroke-width="1.5" points="\#(points)"/>"#)
-            if series.count > 1 {
-                let ly = top + 14 + 14 * Double(k)
-                body.append(#"<line x1="\#(left + 8)" y1="\#(ly - 4)" x2="\#(left + 28)" y2="\#(ly - 4)" stroke="\#(color)" stroke-width="2"/>"#)
-                body.append(#"<text x="\#(left + 32)" y="\#(ly)" font-size="11">\#(escape(name))</text>"#)
-            }
+            body.append(#"<polyline fill="none" stroke="\#(Self.colors[k % Self.colors.count])" stroke-width="1.5" points="\#(points)"/>"#)
+        }
+        guard series.count > 1 else { return }
+        // The legend goes over the lines on a translucent box, so both stay readable.
+        body.append(#"<rect x="\#(left + 4)" y="\#(top + 4)" width="230" height="\#(14 * Double(series.count) + 6)" fill="white" fill-opacity="0.8"/>"#)
+        for (k, (name, _, _)) in series.enumerated() {
+            let color = Self.colors[k % Self.colors.count], ly = top + 16 + 14 * Double(k)
+            body.append(#"<line x1="\#(left + 8)" y1="\#(ly - 4)" x2="\#(left + 28)" y2="\#(ly - 4)" stroke="\#(color)" stroke-width="2"/>"#)
+            body.append(#"<text x="\#(left + 32)" y="\#(ly)" font-size="11">\#(escape(name))</text>"#)
         }
     }
 
