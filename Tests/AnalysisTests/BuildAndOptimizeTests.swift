@@ -96,9 +96,10 @@ enum Example {
 
     /// d objective/dθ through the soft histograms, the model and the fits, against central
     /// differences of the whole soft pipeline (every fit redone), relative 1e-4.
-    @Test(arguments: objectives.indices) func gradientMatchesFiniteDifferences(_ o: Int) throws {
+    @Test(arguments: objectives.indices, AnalysisConfig.HistogramKernel.allCases)
+    func gradientMatchesFiniteDifferences(_ o: Int, kernel: AnalysisConfig.HistogramKernel) throws {
         let (name, objective) = Self.objectives[o]
-        let function = try AnalysisObjectiveFunction(histograms: Example.loaded.histograms, objective: objective, kernel: .kde)
+        let function = try AnalysisObjectiveFunction(histograms: Example.loaded.histograms, objective: objective, kernel: kernel)
         // Away from the initial point so that every parameter matters.
         let theta = [45.0, 60, 110, 140]
         let relaxation = 0.5
@@ -112,7 +113,7 @@ enum Example {
             let numeric = (try function.valueAndGradient(at: up, relaxation: relaxation).value
                 - function.valueAndGradient(at: down, relaxation: relaxation).value) / (2 * h)
             #expect(abs(gradient[k] - numeric) <= 1e-4 * abs(numeric) + 1e-9,
-                    "\(name) d/d\(Example.loaded.analysis.parameters[k].name): \(gradient[k]) vs \(numeric)")
+                    "\(name) (\(kernel)) d/d\(Example.loaded.analysis.parameters[k].name): \(gradient[k]) vs \(numeric)")
         }
     }
 }
