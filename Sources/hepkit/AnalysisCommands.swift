@@ -22,7 +22,7 @@ struct BuildCommand: ParsableCommand {
         commandName: "build", abstract: "Fill an analysis's histograms with hard cuts and write its pyhf workspace.")
 
     @Argument(help: "The analysis config (YAML, or JSON if it ends in .json).") var config: String
-    @Option(name: .customLong("set"), help: "Set a parameter's value (name=value; repeatable; default: its init).")
+    @Option(name: .customLong("set"), help: ArgumentHelp("Set a parameter's value (repeatable; default: its init).", valueName: "name=value"))
     var settings: [ParameterSetting] = []
     @Option(name: .shortAndLong, help: "Write the workspace here (default: standard output).") var output: String?
 
