@@ -3,8 +3,9 @@
 public enum WorkspaceError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The text is not JSON.
     case invalidJSON(source: String?, JSONSyntaxError)
-    /// The document violates pyhf's schema (`schema` names the schema file) or a model-building
-    /// rule; every problem found is listed.
+    /// The document violates pyhf's schema or a model-building rule; `schema` names the schema
+    /// of the document kind (`workspace.json`, `patchset.json`, `model.json`). Every problem found
+    /// is listed.
     case invalidSpecification(source: String?, schema: String, issues: [ValidationIssue])
     /// A workspace operation (prune, rename, combine, measurement lookup) cannot be done
     /// (pyhf `InvalidWorkspaceOperation`).
@@ -25,7 +26,7 @@ public enum WorkspaceError: Error, Sendable, Equatable, CustomStringConvertible 
             return (source.map { "\($0): " } ?? "") + error.description
         case .invalidSpecification(let source, let schema, let issues):
             let head = (source.map { "\($0): " } ?? "")
-                + "invalid \(schema) (\(issues.count) problem\(issues.count == 1 ? "" : "s"))"
+                + "invalid \(schema.hasSuffix(".json") ? String(schema.dropLast(5)) : schema) (\(issues.count) problem\(issues.count == 1 ? "" : "s"))"
             return ([head] + issues.map { "  " + $0.description }).joined(separator: "\n")
         case .invalidOperation(let message):
             return message

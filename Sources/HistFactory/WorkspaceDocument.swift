@@ -1,5 +1,3 @@
-import Foundation
-
 // Workspace documents and pyhf's workspace operations (pyhf 0.7.6 `Workspace`: prune, rename,
 // combine, sorted, digest, measurement selection).
 //
@@ -24,15 +22,7 @@ public struct WorkspaceDocument: Sendable, Equatable {
         guard issues.isEmpty else {
             throw .invalidSpecification(source: source, schema: "workspace.json", issues: issues)
         }
-        let workspace: Workspace
-        do {
-            workspace = try JSONDecoder().decode(Workspace.self, from: Data(json.pythonJSON(sortKeys: false).utf8))
-        } catch {
-            // The schema check above admits only documents the decoder accepts.
-            throw .invalidSpecification(
-                source: source, schema: "workspace.json",
-                issues: [ValidationIssue(.root, expected: "a decodable workspace", found: "\(error)")])
-        }
+        let workspace = Workspace(validated: json)
         do {
             _ = try ModelStructure(workspace: workspace, registry: .histFactory)
         } catch let error as ModelError {
@@ -130,9 +120,8 @@ public struct WorkspaceDocument: Sendable, Equatable {
         }
         let issues = PyhfSchema.model.validate(spec)
         guard issues.isEmpty else { throw WorkspaceError.invalidSpecification(source: nil, schema: "model.json", issues: issues) }
-        let decoder = JSONDecoder()
-        let channels = try decoder.decode([Channel].self, from: Data((spec["channels"] ?? []).pythonJSON(sortKeys: false).utf8))
-        let parameters = try decoder.decode([ParameterConfig].self, from: Data((spec["parameters"] ?? []).pythonJSON(sortKeys: false).utf8))
+        let channels = (spec["channels"]?.arrayValue ?? []).map(Channel.init(validated:))
+        let parameters = (spec["parameters"]?.arrayValue ?? []).map(ParameterConfig.init(validated:))
         let patched = Workspace(
             channels: channels, observations: workspace.observations,
             measurements: [Measurement(name: m.name, config: MeasurementConfig(poi: m.config.poi, parameters: parameters))],
@@ -403,4 +392,61 @@ public struct WorkspaceDocument: Sendable, Equatable {
 extension Array where Element == String {
     /// Distinct elements in Python's string order.
     func pythonSortedUnique() -> [String] { Array(Set(self)).sorted { $0.pythonPrecedes($1) } }
+}
+
+// Typed values from documents that passed pyhf's schema: the shapes are known, so no re-parsing
+// through `JSONDecoder` is needed (that doubles the load time of large workspaces).
+extension Workspace {
+    init(validated json: JSONValue) {
+        self.init(
+            channels: json.members("channels").map(Channel.init(validated:)),
+            observations: json.members("observations").map { Observation(name: $0.name, data: $0.numbers("data")) },
+            measurements: json.members("measurements").map { m in
+                Measurement(
+                    name: m.name,
+                    config: MeasurementConfig(
+                        poi: m["config"]?["poi"]?.stringValue ?? "",
+                        parameters: (m["config"] ?? .null).members("parameters").map(ParameterConfig.init(validated:))))
+            },
+            version: json["version"]?.stringValue ?? "")
+    }
+}
+
+extension Channel {
+    init(validated json: JSONValue) {
+        self.init(
+            name: json.name,
+            samples: json.members("samples").map { s in
+                Sample(name: s.name, data: s.numbers("data"), modifiers: s.members("modifiers").map(Modifier.init(validated:)))
+            })
+    }
+}
+
+extension Modifier {
+    init(validated json: JSONValue) {
+        let kind = ModifierKind(rawValue: json["type"]?.stringValue ?? "") ?? .normfactor
+        let data = json["data"] ?? .null
+        switch kind.dataShape {
+        case .null: self.init(name: json.name, kind: kind)
+        case .hiLo:
+            self.init(name: json.name, kind: kind, data: .normsys(hi: data["hi"]?.numberValue?.double ?? .nan, lo: data["lo"]?.numberValue?.double ?? .nan))
+        case .templates: self.init(name: json.name, kind: kind, data: .histosys(hiData: data.numbers("hi_data"), loData: data.numbers("lo_data")))
+        case .perBin: self.init(name: json.name, kind: kind, data: .perBin(data.arrayValue?.map { $0.numberValue?.double ?? .nan } ?? []))
+        }
+    }
+}
+
+extension ParameterConfig {
+    init(validated json: JSONValue) {
+        func list(_ key: String) -> [Double]? { json[key] == nil ? nil : json.numbers(key) }
+        self.init(
+            name: json.name, inits: list("inits"), bounds: json["bounds"]?.arrayValue?.map { $0.arrayValue?.map { $0.numberValue?.double ?? .nan } ?? [] },
+            fixed: json["fixed"]?.boolValue, auxdata: list("auxdata"), sigmas: list("sigmas"), factors: list("factors"))
+    }
+}
+
+extension JSONValue {
+    fileprivate var name: String { self["name"]?.stringValue ?? "" }
+    fileprivate func members(_ key: String) -> [JSONValue] { self[key]?.arrayValue ?? [] }
+    fileprivate func numbers(_ key: String) -> [Double] { members(key).map { $0.numberValue?.double ?? .nan } }
 }

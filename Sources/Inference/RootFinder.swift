@@ -2,12 +2,15 @@
 public enum RootFinder {
     /// Brent's method: a root of `f` in `[lower, upper]`, where `f(lower)` and `f(upper)` differ in sign.
     ///
-    /// Stops when the bracket is narrower than `absoluteTolerance + relativeTolerance·|x|`.
+    /// Stops when the bracket is narrower than `absoluteTolerance + relativeTolerance·|x|`, or
+    /// when `|f| ≤ functionTolerance` (saves the final bracket-shrinking evaluations when the
+    /// function's scale is known).
     /// `knownLower`/`knownUpper` are already computed function values at the ends (saves evaluations).
     public static func brent(
         lower: Double, upper: Double,
         knownLower: Double? = nil, knownUpper: Double? = nil,
-        absoluteTolerance: Double = 2e-12, relativeTolerance: Double = 1e-8, maxIterations: Int = 200,
+        absoluteTolerance: Double = 2e-12, relativeTolerance: Double = 1e-8, functionTolerance: Double = 0,
+        maxIterations: Int = 200,
         _ f: (Double) throws -> Double
     ) throws -> Double {
         var a = lower, b = upper
@@ -30,7 +33,7 @@ public enum RootFinder {
             }
             let tolerance = 0.5 * (absoluteTolerance + relativeTolerance * abs(b))
             let middle = 0.5 * (c - b)
-            if abs(middle) <= tolerance || fb == 0 { return b }
+            if abs(middle) <= tolerance || abs(fb) <= functionTolerance { return b }
             if abs(e) >= tolerance && abs(fa) > abs(fb) {
                 var p: Double, q: Double
                 let s = fb / fa

@@ -40,8 +40,11 @@ extension Fitter {
         guard options.level > 0 && options.level < 1 else {
             throw InferenceError.invalidArgument("CLs level \(options.level) must lie in (0, 1)")
         }
+        guard options.testStatistic == .qtilde || options.testStatistic == .q else {
+            throw InferenceError.invalidArgument("upper limits use the q or qtilde test statistic, not \(options.testStatistic.rawValue)")
+        }
         var fitter = self
-        var evaluator = try LimitEvaluator(fitter: fitter, data: data, statistic: options.testStatistic)
+        var evaluator = try LimitEvaluator(fitter: fitter, data: data, statistic: options.testStatistic, progress: progress)
         var hi = fitter.parameterBounds[poi].upperBound
         var lo = fitter.parameterBounds[poi].lowerBound
         let level = options.level
@@ -53,7 +56,7 @@ extension Fitter {
             hi *= 2
             doublings += 1
             fitter.parameterBounds[poi] = fitter.parameterBounds[poi].lowerBound...hi
-            evaluator = try LimitEvaluator(fitter: fitter, data: data, statistic: options.testStatistic)
+            evaluator = try LimitEvaluator(fitter: fitter, data: data, statistic: options.testStatistic, progress: progress)
             progress?.report("upper limit: POI upper bound widened to \(hi)")
         }
         var halvings = 0
@@ -63,14 +66,15 @@ extension Fitter {
         }
 
         var failures: [String] = []
-        func solve(_ label: String, _ f: (Double) throws -> Double, bracket: (Double, Double)?) -> Double {
+        func solve(_ label: String, bracket: (Double, Double)?, _ f: (Double) throws -> Double) -> Double {
             do {
                 guard let (a, b) = bracket else {
                     throw InferenceError.invalidArgument("CLs does not cross \(level) between \(lo) and \(hi)")
                 }
+                // f is in units of a standard normal quantile (≈ μ/σ_μ): |f| ≤ 1e-9 is converged.
                 let root = try RootFinder.brent(
-                    lower: a, upper: b, absoluteTolerance: options.absoluteTolerance,
-                    relativeTolerance: options.relativeTolerance) { try f($0) - level }
+                    lower: a, upper: b, absoluteTolerance: options.absoluteTolerance, relativeTolerance: options.relativeTolerance,
+                    functionTolerance: 1e-9, f)
                 progress?.report("upper limit: \(label) = \(root)")
                 return root
             } catch {
@@ -78,12 +82,31 @@ extension Fitter {
                 return .nan
             }
         }
-        let observed = solve("observed", { try evaluator.observedCLs($0) }, bracket: evaluator.bracket(level: level) { $0.observed })
+        // Expected limits first: CLs_exp(n) = level ⟺ √q_A(μ) = −Φ⁻¹(level·Φ(−n)) − n, a root of a
+        // nearly linear function of μ (√q_A ≈ μ/σ), which Brent's interpolation finds in a few fits.
         var expected: [Double] = []
         for (k, label) in ["expected −2σ", "expected −1σ", "expected median", "expected +1σ", "expected +2σ"].enumerated() {
-            let band = 2.0 - Double(k)
-            expected.append(solve(label, { try evaluator.expectedCLs($0, band: band) },
-                                  bracket: evaluator.bracket(level: level) { $0.expected[k] }))
+            let n = 2.0 - Double(k)
+            let target = -StandardNormal.quantile(level * StandardNormal.cdf(-n)) - n
+            expected.append(solve(label, bracket: evaluator.bracket(level: level) { $0.expected[k] }) {
+                try evaluator.asimovStatistic($0).squareRoot() - target
+            })
+        }
+        // Observed: bracket grown geometrically from the expected median (observed limits lie near
+        // the band), then Brent on Φ⁻¹(CLs) − Φ⁻¹(level), which is also close to linear in μ.
+        if expected[2].isFinite {
+            var mu = expected[2]
+            let above = try? evaluator.observedCLs(mu) > level
+            if let above {
+                for _ in 0..<12 {
+                    mu = above ? min(mu * 1.3, hi) : max(mu / 1.3, lo)
+                    guard let value = try? evaluator.observedCLs(mu), (value > level) == above, mu != hi, mu != lo else { break }
+                }
+            }
+        }
+        let target = StandardNormal.quantile(level)
+        let observed = solve("observed", bracket: evaluator.bracket(level: level) { $0.observed }) {
+            StandardNormal.quantile(min(max(try evaluator.observedCLs($0), 1e-300), 1 - 1e-16)) - target
         }
         return UpperLimitResult(observed: observed, expected: expected, poiUpperBound: hi, scan: [], failures: failures)
     }
@@ -140,63 +163,66 @@ extension Fitter {
 /// local minimum of likelihoods that are not convex (e.g. histosys-dominated models).
 final class LimitEvaluator<Model: Likelihood> {
     let calculator: AsymptoticCalculator<Model>
-    private var dataFits: [Double: TestStatisticValue] = [:]
-    private var asimovFits: [Double: TestStatisticValue] = [:]
+    let progress: ProgressReporter?
+    private var dataStatistics: [Double: Double] = [:]
+    private var asimovStatistics: [Double: Double] = [:]
+    private let poiLowerBound: Double
 
-    init(fitter: Fitter<Model>, data: [Double], statistic: TestStatistic) throws {
+    init(fitter: Fitter<Model>, data: [Double], statistic: TestStatistic, progress: ProgressReporter?) throws {
         calculator = try AsymptoticCalculator(fitter: fitter, data: data, testStatistic: statistic)
+        self.progress = progress
+        poiLowerBound = fitter.parameterBounds[try fitter.requirePOI()].lowerBound
     }
 
-    private func qA(_ mu: Double) throws -> Double {
-        if let cached = asimovFits[mu] { return cached.value }
-        let value = try calculator.asimovStatistic(mu)
-        asimovFits[mu] = value
-        return value.value
+    /// At the POI's lower bound `μ̂ ≥ μ`, so `q` and `q_A` vanish without fitting.
+    private func trivial(_ mu: Double) -> Bool { mu <= poiLowerBound }
+
+    func asimovStatistic(_ mu: Double) throws -> Double {
+        if trivial(mu) { return 0 }
+        if let cached = asimovStatistics[mu] { return cached }
+        progress?.report("upper limit: Asimov fit at μ = \(mu)")
+        let value = try calculator.asimovStatistic(mu).value
+        asimovStatistics[mu] = value
+        return value
     }
 
-    private func q(_ mu: Double) throws -> Double {
-        if let cached = dataFits[mu] { return cached.value }
-        let value = try calculator.observedStatistic(mu)
-        dataFits[mu] = value
-        return value.value
+    private func dataStatistic(_ mu: Double) throws -> Double {
+        if trivial(mu) { return 0 }
+        if let cached = dataStatistics[mu] { return cached }
+        progress?.report("upper limit: fit to data at μ = \(mu)")
+        let value = try calculator.observedStatistic(mu).value
+        dataStatistics[mu] = value
+        return value
     }
 
     func observedCLs(_ mu: Double) throws -> Double {
-        if dataFits[mu] == nil && asimovFits[mu] == nil {
+        if !trivial(mu) && dataStatistics[mu] == nil && asimovStatistics[mu] == nil {
             // Both fits are needed: run them on both cores.
             let calculator = self.calculator
+            progress?.report("upper limit: fits at μ = \(mu)")
             let outcomes = parallelMap(2) { task in
-                task == 0 ? try calculator.observedStatistic(mu) : try calculator.asimovStatistic(mu)
+                task == 0 ? try calculator.observedStatistic(mu).value : try calculator.asimovStatistic(mu).value
             }
-            dataFits[mu] = try outcomes[0].get()
-            asimovFits[mu] = try outcomes[1].get()
+            dataStatistics[mu] = try outcomes[0].get()
+            asimovStatistics[mu] = try outcomes[1].get()
         }
-        return calculator.observedCLs(q: try q(mu), qA: try qA(mu))
-    }
-
-    func expectedCLs(_ mu: Double, band: Double) throws -> Double {
-        calculator.expectedCLs(qA: try qA(mu), band: band)
+        return calculator.observedCLs(q: try dataStatistic(mu), qA: try asimovStatistic(mu))
     }
 
     func hypotest(_ mu: Double) throws -> HypothesisTestResult {
         _ = try observedCLs(mu)
-        return calculator.result(poiValue: mu, q: try q(mu), qA: try qA(mu))
+        return calculator.result(poiValue: mu, q: try dataStatistic(mu), qA: try asimovStatistic(mu))
     }
 
-    /// The tightest cached bracket `(a, b)`, `a < b`, with `CLs(a) ≥ level > CLs(b)` for the curve `select`.
+    /// The tightest evaluated bracket `(a, b)`, `a < b`, with `CLs(a) ≥ level > CLs(b)` for the curve `select`.
     func bracket(level: Double, _ select: (HypothesisTestResult) -> TailProbabilities) -> (Double, Double)? {
-        var results: [HypothesisTestResult] = []
-        for mu in asimovFits.keys {
-            if let d = dataFits[mu] {
-                results.append(calculator.result(poiValue: mu, q: d.value, qA: asimovFits[mu]!.value))
-            } else {
-                results.append(calculator.result(poiValue: mu, q: .nan, qA: asimovFits[mu]!.value))
-            }
-        }
-        let cls: [(Double, Double)] = results.compactMap { r in
-            let p = select(r)
+        let points = Set(asimovStatistics.keys).union(trivial(poiLowerBound) ? [poiLowerBound] : [])
+        let cls: [(Double, Double)] = points.compactMap { mu in
+            guard let qA = try? asimovStatistic(mu) else { return nil }
+            let q = trivial(mu) ? 0 : dataStatistics[mu] ?? .nan
+            let p = select(calculator.result(poiValue: mu, q: q, qA: qA))
             let value = calculator.testStatistic == .q0 ? p.clsb : p.cls
-            return value.isNaN ? nil : (r.poiValue, value)
+            return value.isNaN ? nil : (mu, value)
         }
         let above = cls.filter { $0.1 >= level }.map(\.0).max()
         let below = cls.filter { $0.1 < level }.map(\.0).filter { $0 > (above ?? -.infinity) }.min()

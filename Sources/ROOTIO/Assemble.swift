@@ -98,6 +98,42 @@ func makeValues(_ type: ElementType, count: Int, _ fill: (UnsafeMutableRawPointe
     }
 }
 
+extension DecodedBasket {
+    /// Rebuilds entry starts of a basket stored without offsets (ROOT's `kGenerateOffsetMap`,
+    /// other writers) when entries describe their own size: strings carry their length, STL
+    /// containers a byte count. Other layouts are left alone.
+    mutating func regenerateStarts(_ layout: EntryLayout) throws(DecodeError) {
+        let selfSized: Bool
+        switch layout {
+        case .string(let header, _): selfSized = header == 0 || header == 6
+        case .jagged(let header, _): selfSized = header == 10
+        case .jagged2: selfSized = true
+        case .fixed, .record: selfSized = false
+        }
+        guard selfSized, entryCount > 0 else { return }
+        var stringHeader: Int?
+        var wideLength = false
+        if case let .string(header, wide) = layout { (stringHeader, wideLength) = (header, wide) }
+        starts = try data.withBytes { raw throws(DecodeError) -> [Int] in
+            var reader = ByteReader(raw)
+            var starts = [0]
+            starts.reserveCapacity(entryCount + 1)
+            for _ in 0 ..< entryCount {
+                if let header = stringHeader {
+                    try reader.skip(header)
+                    if wideLength { try reader.skip(reader.count("string bytes")) } else { _ = try reader.string() }
+                } else {
+                    let word = try reader.u32()
+                    guard word & ObjectReader.byteCountMask != 0 else { throw .malformed("entry without byte count, offsets cannot be rebuilt") }
+                    try reader.skip(Int(word & ~ObjectReader.byteCountMask))
+                }
+                starts.append(reader.position)
+            }
+            return starts
+        }
+    }
+}
+
 /// One basket's share of a requested entry range.
 struct BasketSlice {
     var basket: DecodedBasket
@@ -110,6 +146,10 @@ struct BasketSlice {
 extension Interpretation {
     /// Builds the column for the selected entries of the decoded baskets.
     func assemble(_ slices: [BasketSlice], entryCount: Int) throws(DecodeError) -> Column {
+        var slices = slices
+        for i in slices.indices where slices[i].basket.starts == nil {
+            try slices[i].basket.regenerateStarts(layout)
+        }
         // entry counts come from the file: make sure the bytes back them before allocating
         for slice in slices where !slice.entries.isEmpty {
             switch layout {
@@ -129,11 +169,11 @@ extension Interpretation {
         case let .jagged(header, itemCount):
             guard let type else { throw .malformed("jagged layout without a type") }
             return try jagged(slices, type: type, header: header, itemCount: itemCount, entryCount: entryCount)
-        case .jagged2:
+        case .jagged2(let countedOuter):
             guard let type else { throw .malformed("jagged layout without a type") }
-            return try jagged2(slices, type: type, entryCount: entryCount)
-        case .string(let header):
-            return try strings(slices, header: header, entryCount: entryCount)
+            return try jagged2(slices, type: type, countedOuter: countedOuter, entryCount: entryCount)
+        case let .string(header, wideLength):
+            return try strings(slices, header: header, wideLength: wideLength, entryCount: entryCount)
         case .record(let fields):
             return try record(slices, fields: fields, entryCount: entryCount)
         }
@@ -210,7 +250,7 @@ extension Interpretation {
         return Column(values: values, entryCount: entryCount, offsets: offsets, innerOffsets: nil, shape: shape)
     }
 
-    private func jagged2(_ slices: [BasketSlice], type: ElementType, entryCount: Int) throws(DecodeError) -> Column {
+    private func jagged2(_ slices: [BasketSlice], type: ElementType, countedOuter: Bool, entryCount: Int) throws(DecodeError) -> Column {
         var outer: [Int] = [0]
         var inner: [Int] = [0]
         var content: [UInt8] = []
@@ -222,11 +262,13 @@ extension Interpretation {
                     var reader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[starts[j] ..< starts[j + 1]]))
                     if reader.remaining == 0 { outer.append(inner.count - 1); continue }
                     try reader.skip(6)
-                    let n = try reader.count("inner vectors", elementSize: 4)
-                    for _ in 0 ..< n {
+                    let n = countedOuter ? try reader.count("inner vectors", elementSize: 4) : Int.max
+                    var k = 0
+                    while k < n, countedOuter || !reader.isAtEnd {
                         let m = try reader.count("vector items", elementSize: type.diskSize)
                         content.append(contentsOf: try reader.rawBytes(m * type.diskSize))
                         inner.append(inner.last! + m)
+                        k += 1
                     }
                     outer.append(inner.count - 1)
                 }
@@ -239,7 +281,7 @@ extension Interpretation {
         return Column(values: values, entryCount: entryCount, offsets: outer, innerOffsets: inner, shape: [])
     }
 
-    private func strings(_ slices: [BasketSlice], header: Int, entryCount: Int) throws(DecodeError) -> Column {
+    private func strings(_ slices: [BasketSlice], header: Int, wideLength: Bool, entryCount: Int) throws(DecodeError) -> Column {
         var values: [String] = []
         values.reserveCapacity(entryCount)
         for slice in slices {
@@ -249,7 +291,8 @@ extension Interpretation {
                     var reader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[starts[j] ..< starts[j + 1]]))
                     if reader.remaining == 0 { values.append(""); continue }
                     try reader.skip(header)
-                    values.append(try reader.string())
+                    values.append(wideLength ? String(decoding: try reader.rawBytes(reader.count("string bytes")), as: UTF8.self)
+                                             : try reader.string())
                 }
             }
         }

@@ -12,6 +12,29 @@ struct BasketLocation: Sendable {
     var source: Source
 }
 
+extension ByteReader {
+    /// The `TBasket` fields after the key strings (§10.1). They end at `fKeylen`; if the strings
+    /// do not fill the key exactly (seen in embedded baskets), they are the 19 bytes before it.
+    mutating func basketFields(keyStart: Int, keyLength: Int) throws(DecodeError) -> (entrySize: Int, entryCount: Int, last: Int, flag: UInt8) {
+        func fields(_ reader: inout ByteReader, ioBits: Bool) throws(DecodeError) -> (Int, Int, Int, UInt8) {
+            _ = try reader.u16() // fVersion
+            _ = try reader.i32() // fBufferSize
+            let nevBufSize = Int(try reader.i32())
+            if ioBits, nevBufSize < 0 { _ = try reader.u8() } // fIOBits
+            return (nevBufSize, Int(try reader.i32()), Int(try reader.i32()), try reader.u8())
+        }
+        var result = try fields(&self, ioBits: true)
+        if position != keyStart + keyLength {
+            let target = keyStart + keyLength - 19
+            guard target >= keyStart, target <= bytes.count else { throw .malformed("basket fKeylen \(keyLength) is too small") }
+            position = target
+            result = try fields(&self, ioBits: false)
+        }
+        position = keyStart + keyLength
+        return result
+    }
+}
+
 /// The parsed header of a stored basket and its stored (possibly compressed) payload.
 struct BasketHeader {
     var keyLength: Int
@@ -109,22 +132,16 @@ extension ROOTFile {
     func basketHeader(seek: Int64, bytes: Int, entryCount: Int) throws(DecodeError) -> BasketHeader {
         var reader = ByteReader(try storage.slice(seek, bytes))
         let key = try ROOTKey(&reader)
-        _ = try reader.u16() // version
-        _ = try reader.i32() // fBufferSize
-        let nevBufSize = try reader.i32()
-        if nevBufSize < 0 { _ = try reader.u8() } // fIOBits
-        let nevBuf = Int(try reader.i32())
-        let last = Int(try reader.i32())
-        let flag = try reader.u8()
         let keyLength = Int(key.keyLength)
-        guard reader.position <= keyLength, keyLength <= bytes, Int(key.totalBytes) == bytes else {
+        let fields = try reader.basketFields(keyStart: 0, keyLength: keyLength)
+        guard keyLength <= bytes, Int(key.totalBytes) == bytes else {
             throw .malformed("basket key: fKeylen \(keyLength), fNbytes \(key.totalBytes), expected \(bytes) bytes")
         }
-        guard nevBuf == entryCount else {
-            throw .malformed("basket holds \(nevBuf) entries, branch says \(entryCount)")
+        guard fields.entryCount == entryCount else {
+            throw .malformed("basket holds \(fields.entryCount) entries, branch says \(entryCount)")
         }
-        return BasketHeader(keyLength: keyLength, objectLength: Int(key.objectLength), entryCount: nevBuf, last: last,
-                            flag: flag, stored: UnsafeRawBufferPointer(rebasing: reader.bytes[keyLength...]))
+        return BasketHeader(keyLength: keyLength, objectLength: Int(key.objectLength), entryCount: fields.entryCount,
+                            last: fields.last, flag: fields.flag, stored: UnsafeRawBufferPointer(rebasing: reader.bytes[keyLength...]))
     }
 
     /// Converts stored entry offsets (positions in the key-including buffer) into `count + 1`

@@ -16,7 +16,6 @@ public final class ROOTFile: Sendable {
     let storage: MappedFile
     let codecs: CodecRegistry
     let topDirectory: DirectoryRecord
-    let begin: Int64
     /// Offset of the StreamerInfo record's key.
     let seekInfo: Int64
 
@@ -26,7 +25,7 @@ public final class ROOTFile: Sendable {
         self.codecs = codecs
         let storage = try MappedFile(path: path)
         self.storage = storage
-        (rootVersion, isLarge, begin, seekInfo, topDirectory) = try withContext(file: path, object: "file header") {
+        (rootVersion, isLarge, seekInfo, topDirectory) = try withContext(file: path, object: "file header") {
             var reader = ByteReader(storage.bytes)
             guard storage.bytes.count >= 4, Array(try reader.rawBytes(4)) == Array("root".utf8) else {
                 throw DecodeError(.notROOTFile)
@@ -43,8 +42,8 @@ public final class ROOTFile: Sendable {
             _ = try reader.i32() // fCompress
             let seekInfo = large ? try reader.i64() : Int64(try reader.i32())
             guard (10...10000).contains(nbytesName) else { throw DecodeError.malformed("fNbytesName \(nbytesName) outside 10...10000") }
-            let top = try DirectoryRecord(storage: storage, at: begin + nbytesName, key: nil)
-            return (version % 1_000_000, large, begin, seekInfo, top)
+            let top = try DirectoryRecord(storage: storage, at: begin + nbytesName)
+            return (version % 1_000_000, large, seekInfo, top)
         }
     }
 
@@ -68,7 +67,7 @@ public final class ROOTFile: Sendable {
                                 reason: .malformed("directory cycle through offset \(key.seekKey)"))
             }
             record = try withContext(file: self.path, object: walked.joined(separator: "/")) {
-                try DirectoryRecord(storage: storage, at: key.seekKey + Int64(key.keyLength), key: key)
+                try DirectoryRecord(storage: storage, at: key.seekKey + Int64(key.keyLength))
             }
         }
         return try withContext(file: self.path, object: path.isEmpty ? "/" : path) {
@@ -142,7 +141,7 @@ struct DirectoryRecord: Sendable {
     var seekKeys: Int64
     var nbytesKeys: Int32
 
-    init(storage: MappedFile, at offset: Int64, key: ROOTKey?) throws(DecodeError) {
+    init(storage: MappedFile, at offset: Int64) throws(DecodeError) {
         var reader = ByteReader(try storage.slice(offset, 42))
         let version = try reader.i16()
         _ = try reader.u32(); _ = try reader.u32()

@@ -84,7 +84,6 @@ extension ObjectReader {
         let isProfile = className.hasPrefix("TProfile")
         let dimension = className.hasPrefix("TH2") || className == "TProfile2D" ? 2
             : className.hasPrefix("TH3") || className == "TProfile3D" ? 3 : 1
-        guard !isProfile || className == "TProfile" else { throw .unsupported(className) }
         let arrayType: Character = isProfile ? "D" : (className.last ?? "D")
         let outer = try versionHeader()
         var profileInner: (version: Int, end: Int?)?

@@ -4,10 +4,12 @@ enum EntryLayout: Sendable, Equatable {
     case fixed(count: Int)
     /// A variable number of items per entry after a `header`-byte prefix; each item is `itemCount` values.
     case jagged(header: Int, itemCount: Int)
-    /// `std::vector<std::vector<T>>`.
-    case jagged2
-    /// One string per entry after a `header`-byte prefix.
-    case string(header: Int)
+    /// `std::vector<std::vector<T>>` (`countedOuter`: 10-byte header with the outer count), or a
+    /// `vector<T>` member of a split collection (6-byte header, inner vectors up to the entry end).
+    case jagged2(countedOuter: Bool)
+    /// One string per entry after a `header`-byte prefix; its length is one byte (255 + `i32` for
+    /// long ones), or an `i32` for `char*` members of split objects (`wideLength`).
+    case string(header: Int, wideLength: Bool = false)
     /// A leaf list: the leaves' values back to back, unpadded.
     case record([RecordField])
 }
@@ -50,7 +52,7 @@ extension BranchModel {
                       let type = ElementType(leafClass: leaf.className, isUnsigned: leaf.isUnsigned, title: leaf.title) else {
                     throw .unsupported("leaf list with leaf '\(leaf.name)' of class \(leaf.className)")
                 }
-                fields.append(RecordField(name: leaf.name, type: type, count: leaf.length, shape: Self.dimensions(leaf)))
+                fields.append(RecordField(name: leaf.name, type: type, count: max(1, leaf.length), shape: Self.dimensions(leaf)))
             }
             return Interpretation(type: nil, layout: .record(fields), shape: [])
         }
@@ -73,18 +75,20 @@ extension BranchModel {
     private func elementInterpretation() throws(DecodeError) -> Interpretation {
         let leaf = leaves.first
         let code = streamerType >= 0 ? streamerType : (leaf?.elementType ?? -1)
+        // members of split collections / TClonesArrays: one count per entry, values back to back
+        let inCollection = elementKind == 31 || elementKind == 41
         // counter branches of split TClonesArrays (3) and STL collections (4) hold the sizes
         if elementKind == 3 || elementKind == 4 {
             return Interpretation(type: .int32, layout: .fixed(count: 1), shape: [])
         }
         // Double32/Float16 ranges live in the member comment, not in the leaf title
         let title = member?.title ?? leaf?.title ?? title
-        if let member, [300, 365, 500].contains(code),
-           let layout = try Self.stlInterpretation(member.typeName, header: 6, inCollection: elementKind == 31 || elementKind == 41) {
-            return layout
+        if let member, [300, 365, 500].contains(code) {
+            if inCollection, let inner = Self.templateArgument(member.typeName, of: "vector"), let type = ElementType(typeName: inner) {
+                return Interpretation(type: type, layout: .jagged2(countedOuter: false), shape: [])
+            }
+            if let layout = try Self.stlInterpretation(member.typeName, header: 6, inCollection: inCollection) { return layout }
         }
-        // members of split collections / TClonesArrays: one count per entry, values back to back
-        let inCollection = elementKind == 31 || elementKind == 41
         if let objectClassName, code < 0 || code == 300 || code == 500 || code == 365 || (leaf?.elementType ?? 0) < 0 {
             let stlHeader = (code == 300 || code == 365 || code == 500) && streamerID >= 0 ? 6 : 0
             if let layout = try Self.stlInterpretation(objectClassName, header: stlHeader, inCollection: inCollection) {
@@ -92,7 +96,7 @@ extension BranchModel {
             }
         }
         if code == 65 { return Interpretation(type: nil, layout: .string(header: 0), shape: []) }
-        if code == 7 { return Interpretation(type: nil, layout: .string(header: 0), shape: []) }
+        if code == 7 { return Interpretation(type: nil, layout: .string(header: 0, wideLength: true), shape: []) }
         guard let type = ElementType(streamerCode: code, title: title) else {
             throw .unsupported("branch '\(name)' holds \(objectClassName ?? "objects") (streamer type \(code))")
         }
@@ -116,7 +120,7 @@ extension BranchModel {
             return Interpretation(type: type, layout: .jagged(header: 10, itemCount: 1), shape: [])
         }
         if let innermost = templateArgument(inner, of: "vector"), let type = ElementType(typeName: innermost) {
-            return Interpretation(type: type, layout: .jagged2, shape: [])
+            return Interpretation(type: type, layout: .jagged2(countedOuter: true), shape: [])
         }
         throw .unsupported("\(className)")
     }
@@ -125,10 +129,19 @@ extension BranchModel {
     /// on-disk layout: count then values).
     static func templateArgument(_ name: String, of template: String) -> String? {
         let trimmed = name.trimmingCharacters(in: " ")
-        for container in template == "vector" ? ["vector", "set", "list", "deque", "unordered_set", "multiset"] : [template] {
-            if trimmed.hasPrefix(container + "<"), trimmed.hasSuffix(">") {
-                return String(trimmed.dropFirst(container.count + 1).dropLast()).trimmingCharacters(in: " ")
+        let containers = template == "vector"
+            ? ["vector", "set", "list", "deque", "unordered_set", "multiset", "ROOT::VecOps::RVec", "ROOT::RVec", "RVec"]
+            : [template]
+        for container in containers where trimmed.hasPrefix(container + "<") && trimmed.hasSuffix(">") {
+            // the first template argument (an allocator may follow at the top level)
+            var depth = 0
+            var argument = ""
+            for character in trimmed.dropFirst(container.count + 1).dropLast() {
+                if character == "<" { depth += 1 } else if character == ">" { depth -= 1 }
+                if character == ",", depth == 0 { break }
+                argument.append(character)
             }
+            return argument.trimmingCharacters(in: " ")
         }
         return nil
     }

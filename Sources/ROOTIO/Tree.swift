@@ -8,9 +8,11 @@ public struct ROOTTree: Sendable {
     public let entryCount: Int64
     /// The top-level branches (sub-branches are in ``ROOTBranch/branches``).
     public let branches: [ROOTBranch]
+    private let filePath: String
 
     init(file: ROOTFile, path: String, model: TreeModel) {
         self.path = path
+        filePath = file.path
         name = model.name
         title = model.title
         entryCount = model.entries
@@ -40,8 +42,6 @@ public struct ROOTTree: Sendable {
         if byTail.count == 1 { return byTail[0] }
         throw ROOTError(file: filePath, object: self.path, reason: .notFound("branch '\(path)'"))
     }
-
-    private var filePath: String { branches.first?.file.path ?? "" }
 
     /// Entry ranges at which every one of `branches` starts a new basket: reading them touches
     /// no basket twice. (Clusters in ROOT's sense when the tree was written with auto-flush.)

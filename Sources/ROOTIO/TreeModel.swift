@@ -194,35 +194,33 @@ extension ObjectReader {
             leaf.elementType = Int(try reader.i32())
         }
         try finish(outer.end, className)
-        guard length >= 0, length < 1 << 28 else { throw .malformed("leaf '\(name)' has fLen \(length)") }
+        // some writers store fLen -1 for leaves of collection members; only huge lengths are corrupt
+        guard length < 1 << 28 else { throw .malformed("leaf '\(name)' has fLen \(length)") }
         return leaf
     }
 
     /// A `TBasket` serialised inside a branch's `fBaskets` (§8.3).
     mutating func embeddedBasket() throws(DecodeError) -> EmbeddedBasket {
+        let keyStart = reader.position
         let key = try ROOTKey(&reader)
-        _ = try reader.u16()
-        _ = try reader.i32() // fBufferSize
-        let nevBufSize = try reader.i32()
-        if nevBufSize < 0 { _ = try reader.u8() }
-        let nevBuf = Int(try reader.i32())
-        let last = Int(try reader.i32())
-        let flag = Int(try reader.u8())
         let keyLength = Int(key.keyLength)
+        let header = try reader.basketFields(keyStart: keyStart, keyLength: keyLength)
+        let (nevBuf, last) = (header.entryCount, header.last)
         guard nevBuf >= 0, last >= keyLength else {
             throw .malformed("embedded basket of '\(key.name)': fNevBuf \(nevBuf), fLast \(last), fKeylen \(keyLength)")
         }
+        // TBasket::Streamer: offsets for flags other than 0, x2 and >= 80, displacements above 40
         var offsets: [Int32]?
-        if flag % 10 != 2, nevBuf > 0, flag < 80 {
+        let flag = Int(header.flag)
+        if nevBuf > 0, flag != 0, flag % 10 != 2, flag < 80 {
             let n = try reader.count("embedded basket offsets", elementSize: 4)
+            guard n >= nevBuf else { throw .malformed("embedded basket has \(n) offsets for \(nevBuf) entries") }
             offsets = try (0 ..< n).map { _ throws(DecodeError) in try reader.i32() }
-            if flag > 40 {
-                let m = try reader.count("embedded basket displacements", elementSize: 4)
-                try reader.skip(4 * m)
-            }
+            if flag > 40 { try reader.skip(4 * reader.count("embedded basket displacements", elementSize: 4)) }
         }
-        guard flag == 1 || flag > 10 else {
-            throw .malformed("embedded basket of '\(key.name)' has no buffer (flag \(flag))")
+        // ROOT writes the buffer only for flag 1 or > 10; otherwise the basket is an empty placeholder
+        guard header.flag == 1 || header.flag > 10 else {
+            return EmbeddedBasket(keyLength: keyLength, entryCount: 0, last: keyLength, data: [], offsets: nil)
         }
         let buffer = try reader.rawBytes(last)
         return EmbeddedBasket(keyLength: keyLength, entryCount: nevBuf, last: last,

@@ -20,61 +20,41 @@ struct WorkspaceOptions: ParsableArguments {
     @Option(name: .customLong("output-file"), help: "Write the JSON result here instead of standard output.")
     var outputFile: String?
 
-    /// The likelihood and its observed data.
+    /// The likelihood (pyhf `Workspace.model(measurement_name=, patches=)`) and its observed data.
     func likelihood() throws -> HistFactoryLikelihood {
-        if !patch.isEmpty {
-            throw ValidationError("--patch is not supported by this build of hepkit")
+        let document = try WorkspaceDocument(parsing: try read(workspace), source: workspace == "-" ? "<stdin>" : workspace)
+        let patches = try patch.map { path in
+            let json: JSONValue
+            do { json = try JSONValue(parsing: try read(path)) } catch let error as JSONSyntaxError {
+                throw InferenceCommandError("invalid JSON in patch '\(path)': \(error)")
+            }
+            do { return try JSONPatch(json) } catch { throw InferenceCommandError("invalid JSON Patch '\(path)': \(error)") }
         }
-        let bytes: Data
+        let model = try document.model(measurement: measurement, patches: patches)
+        return try HistFactoryLikelihood(model: model, observedMain: try document.data(model, includeAuxdata: false))
+    }
+
+    private func read(_ path: String) throws -> [UInt8] {
+        if path == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
         do {
-            bytes = workspace == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: workspace))
+            return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
-            throw InferenceCommandError("cannot read workspace '\(workspace)': \(error.localizedDescription)")
-        }
-        let spec: Workspace
-        do {
-            spec = try JSONDecoder().decode(Workspace.self, from: bytes)
-        } catch let error as DecodingError {
-            throw InferenceCommandError("invalid workspace '\(workspace)': \(describe(error))")
-        }
-        do {
-            return try HistFactoryLikelihood(workspace: spec, measurement: measurement)
-        } catch {
-            throw InferenceCommandError("cannot build the model of '\(workspace)': \(error)")
+            throw InferenceCommandError("cannot read '\(path)': \(error.localizedDescription)")
         }
     }
 
-    /// Prints `value` (pyhf's layout) to the output file (atomically) or standard output.
-    func emit(_ value: JSONOutput) throws {
-        let text = value.rendered() + "\n"
+    /// Prints `value` as pyhf does (`json.dumps(indent=4, sort_keys=True)`) to standard output, or
+    /// writes it atomically to the output file.
+    func emit(_ value: JSONValue) throws {
+        let text = value.pythonJSON(indent: 4)
         guard let outputFile else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            FileHandle.standardOutput.write(Data((text + "\n").utf8))
             return
         }
-        let url = URL(fileURLWithPath: outputFile)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
         do {
-            try Data(text.utf8).write(to: temporary)
-            if FileManager.default.fileExists(atPath: url.path) {
-                _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-            } else {
-                try FileManager.default.moveItem(at: temporary, to: url)
-            }
+            try Data(text.utf8).write(to: URL(fileURLWithPath: outputFile), options: .atomic)
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
             throw InferenceCommandError("cannot write '\(outputFile)': \(error.localizedDescription)")
-        }
-    }
-
-    private func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-        }
-        switch error {
-        case .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c), .dataCorrupted(let c):
-            return "at \(path(c).isEmpty ? "top level" : path(c)): \(c.debugDescription)"
-        @unknown default:
-            return "\(error)"
         }
     }
 }
@@ -97,49 +77,16 @@ func reportingInferenceErrors(_ body: () throws -> Void) throws {
     }
 }
 
+/// A JSON number (NaN/Infinity written as Python's json module does).
+func number(_ x: Double) -> JSONValue { .number(JSONNumber(x)) }
+
+/// A JSON array of numbers.
+func numbers(_ xs: [Double]) -> JSONValue { .array(xs.map(number)) }
+
 /// Progress lines on standard error when it is a terminal.
 func terminalProgress() -> ProgressReporter? {
     guard isatty(2) != 0 else { return nil }
     return ProgressReporter { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
-}
-
-/// A JSON value rendered like Python's `json.dumps(indent=4, sort_keys=True)`.
-indirect enum JSONOutput {
-    case number(Double)
-    case string(String)
-    case array([JSONOutput])
-    case object([String: JSONOutput])
-
-    static func numbers(_ values: [Double]) -> JSONOutput { .array(values.map { .number($0) }) }
-
-    func rendered(indent: Int = 0) -> String {
-        let pad = String(repeating: " ", count: indent + 4), close = String(repeating: " ", count: indent)
-        switch self {
-        case .number(let x):
-            if x.isNaN { return "NaN" }
-            if x.isInfinite { return x > 0 ? "Infinity" : "-Infinity" }
-            return x == x.rounded() && abs(x) < 1e16 ? String(format: "%.1f", x) : "\(x)"
-        case .string(let s):
-            var out = "\""
-            for scalar in s.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case _ where scalar.value < 0x20 || scalar.value > 0x7e: out += String(format: "\\u%04x", scalar.value)
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-            return out + "\""
-        case .array(let items):
-            guard !items.isEmpty else { return "[]" }
-            return "[\n" + items.map { pad + $0.rendered(indent: indent + 4) }.joined(separator: ",\n") + "\n" + close + "]"
-        case .object(let fields):
-            guard !fields.isEmpty else { return "{}" }
-            return "{\n" + fields.keys.sorted().map { pad + JSONOutput.string($0).rendered() + ": " + fields[$0]!.rendered(indent: indent + 4) }
-                .joined(separator: ",\n") + "\n" + close + "}"
-        }
-    }
 }
 
 struct FitCommand: ParsableCommand {
@@ -161,13 +108,13 @@ struct FitCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("hepkit: converged \(fit.converged), \(fit.evaluations) evaluations, \(Date().timeIntervalSince(started)) s\n".utf8))
             }
             let model = likelihood.model
-            func perSet(_ values: [Double]) -> JSONOutput {
-                .object(Dictionary(uniqueKeysWithValues: model.parameterSets.map { ($0.name, JSONOutput.numbers(Array(values[$0.slice]))) }))
+            func perSet(_ values: [Double]) -> JSONValue {
+                .object(JSONObject(model.parameterSets.map { ($0.name, numbers(Array(values[$0.slice]))) }))
             }
-            var result: [String: JSONOutput] = ["mle_parameters": perSet(fit.parameters)]
-            if value { result["twice_nll"] = .number(fit.twiceNLL) }
-            if uncertainties { result["uncertainties"] = perSet(fitter.uncertainties(at: fit.parameters, data: likelihood.observedData).errors) }
-            try options.emit(.object(result))
+            var result: [(String, JSONValue)] = [("mle_parameters", perSet(fit.parameters))]
+            if value { result.append(("twice_nll", number(fit.twiceNLL))) }
+            if uncertainties { result.append(("uncertainties", perSet(fitter.uncertainties(at: fit.parameters, data: likelihood.observedData).errors))) }
+            try options.emit(.object(JSONObject(result)))
         }
     }
 }
@@ -180,7 +127,7 @@ struct CLsCommand: ParsableCommand {
     enum Calculator: String, ExpressibleByArgument, CaseIterable { case asymptotics, toybased }
 
     @OptionGroup var options: WorkspaceOptions
-    @Option(name: .customLong("test-poi"), help: "The POI value tested.") var testPOI = 1.0
+    @Option(name: .customLong("test-poi"), parsing: .unconditional, help: "The POI value tested.") var testPOI = 1.0
     @Option(name: .customLong("test-stat"), help: "Test statistic.") var testStat = Statistic.qtilde
     @Option(help: "Asymptotic formulae or pseudo-experiments.") var calctype = Calculator.asymptotics
     @Option(help: "Pseudo-experiments per hypothesis (toybased).") var ntoys = 2000
@@ -199,7 +146,7 @@ struct CLsCommand: ParsableCommand {
                 result = try ToyCalculator(fitter: fitter, data: likelihood.observedData, testStatistic: statistic, toys: ntoys, seed: seed)
                     .hypotest(testPOI, progress: terminalProgress())
             }
-            try options.emit(.object(["CLs_obs": .number(result.clsObserved), "CLs_exp": .numbers(result.clsExpected)]))
+            try options.emit(["CLs_obs": number(result.clsObserved), "CLs_exp": numbers(result.clsExpected)])
         }
     }
 }
@@ -233,7 +180,7 @@ struct UpperLimitCommand: ParsableCommand {
             let limits = try scan.map { try fitter.upperLimitScan(data: likelihood.observedData, values: $0.values, options: settings, progress: progress) }
                 ?? fitter.upperLimit(data: likelihood.observedData, options: settings, progress: progress)
             for failure in limits.failures { FileHandle.standardError.write(Data("hepkit: warning: \(failure)\n".utf8)) }
-            try options.emit(.object(["obs": .number(limits.observed), "exp": .numbers(limits.expected)]))
+            try options.emit(["obs": number(limits.observed), "exp": numbers(limits.expected)])
         }
     }
 }
@@ -248,10 +195,10 @@ struct SignificanceCommand: ParsableCommand {
         try reportingInferenceErrors {
             let likelihood = try options.likelihood()
             let s = try Fitter(likelihood).discoverySignificance(data: likelihood.observedData)
-            try options.emit(.object([
-                "p0_obs": .number(s.observedPValue), "Z_obs": .number(s.observedSignificance),
-                "p0_exp": .numbers(s.expectedPValues), "Z_exp": .numbers(s.expectedSignificances),
-            ]))
+            try options.emit([
+                "p0_obs": number(s.observedPValue), "Z_obs": number(s.observedSignificance),
+                "p0_exp": numbers(s.expectedPValues), "Z_exp": numbers(s.expectedSignificances),
+            ])
         }
     }
 }
@@ -267,12 +214,12 @@ struct RankingCommand: ParsableCommand {
             let likelihood = try options.likelihood()
             let impacts = try Fitter(likelihood).ranking(data: likelihood.observedData, progress: terminalProgress())
             try options.emit(.array(impacts.map { impact in
-                .object([
-                    "name": .string(impact.name), "bestfit": .number(impact.bestFit),
-                    "uncertainty": .number(impact.postfitUncertainty),
-                    "prefit_impact": .numbers([impact.prefitUp, impact.prefitDown]),
-                    "postfit_impact": .numbers([impact.postfitUp, impact.postfitDown]),
-                ])
+                [
+                    "name": .string(impact.name), "bestfit": number(impact.bestFit),
+                    "uncertainty": number(impact.postfitUncertainty),
+                    "prefit_impact": numbers([impact.prefitUp, impact.prefitDown]),
+                    "postfit_impact": numbers([impact.postfitUp, impact.postfitDown]),
+                ]
             }))
         }
     }

@@ -77,11 +77,8 @@ struct DigestCommand: ParsableCommand {
     @Option(name: [.short, .long], help: "Hash algorithm (repeatable): md5, sha1, sha224, sha256, sha384, sha512.")
     var algorithm: [String] = []
 
-    @Flag(name: [.customShort("j"), .customLong("json")], help: "Print the digests as a JSON object.")
-    var json = false
-
-    @Flag(name: [.customShort("p"), .customLong("plaintext")], help: "Print `algorithm:digest` lines (the default).")
-    var plaintext = false
+    @Flag(help: "Output format (default: plaintext `algorithm:digest` lines).")
+    var format: DigestFormat = .plaintext
 
     func run() throws {
         try reportingInferenceErrors {
@@ -94,16 +91,23 @@ struct DigestCommand: ParsableCommand {
             }
             let document = try loadWorkspace(workspace)
             let digests = algorithms.map { ($0.rawValue, document.digest($0)) }
-            // Of `-j` and `-p`, the last one given wins (click's flag pair).
-            let arguments = CommandLine.arguments
-            let lastJSON = arguments.lastIndex { $0 == "-j" || $0 == "--json" } ?? -1
-            let lastPlain = arguments.lastIndex { $0 == "-p" || $0 == "--plaintext" } ?? -1
-            if json && lastJSON > lastPlain {
+            if format == .json {
                 try emit(JSONValue.object(JSONObject(digests.map { ($0.0, .string($0.1)) })).pythonJSON(indent: 4), outputFile: nil)
             } else {
                 try emit(digests.map { "\($0.0):\($0.1)" }.joined(separator: "\n"), outputFile: nil)
             }
         }
+    }
+}
+
+/// `pyhf digest -j/--json` or `-p/--plaintext`.
+enum DigestFormat: String, EnumerableFlag {
+    case json, plaintext
+
+    static func name(for value: DigestFormat) -> NameSpecification { [.short, .long] }
+
+    static func help(for value: DigestFormat) -> ArgumentHelp? {
+        value == .json ? "Print the digests as a JSON object." : "Print `algorithm:digest` lines."
     }
 }
 

@@ -104,3 +104,14 @@ struct PyhfTruth: Decodable {
         }
     }
 }
+
+/// The data distributions toys draw from, against the reference's §8.5 numbers for
+/// xmlimport_input (pyhf 0.7.6: auxdata order [lumi, syst2, syst3, syst1, staterror_channel1],
+/// lumi σ 0.1, staterror σ [0.05000000074505806, 0.1]).
+@Test func xmlImportDataDistributions() throws {
+    let (likelihood, _) = try PyhfTruth.load("xml_xmlimport_input__example")
+    let expected: [DataDistribution] = [.poisson, .poisson, .normal(sigma: 0.1), .normal(sigma: 1), .normal(sigma: 1),
+                                        .normal(sigma: 1), .normal(sigma: 0.05000000074505806), .normal(sigma: 0.1)]
+    #expect(likelihood.dataDistributions == expected)
+    #expect(likelihood.observedData == [122.0, 112.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0])
+}

@@ -146,68 +146,6 @@ extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expre
     public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(JSONObject(elements)) }
 }
 
-extension JSONValue: Codable {
-    private struct MemberKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    /// Decodes through a `Decoder`. Decoders such as `JSONDecoder` do not expose how a number was
-    /// spelled, so integral numbers come back as integers; use `JSONValue(parsing:)` to keep the
-    /// exact int/float spelling and key order.
-    public init(from decoder: any Decoder) throws {
-        if var array = try? decoder.unkeyedContainer() {
-            var items: [JSONValue] = []
-            while !array.isAtEnd { items.append(try array.decode(JSONValue.self)) }
-            self = .array(items)
-        } else if let object = try? decoder.container(keyedBy: MemberKey.self) {
-            var result = JSONObject()
-            for key in object.allKeys.sorted(by: { $0.stringValue.pythonPrecedes($1.stringValue) }) {
-                result[key.stringValue] = try object.decode(JSONValue.self, forKey: key)
-            }
-            self = .object(result)
-        } else {
-            let c = try decoder.singleValueContainer()
-            if c.decodeNil() {
-                self = .null
-            } else if let b = try? c.decode(Bool.self) {
-                self = .bool(b)
-            } else if let i = try? c.decode(Int.self) {
-                self = .number(JSONNumber(i))
-            } else if let d = try? c.decode(Double.self) {
-                self = .number(JSONNumber(d))
-            } else {
-                self = .string(try c.decode(String.self))
-            }
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        switch self {
-        case .null:
-            var c = encoder.singleValueContainer()
-            try c.encodeNil()
-        case .bool(let b):
-            var c = encoder.singleValueContainer()
-            try c.encode(b)
-        case .number(let n):
-            var c = encoder.singleValueContainer()
-            if let i = n.int { try c.encode(i) } else { try c.encode(n.double) }
-        case .string(let s):
-            var c = encoder.singleValueContainer()
-            try c.encode(s)
-        case .array(let items):
-            var c = encoder.unkeyedContainer()
-            for item in items { try c.encode(item) }
-        case .object(let object):
-            var c = encoder.container(keyedBy: MemberKey.self)
-            for (key, value) in object { try c.encode(value, forKey: MemberKey(stringValue: key)) }
-        }
-    }
-}
-
 extension String {
     /// Python's string order (by Unicode code point), which `sorted()` and `sort_keys` use.
     /// Swift's `<` compares canonically equivalent strings as equal, Python does not.

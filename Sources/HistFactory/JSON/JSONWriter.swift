@@ -7,57 +7,79 @@ public enum PythonFloat {
     /// `d.ddde±XX`; integral values keep a trailing `.0`. Non-finite values print as Python's
     /// `json.dumps` does (`NaN`, `Infinity`, `-Infinity`).
     public static func repr(_ value: Double) -> String {
-        if value.isNaN { return "NaN" }
-        if value.isInfinite { return value < 0 ? "-Infinity" : "Infinity" }
-        if value == 0 { return value.sign == .minus ? "-0.0" : "0.0" }
-        // Swift's description yields the shortest round-trip digits (as Python's repr does);
-        // only the layout differs, so take the digits and exponent from it.
-        let (negative, digits, exponent) = decompose(value)
-        var out = negative ? "-" : ""
-        if exponent >= -4 && exponent < 16 {
-            if exponent < 0 {
-                out += "0." + String(repeating: "0", count: -exponent - 1) + digits
-            } else if digits.count <= exponent + 1 {
-                out += digits + String(repeating: "0", count: exponent + 1 - digits.count) + ".0"
-            } else {
-                let split = digits.index(digits.startIndex, offsetBy: exponent + 1)
-                out += digits[..<split] + "." + digits[split...]
-            }
-        } else {
-            out += String(digits.first!)
-            if digits.count > 1 { out += "." + digits.dropFirst() }
-            let e = abs(exponent)
-            out += (exponent < 0 ? "e-" : "e+") + (e < 10 ? "0" : "") + String(e)
-        }
-        return out
+        var out: [UInt8] = []
+        write(value, into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
-    /// Splits a finite non-zero value into sign, significant digits (no leading/trailing zeros)
-    /// and the decimal exponent of the first digit.
-    private static func decompose(_ value: Double) -> (Bool, String, Int) {
-        let text = Array(value.magnitude.description.utf8)
-        var mantissa: [UInt8] = []
-        var pointOffset: Int?
-        var exponent = 0
-        var i = 0
-        while i < text.count {
-            let c = text[i]
-            if c == UInt8(ascii: ".") {
-                pointOffset = mantissa.count
-            } else if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
-                exponent = Int(String(decoding: text[(i + 1)...], as: UTF8.self))!
-                break
-            } else {
-                mantissa.append(c)
+    /// Appends `repr(value)` to `out` (the writer's hot path: one temporary string per number).
+    static func write(_ value: Double, into out: inout [UInt8]) {
+        if value.isNaN { return out.append(contentsOf: "NaN".utf8) }
+        if value.isInfinite { return out.append(contentsOf: (value < 0 ? "-Infinity" : "Infinity").utf8) }
+        if value == 0 { return out.append(contentsOf: (value.sign == .minus ? "-0.0" : "0.0").utf8) }
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        // Swift's description has the shortest round-trip digits, as Python's repr; only the
+        // layout differs, so take the digits and the exponent from it.
+        var text = value.magnitude.description
+        text.withUTF8 { text in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: text.count) { digits in
+                var count = 0, pointAt = -1, exponent = 0, i = 0
+                while i < text.count {
+                    let c = text[i]
+                    if c == UInt8(ascii: ".") {
+                        pointAt = count
+                    } else if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
+                        var j = i + 1, negative = false
+                        if j < text.count, text[j] == UInt8(ascii: "-") || text[j] == UInt8(ascii: "+") {
+                            negative = text[j] == UInt8(ascii: "-")
+                            j += 1
+                        }
+                        while j < text.count { exponent = exponent * 10 + Int(text[j] &- UInt8(ascii: "0")); j += 1 }
+                        if negative { exponent = -exponent }
+                        break
+                    } else {
+                        digits[count] = c
+                        count += 1
+                    }
+                    i += 1
+                }
+                let integerDigits = pointAt >= 0 ? pointAt : count
+                var first = 0
+                while first < count, digits[first] == UInt8(ascii: "0") { first += 1 }
+                var end = count
+                while end > first, digits[end - 1] == UInt8(ascii: "0") { end -= 1 }
+                let significant = UnsafeBufferPointer(rebasing: digits[first..<end])
+                let decimalExponent = exponent + integerDigits - first - 1
+                layout(significant, decimalExponent, into: &out)
             }
-            i += 1
         }
-        let integerDigits = pointOffset ?? mantissa.count
-        let leadingZeros = mantissa.prefix { $0 == UInt8(ascii: "0") }.count
-        var digits = Array(mantissa.dropFirst(leadingZeros))
-        while digits.last == UInt8(ascii: "0") { digits.removeLast() }
-        let decimalExponent = exponent + integerDigits - leadingZeros - 1
-        return (value < 0, String(decoding: digits, as: UTF8.self), decimalExponent)
+    }
+
+    /// Python's layout of significant digits `d1 d2 ...` times 10^(exponent − count + 1).
+    private static func layout(_ digits: UnsafeBufferPointer<UInt8>, _ exponent: Int, into out: inout [UInt8]) {
+        if exponent >= -4 && exponent < 16 {
+            if exponent < 0 {
+                out.append(contentsOf: "0.".utf8)
+                out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: -exponent - 1))
+                out.append(contentsOf: digits)
+            } else if digits.count <= exponent + 1 {
+                out.append(contentsOf: digits)
+                out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: exponent + 1 - digits.count))
+                out.append(contentsOf: ".0".utf8)
+            } else {
+                out.append(contentsOf: digits[..<(exponent + 1)])
+                out.append(UInt8(ascii: "."))
+                out.append(contentsOf: digits[(exponent + 1)...])
+            }
+        } else {
+            out.append(digits[0])
+            if digits.count > 1 {
+                out.append(UInt8(ascii: "."))
+                out.append(contentsOf: digits[1...])
+            }
+            let e = abs(exponent)
+            out.append(contentsOf: ((exponent < 0 ? "e-" : "e+") + (e < 10 ? "0" : "") + String(e)).utf8)
+        }
     }
 }
 
@@ -104,7 +126,8 @@ private struct PythonJSONWriter {
         switch value {
         case .null: append("null")
         case .bool(let b): append(b ? "true" : "false")
-        case .number(let n): append(n.description)
+        case .number(let n):
+            if let integer = n.integerText { append(integer) } else { PythonFloat.write(n.double, into: &output) }
         case .string(let s): writeString(s)
         case .array(let items):
             guard !items.isEmpty else { return append("[]") }

@@ -58,7 +58,12 @@ public indirect enum Schema: Sendable {
             if array.count < minItems {
                 mismatch("an array of at least \(minItems) item\(minItems == 1 ? "" : "s")")
             }
-            for (i, item) in array.enumerated() { items.check(item, path / i, &issues) }
+            if case .number = items {
+                // Data arrays hold most of a workspace's values: check them without building paths.
+                for (i, item) in array.enumerated() where item.numberValue == nil { items.check(item, path / i, &issues) }
+            } else {
+                for (i, item) in array.enumerated() { items.check(item, path / i, &issues) }
+            }
         case .object(let schema):
             schema.check(value, path, &issues)
         case .tagged(let key, let cases):
