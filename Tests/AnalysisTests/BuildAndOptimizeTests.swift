@@ -81,6 +81,11 @@ enum Example {
                 #expect(abs(cls - point.cls) <= max(5e-4, 2e-3 * point.cls), "\(name) = \(point.value): \(cls) vs pyhf \(point.cls)")
             }
         }
+        // The joint scan's best point (edges moved too).
+        let best = try OptimizationTests.jointScan().best
+        let theta = analysis.parameters.map { best.parameters[$0.name]! }
+        let cls = try ExpectedCLsObjective().value(on: try Example.loaded.histograms.hardWorkspace(at: theta))
+        #expect(abs(cls - best.cls) <= max(5e-4, 2e-3 * best.cls), "joint best \(theta): \(cls) vs pyhf \(best.cls)")
     }
 
     @Test func badSettingIsAConfigError() throws {
@@ -131,10 +136,14 @@ enum Example {
         let best: Point
     }
 
-    @Test func optimumAgreesWithPyhfScan() throws {
+    static func jointScan() throws -> JointScan {
         struct File: Decodable { let joint: JointScan }
-        let scan = try JSONDecoder().decode(
+        return try JSONDecoder().decode(
             File.self, from: Data(contentsOf: HZZReference.fixtures.appendingPathComponent("analysis/example_scan.json"))).joint
+    }
+
+    @Test func optimumAgreesWithPyhfScan() throws {
+        let scan = try Self.jointScan()
         let loaded = Example.loaded
         let analysis = loaded.analysis
         let report = try loaded.optimize()
