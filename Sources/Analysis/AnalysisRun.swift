@@ -24,6 +24,22 @@ public struct LoadedAnalysis: Sendable {
     }
 }
 
+extension LoadedAnalysis {
+    /// Runs the config's optimisation from the initial θ and builds the workspace at the optimum.
+    ///
+    /// - Parameter progress: called after every step's evaluation.
+    public func optimize(progress: ((AnalysisOptimizer.Step) -> Void)? = nil) throws -> OptimizationReport {
+        let function = try AnalysisObjectiveFunction(
+            histograms: histograms, objective: analysis.objective.implementation, kernel: analysis.optimizer.histogram)
+        let optimizer = AnalysisOptimizer(function: function, settings: analysis.optimizer)
+        let (trajectory, optimum) = try optimizer.run(from: analysis.initialParameters, progress: progress)
+        let workspace = try histograms.hardWorkspace(at: optimum)
+        return OptimizationReport(
+            analysis: analysis, trajectory: trajectory, optimum: optimum, workspace: workspace,
+            hardObjective: try function.objective.value(on: workspace))
+    }
+}
+
 extension AnalysisObjective {
     /// The objective's value on a workspace (its Asimov data at nominal nuisance parameters).
     public func value(on workspace: Workspace) throws -> Double {
@@ -42,15 +58,22 @@ public func writeAtomically(_ data: Data, to url: URL) throws {
     let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
     do {
         try data.write(to: temporary)
-        if FileManager.default.fileExists(atPath: url.path) {
-            _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-        } else {
-            try FileManager.default.moveItem(at: temporary, to: url)
-        }
     } catch {
-        try? FileManager.default.removeItem(at: temporary)
-        throw error
+        throw WriteError(path: url.path, reason: (error as NSError).localizedDescription)
     }
+    // rename(2) replaces an existing file atomically (FileManager.replaceItemAt fails on Linux here).
+    guard rename(temporary.path, url.path) == 0 else {
+        let reason = String(cString: strerror(errno))
+        try? FileManager.default.removeItem(at: temporary)
+        throw WriteError(path: url.path, reason: reason)
+    }
+}
+
+/// A file could not be written.
+public struct WriteError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "cannot write '\(path)': \(reason)" }
 }
 
 /// JSON as written by `build` and `optimize`: sorted keys, indented.
@@ -128,6 +151,20 @@ public struct OptimizationReport: Sendable {
     /// `workspace.json`.
     public func workspaceJSON() throws -> Data { try analysisJSON(workspace) }
 
+    /// Writes `trajectory.json`, `optimum.json`, `optimization.svg` and `workspace.json` to
+    /// `directory` (created if needed), each atomically.
+    public func write(to directory: URL) throws {
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw WriteError(path: directory.path, reason: (error as NSError).localizedDescription)
+        }
+        try writeAtomically(try trajectoryJSON(), to: directory.appendingPathComponent("trajectory.json"))
+        try writeAtomically(try optimumJSON(), to: directory.appendingPathComponent("optimum.json"))
+        try writeAtomically(Data(plotSVG().utf8), to: directory.appendingPathComponent("optimization.svg"))
+        try writeAtomically(try workspaceJSON(), to: directory.appendingPathComponent("workspace.json"))
+    }
+
     /// `optimization.svg`: the objective (top) and each parameter within its bounds (bottom) against step.
     public func plotSVG() -> String {
         var plot = SVGPlot(width: 720, height: 560)
@@ -180,15 +217,17 @@ struct SVGPlot {
         }
         body.append(#"<text x="\#((left + right) / 2)" y="\#(top + height + 30)" font-size="12" text-anchor="middle">step</text>"#)
         body.append(#"<text x="16" y="\#(top + height / 2)" font-size="12" text-anchor="middle" transform="rotate(-90 16 \#(top + height / 2))">\#(escape(yLabel))</text>"#)
-        for (k, (name, x, y)) in series.enumerated() {
-            let color = Self.colors[k % Self.colors.count]
+        for (k, (_, x, y)) in series.enumerated() {
             let points = zip(x, y).filter { $0.1.isFinite }.map { "\(px($0.0)),\(py($0.1))" }.joined(separator: " ")
-            body.append(#"<polyline fill="none" stroke="\#(color)" stroke-width="1.5" points="\#(points)"/>"#)
-            if series.count > 1 {
-                let ly = top + 14 + 14 * Double(k)
-                body.append(#"<line x1="\#(left + 8)" y1="\#(ly - 4)" x2="\#(left + 28)" y2="\#(ly - 4)" stroke="\#(color)" stroke-width="2"/>"#)
-                body.append(#"<text x="\#(left + 32)" y="\#(ly)" font-size="11">\#(escape(name))</text>"#)
-            }
+            body.append(#"<polyline fill="none" stroke="\#(Self.colors[k % Self.colors.count])" stroke-width="1.5" points="\#(points)"/>"#)
+        }
+        guard series.count > 1 else { return }
+        // The legend goes over the lines on a translucent box, so both stay readable.
+        body.append(#"<rect x="\#(left + 4)" y="\#(top + 4)" width="230" height="\#(14 * Double(series.count) + 6)" fill="white" fill-opacity="0.8"/>"#)
+        for (k, (name, _, _)) in series.enumerated() {
+            let color = Self.colors[k % Self.colors.count], ly = top + 16 + 14 * Double(k)
+            body.append(#"<line x1="\#(left + 8)" y1="\#(ly - 4)" x2="\#(left + 28)" y2="\#(ly - 4)" stroke="\#(color)" stroke-width="2"/>"#)
+            body.append(#"<text x="\#(left + 32)" y="\#(ly)" font-size="11">\#(escape(name))</text>"#)
         }
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import _Differentiation
 import DiffColumns
 import HistFactory
 import Inference
@@ -38,7 +37,8 @@ public struct AnalysisObjectiveFunction: Sendable {
     /// The objective's value and its gradient with respect to θ, with every relaxation width and
     /// bandwidth multiplied by `relaxation`.
     public func valueAndGradient(at theta: [Double], relaxation: Double = 1) throws -> (value: Double, gradient: [Double]) {
-        let (v, histogramsPullback) = valueWithPullback(at: theta) { evaluate(histograms.relaxed(by: relaxation), at: $0) }
+        // `evaluate`'s registered derivative, called directly rather than through a differentiable closure.
+        let (v, histogramsPullback) = evaluateVJP(histograms.relaxed(by: relaxation), at: theta)
         let mu = objective.asimovSignalStrength
         let (inputs, asimov) = map.apply(v, signalStrength: mu)
         let likelihood = template.replacingInputs(inputs)

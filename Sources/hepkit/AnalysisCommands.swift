@@ -22,7 +22,7 @@ struct BuildCommand: ParsableCommand {
         commandName: "build", abstract: "Fill an analysis's histograms with hard cuts and write its pyhf workspace.")
 
     @Argument(help: "The analysis config (YAML, or JSON if it ends in .json).") var config: String
-    @Option(name: .customLong("set"), help: "Set a parameter's value (name=value; repeatable; default: its init).")
+    @Option(name: .customLong("set"), help: ArgumentHelp("Set a parameter's value (repeatable; default: its init).", valueName: "name=value"))
     var settings: [ParameterSetting] = []
     @Option(name: .shortAndLong, help: "Write the workspace here (default: standard output).") var output: String?
 
@@ -57,28 +57,16 @@ struct OptimizeCommand: ParsableCommand {
         try reportingInferenceErrors {
             let loaded = try LoadedAnalysis(config: URL(fileURLWithPath: config))
             let analysis = loaded.analysis
-            let function = try AnalysisObjectiveFunction(
-                histograms: loaded.histograms, objective: analysis.objective.implementation, kernel: analysis.optimizer.histogram)
-            let optimizer = AnalysisOptimizer(function: function, settings: analysis.optimizer)
             let terminal = isatty(2) != 0
             let names = analysis.parameters.map(\.name)
-            let (trajectory, optimum) = try optimizer.run(from: analysis.initialParameters) { step in
+            let report = try loaded.optimize { step in
                 guard terminal else { return }
                 let values = zip(names, step.parameters).map { "\($0)=\(String(format: "%.3f", $1))" }.joined(separator: " ")
                 let line = String(format: "step %d/%d  relaxation %.3f  %@ %.6g  ", step.step + 1, analysis.optimizer.steps,
                                   step.relaxation, analysis.objective.rawValue, step.objective) + values
                 FileHandle.standardError.write(Data((line + "\n").utf8))
             }
-            let workspace = try loaded.histograms.hardWorkspace(at: optimum)
-            let report = OptimizationReport(
-                analysis: analysis, trajectory: trajectory, optimum: optimum, workspace: workspace,
-                hardObjective: try function.objective.value(on: workspace))
-            let directory = URL(fileURLWithPath: output)
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try writeAtomically(try report.trajectoryJSON(), to: directory.appendingPathComponent("trajectory.json"))
-            try writeAtomically(try report.optimumJSON(), to: directory.appendingPathComponent("optimum.json"))
-            try writeAtomically(Data(report.plotSVG().utf8), to: directory.appendingPathComponent("optimization.svg"))
-            try writeAtomically(try report.workspaceJSON(), to: directory.appendingPathComponent("workspace.json"))
+            try report.write(to: URL(fileURLWithPath: output))
         }
     }
 }

@@ -81,6 +81,11 @@ enum Example {
                 #expect(abs(cls - point.cls) <= max(5e-4, 2e-3 * point.cls), "\(name) = \(point.value): \(cls) vs pyhf \(point.cls)")
             }
         }
+        // The joint scan's best point (edges moved too).
+        let best = try OptimizationTests.jointScan().best
+        let theta = analysis.parameters.map { best.parameters[$0.name]! }
+        let cls = try ExpectedCLsObjective().value(on: try Example.loaded.histograms.hardWorkspace(at: theta))
+        #expect(abs(cls - best.cls) <= max(5e-4, 2e-3 * best.cls), "joint best \(theta): \(cls) vs pyhf \(best.cls)")
     }
 
     @Test func badSettingIsAConfigError() throws {
@@ -96,9 +101,10 @@ enum Example {
 
     /// d objective/dθ through the soft histograms, the model and the fits, against central
     /// differences of the whole soft pipeline (every fit redone), relative 1e-4.
-    @Test(arguments: objectives.indices) func gradientMatchesFiniteDifferences(_ o: Int) throws {
+    @Test(arguments: objectives.indices, AnalysisConfig.HistogramKernel.allCases)
+    func gradientMatchesFiniteDifferences(_ o: Int, kernel: AnalysisConfig.HistogramKernel) throws {
         let (name, objective) = Self.objectives[o]
-        let function = try AnalysisObjectiveFunction(histograms: Example.loaded.histograms, objective: objective, kernel: .kde)
+        let function = try AnalysisObjectiveFunction(histograms: Example.loaded.histograms, objective: objective, kernel: kernel)
         // Away from the initial point so that every parameter matters.
         let theta = [45.0, 60, 110, 140]
         let relaxation = 0.5
@@ -112,7 +118,7 @@ enum Example {
             let numeric = (try function.valueAndGradient(at: up, relaxation: relaxation).value
                 - function.valueAndGradient(at: down, relaxation: relaxation).value) / (2 * h)
             #expect(abs(gradient[k] - numeric) <= 1e-4 * abs(numeric) + 1e-9,
-                    "\(name) d/d\(Example.loaded.analysis.parameters[k].name): \(gradient[k]) vs \(numeric)")
+                    "\(name) (\(kernel)) d/d\(Example.loaded.analysis.parameters[k].name): \(gradient[k]) vs \(numeric)")
         }
     }
 }
@@ -130,16 +136,18 @@ enum Example {
         let best: Point
     }
 
-    @Test func optimumAgreesWithPyhfScan() throws {
+    static func jointScan() throws -> JointScan {
         struct File: Decodable { let joint: JointScan }
-        let scan = try JSONDecoder().decode(
+        return try JSONDecoder().decode(
             File.self, from: Data(contentsOf: HZZReference.fixtures.appendingPathComponent("analysis/example_scan.json"))).joint
+    }
+
+    @Test func optimumAgreesWithPyhfScan() throws {
+        let scan = try Self.jointScan()
         let loaded = Example.loaded
         let analysis = loaded.analysis
-        let function = try AnalysisObjectiveFunction(
-            histograms: loaded.histograms, objective: analysis.objective.implementation, kernel: analysis.optimizer.histogram)
-        let optimizer = AnalysisOptimizer(function: function, settings: analysis.optimizer)
-        let (trajectory, optimum) = try optimizer.run(from: analysis.initialParameters)
+        let report = try loaded.optimize()
+        let (trajectory, optimum) = (report.trajectory, report.optimum)
         #expect(trajectory.count == analysis.optimizer.steps)
         #expect(trajectory.last!.objective < trajectory.first!.objective)
         for (k, parameter) in analysis.parameters.enumerated() {
@@ -147,7 +155,8 @@ enum Example {
             #expect(abs(optimum[k] - best) <= step, "\(parameter.name): optimised \(optimum[k]), scan's best \(best) (step \(step))")
         }
         // The exported workspace (hard cuts at the optimum): within 5% of the scan's best, or better.
-        let cls = try ExpectedCLsObjective().value(on: try loaded.histograms.hardWorkspace(at: optimum))
+        #expect(report.workspace == (try loaded.histograms.hardWorkspace(at: optimum)))
+        let cls = report.hardObjective
         #expect(cls <= 1.05 * scan.best.cls, "exported workspace's expected CLs \(cls), scan's best \(scan.best.cls)")
     }
 }
