@@ -46,16 +46,7 @@ struct WorkspaceOptions: ParsableArguments {
     /// Prints `value` as pyhf does (`json.dumps(indent=4, sort_keys=True)`) to standard output, or
     /// writes it atomically to the output file.
     func emit(_ value: JSONValue) throws {
-        let text = value.pythonJSON(indent: 4)
-        guard let outputFile else {
-            FileHandle.standardOutput.write(Data((text + "\n").utf8))
-            return
-        }
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: outputFile), options: .atomic)
-        } catch {
-            throw InferenceCommandError("cannot write '\(outputFile)': \(error.localizedDescription)")
-        }
+        try writeOutput(value.pythonJSON(indent: 4), to: outputFile)
     }
 }
 

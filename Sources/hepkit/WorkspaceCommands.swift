@@ -25,7 +25,7 @@ private func loadPatchSet(_ path: String) throws -> PatchSet {
 
 /// Writes `text` to `outputFile` atomically (temporary file + rename) or to standard output.
 /// pyhf's `json.dump` to a file has no final newline; `click.echo` to the terminal adds one.
-private func emit(_ text: String, outputFile: String?) throws {
+func writeOutput(_ text: String, to outputFile: String?) throws {
     guard let outputFile else {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
         return
@@ -62,7 +62,7 @@ struct InspectCommand: ParsableCommand {
             } else {
                 FileHandle.standardOutput.write(Data(inspection.text.utf8))
             }
-            if let outputFile { try emit(document, outputFile: outputFile) }
+            if let outputFile { try writeOutput(document, to: outputFile) }
         }
     }
 }
@@ -92,9 +92,9 @@ struct DigestCommand: ParsableCommand {
             let document = try loadWorkspace(workspace)
             let digests = algorithms.map { ($0.rawValue, document.digest($0)) }
             if format == .json {
-                try emit(JSONValue.object(JSONObject(digests.map { ($0.0, .string($0.1)) })).pythonJSON(indent: 4), outputFile: nil)
+                try writeOutput(JSONValue.object(JSONObject(digests.map { ($0.0, .string($0.1)) })).pythonJSON(indent: 4), to: nil)
             } else {
-                try emit(digests.map { "\($0.0):\($0.1)" }.joined(separator: "\n"), outputFile: nil)
+                try writeOutput(digests.map { "\($0.0):\($0.1)" }.joined(separator: "\n"), to: nil)
             }
         }
     }
@@ -123,7 +123,7 @@ struct SortCommand: ParsableCommand {
 
     func run() throws {
         try reportingInferenceErrors {
-            try emit(try loadWorkspace(workspace).sorted().pyhfText, outputFile: outputFile)
+            try writeOutput(try loadWorkspace(workspace).sorted().pyhfText, to: outputFile)
         }
     }
 }
@@ -164,7 +164,7 @@ struct PruneCommand: ParsableCommand {
         try reportingInferenceErrors {
             let pruned = try loadWorkspace(workspace).pruned(
                 modifiers: modifier, modifierTypes: modifierType, samples: sample, channels: channel, measurements: measurement)
-            try emit(pruned.pyhfText, outputFile: outputFile)
+            try writeOutput(pruned.pyhfText, to: outputFile)
         }
     }
 }
@@ -206,7 +206,7 @@ struct RenameCommand: ParsableCommand {
         try reportingInferenceErrors {
             let renamed = try loadWorkspace(workspace).renamed(
                 modifiers: pairs(modifier), samples: pairs(sample), channels: pairs(channel), measurements: pairs(measurement))
-            try emit(renamed.pyhfText, outputFile: outputFile)
+            try writeOutput(renamed.pyhfText, to: outputFile)
         }
     }
 }
@@ -236,7 +236,7 @@ struct CombineCommand: ParsableCommand {
         try reportingInferenceErrors {
             let combined = try WorkspaceDocument.combine(
                 try loadWorkspace(workspaceOne), try loadWorkspace(workspaceTwo), join: join, mergeChannels: mergeChannels)
-            try emit(combined.pyhfText, outputFile: outputFile)
+            try writeOutput(combined.pyhfText, to: outputFile)
         }
     }
 }
@@ -269,7 +269,7 @@ struct PatchsetCommand: ParsableCommand {
                 let set = try loadPatchSet(patchset)
                 guard let name else { throw WorkspaceError.patchNotFound("None") }
                 let result = set.extract(try set.patch(named: name), withMetadata: withMetadata && !withoutMetadata)
-                try emit(result.pythonJSON(indent: 4), outputFile: outputFile)
+                try writeOutput(result.pythonJSON(indent: 4), to: outputFile)
             }
         }
     }
@@ -295,7 +295,7 @@ struct PatchsetCommand: ParsableCommand {
                 let set = try loadPatchSet(patchset)
                 guard let name else { throw WorkspaceError.patchNotFound("None") }
                 let patched = try set.apply(try set.patch(named: name), to: workspace)
-                try emit(patched.pyhfText, outputFile: outputFile)
+                try writeOutput(patched.pyhfText, to: outputFile)
             }
         }
     }
@@ -313,7 +313,7 @@ struct PatchsetCommand: ParsableCommand {
             try reportingInferenceErrors {
                 let workspace = try loadWorkspace(backgroundOnly)
                 try loadPatchSet(patchset).verify(workspace)
-                try emit("All good.", outputFile: nil)
+                try writeOutput("All good.", to: nil)
             }
         }
     }
@@ -326,7 +326,7 @@ struct PatchsetCommand: ParsableCommand {
 
         func run() throws {
             try reportingInferenceErrors {
-                try emit(try loadPatchSet(patchset).inspection, outputFile: nil)
+                try writeOutput(try loadPatchSet(patchset).inspection, to: nil)
             }
         }
     }
