@@ -6,29 +6,45 @@ import Dispatch
 func decodeElements(_ type: ElementType, from source: UnsafeRawPointer, count: Int, into destination: UnsafeMutableRawPointer) {
     guard count > 0 else { return }
     switch type {
-    case .bool:
-        let s = source.assumingMemoryBound(to: UInt8.self), d = destination.assumingMemoryBound(to: UInt8.self)
-        for i in 0 ..< count { d[i] = s[i] != 0 ? 1 : 0 }
-    case .int8, .uint8:
-        destination.copyMemory(from: source, byteCount: count)
-    case .int16, .uint16:
-        destination.copyMemory(from: source, byteCount: 2 * count)
-        let d = destination.assumingMemoryBound(to: UInt16.self)
-        for i in 0 ..< count { d[i] = UInt16(bigEndian: d[i]) }
-    case .int32, .uint32, .float32:
-        destination.copyMemory(from: source, byteCount: 4 * count)
-        let d = destination.assumingMemoryBound(to: UInt32.self)
-        for i in 0 ..< count { d[i] = UInt32(bigEndian: d[i]) }
-    case .int64, .uint64, .float64:
-        destination.copyMemory(from: source, byteCount: 8 * count)
-        let d = destination.assumingMemoryBound(to: UInt64.self)
-        for i in 0 ..< count { d[i] = UInt64(bigEndian: d[i]) }
     case .double32(let truncation):
         let d = destination.assumingMemoryBound(to: Double.self)
         for i in 0 ..< count { d[i] = truncated(truncation, source, i) }
     case .float16(let truncation):
         let d = destination.assumingMemoryBound(to: Float.self)
-        for i in 0 ..< count { d[i] = Float(truncated(truncation, source, i)) }
+        if case let .scaled(minimum, step) = truncation {
+            let low = Float(minimum), width = Float(step)
+            for i in 0 ..< count {
+                let k = Float(UInt32(bigEndian: source.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
+                d[i] = k * width + low
+            }
+        } else {
+            for i in 0 ..< count { d[i] = Float(truncated(truncation, source, i)) }
+        }
+    default:
+        destination.copyMemory(from: source, byteCount: count * type.diskSize)
+        toNativeInPlace(type, destination, count: count)
+    }
+}
+
+/// Turns `count` big-endian values of a plain type (same size on disk and in memory) into native
+/// values where they are: byte swap, and `Bool`s normalised to 0/1.
+@inline(__always)
+func toNativeInPlace(_ type: ElementType, _ pointer: UnsafeMutableRawPointer, count: Int) {
+    switch type {
+    case .bool:
+        let d = pointer.assumingMemoryBound(to: UInt8.self)
+        for i in 0 ..< count { d[i] = d[i] != 0 ? 1 : 0 }
+    case .int16, .uint16:
+        let d = pointer.assumingMemoryBound(to: UInt16.self)
+        for i in 0 ..< count { d[i] = UInt16(bigEndian: d[i]) }
+    case .int32, .uint32, .float32:
+        let d = pointer.assumingMemoryBound(to: UInt32.self)
+        for i in 0 ..< count { d[i] = UInt32(bigEndian: d[i]) }
+    case .int64, .uint64, .float64:
+        let d = pointer.assumingMemoryBound(to: UInt64.self)
+        for i in 0 ..< count { d[i] = UInt64(bigEndian: d[i]) }
+    case .int8, .uint8, .double32, .float16:
+        break
     }
 }
 
@@ -37,8 +53,8 @@ private func truncated(_ truncation: ElementType.Truncation, _ source: UnsafeRaw
     switch truncation {
     case .float:
         return Double(Float(bitPattern: UInt32(bigEndian: source.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))))
-    case let .scaled(minimum, factor):
-        return minimum + Double(UInt32(bigEndian: source.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) / factor
+    case let .scaled(minimum, step):
+        return Double(UInt32(bigEndian: source.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) * step + minimum
     case .mantissa(let bits):
         let exponent = UInt32(source.load(fromByteOffset: 3 * i, as: UInt8.self))
         let mantissa = UInt32(UInt16(bigEndian: source.loadUnaligned(fromByteOffset: 3 * i + 1, as: UInt16.self)))
@@ -94,6 +110,17 @@ struct BasketSlice {
 extension Interpretation {
     /// Builds the column for the selected entries of the decoded baskets.
     func assemble(_ slices: [BasketSlice], entryCount: Int) throws(DecodeError) -> Column {
+        // entry counts come from the file: make sure the bytes back them before allocating
+        for slice in slices where !slice.entries.isEmpty {
+            switch layout {
+            case .fixed, .record:
+                guard slice.basket.starts != nil || slice.basket.entryCount <= slice.basket.data.count else {
+                    throw .malformed("basket claims \(slice.basket.entryCount) entries in \(slice.basket.data.count) bytes")
+                }
+            case .jagged, .jagged2, .string:
+                guard slice.basket.starts != nil else { throw .unsupported("variable-size entries without entry offsets") }
+            }
+        }
         switch layout {
         case .fixed(let count):
             guard let type else { throw .malformed("fixed layout without a type") }
@@ -231,19 +258,24 @@ extension Interpretation {
 
     private func record(_ slices: [BasketSlice], fields: [RecordField], entryCount: Int) throws(DecodeError) -> Column {
         let entrySize = fields.reduce(0) { $0 + $1.count * $1.type.diskSize }
+        for slice in slices {
+            for j in slice.entries {
+                let range = slice.basket.range(of: j, fixedSize: entrySize)
+                guard range.count == entrySize, range.lowerBound >= 0, range.upperBound <= slice.basket.data.count else {
+                    throw .malformed("leaf-list entry of \(range.count) bytes, expected \(entrySize)")
+                }
+            }
+        }
         var columns: [(name: String, column: Column)] = []
         var fieldOffset = 0
         for field in fields {
             let size = field.count * field.type.diskSize
             let memorySize = field.count * field.type.memorySize
             let offset = fieldOffset
-            let values = try makeValues(field.type, count: entryCount * field.count) { destination throws(DecodeError) in
+            let values = try makeValues(field.type, count: entryCount * field.count) { destination in
                 for slice in slices {
                     for j in slice.entries {
                         let range = slice.basket.range(of: j, fixedSize: entrySize)
-                        guard range.count == entrySize, range.upperBound <= slice.basket.data.count else {
-                            throw .malformed("leaf-list entry of \(range.count) bytes, expected \(entrySize)")
-                        }
                         slice.basket.data.withUnsafeBytes { raw in
                             decodeElements(field.type, from: raw.baseAddress! + range.lowerBound + offset, count: field.count,
                                            into: destination + (slice.outputEntry + j - slice.entries.lowerBound) * memorySize)

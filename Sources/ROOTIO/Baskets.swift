@@ -12,6 +12,20 @@ struct BasketLocation: Sendable {
     var source: Source
 }
 
+/// The parsed header of a stored basket and its stored (possibly compressed) payload.
+struct BasketHeader {
+    var keyLength: Int
+    var objectLength: Int
+    var entryCount: Int
+    var last: Int
+    var flag: UInt8
+    /// The record's bytes after the key, in the memory map.
+    var stored: UnsafeRawBufferPointer
+
+    /// Entry data bytes (`fLast - fKeylen`).
+    var dataLength: Int { last - keyLength }
+}
+
 /// One basket after decompression: entry data plus where each entry starts.
 struct DecodedBasket: Sendable {
     /// The entry data (`fLast - fKeylen` bytes).
@@ -67,24 +81,9 @@ extension ROOTFile {
             }
             return DecodedBasket(data: basket.data, entryCount: basket.entryCount, starts: starts)
         case let .stored(seek, bytes):
-            var reader = ByteReader(try storage.slice(seek, bytes))
-            let key = try ROOTKey(&reader)
-            _ = try reader.u16() // version
-            _ = try reader.i32() // fBufferSize
-            let nevBufSize = try reader.i32()
-            if nevBufSize < 0 { _ = try reader.u8() } // fIOBits
-            let nevBuf = Int(try reader.i32())
-            let last = Int(try reader.i32())
-            let flag = try reader.u8()
-            let keyLength = Int(key.keyLength)
-            guard reader.position <= keyLength, keyLength <= bytes, Int(key.totalBytes) == bytes else {
-                throw .malformed("basket key: fKeylen \(keyLength), fNbytes \(key.totalBytes), expected \(bytes) bytes")
-            }
-            guard nevBuf == location.entryCount else {
-                throw .malformed("basket holds \(nevBuf) entries, branch says \(location.entryCount)")
-            }
-            let payload = try decompressRecord(UnsafeRawBufferPointer(rebasing: reader.bytes[keyLength...]),
-                                               objectLength: Int(key.objectLength))
+            let header = try basketHeader(seek: seek, bytes: bytes, entryCount: location.entryCount)
+            let (keyLength, nevBuf, last, flag) = (header.keyLength, header.entryCount, header.last, header.flag)
+            let payload = try decompressRecord(header.stored, objectLength: header.objectLength)
             let border = last - keyLength
             guard border >= 0, border <= payload.count else {
                 throw .malformed("basket fLast \(last) outside the \(payload.count)-byte payload")
@@ -106,6 +105,28 @@ extension ROOTFile {
         }
     }
 
+    /// The key and basket header of a stored basket (§10.1), validated against the branch's view.
+    func basketHeader(seek: Int64, bytes: Int, entryCount: Int) throws(DecodeError) -> BasketHeader {
+        var reader = ByteReader(try storage.slice(seek, bytes))
+        let key = try ROOTKey(&reader)
+        _ = try reader.u16() // version
+        _ = try reader.i32() // fBufferSize
+        let nevBufSize = try reader.i32()
+        if nevBufSize < 0 { _ = try reader.u8() } // fIOBits
+        let nevBuf = Int(try reader.i32())
+        let last = Int(try reader.i32())
+        let flag = try reader.u8()
+        let keyLength = Int(key.keyLength)
+        guard reader.position <= keyLength, keyLength <= bytes, Int(key.totalBytes) == bytes else {
+            throw .malformed("basket key: fKeylen \(keyLength), fNbytes \(key.totalBytes), expected \(bytes) bytes")
+        }
+        guard nevBuf == entryCount else {
+            throw .malformed("basket holds \(nevBuf) entries, branch says \(entryCount)")
+        }
+        return BasketHeader(keyLength: keyLength, objectLength: Int(key.objectLength), entryCount: nevBuf, last: last,
+                            flag: flag, stored: UnsafeRawBufferPointer(rebasing: reader.bytes[keyLength...]))
+    }
+
     /// Converts stored entry offsets (positions in the key-including buffer) into `count + 1`
     /// validated positions relative to the data.
     static func entryStarts(_ offsets: [Int32], count: Int, keyLength: Int, last: Int) throws(DecodeError) -> [Int] {
@@ -122,6 +143,35 @@ extension ROOTFile {
         }
         starts[count] = last - keyLength
         return starts
+    }
+
+    /// Entry starts for baskets of a variable-size leaf stored without entry offsets (third-party
+    /// writers): the sizes come from the counter branch over the same entries.
+    func addStartsFromCounter(_ counter: BranchModel, to baskets: inout [DecodedBasket], locations: [BasketLocation],
+                              itemSize: Int) throws(DecodeError) {
+        guard let first = locations.first, let last = locations.last else { return }
+        let span = first.firstEntry ..< last.firstEntry + Int64(last.entryCount)
+        let interpretation = try counter.interpretation()
+        guard case .fixed(1) = interpretation.layout, let type = interpretation.type else {
+            throw .malformed("counter branch '\(counter.name)' does not hold one integer per entry")
+        }
+        let counterLocations = try counter.basketLocations().filter {
+            $0.firstEntry < span.upperBound && $0.firstEntry + Int64($0.entryCount) > span.lowerBound
+        }
+        let counts = try readFixed(counter, counterLocations, range: span, type: type, perEntry: 1, shape: []).values
+        for (i, location) in locations.enumerated() where baskets[i].starts == nil {
+            var starts = [0]
+            starts.reserveCapacity(location.entryCount + 1)
+            for j in 0 ..< location.entryCount {
+                let n = counts.double(at: Int(location.firstEntry - span.lowerBound) + j)
+                guard n >= 0, n <= Double(baskets[i].data.count) else { throw .malformed("counter value \(n) out of range") }
+                starts.append(starts[j] + Int(n) * itemSize)
+            }
+            guard starts.last! <= baskets[i].data.count else {
+                throw .malformed("counter '\(counter.name)' asks for \(starts.last!) bytes, basket has \(baskets[i].data.count)")
+            }
+            baskets[i].starts = starts
+        }
     }
 
     /// Decodes the baskets in parallel (both cores); the first failure is rethrown naming the basket.

@@ -10,8 +10,9 @@ public enum ElementType: Sendable, Equatable, CustomStringConvertible {
     public enum Truncation: Sendable, Equatable {
         /// A plain 4-byte float.
         case float
-        /// A 4-byte unsigned integer `k`, value `min + k / factor`.
-        case scaled(min: Double, factor: Double)
+        /// A 4-byte unsigned integer `k`, value `k * step + min` (`step = (max - min) / 2^bits`;
+        /// computed in the value's own precision, as uproot does).
+        case scaled(min: Double, step: Double)
         /// 3 bytes: exponent byte plus `bits`-bit mantissa.
         case mantissa(bits: Int)
     }
@@ -131,8 +132,7 @@ public enum ElementType: Sendable, Equatable, CustomStringConvertible {
             break
         }
         if let range, range[0] < range[1] {
-            let span = bits == 32 ? Double(UInt32.max) : Double(1 << bits)
-            return .scaled(min: range[0], factor: span / (range[1] - range[0]))
+            return .scaled(min: range[0], step: (range[1] - range[0]) / Double(UInt64(1) << bits))
         }
         if range != nil, bits < 15 { return .mantissa(bits: bits) }
         return isDouble ? .float : .mantissa(bits: 12)

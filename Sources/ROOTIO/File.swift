@@ -17,6 +17,8 @@ public final class ROOTFile: Sendable {
     let codecs: CodecRegistry
     let topDirectory: DirectoryRecord
     let begin: Int64
+    /// Offset of the StreamerInfo record's key.
+    let seekInfo: Int64
 
     /// Opens and maps the file at `path` and reads its header and top directory.
     public init(path: String, codecs: CodecRegistry = .standard) throws(ROOTError) {
@@ -24,7 +26,7 @@ public final class ROOTFile: Sendable {
         self.codecs = codecs
         let storage = try MappedFile(path: path)
         self.storage = storage
-        (rootVersion, isLarge, begin, topDirectory) = try withContext(file: path, object: "file header") {
+        (rootVersion, isLarge, begin, seekInfo, topDirectory) = try withContext(file: path, object: "file header") {
             var reader = ByteReader(storage.bytes)
             guard storage.bytes.count >= 4, Array(try reader.rawBytes(4)) == Array("root".utf8) else {
                 throw DecodeError(.notROOTFile)
@@ -37,9 +39,12 @@ public final class ROOTFile: Sendable {
             _ = try reader.i32() // fNbytesFree
             _ = try reader.i32() // nfree
             let nbytesName = Int64(try reader.i32())
+            _ = try reader.u8() // fUnits
+            _ = try reader.i32() // fCompress
+            let seekInfo = large ? try reader.i64() : Int64(try reader.i32())
             guard (10...10000).contains(nbytesName) else { throw DecodeError.malformed("fNbytesName \(nbytesName) outside 10...10000") }
             let top = try DirectoryRecord(storage: storage, at: begin + nbytesName, key: nil)
-            return (version % 1_000_000, large, begin, top)
+            return (version % 1_000_000, large, begin, seekInfo, top)
         }
     }
 
@@ -69,6 +74,22 @@ public final class ROOTFile: Sendable {
         return try withContext(file: self.path, object: path.isEmpty ? "/" : path) {
             ROOTDirectory(path: walked.joined(separator: "/"), keys: try record.keys(in: self))
         }
+    }
+
+    /// Every object in the file, depth first (the highest cycle of each name), with its path.
+    /// Subdirectories reached twice (a corrupt file whose directories form a cycle) are listed once.
+    public func allObjects() throws(ROOTError) -> [(path: String, key: ROOTKey)] {
+        var result: [(path: String, key: ROOTKey)] = []
+        var visited: Set<Int64> = [topDirectory.seekDir]
+        func walk(_ path: String) throws(ROOTError) {
+            for key in try directory(path).latestKeys {
+                let full = path.isEmpty ? key.name : "\(path)/\(key.name)"
+                result.append((full, key))
+                if key.isDirectory, visited.insert(key.seekKey).inserted { try walk(full) }
+            }
+        }
+        try walk("")
+        return result
     }
 
     /// The key for `path` (`dir/name` or `dir/name;cycle`; the highest cycle by default).

@@ -95,6 +95,10 @@ extension ObjectReader {
         if dimension == 3 { try skipPart("TAtt3D") }
         if let dimensionHeader { try finish(dimensionHeader.end, "TH\(dimension)") }
         histogram.contentsWithFlow = try tArray(arrayType)
+        let cells = histogram.axes.prefix(dimension).reduce(1) { $0 * ($1.binCount + 2) }
+        guard histogram.contentsWithFlow.count == cells else {
+            throw .malformed("histogram '\(histogram.name)' has \(histogram.contentsWithFlow.count) contents for \(cells) cells")
+        }
         if let profileInner {
             try finish(profileInner.end, "TH1D")
             histogram.binEntriesWithFlow = try tArray("D")
@@ -115,7 +119,7 @@ extension ObjectReader {
         _ = try tArray("D") // fContour
         let sumw2 = try tArray("D")
         try finish(header.end, "TH1")
-        let expected = axes.prefix(dimension).reduce(1) { $0 * ($1.binCount + 2) }
+        let expected = axes.prefix(dimension).reduce(1) { ($0.multipliedReportingOverflow(by: $1.binCount + 2)).partialValue }
         guard cells == expected else { throw .malformed("histogram '\(name)': fNcells \(cells) but axes give \(expected)") }
         return Histogram(className: className, name: name, title: title, axes: axes, dimension: dimension,
                          entries: entries, contentsWithFlow: [], sumw2WithFlow: sumw2.count == cells && cells > 0 ? sumw2 : nil)

@@ -73,7 +73,16 @@ extension BranchModel {
     private func elementInterpretation() throws(DecodeError) -> Interpretation {
         let leaf = leaves.first
         let code = streamerType >= 0 ? streamerType : (leaf?.elementType ?? -1)
-        let title = leaf?.title ?? title
+        // counter branches of split TClonesArrays (3) and STL collections (4) hold the sizes
+        if elementKind == 3 || elementKind == 4 {
+            return Interpretation(type: .int32, layout: .fixed(count: 1), shape: [])
+        }
+        // Double32/Float16 ranges live in the member comment, not in the leaf title
+        let title = member?.title ?? leaf?.title ?? title
+        if let member, [300, 365, 500].contains(code),
+           let layout = try Self.stlInterpretation(member.typeName, header: 6, inCollection: elementKind == 31 || elementKind == 41) {
+            return layout
+        }
         // members of split collections / TClonesArrays: one count per entry, values back to back
         let inCollection = elementKind == 31 || elementKind == 41
         if let objectClassName, code < 0 || code == 300 || code == 500 || code == 365 || (leaf?.elementType ?? 0) < 0 {
@@ -112,10 +121,16 @@ extension BranchModel {
         throw .unsupported("\(className)")
     }
 
+    /// The element type name of a sequence container (`vector`, `set`, `list`, `deque` share the
+    /// on-disk layout: count then values).
     static func templateArgument(_ name: String, of template: String) -> String? {
         let trimmed = name.trimmingCharacters(in: " ")
-        guard trimmed.hasPrefix(template + "<"), trimmed.hasSuffix(">") else { return nil }
-        return String(trimmed.dropFirst(template.count + 1).dropLast()).trimmingCharacters(in: " ")
+        for container in template == "vector" ? ["vector", "set", "list", "deque", "unordered_set", "multiset"] : [template] {
+            if trimmed.hasPrefix(container + "<"), trimmed.hasSuffix(">") {
+                return String(trimmed.dropFirst(container.count + 1).dropLast()).trimmingCharacters(in: " ")
+            }
+        }
+        return nil
     }
 
     /// Fixed dimensions from a leaf title (`x[2][3]` → [2, 3]); `[n]` counters and Double32 ranges are skipped.
@@ -126,7 +141,7 @@ extension BranchModel {
             if let n = Int(rest[rest.index(after: open) ..< close]), n > 0 { dims.append(n) }
             rest = rest[rest.index(after: close)...]
         }
-        let product = dims.reduce(1, *)
+        let product = dims.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
         if leaf.length > 1, product != leaf.length { return [leaf.length] }
         return leaf.length > 1 ? dims : []
     }

@@ -36,7 +36,7 @@ public struct ROOTKey: Sendable, Hashable {
         className = try reader.string()
         name = try reader.string()
         title = try reader.string()
-        if objectLength == 0 { objectLength = totalBytes - Int32(keyLength) }
+        if objectLength == 0 { objectLength = Int32(clamping: Int(totalBytes) - Int(keyLength)) }
         guard keyLength >= 0, objectLength >= 0 else {
             throw .malformed("key '\(name)' has negative sizes (fKeylen \(keyLength), fObjlen \(objectLength))")
         }

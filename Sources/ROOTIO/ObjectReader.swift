@@ -5,6 +5,9 @@ enum StreamedReference {
     case leaf(LeafModel)
     case branch(BranchModel)
     case basket(EmbeddedBasket)
+    case streamerElement(StreamerElement)
+    case streamerElements([StreamerElement])
+    case streamerInfo(String, [StreamerElement])
     case other
 }
 

@@ -14,7 +14,14 @@ public struct ROOTTree: Sendable {
         name = model.name
         title = model.title
         entryCount = model.entries
-        branches = model.branches.map { ROOTBranch(file: file, treePath: path, parentPath: nil, model: $0) }
+        // counter leaves by name, for jagged branches written without entry offsets
+        var counters: [String: BranchModel] = [:]
+        func collect(_ branch: BranchModel) {
+            for leaf in branch.leaves where counters[leaf.name] == nil { counters[leaf.name] = branch }
+            branch.branches.forEach(collect)
+        }
+        model.branches.forEach(collect)
+        branches = model.branches.map { ROOTBranch(file: file, treePath: path, parentPath: nil, model: $0, counters: counters) }
     }
 
     /// Every branch, depth first, with sub-branches after their parent.
@@ -78,13 +85,17 @@ public struct ROOTBranch: Sendable {
     /// Sub-branches (split objects).
     public let branches: [ROOTBranch]
 
-    init(file: ROOTFile, treePath: String, parentPath: String?, model: BranchModel) {
+    /// The branch holding the counter leaf of a variable-size array, if any.
+    let counter: BranchModel?
+
+    init(file: ROOTFile, treePath: String, parentPath: String?, model: BranchModel, counters: [String: BranchModel]) {
         self.file = file
         self.model = model
+        counter = model.leaves.first?.counterName.flatMap { counters[$0] }
         self.treePath = treePath
         let path = parentPath.map { "\($0)/\(model.name)" } ?? model.name
         self.path = path
-        branches = model.branches.map { ROOTBranch(file: file, treePath: treePath, parentPath: path, model: $0) }
+        branches = model.branches.map { ROOTBranch(file: file, treePath: treePath, parentPath: path, model: $0, counters: counters) }
     }
 
     /// The branch's `fName`.
@@ -118,7 +129,14 @@ public struct ROOTBranch: Sendable {
             let locations = try model.basketLocations().filter {
                 $0.firstEntry < range.upperBound && $0.firstEntry + Int64($0.entryCount) > range.lowerBound
             }
-            let decoded = try file.decodeBaskets(locations, of: model)
+            if case .fixed(let perEntry) = interpretation.layout, let type = interpretation.type, type.isPlain {
+                return try file.readFixed(model, locations, range: range, type: type, perEntry: perEntry, shape: interpretation.shape)
+            }
+            var decoded = try file.decodeBaskets(locations, of: model)
+            if case let .jagged(0, itemCount) = interpretation.layout, let type = interpretation.type,
+               let counter, decoded.contains(where: { $0.starts == nil }) {
+                try file.addStartsFromCounter(counter, to: &decoded, locations: locations, itemSize: itemCount * type.diskSize)
+            }
             let slices = zip(locations, decoded).map { location, basket in
                 let lower = Int(max(range.lowerBound, location.firstEntry) - location.firstEntry)
                 let upper = Int(min(range.upperBound, location.firstEntry + Int64(location.entryCount)) - location.firstEntry)
@@ -159,12 +177,16 @@ extension ROOTFile {
             throw ROOTError(file: self.path, object: path, reason: .typeMismatch("\(key.className) is not a TTree"))
         }
         let treePath = path.split(separator: ";").first.map(String.init) ?? path
-        let model = try withContext(file: self.path, object: treePath) { () throws(DecodeError) -> TreeModel in
+        var model = try withContext(file: self.path, object: treePath) { () throws(DecodeError) -> TreeModel in
             let bytes = try objectBytes(of: key)
             return try bytes.withBytes { raw throws(DecodeError) in
                 var stream = ObjectReader(ByteReader(raw, origin: Int(key.keyLength)))
                 return try stream.tree(className: key.className)
             }
+        }
+        if model.branches.contains(where: { $0.className == "TBranchElement" }) {
+            let infos = streamerInfos()
+            for i in model.branches.indices { model.branches[i].attachMembers(infos) }
         }
         return ROOTTree(file: self, path: treePath, model: model)
     }

@@ -44,6 +44,8 @@ struct BranchModel: Sendable {
     var streamerID: Int = 0
     var elementKind: Int = 0
     var streamerType: Int = -1
+    /// The streamer element of a split member (from the file's StreamerInfo), if found.
+    var member: StreamerElement?
 }
 
 /// The parts of a `TTree` a reader needs.

@@ -67,38 +67,35 @@ struct LsCommand: ParsableCommand {
             let root = try ROOTFile(path: file)
             var objects: [ROOTJSON] = []
             var text = ""
-            try list(root, path: "", depth: 0, objects: &objects, text: &text)
-            FileHandleOutput.standardOutput.write(json ? ROOTJSON.object([("file", .string(file)), ("objects", .array(objects))]).rendered + "\n" : text)
-        }
-    }
-
-    private func list(_ root: ROOTFile, path: String, depth: Int, objects: inout [ROOTJSON], text: inout String) throws {
-        guard depth < 32 else { return }
-        for key in try root.directory(path).latestKeys {
-            let full = path.isEmpty ? key.name : "\(path)/\(key.name)"
-            let indent = String(repeating: "  ", count: depth)
-            var fields: [(String, ROOTJSON)] = [("path", .string(full)), ("cycle", .int(Int64(key.cycle))),
-                                            ("class", .string(key.className)), ("title", .string(key.title))]
-            text += "\(indent)\(key.className.padding(14)) \(key.name);\(key.cycle)  \"\(key.title)\"\n"
-            if key.isDirectory {
-                objects.append(.object(fields))
-                try list(root, path: full, depth: depth + 1, objects: &objects, text: &text)
-                continue
-            }
-            if ["TTree", "TNtuple", "TNtupleD"].contains(key.className) {
-                let tree = try root.tree("\(full);\(key.cycle)")
-                fields.append(("entries", .int(tree.entryCount)))
-                text += "\(indent)  \(tree.entryCount) entries\n"
-                var branches: [ROOTJSON] = []
-                for branch in tree.allBranches {
-                    let type = branch.typeName ?? (branch.branches.isEmpty ? "unsupported" : "group")
-                    branches.append(.object([("name", .string(branch.path)), ("type", .string(type)),
-                                             ("title", .string(branch.title))]))
-                    text += "\(indent)  \(branch.path.padding(30)) \(type.padding(16)) \(branch.title)\n"
+            for (path, key) in try root.allObjects() {
+                let depth = path.split(separator: "/").count - 1
+                let indent = String(repeating: "  ", count: depth)
+                var fields: [(String, ROOTJSON)] = [("path", .string(path)), ("cycle", .int(Int64(key.cycle))),
+                                                    ("class", .string(key.className)), ("title", .string(key.title))]
+                text += "\(indent)\(key.className.padding(14)) \(key.name);\(key.cycle)  \"\(key.title)\"\n"
+                if ["TTree", "TNtuple", "TNtupleD"].contains(key.className) {
+                    let tree = try root.tree("\(path);\(key.cycle)")
+                    fields.append(("entries", .int(tree.entryCount)))
+                    text += "\(indent)  \(tree.entryCount) entries\n"
+                    var branches: [ROOTJSON] = []
+                    for branch in tree.allBranches {
+                        let type = branch.typeName ?? (branch.branches.isEmpty ? "unsupported" : "group")
+                        branches.append(.object([("name", .string(branch.path)), ("type", .string(type)),
+                                                 ("title", .string(branch.title))]))
+                        text += "\(indent)  \(branch.path.padding(30)) \(type.padding(16)) \(branch.title)\n"
+                    }
+                    fields.append(("branches", .array(branches)))
+                } else if key.className.hasPrefix("TH") || key.className.hasPrefix("TProfile"),
+                          let histogram = try? root.histogram("\(path);\(key.cycle)") {
+                    let axes = histogram.axes.prefix(histogram.dimension)
+                    fields.append(("entries", .double(histogram.entries)))
+                    fields.append(("bins", .array(axes.map { .int(Int64($0.binCount)) })))
+                    text += "\(indent)  " + axes.map { "\($0.binCount) bins [\($0.low), \($0.high)]" }.joined(separator: " × ")
+                        + ", \(histogram.entries) entries\n"
                 }
-                fields.append(("branches", .array(branches)))
+                objects.append(.object(fields))
             }
-            objects.append(.object(fields))
+            FileHandleOutput.standardOutput.write(json ? ROOTJSON.object([("file", .string(file)), ("objects", .array(objects))]).rendered + "\n" : text)
         }
     }
 }
@@ -120,7 +117,8 @@ struct DumpCommand: ParsableCommand {
             let tree = try root.tree(self.tree)
             let range = (entries ?? EntryRange(argument: ":")!).resolve(tree.entryCount)
             let selected = try selectedBranches(tree, branches)
-            let columns = try selected.map { try $0.column(entries: range) }
+            // a branch may hold fewer entries than its tree (added later, never filled)
+            let columns = try selected.map { try $0.column(entries: range.clamped(to: 0 ..< $0.entryCount)) }
             let names = branches == nil ? selected.map(\.path) : branches!.split(separator: ",").map(String.init)
             switch format {
             case .json:
@@ -129,7 +127,11 @@ struct DumpCommand: ParsableCommand {
             case .csv:
                 var out = names.map(ROOTJSON.csvField).joined(separator: ",") + "\n"
                 for entry in 0 ..< range.count {
-                    out += columns.map { ROOTJSON.csvField($0.json(entry: entry).rendered) }.joined(separator: ",") + "\n"
+                    out += columns.map { column in
+                        let value = column.json(entry: entry)
+                        if case .string(let text) = value { return ROOTJSON.csvField(text) }
+                        return ROOTJSON.csvField(value.rendered)
+                    }.joined(separator: ",") + "\n"
                 }
                 FileHandleOutput.standardOutput.write(out)
             }
