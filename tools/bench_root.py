@@ -8,7 +8,8 @@ usage: bench_root.py [--hepkit PATH] [--data DIR] [--skip-hepkit] [--runs N]
 For each codec's file DIR/bench_<codec>.root (made by make_bench_data.py), in one run:
 
   hepkit    `hepkit stats FILE events --json` as a whole process, once per thread count
-            in --threads (environment HEPKIT_THREADS=N): wall time and peak RSS;
+            in --threads (environment HEPKIT_THREADS=N, and the process restricted to N
+            CPUs unless --no-pin): wall time and peak RSS;
   uproot    `uproot_stats.py FILE events` as a whole process (tree.arrays(library="np")
             plus the same per-branch entries/items/min/max/mean/sum): wall time, peak RSS;
   codec     the time the codec libraries alone need to decompress the same baskets,
@@ -118,11 +119,12 @@ def codec_time(exe, baskets_path, runs, *options):
 
 # --- whole-process measurements ----------------------------------------------------
 
-def measure(cmd, env=None):
-    """Run `cmd`; return (wall seconds, peak RSS bytes, cpu seconds, stdout)."""
+def measure(cmd, env=None, cpus=None):
+    """Run `cmd` (on the CPUs in `cpus` if given); return (wall s, peak RSS bytes, cpu s, stdout)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+        pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, preexec_fn=pin)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -134,8 +136,8 @@ def measure(cmd, env=None):
     return wall, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime, stdout
 
 
-def best_of(cmd, runs, env=None):
-    results = [measure(cmd, env) for _ in range(runs)]
+def best_of(cmd, runs, env=None, cpus=None):
+    results = [measure(cmd, env, cpus) for _ in range(runs)]
     return {
         "seconds": min(r[0] for r in results),
         "peak_rss": max(r[1] for r in results),
@@ -255,6 +257,8 @@ def main(argv=None):
     p.add_argument("--runs", type=int, default=3, help="runs per measurement; the best counts")
     p.add_argument("--codecs", default=",".join(CODECS))
     p.add_argument("--threads", default="1,2", help="HEPKIT_THREADS values to measure")
+    p.add_argument("--no-pin", dest="pin", action="store_false",
+                   help="do not restrict hepkit with N threads to N CPUs")
     p.add_argument("--uproot-library", choices=("np", "ak"), default="np")
     p.add_argument("--cc", default=os.environ.get("CC", "cc"))
     p.add_argument("--json", help="also write the measurements to this JSON file")
@@ -301,7 +305,8 @@ def main(argv=None):
                 for t in threads:
                     print("[%s] hepkit, %d thread(s)" % (codec, t), file=sys.stderr)
                     env = dict(os.environ, HEPKIT_THREADS=str(t))
-                    h = best_of([args.hepkit, "stats", path, TREE, "--json"], args.runs, env)
+                    cpus = sorted(os.sched_getaffinity(0))[:t] if args.pin else None
+                    h = best_of([args.hepkit, "stats", path, TREE, "--json"], args.runs, env, cpus)
                     problems = compare_stats(branch_stats(h.pop("stdout"), "hepkit stats"), reference)
                     for problem in problems:
                         print("[%s] WARNING: hepkit stats disagrees with uproot: %s" % (codec, problem),
