@@ -136,14 +136,31 @@ extension Column {
     public func summary() -> Summary {
         var minimum = Double.infinity, maximum = -Double.infinity, sum = 0.0
         var items = values.count
+        // Blocks of a fixed size are scanned in parallel and their partial sums added in block
+        // order, so the result does not depend on the thread count.
         func scan<T>(_ array: [T], _ convert: (T) -> Double) {
+            let blockSize = 1 << 16
+            let blocks = (array.count + blockSize - 1) / blockSize
+            var partials = [(sum: Double, min: Double, max: Double)](repeating: (0, .infinity, -.infinity), count: blocks)
             array.withUnsafeBufferPointer { buffer in
-                for value in buffer {
-                    let x = convert(value)
-                    sum += x
-                    if x < minimum { minimum = x }
-                    if x > maximum { maximum = x }
+                partials.withUnsafeMutableBufferPointer { slots in
+                    nonisolated(unsafe) let (buffer, slots) = (buffer, slots)
+                    Parallelism.forEach(blocks) { block in
+                        var blockSum = 0.0, blockMin = Double.infinity, blockMax = -Double.infinity
+                        for value in buffer[block * blockSize ..< Swift.min(buffer.count, (block + 1) * blockSize)] {
+                            let x = convert(value)
+                            blockSum += x
+                            blockMin = Swift.min(blockMin, x)
+                            blockMax = Swift.max(blockMax, x)
+                        }
+                        slots[block] = (blockSum, blockMin, blockMax)
+                    }
                 }
+            }
+            for partial in partials {
+                sum += partial.sum
+                minimum = Swift.min(minimum, partial.min)
+                maximum = Swift.max(maximum, partial.max)
             }
         }
         switch values {
