@@ -27,7 +27,7 @@ struct BuildCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the workspace here (default: standard output).") var output: String?
 
     func run() throws {
-        try reportingInferenceErrors {
+        try reportingErrors {
             var values: [String: Double] = [:]
             for s in settings { values[s.name] = s.value }
             let loaded = try LoadedAnalysis(config: URL(fileURLWithPath: config), settings: values)
@@ -54,7 +54,7 @@ struct OptimizeCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The output directory (created if needed).") var output = "optimization"
 
     func run() throws {
-        try reportingInferenceErrors {
+        try reportingErrors {
             let loaded = try LoadedAnalysis(config: URL(fileURLWithPath: config))
             let analysis = loaded.analysis
             let terminal = isatty(2) != 0

@@ -22,49 +22,23 @@ struct WorkspaceOptions: ParsableArguments {
 
     /// The likelihood (pyhf `Workspace.model(measurement_name=, patches=)`) and its observed data.
     func likelihood() throws -> HistFactoryLikelihood {
-        let document = try WorkspaceDocument(parsing: try read(workspace), source: workspace == "-" ? "<stdin>" : workspace)
+        let document = try WorkspaceDocument(parsing: try readInput(workspace), source: inputName(workspace))
         let patches = try patch.map { path in
             let json: JSONValue
-            do { json = try JSONValue(parsing: try read(path)) } catch let error as JSONSyntaxError {
-                throw InferenceCommandError("invalid JSON in patch '\(path)': \(error)")
+            do { json = try JSONValue(parsing: try readInput(path)) } catch let error as JSONSyntaxError {
+                throw CommandError("invalid JSON in patch '\(path)': \(error)")
             }
-            do { return try JSONPatch(json) } catch { throw InferenceCommandError("invalid JSON Patch '\(path)': \(error)") }
+            do { return try JSONPatch(json) } catch { throw CommandError("invalid JSON Patch '\(path)': \(error)") }
         }
         let model = try document.model(measurement: measurement, patches: patches)
         return try HistFactoryLikelihood(model: model, observedMain: try document.data(model, includeAuxdata: false))
     }
 
-    private func read(_ path: String) throws -> [UInt8] {
-        if path == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
-        do {
-            return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            throw InferenceCommandError("cannot read '\(path)': \(error.localizedDescription)")
-        }
-    }
 
     /// Prints `value` as pyhf does (`json.dumps(indent=4, sort_keys=True)`) to standard output, or
     /// writes it atomically to the output file.
     func emit(_ value: JSONValue) throws {
         try writeOutput(value.pythonJSON(indent: 4), to: outputFile)
-    }
-}
-
-/// A failure reported as `hepkit: message` with exit status 1.
-struct InferenceCommandError: Error, CustomStringConvertible {
-    let description: String
-    init(_ message: String) { description = message }
-}
-
-/// Runs a command body; library errors become a one-line message on standard error and exit 1.
-func reportingInferenceErrors(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let error as ValidationError {
-        throw error
-    } catch {
-        FileHandle.standardError.write(Data("hepkit: \(error)\n".utf8))
-        throw ExitCode(1)
     }
 }
 
@@ -90,7 +64,7 @@ struct FitCommand: ParsableCommand {
     @Flag(help: "Print minimiser statistics on standard error.") var verbose = false
 
     func run() throws {
-        try reportingInferenceErrors {
+        try reportingErrors {
             let likelihood = try options.likelihood()
             let fitter = Fitter(likelihood)
             let started = Date()
@@ -125,7 +99,7 @@ struct CLsCommand: ParsableCommand {
     @Option(help: "Random seed (toybased).") var seed: UInt64 = 0
 
     func run() throws {
-        try reportingInferenceErrors {
+        try reportingErrors {
             let likelihood = try options.likelihood()
             let fitter = Fitter(likelihood)
             let statistic = TestStatistic(rawValue: testStat.rawValue)!
@@ -162,7 +136,7 @@ struct UpperLimitCommand: ParsableCommand {
     @Option(name: .customLong("test-stat"), help: "Test statistic.") var testStat = CLsCommand.Statistic.qtilde
 
     func run() throws {
-        try reportingInferenceErrors {
+        try reportingErrors {
             let likelihood = try options.likelihood()
             let fitter = Fitter(likelihood)
             var settings = UpperLimitOptions(level: level)
@@ -183,7 +157,7 @@ struct SignificanceCommand: ParsableCommand {
     @OptionGroup var options: WorkspaceOptions
 
     func run() throws {
-        try reportingInferenceErrors {
+        try reportingErrors {
             let likelihood = try options.likelihood()
             let s = try Fitter(likelihood).discoverySignificance(data: likelihood.observedData)
             try options.emit([
@@ -201,7 +175,7 @@ struct RankingCommand: ParsableCommand {
     @OptionGroup var options: WorkspaceOptions
 
     func run() throws {
-        try reportingInferenceErrors {
+        try reportingErrors {
             let likelihood = try options.likelihood()
             let impacts = try Fitter(likelihood).ranking(data: likelihood.observedData, progress: terminalProgress())
             try options.emit(.array(impacts.map { impact in

@@ -5,16 +5,6 @@ import ROOTIO
 import Glibc
 #endif
 
-/// Runs a ROOT-reading command body, printing a ``ROOTError`` to stderr and exiting with status 1.
-func reportingROOTErrors(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let error as ROOTError {
-        FileHandleOutput.standardError.write("hepkit: \(error)\n")
-        throw ExitCode(1)
-    }
-}
-
 /// Writes to stdout/stderr by file descriptor (no Foundation, no shared C stream globals).
 struct FileHandleOutput: Sendable {
     static let standardError = FileHandleOutput(descriptor: 2)
@@ -63,7 +53,7 @@ struct LsCommand: ParsableCommand {
     @Flag(help: "Print ROOTJSON.") var json = false
 
     func run() throws {
-        try reportingROOTErrors {
+        try reportingErrors {
             let root = try ROOTFile(path: file)
             var objects: [ROOTJSON] = []
             var text = ""
@@ -112,7 +102,7 @@ struct DumpCommand: ParsableCommand {
     @Option(help: "Output format: json or csv.") var format: Format = .json
 
     func run() throws {
-        try reportingROOTErrors {
+        try reportingErrors {
             let root = try ROOTFile(path: file)
             let tree = try root.tree(self.tree)
             let range = (entries ?? EntryRange(argument: ":")!).resolve(tree.entryCount)
@@ -149,7 +139,7 @@ struct HistCommand: ParsableCommand {
     @Option(help: "Output format: json or text.") var format: Format = .json
 
     func run() throws {
-        try reportingROOTErrors {
+        try reportingErrors {
             let histogram = try ROOTFile(path: file).histogram(path)
             let axes = Array(histogram.axes.prefix(histogram.dimension))
             switch format {
@@ -193,7 +183,7 @@ struct StatsCommand: ParsableCommand {
     @Flag(help: "Print ROOTJSON.") var json = false
 
     func run() throws {
-        try reportingROOTErrors {
+        try reportingErrors {
             let root = try ROOTFile(path: file)
             let tree = try root.tree(self.tree)
             var rows: [(String, ROOTJSON)] = []

@@ -5,36 +5,12 @@ import HistFactory
 // `hepkit inspect / digest / sort / prune / rename / combine / patchset`: drop-ins for pyhf's
 // commands of the same names (same arguments, same output; `-` or no file reads standard input).
 
-/// Reads a file, or standard input for `-`.
-private func readInput(_ path: String) throws -> [UInt8] {
-    if path == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
-    do {
-        return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-    } catch {
-        throw InferenceCommandError("cannot read '\(path)': \(error.localizedDescription)")
-    }
-}
-
 private func loadWorkspace(_ path: String) throws -> WorkspaceDocument {
-    try WorkspaceDocument(parsing: try readInput(path), source: path == "-" ? "<stdin>" : path)
+    try WorkspaceDocument(parsing: try readInput(path), source: inputName(path))
 }
 
 private func loadPatchSet(_ path: String) throws -> PatchSet {
-    try PatchSet(parsing: try readInput(path), source: path == "-" ? "<stdin>" : path)
-}
-
-/// Writes `text` to `outputFile` atomically (temporary file + rename) or to standard output.
-/// pyhf's `json.dump` to a file has no final newline; `click.echo` to the terminal adds one.
-func writeOutput(_ text: String, to outputFile: String?) throws {
-    guard let outputFile else {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
-        return
-    }
-    do {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: outputFile), options: .atomic)
-    } catch {
-        throw InferenceCommandError("cannot write '\(outputFile)': \(error.localizedDescription)")
-    }
+    try PatchSet(parsing: try readInput(path), source: inputName(path))
 }
 
 struct InspectCommand: ParsableCommand {
@@ -54,7 +30,7 @@ struct InspectCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        try reportingInferenceErrors {
+        try reportingErrors {
             let inspection = try WorkspaceInspection(try loadWorkspace(workspace))
             let document = inspection.json.pythonJSON(indent: 4)
             if json {
@@ -81,11 +57,11 @@ struct DigestCommand: ParsableCommand {
     var format: DigestFormat = .plaintext
 
     func run() throws {
-        try reportingInferenceErrors {
+        try reportingErrors {
             var algorithms: [HashAlgorithm] = []
             for name in algorithm.isEmpty ? ["sha256"] : algorithm {
                 guard let a = HashAlgorithm(rawValue: name) else {
-                    throw InferenceCommandError("\(name) is not a supported hash algorithm (\(HashAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    throw CommandError("\(name) is not a supported hash algorithm (\(HashAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
                 if !algorithms.contains(a) { algorithms.append(a) }
             }
@@ -122,7 +98,7 @@ struct SortCommand: ParsableCommand {
     var outputFile: String?
 
     func run() throws {
-        try reportingInferenceErrors {
+        try reportingErrors {
             try writeOutput(try loadWorkspace(workspace).sorted().pyhfText, to: outputFile)
         }
     }
@@ -161,7 +137,7 @@ struct PruneCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingInferenceErrors {
+        try reportingErrors {
             let pruned = try loadWorkspace(workspace).pruned(
                 modifiers: modifier, modifierTypes: modifierType, samples: sample, channels: channel, measurements: measurement)
             try writeOutput(pruned.pyhfText, to: outputFile)
@@ -203,7 +179,7 @@ struct RenameCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingInferenceErrors {
+        try reportingErrors {
             let renamed = try loadWorkspace(workspace).renamed(
                 modifiers: pairs(modifier), samples: pairs(sample), channels: pairs(channel), measurements: pairs(measurement))
             try writeOutput(renamed.pyhfText, to: outputFile)
@@ -233,7 +209,7 @@ struct CombineCommand: ParsableCommand {
     var mergeChannels = false
 
     func run() throws {
-        try reportingInferenceErrors {
+        try reportingErrors {
             let combined = try WorkspaceDocument.combine(
                 try loadWorkspace(workspaceOne), try loadWorkspace(workspaceTwo), join: join, mergeChannels: mergeChannels)
             try writeOutput(combined.pyhfText, to: outputFile)
@@ -265,7 +241,7 @@ struct PatchsetCommand: ParsableCommand {
         var withoutMetadata = false
 
         func run() throws {
-            try reportingInferenceErrors {
+            try reportingErrors {
                 let set = try loadPatchSet(patchset)
                 guard let name else { throw WorkspaceError.patchNotFound("None") }
                 let result = set.extract(try set.patch(named: name), withMetadata: withMetadata && !withoutMetadata)
@@ -290,7 +266,7 @@ struct PatchsetCommand: ParsableCommand {
         var outputFile: String?
 
         func run() throws {
-            try reportingInferenceErrors {
+            try reportingErrors {
                 let workspace = try loadWorkspace(backgroundOnly)
                 let set = try loadPatchSet(patchset)
                 guard let name else { throw WorkspaceError.patchNotFound("None") }
@@ -310,7 +286,7 @@ struct PatchsetCommand: ParsableCommand {
         var patchset: String = "-"
 
         func run() throws {
-            try reportingInferenceErrors {
+            try reportingErrors {
                 let workspace = try loadWorkspace(backgroundOnly)
                 try loadPatchSet(patchset).verify(workspace)
                 try writeOutput("All good.", to: nil)
@@ -325,7 +301,7 @@ struct PatchsetCommand: ParsableCommand {
         var patchset: String = "-"
 
         func run() throws {
-            try reportingInferenceErrors {
+            try reportingErrors {
                 try writeOutput(try loadPatchSet(patchset).inspection, to: nil)
             }
         }
