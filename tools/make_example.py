@@ -2,10 +2,12 @@
 """The bundled example's ntuples: fixtures/example/signal.root and background.root (seeded).
 
 A resonance (mass ~ N(125, 8)) with hard MET and jets over a falling background (mass ~ 60 +
-Exp(45)): mostly soft MET and jets, with a 15% component as hard as the signal in MET and jets
-(so tightening the cuts pays only up to a point). Branches: mass, met (float32), jet_pt (jagged float32, leading
-first, with counter njet_pt), weight, weight_up, weight_down (float32; the up/down weights tilt
-with MET, a shape systematic). Run: python3 tools/make_example.py
+Exp(45)) of three components: 70% soft in MET and jets, 15% multijet-like (jets as hard as the
+signal's, soft MET) and 15% W-like (MET as hard as the signal's, soft jets). Each cut removes a
+hard component the other cannot, so both pay only up to a point and the optimum of both cuts is
+interior. Branches: mass, met (float32), jet_pt (jagged float32, leading first, with counter
+njet_pt), weight, weight_up, weight_down (float32; the up/down weights tilt with MET, a shape
+systematic). Run: python3 tools/make_example.py
 """
 import pathlib
 
@@ -19,10 +21,14 @@ rng = np.random.default_rng(20261129)
 
 def sample(n, signal, total_weight):
     mass = rng.normal(125.0, 8.0, n) if signal else 60.0 + rng.exponential(45.0, n)
-    hard = np.ones(n, dtype=bool) if signal else rng.uniform(size=n) < 0.15
-    met = np.where(hard, rng.exponential(80.0, n), rng.exponential(25.0, n))
-    njet = np.where(hard, rng.poisson(2.5, n), rng.poisson(1.3, n))
-    jet_scale = np.repeat(np.where(hard, 60.0, 25.0), njet)
+    # Per event: is MET hard, are the jets hard (the signal: both; the background: neither,
+    # jets only or MET only).
+    component = rng.choice(3, size=n, p=[0.70, 0.15, 0.15])
+    hard_met = np.ones(n, dtype=bool) if signal else component == 2
+    hard_jets = np.ones(n, dtype=bool) if signal else component == 1
+    met = np.where(hard_met, rng.exponential(80.0, n), rng.exponential(25.0, n))
+    njet = np.where(hard_jets, rng.poisson(2.5, n), rng.poisson(1.3, n))
+    jet_scale = np.repeat(np.where(hard_jets, 60.0, 25.0), njet)
     pts = 25.0 + rng.exponential(1.0, int(njet.sum())) * jet_scale
     jets = ak.unflatten(pts, njet)
     jets = jets[ak.argsort(jets, axis=1, ascending=False)]
