@@ -255,6 +255,13 @@ extension Model {
         return (r.value, r.gradient)
     }
 
+    /// ln L for `inputs` and its exact gradient with respect to the parameters only (the minimiser's
+    /// objective for replaced inputs: no input gradient is computed).
+    public func logpdfAndGradient(_ pars: [Double], data: [Double], inputs: ModelInputs) -> (value: Double, gradient: [Double]) {
+        let r = evaluate(pars, data, inputs: inputs, gradient: true)
+        return (r.value, r.gradient)
+    }
+
     /// ln L with all its first derivatives — parameters, data and inputs — in one fused forward and
     /// reverse pass (what the pullback of `logpdf(_:data:inputs:)` uses; about 2–3× a `logpdf`
     /// plus the cost of writing the input gradient).
