@@ -3,9 +3,9 @@ import _Differentiation
 
 /// A HistFactory model with its observed data, as a ``DifferentiableLikelihood``.
 ///
-/// With the model's own inputs it evaluates through the model's fused fast path; with replaced
-/// inputs (``replacingInputs(_:)``) it composes the model's differentiable kernels. Inputs are
-/// `ModelInputs` flattened as `nominal + modifierData`.
+/// Likelihood values and partial derivatives come from the model's fused forward and reverse pass,
+/// for the model's own inputs or replaced ones (``replacingInputs(_:)``). Inputs are `ModelInputs`
+/// flattened as `nominal + modifierData`.
 public struct HistFactoryLikelihood: DifferentiableLikelihood {
     /// The model.
     public let model: Model
@@ -95,12 +95,10 @@ public struct HistFactoryLikelihood: DifferentiableLikelihood {
     }
 
     public func negativeLogLikelihoodAndGradient(_ parameters: [Double], data: [Double]) -> (value: Double, gradient: [Double]) {
-        if usesOwnInputs {
-            let (value, gradient) = model.logpdfAndGradient(parameters, data: data)
-            return (-value, gradient.map { -$0 })
-        }
-        let p = logpdfPartials(parameters, data: data)
-        return (-p.value, p.parameters.map { -$0 })
+        let (value, gradient) =
+            usesOwnInputs
+            ? model.logpdfAndGradient(parameters, data: data) : model.logpdfAndGradient(parameters, data: data, inputs: inputs)
+        return (-value, gradient.map { -$0 })
     }
 
     // MARK: DifferentiableLikelihood
@@ -115,8 +113,9 @@ public struct HistFactoryLikelihood: DifferentiableLikelihood {
     }
 
     public func negativeLogLikelihoodPartials(_ parameters: [Double], data: [Double]) -> (inputs: [Double], data: [Double]) {
-        let p = logpdfPartials(parameters, data: data)
-        return (p.inputs.map { -$0 }, p.data.map { -$0 })
+        // The model's fused forward and reverse pass gives all partial derivatives at once.
+        let p = model.logpdfAndGradients(parameters, data: data, inputs: inputs)
+        return (flatten(p.inputs).map { -$0 }, p.data.map { -$0 })
     }
 
     public func expectedDataPullback(_ parameters: [Double], cotangent u: [Double]) -> (parameters: [Double], inputs: [Double]) {
@@ -150,30 +149,9 @@ public struct HistFactoryLikelihood: DifferentiableLikelihood {
 
     // MARK: Helpers
 
-    /// `ln L` and its partial derivatives, composed from the model's differentiable kernels.
-    private func logpdfPartials(_ parameters: [Double], data: [Double]) -> (value: Double, parameters: [Double], data: [Double], inputs: [Double]) {
-        let (lambda, lambdaPullback) = model._vjpExpectedActualData(parameters, inputs: inputs)
-        let (mainValue, mainPullback) = model._vjpMainLogpdf(expected: lambda, data: data)
-        let (widths, widthsPullback) = model._vjpConstraintWidths(inputs: inputs)
-        let (constraintValue, constraintPullback) = model._vjpConstraintLogpdf(parameters, data: data, widths: widths)
-        let (dLambda, dDataMain) = mainPullback(1)
-        let (dParametersConstraint, dDataConstraint, dWidths) = constraintPullback(1)
-        let (dParametersMain, dInputsMain) = lambdaPullback(dLambda)
-        let dInputsWidths = widthsPullback(dWidths)
-        return (
-            mainValue + constraintValue,
-            add(dParametersMain.base, dParametersConstraint.base, count: parameters.count),
-            add(dDataMain.base, dDataConstraint.base, count: data.count),
-            flatten(dInputsMain + dInputsWidths))
-    }
-
     private func flatten(_ tangent: ModelInputs) -> [Double] {
         let n = inputs.nominal.count, m = inputs.modifierData.count
         return (tangent.nominal.isEmpty ? [Double](repeating: 0, count: n) : tangent.nominal)
             + (tangent.modifierData.isEmpty ? [Double](repeating: 0, count: m) : tangent.modifierData)
-    }
-
-    private func add(_ a: [Double], _ b: [Double], count: Int) -> [Double] {
-        (0..<count).map { (a.isEmpty ? 0 : a[$0]) + (b.isEmpty ? 0 : b[$0]) }
     }
 }

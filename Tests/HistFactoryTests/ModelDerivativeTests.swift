@@ -89,6 +89,14 @@ struct ModelDerivativeTests {
         #expect(fused.inputs == gInputs)
         #expect(fused.data == gData.base)
         #expect(fused.parameters == model.logpdfAndGradient(pars, data: data).gradient)
+        // Equal inputs in other storage take the path without precomputed tables and cached widths.
+        let copied = ModelInputs(nominal: model.inputs.nominal.map { $0 }, modifierData: model.inputs.modifierData)
+        let untabulated = model.logpdfAndGradients(pars, data: data, inputs: copied)
+        func maxDifference(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).map { abs($0 - $1) }.max() ?? 0 }
+        #expect(abs(untabulated.value - fused.value) <= 1e-12 * max(1, abs(fused.value)))
+        #expect(maxDifference(untabulated.parameters, fused.parameters) <= 1e-12 * max(1, scale))
+        #expect(maxDifference(untabulated.inputs.nominal, fused.inputs.nominal) <= 1e-12 * max(1, scale))
+        #expect(maxDifference(untabulated.inputs.modifierData, fused.inputs.modifierData) <= 1e-12 * max(1, scale))
         let gData2 = gradient(at: data) { d in model.logpdf(pars, data: d) }.base
         let dataScale = gData.base.map(abs).max() ?? 1
         for i in data.indices {

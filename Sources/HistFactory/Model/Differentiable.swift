@@ -12,15 +12,15 @@ extension Model {
     /// to the parameters and the inputs.
     @differentiable(reverse, wrt: (pars, inputs))
     public func expectedActualData(_ pars: [Double], inputs: ModelInputs) -> [Double] {
-        pars.withUnsafeBufferPointer { engine.expectedMain($0, inputs).lambda }
+        pars.withUnsafeBufferPointer { engine.expectedMain($0, inputs, usesModelInputs: isOwn(inputs)).lambda }
     }
 
     @derivative(of: expectedActualData(_:inputs:), wrt: (pars, inputs))
     public func _vjpExpectedActualData(_ pars: [Double], inputs: ModelInputs)
         -> (value: [Double], pullback: (Array<Double>.TangentVector) -> (Array<Double>.TangentVector, ModelInputs))
     {
-        let engine = self.engine
-        let (lambda, tape) = pars.withUnsafeBufferPointer { engine.expectedMain($0, inputs) }
+        let engine = self.engine, own = isOwn(inputs)
+        let (lambda, tape) = pars.withUnsafeBufferPointer { engine.expectedMain($0, inputs, usesModelInputs: own) }
         return (
             lambda,
             { dLambda in
@@ -35,7 +35,8 @@ extension Model {
                             dInputs.nominal.withUnsafeMutableBufferPointer { dn in
                                 dInputs.modifierData.withUnsafeMutableBufferPointer { dm in
                                     engine.expectedMainBackward(
-                                        p, inputs, tape: tape, dLambda: dl, dPars: dp, dNominal: dn, dModifierData: dm)
+                                        p, inputs, tape: tape, dLambda: dl, dPars: dp, dNominal: dn, dModifierData: dm,
+                                        usesModelInputs: own)
                                 }
                             }
                         }
@@ -80,13 +81,13 @@ extension Model {
     /// Constraint widths in auxdata order: σ (Gaussian) or τ (Poisson), as computed from `inputs`
     /// (staterror σ and shapesys τ depend on the nominal yields and uncertainties).
     @differentiable(reverse, wrt: inputs)
-    public func constraintWidths(inputs: ModelInputs) -> [Double] { engine.widths(inputs) }
+    public func constraintWidths(inputs: ModelInputs) -> [Double] { isOwn(inputs) ? cachedWidths : engine.widths(inputs) }
 
     @derivative(of: constraintWidths(inputs:), wrt: inputs)
     public func _vjpConstraintWidths(inputs: ModelInputs) -> (value: [Double], pullback: (Array<Double>.TangentVector) -> ModelInputs) {
         let engine = self.engine
         return (
-            engine.widths(inputs),
+            constraintWidths(inputs: inputs),
             { dWidths in
                 var d = ModelInputs(
                     nominal: [Double](repeating: 0, count: inputs.nominal.count),
@@ -254,6 +255,13 @@ extension Model {
         return (r.value, r.gradient)
     }
 
+    /// ln L for `inputs` and its exact gradient with respect to the parameters only (the minimiser's
+    /// objective for replaced inputs: no input gradient is computed).
+    public func logpdfAndGradient(_ pars: [Double], data: [Double], inputs: ModelInputs) -> (value: Double, gradient: [Double]) {
+        let r = evaluate(pars, data, inputs: inputs, gradient: true)
+        return (r.value, r.gradient)
+    }
+
     /// ln L with all its first derivatives — parameters, data and inputs — in one fused forward and
     /// reverse pass (what the pullback of `logpdf(_:data:inputs:)` uses; about 2–3× a `logpdf`
     /// plus the cost of writing the input gradient).
@@ -315,16 +323,19 @@ extension Model {
         )
     }
 
-    /// The fused forward and reverse pass. Without `inputs` it uses the model's own inputs, their
-    /// cached constraint widths and the kernels' precomputed tables.
+    /// Whether `inputs` are the model's own (same storage), for which the constraint widths are cached
+    /// and the kernels have precomputed tables.
+    func isOwn(_ inputs: ModelInputs) -> Bool { inputs.sharesStorage(with: self.inputs) }
+
+    /// The fused forward and reverse pass. Without `inputs` it uses the model's own inputs.
     func evaluate(
         _ pars: [Double], _ data: [Double], inputs given: ModelInputs? = nil, gradient: Bool, dataGradient: Bool = false,
         inputsGradient: Bool = false
     ) -> (value: Double, gradient: [Double], dataGradient: [Double], inputsGradient: ModelInputs) {
         precondition(pars.count == parameterCount, "expected \(parameterCount) parameters, found \(pars.count)")
         precondition(data.count == dataCount, "expected \(dataCount) data values, found \(data.count)")
-        let own = given == nil
         let inputs = given ?? self.inputs
+        let own = isOwn(inputs)
         precondition(
             inputs.nominal.count == self.inputs.nominal.count && inputs.modifierData.count == self.inputs.modifierData.count,
             "ModelInputs of a different model")

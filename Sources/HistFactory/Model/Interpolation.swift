@@ -198,6 +198,16 @@ public enum Interpolators {
         return code4Solve(v1, v2, v3, v4, v5, v6)
     }
 
+    /// The coefficients of ∂f/∂hi and ∂f/∂lo inside |α| < 1 (polynomials without constant term), from
+    /// ln lo and ln hi.
+    @inlinable
+    static func code4DataCoefficients(logLo ld: Double, logHi lu: Double)
+        -> (hi: (Double, Double, Double, Double, Double, Double), lo: (Double, Double, Double, Double, Double, Double))
+    {
+        // ∂v/∂hi = (1, 0, ln hi + 1, 0, ln²hi + 2 ln hi, 0); ∂v/∂lo = (0, 1, 0, −(ln lo + 1), 0, ln²lo + 2 ln lo)
+        (code4Solve(1, 0, lu + 1, 0, lu * lu + 2 * lu, 0), code4Solve(0, 1, 0, -(ld + 1), 0, ld * ld + 2 * ld))
+    }
+
     /// `A⁻¹·v` for α₀ = 1, term by term in pyhf's row order.
     @inlinable
     static func code4Solve(_ v1: Double, _ v2: Double, _ v3: Double, _ v4: Double, _ v5: Double, _ v6: Double)
@@ -232,9 +242,7 @@ public enum Interpolators {
         }
         let lu = log(up), ld = log(dn)
         let c = code4Solve(up - 1, dn - 1, lu * up, -ld * dn, lu * lu * up, ld * ld * dn)
-        // ∂v/∂hi = (1, 0, ln hi + 1, 0, ln²hi + 2 ln hi, 0); ∂v/∂lo = (0, 1, 0, −(ln lo + 1), 0, ln²lo + 2 ln lo)
-        let ch = code4Solve(1, 0, lu + 1, 0, lu * lu + 2 * lu, 0)
-        let cl = code4Solve(0, 1, 0, -(ld + 1), 0, ld * ld + 2 * ld)
+        let (ch, cl) = code4DataCoefficients(logLo: ld, logHi: lu)
         func poly(_ k: (Double, Double, Double, Double, Double, Double)) -> Double {
             a * (k.0 + a * (k.1 + a * (k.2 + a * (k.3 + a * (k.4 + a * k.5)))))
         }

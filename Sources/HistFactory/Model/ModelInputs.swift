@@ -33,6 +33,15 @@ public struct ModelInputs: Sendable, Equatable, Differentiable, AdditiveArithmet
 
     public mutating func move(by offset: ModelInputs) { self = self + offset }
 
+    /// Whether both arrays of `self` and `other` use the same storage, which makes them equal: an O(1)
+    /// test that the inputs passed to a model are (unmodified copies of) its own.
+    func sharesStorage(with other: ModelInputs) -> Bool {
+        func same(_ a: [Double], _ b: [Double]) -> Bool {
+            a.count == b.count && a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pa.baseAddress == $0.baseAddress } }
+        }
+        return same(nominal, other.nominal) && same(modifierData, other.modifierData)
+    }
+
     /// `a + sign·b`, where an empty array is a zero of any length.
     private static func add(_ a: [Double], _ b: [Double], _ sign: Double) -> [Double] {
         if b.isEmpty { return a }

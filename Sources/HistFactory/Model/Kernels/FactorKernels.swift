@@ -10,14 +10,23 @@ struct ScalarFactorEntry: Sendable {
     var slot: Int = 0
 }
 
+/// f and its partial derivatives for one entry: ∂f/∂θ and, when asked, ∂f/∂data for the entry's
+/// first `ScalarFactor.dataCount` (≤ 2) values of `ModelInputs.modifierData`.
+struct ScalarPartials {
+    var value: Double
+    var dTheta: Double
+    var dData0 = 0.0
+    var dData1 = 0.0
+}
+
 /// A scalar factor f(θ; data) of one entry: its value and partial derivatives.
 protocol ScalarFactor: Sendable {
+    /// Number of `modifierData` values (from `entry.data` on) f depends on: 0, 1 or 2.
+    var dataCount: Int { get }
     func value(_ theta: Double, _ x: KernelArguments, _ entry: ScalarFactorEntry) -> Double
-    /// f and ∂f/∂θ.
-    func partials(_ theta: Double, _ x: KernelArguments, _ entry: ScalarFactorEntry) -> (value: Double, dTheta: Double)
-    /// Adds `scale`·∂f/∂data into the data gradient.
-    func accumulateDataGradient(
-        _ theta: Double, _ x: KernelArguments, _ entry: ScalarFactorEntry, scale: Double, into grad: UnsafeMutableBufferPointer<Double>)
+    /// f, ∂f/∂θ and, if `withData`, ∂f/∂data — in one evaluation, so that the reverse pass computes
+    /// the interpolation once per entry whatever it needs.
+    func partials(_ theta: Double, _ x: KernelArguments, _ entry: ScalarFactorEntry, withData: Bool) -> ScalarPartials
 }
 
 /// Row-wide factors (normfactor, lumi, normsys). Factors sharing a row are multiplied; their
@@ -72,21 +81,25 @@ struct ScalarFactorKernel<F: ScalarFactor>: YieldKernel {
     }
 
     func backward(_ x: KernelArguments, adjoint: UnsafeBufferPointer<Double>, into grads: KernelGradients) {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * max(maxGroup, 1) + 1) { tmp in
+        let withData = grads.modifierData != nil && factor.dataCount > 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 5 * max(maxGroup, 1) + 1) { tmp in
             entries.withUnsafeBufferPointer { entries in
                 for g in 0..<(groups.count - 1) {
                     let lo = groups[g], m = groups[g + 1] - lo
                     var dR = 0.0
                     for e in entries[lo].elements { dR += adjoint[e] }
                     if dR == 0 { continue }
-                    // tmp[0..<m] = ∂f/∂θ, tmp[m..<2m+1] = prefix products, suffix built on the fly.
-                    let values = tmp.baseAddress!, derivs = values + m, prefix = derivs + m
+                    // f, ∂f/∂θ, ∂f/∂data₀, ∂f/∂data₁ of the m entries, then the m + 1 prefix products;
+                    // the suffix products are built on the fly.
+                    let values = tmp.baseAddress!, derivs = values + m, d0 = derivs + m, d1 = d0 + m, prefix = d1 + m
                     prefix[0] = 1
                     for k in 0..<m {
                         let en = entries[lo + k]
-                        let p = factor.partials(x.pars[en.parameter], x, en)
+                        let p = factor.partials(x.pars[en.parameter], x, en, withData: withData)
                         values[k] = p.value
                         derivs[k] = p.dTheta
+                        d0[k] = p.dData0
+                        d1[k] = p.dData1
                         prefix[k + 1] = prefix[k] * p.value
                     }
                     var suffix = 1.0
@@ -94,8 +107,9 @@ struct ScalarFactorKernel<F: ScalarFactor>: YieldKernel {
                         let en = entries[lo + k]
                         let others = dR * prefix[k] * suffix
                         grads.pars[en.parameter] += others * derivs[k]
-                        if let gd = grads.modifierData {
-                            factor.accumulateDataGradient(x.pars[en.parameter], x, en, scale: others, into: gd)
+                        if withData, let gd = grads.modifierData {
+                            gd[en.data] += others * d0[k]
+                            if factor.dataCount > 1 { gd[en.data + 1] += others * d1[k] }
                         }
                         suffix *= values[k]
                     }
@@ -107,15 +121,13 @@ struct ScalarFactorKernel<F: ScalarFactor>: YieldKernel {
 
 /// θ itself (normfactor, lumi).
 struct IdentityFactor: ScalarFactor {
+    var dataCount: Int { 0 }
     @inline(__always)
     func value(_ theta: Double, _ x: KernelArguments, _ entry: ScalarFactorEntry) -> Double { theta }
     @inline(__always)
-    func partials(_ theta: Double, _ x: KernelArguments, _ entry: ScalarFactorEntry) -> (value: Double, dTheta: Double) {
-        (theta, 1)
+    func partials(_ theta: Double, _ x: KernelArguments, _ entry: ScalarFactorEntry, withData: Bool) -> ScalarPartials {
+        ScalarPartials(value: theta, dTheta: 1)
     }
-    func accumulateDataGradient(
-        _ theta: Double, _ x: KernelArguments, _ entry: ScalarFactorEntry, scale: Double, into grad: UnsafeMutableBufferPointer<Double>
-    ) {}
 }
 
 /// One per-bin factor occurrence: element `elements.lowerBound + k` is multiplied by

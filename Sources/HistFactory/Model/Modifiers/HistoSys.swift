@@ -88,16 +88,70 @@ struct HistoSysKernel: YieldKernel {
                 let l = code.deltaWithDerivatives(alpha, lo: 1, nominal: 0, hi: 0)
                 let m = code.deltaWithDerivatives(alpha, lo: 0, nominal: 1, hi: 0)
                 let h = code.deltaWithDerivatives(alpha, lo: 0, nominal: 0, hi: 1)
-                for k in 0..<n { dAlpha += adj[k] * (l.dAlpha * loData[k] + m.dAlpha * nom[k] + h.dAlpha * hiData[k]) }
-                if let gn = grads.nominal { for k in 0..<n { gn[e0 + k] += adj[k] * m.dNominal } }
-                if let gd = grads.modifierData {
-                    for k in 0..<n {
-                        gd[hi + k] += adj[k] * h.dHi
-                        gd[lo + k] += adj[k] * l.dLo
+                let inputs = grads.nominal.flatMap { gn in
+                    grads.modifierData.map { gd in (gn.baseAddress! + e0, gd.baseAddress! + hi, gd.baseAddress! + lo) }
+                }
+                dAlpha = linearBackward(
+                    n, adjoint: adj, lo: loData, nominal: nom, hi: hiData, dAlpha: (l.dAlpha, m.dAlpha, h.dAlpha),
+                    dInputs: (m.dNominal, h.dHi, l.dLo), into: inputs)
+                if inputs == nil {
+                    // At most one of the two input gradients is wanted.
+                    if let gn = grads.nominal { for k in 0..<n { gn[e0 + k] += adj[k] * m.dNominal } }
+                    if let gd = grads.modifierData {
+                        for k in 0..<n {
+                            gd[hi + k] += adj[k] * h.dHi
+                            gd[lo + k] += adj[k] * l.dLo
+                        }
                     }
                 }
             }
             grads.pars[en.parameter] += dAlpha
         }
     }
+}
+
+/// Reverse pass of a shift linear in (lo, ν⁰, hi) over one row of n bins: returns
+/// Σ_k g_k·(w′L·lo_k + w′N·ν_k + w′H·hi_k) (the α derivative) and, if `gradients` are given, adds g·wN,
+/// g·wH and g·wL to the nominal, hi and lo gradients. Four bins at a time: this one pass over the
+/// templates is the bulk of the input gradient.
+@inline(__always)
+private func linearBackward(
+    _ n: Int, adjoint g: UnsafePointer<Double>, lo: UnsafePointer<Double>, nominal: UnsafePointer<Double>, hi: UnsafePointer<Double>,
+    dAlpha w: (lo: Double, nominal: Double, hi: Double), dInputs v: (nominal: Double, hi: Double, lo: Double),
+    into gradients: (nominal: UnsafeMutablePointer<Double>, hi: UnsafeMutablePointer<Double>, lo: UnsafeMutablePointer<Double>)?
+) -> Double {
+    typealias V = SIMD4<Double>
+    @inline(__always) func load(_ p: UnsafePointer<Double>, _ k: Int) -> V { UnsafeRawPointer(p + k).loadUnaligned(as: V.self) }
+    @inline(__always) func add(_ x: V, _ p: UnsafeMutablePointer<Double>, _ k: Int) {
+        UnsafeMutableRawPointer(p + k).storeBytes(of: UnsafeRawPointer(p + k).loadUnaligned(as: V.self) + x, as: V.self)
+    }
+    let wl = V(repeating: w.lo), wn = V(repeating: w.nominal), wh = V(repeating: w.hi)
+    var sum = V(repeating: 0), k = 0
+    if let out = gradients {
+        let vn = V(repeating: v.nominal), vh = V(repeating: v.hi), vl = V(repeating: v.lo)
+        while k + 4 <= n {
+            let gk = load(g, k)
+            sum += gk * (wl * load(lo, k) + wn * load(nominal, k) + wh * load(hi, k))
+            add(gk * vn, out.nominal, k)
+            add(gk * vh, out.hi, k)
+            add(gk * vl, out.lo, k)
+            k += 4
+        }
+    } else {
+        while k + 4 <= n {
+            sum += load(g, k) * (wl * load(lo, k) + wn * load(nominal, k) + wh * load(hi, k))
+            k += 4
+        }
+    }
+    var total = (sum[0] + sum[1]) + (sum[2] + sum[3])
+    while k < n {
+        total += g[k] * (w.lo * lo[k] + w.nominal * nominal[k] + w.hi * hi[k])
+        if let out = gradients {
+            out.nominal[k] += g[k] * v.nominal
+            out.hi[k] += g[k] * v.hi
+            out.lo[k] += g[k] * v.lo
+        }
+        k += 1
+    }
+    return total
 }
