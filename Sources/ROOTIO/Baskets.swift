@@ -123,8 +123,9 @@ extension ROOTFile {
                         return try Self.entryStarts(offsets, count: nevBuf, keyLength: keyLength, last: last)
                 }
             }
-            return DecodedBasket(data: border == payload.count ? payload : Array(payload[..<border]),
-                                 entryCount: nevBuf, starts: starts)
+            var data = payload
+            data.removeLast(payload.count - border) // drops the offsets in place, no copy of the data
+            return DecodedBasket(data: data, entryCount: nevBuf, starts: starts)
         }
     }
 

@@ -146,12 +146,28 @@ extension Column {
                 partials.withUnsafeMutableBufferPointer { slots in
                     nonisolated(unsafe) let (buffer, slots) = (buffer, slots)
                     Parallelism.forEach(blocks) { block in
-                        var blockSum = 0.0, blockMin = Double.infinity, blockMax = -Double.infinity
-                        for value in buffer[block * blockSize ..< Swift.min(buffer.count, (block + 1) * blockSize)] {
-                            let x = convert(value)
+                        // Eight lanes of partial sums, minima and maxima: one running sum would
+                        // chain every addition on the previous one and leave the core idle.
+                        // NaN fails both comparisons, so it never becomes a minimum or maximum.
+                        typealias Lanes = SIMD8<Double>
+                        var sums = Lanes(), lows = Lanes(repeating: .infinity), highs = Lanes(repeating: -.infinity)
+                        let end = Swift.min(buffer.count, (block + 1) * blockSize)
+                        var i = block * blockSize
+                        while i + 8 <= end {
+                            let x = Lanes(convert(buffer[i]), convert(buffer[i + 1]), convert(buffer[i + 2]), convert(buffer[i + 3]),
+                                          convert(buffer[i + 4]), convert(buffer[i + 5]), convert(buffer[i + 6]), convert(buffer[i + 7]))
+                            sums += x
+                            lows.replace(with: x, where: x .< lows)
+                            highs.replace(with: x, where: x .> highs)
+                            i += 8
+                        }
+                        var blockSum = sums.sum(), blockMin = lows.min(), blockMax = highs.max()
+                        while i < end {
+                            let x = convert(buffer[i])
                             blockSum += x
-                            blockMin = Swift.min(blockMin, x)
-                            blockMax = Swift.max(blockMax, x)
+                            if x < blockMin { blockMin = x }
+                            if x > blockMax { blockMax = x }
+                            i += 1
                         }
                         slots[block] = (blockSum, blockMin, blockMax)
                     }
