@@ -227,43 +227,68 @@ extension Interpretation {
     private func jagged(_ slices: [BasketSlice], type: ElementType, header: Int, itemCount: Int, entryCount: Int) throws(DecodeError) -> Column {
         let itemSize = itemCount * type.diskSize
         var offsets = [Int](repeating: 0, count: entryCount + 1)
-        var sliceStarts: [Int] = []
-        var total = 0
-        for slice in slices {
-            guard let starts = slice.basket.starts else {
-                throw .unsupported("variable-size entries without entry offsets")
-            }
-            sliceStarts.append(total)
-            for j in slice.entries {
-                let size = starts[j + 1] - starts[j]
-                let payload = size == 0 ? 0 : size - header
-                guard payload >= 0, payload % itemSize == 0 else {
-                    throw .malformed("entry of \(size) bytes is not a \(header)-byte header plus \(itemSize)-byte items")
-                }
-                total += payload / itemSize * itemCount
-                offsets[slice.outputEntry + j - slice.entries.lowerBound + 1] = total
-            }
-        }
-        let values = try makeValues(type, count: total) { [sliceStarts] destination in
-            nonisolated(unsafe) let destination = destination
-            let memorySize = type.memorySize
-            let diskSize = type.diskSize
+        // Baskets in parallel: each writes its entries' offsets counted from its own start, then
+        // (below) adds the items of the baskets before it while its values are decoded.
+        let counted = ResultSlots<Int>(count: slices.count)
+        offsets.withUnsafeMutableBufferPointer { offsets in
+            nonisolated(unsafe) let offsets = offsets
             Parallelism.forEach(slices.count) { i in
                 let slice = slices[i]
-                guard let starts = slice.basket.starts, !slice.entries.isEmpty else { return }
-                var out = sliceStarts[i]
-                slice.basket.data.withUnsafeBytes { raw in
-                    if header == 0 {
-                        let first = starts[slice.entries.lowerBound], last = starts[slice.entries.upperBound]
-                        guard last > first, let base = raw.baseAddress else { return }
-                        decodeElements(type, from: base + first, count: (last - first) / diskSize,
-                                       into: destination + out * memorySize)
+                guard let starts = slice.basket.starts else {
+                    counted[i] = .failure(.unsupported("variable-size entries without entry offsets"))
+                    return
+                }
+                var total = 0
+                for j in slice.entries {
+                    let size = starts[j + 1] - starts[j]
+                    let payload = size == 0 ? 0 : size - header
+                    guard payload >= 0, payload % itemSize == 0 else {
+                        counted[i] = .failure(.malformed("entry of \(size) bytes is not a \(header)-byte header plus \(itemSize)-byte items"))
                         return
                     }
-                    for j in slice.entries where starts[j + 1] > starts[j] {
-                        let n = (starts[j + 1] - starts[j] - header) / diskSize
-                        decodeElements(type, from: raw.baseAddress! + starts[j] + header, count: n, into: destination + out * memorySize)
-                        out += n
+                    total += payload / itemSize * itemCount
+                    offsets[slice.outputEntry + j - slice.entries.lowerBound + 1] = total
+                }
+                counted[i] = .success(total)
+            }
+        }
+        var sliceStarts: [Int] = []
+        sliceStarts.reserveCapacity(slices.count)
+        var total = 0
+        for result in counted.take() {
+            sliceStarts.append(total)
+            switch result {
+            case .success(let items): total += items
+            case .failure(let error): throw error
+            case nil: throw .malformed("basket entries were not counted")
+            }
+        }
+        let values = try offsets.withUnsafeMutableBufferPointer { offsets throws(DecodeError) in
+            nonisolated(unsafe) let offsets = offsets
+            return try makeValues(type, count: total) { [sliceStarts] destination in
+                nonisolated(unsafe) let destination = destination
+                let memorySize = type.memorySize
+                let diskSize = type.diskSize
+                Parallelism.forEach(slices.count) { i in
+                    let slice = slices[i]
+                    guard let starts = slice.basket.starts, !slice.entries.isEmpty else { return }
+                    var out = sliceStarts[i]
+                    if out > 0 {
+                        for k in slice.outputEntry + 1 ... slice.outputEntry + slice.entries.count { offsets[k] += out }
+                    }
+                    slice.basket.data.withUnsafeBytes { raw in
+                        if header == 0 {
+                            let first = starts[slice.entries.lowerBound], last = starts[slice.entries.upperBound]
+                            guard last > first, let base = raw.baseAddress else { return }
+                            decodeElements(type, from: base + first, count: (last - first) / diskSize,
+                                           into: destination + out * memorySize)
+                            return
+                        }
+                        for j in slice.entries where starts[j + 1] > starts[j] {
+                            let n = (starts[j + 1] - starts[j] - header) / diskSize
+                            decodeElements(type, from: raw.baseAddress! + starts[j] + header, count: n, into: destination + out * memorySize)
+                            out += n
+                        }
                     }
                 }
             }

@@ -123,8 +123,9 @@ extension ROOTFile {
                         return try Self.entryStarts(offsets, count: nevBuf, keyLength: keyLength, last: last)
                 }
             }
-            return DecodedBasket(data: border == payload.count ? payload : Array(payload[..<border]),
-                                 entryCount: nevBuf, starts: starts)
+            var data = payload
+            data.removeLast(payload.count - border) // drops the offsets in place, no copy of the data
+            return DecodedBasket(data: data, entryCount: nevBuf, starts: starts)
         }
     }
 
@@ -218,12 +219,22 @@ extension ROOTFile {
 }
 
 /// Write-once slots filled by parallel iterations, each writing only its own index.
+///
+/// The slots live in memory of their own: an `Array` property would be moved out and back by
+/// every `withUnsafeMutableBufferPointer`, so two threads writing different slots would race.
 final class ResultSlots<T>: @unchecked Sendable {
-    private var slots: [Result<T, DecodeError>?]
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    subscript(i: Int) -> Result<T, DecodeError>? {
-        get { slots.withUnsafeBufferPointer { $0[i] } }
-        set { slots.withUnsafeMutableBufferPointer { $0[i] = newValue } }
+    private let slots: UnsafeMutableBufferPointer<Result<T, DecodeError>?>
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
     }
-    func take() -> [Result<T, DecodeError>?] { slots }
+    deinit {
+        _ = slots.deinitialize()
+        slots.deallocate()
+    }
+    subscript(i: Int) -> Result<T, DecodeError>? {
+        get { slots[i] }
+        set { slots[i] = newValue }
+    }
+    func take() -> [Result<T, DecodeError>?] { Array(slots) }
 }

@@ -4,6 +4,7 @@ import CLibDeflate
 import CXXHash
 import CZlib
 import CZstd
+import Foundation
 
 /// A decompressor for one ROOT compression algorithm, identified by the two-byte tag that starts
 /// each compression block (`"ZL"`, `"XZ"`, `"L4"`, `"ZS"`, `"CS"`).
@@ -120,11 +121,12 @@ public struct CodecRegistry: Sendable {
 /// `ZL`: a zlib-wrapped deflate stream. libdeflate is used because ROOT stores the output size
 /// up front (it is much faster than zlib's streaming inflate); zlib is the fallback.
 public struct ZlibCodec: Codec {
+    static let decompressors = ContextPool(make: libdeflate_alloc_decompressor, free: libdeflate_free_decompressor)
     public init() {}
     public var tag: String { "ZL" }
     public func decompress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) throws(CodecError) {
-        if let decompressor = libdeflate_alloc_decompressor() {
-            defer { libdeflate_free_decompressor(decompressor) }
+        if let decompressor = Self.decompressors.take() {
+            defer { Self.decompressors.put(decompressor) }
             var produced = 0
             let result = libdeflate_zlib_decompress(decompressor, source.baseAddress, source.count,
                                                     destination.baseAddress, destination.count, &produced)
@@ -146,8 +148,8 @@ public struct OldROOTCodec: Codec {
     public init() {}
     public var tag: String { "CS" }
     public func decompress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) throws(CodecError) {
-        guard let decompressor = libdeflate_alloc_decompressor() else { throw CodecError("out of memory") }
-        defer { libdeflate_free_decompressor(decompressor) }
+        guard let decompressor = ZlibCodec.decompressors.take() else { throw CodecError("out of memory") }
+        defer { ZlibCodec.decompressors.put(decompressor) }
         let result = libdeflate_deflate_decompress(decompressor, source.baseAddress, source.count,
                                                    destination.baseAddress, destination.count, nil)
         guard result == LIBDEFLATE_SUCCESS else { throw CodecError("raw deflate error \(result.rawValue)") }
@@ -191,11 +193,45 @@ public struct LZ4Codec: Codec {
 
 /// `ZS`: one zstd frame.
 public struct ZstdCodec: Codec {
+    static let contexts = ContextPool(make: ZSTD_createDCtx, free: { _ = ZSTD_freeDCtx($0) })
     public init() {}
     public var tag: String { "ZS" }
     public func decompress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) throws(CodecError) {
-        let produced = ZSTD_decompress(destination.baseAddress, destination.count, source.baseAddress, source.count)
+        guard let context = Self.contexts.take() else { throw CodecError("zstd: cannot allocate a decompression context") }
+        defer { Self.contexts.put(context) }
+        let produced = ZSTD_decompressDCtx(context, destination.baseAddress, destination.count, source.baseAddress, source.count)
         if ZSTD_isError(produced) != 0 { throw CodecError("zstd: " + String(cString: ZSTD_getErrorName(produced))) }
         guard produced == destination.count else { throw CodecError("zstd produced \(produced) of \(destination.count) bytes") }
+    }
+}
+
+/// Decompression contexts kept for reuse: a zstd context is ~160 KB that would otherwise be
+/// allocated, faulted in and freed for every block. Each thread takes one, uses it alone and puts
+/// it back, so the pool holds at most one per thread that ever decompressed concurrently.
+final class ContextPool<Context>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var idle: [Context] = []
+    private let make: () -> Context?
+    private let free: (Context) -> Void
+
+    init(make: @escaping () -> Context?, free: @escaping (Context) -> Void) {
+        self.make = make
+        self.free = free
+    }
+
+    deinit { idle.forEach(free) }
+
+    /// An idle context, or a new one (`nil` if it cannot be allocated).
+    func take() -> Context? {
+        lock.lock()
+        let context = idle.popLast()
+        lock.unlock()
+        return context ?? make()
+    }
+
+    func put(_ context: Context) {
+        lock.lock()
+        idle.append(context)
+        lock.unlock()
     }
 }

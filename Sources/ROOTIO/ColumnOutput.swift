@@ -138,7 +138,7 @@ extension Column {
         var items = values.count
         // Blocks of a fixed size are scanned in parallel and their partial sums added in block
         // order, so the result does not depend on the thread count.
-        func scan<T>(_ array: [T], _ convert: (T) -> Double) {
+        func scan<T: SummaryValue>(_ array: [T]) {
             let blockSize = 1 << 16
             let blocks = (array.count + blockSize - 1) / blockSize
             var partials = [(sum: Double, min: Double, max: Double)](repeating: (0, .infinity, -.infinity), count: blocks)
@@ -146,12 +146,28 @@ extension Column {
                 partials.withUnsafeMutableBufferPointer { slots in
                     nonisolated(unsafe) let (buffer, slots) = (buffer, slots)
                     Parallelism.forEach(blocks) { block in
-                        var blockSum = 0.0, blockMin = Double.infinity, blockMax = -Double.infinity
-                        for value in buffer[block * blockSize ..< Swift.min(buffer.count, (block + 1) * blockSize)] {
-                            let x = convert(value)
+                        // Eight lanes of partial sums, minima and maxima: one running sum would
+                        // chain every addition on the previous one and leave the core idle.
+                        // NaN fails both comparisons, so it never becomes a minimum or maximum.
+                        typealias Lanes = SIMD8<Double>
+                        var sums = Lanes(), lows = Lanes(repeating: .infinity), highs = Lanes(repeating: -.infinity)
+                        let end = Swift.min(buffer.count, (block + 1) * blockSize)
+                        var i = block * blockSize
+                        while i + 8 <= end {
+                            let x = Lanes(buffer[i].summaryValue, buffer[i + 1].summaryValue, buffer[i + 2].summaryValue, buffer[i + 3].summaryValue,
+                                          buffer[i + 4].summaryValue, buffer[i + 5].summaryValue, buffer[i + 6].summaryValue, buffer[i + 7].summaryValue)
+                            sums += x
+                            lows.replace(with: x, where: x .< lows)
+                            highs.replace(with: x, where: x .> highs)
+                            i += 8
+                        }
+                        var blockSum = sums.sum(), blockMin = lows.min(), blockMax = highs.max()
+                        while i < end {
+                            let x = buffer[i].summaryValue
                             blockSum += x
-                            blockMin = Swift.min(blockMin, x)
-                            blockMax = Swift.max(blockMax, x)
+                            if x < blockMin { blockMin = x }
+                            if x > blockMax { blockMax = x }
+                            i += 1
                         }
                         slots[block] = (blockSum, blockMin, blockMax)
                     }
@@ -164,17 +180,17 @@ extension Column {
             }
         }
         switch values {
-        case .bool(let v): scan(v) { $0 ? 1 : 0 }
-        case .int8(let v): scan(v) { Double($0) }
-        case .uint8(let v): scan(v) { Double($0) }
-        case .int16(let v): scan(v) { Double($0) }
-        case .uint16(let v): scan(v) { Double($0) }
-        case .int32(let v): scan(v) { Double($0) }
-        case .uint32(let v): scan(v) { Double($0) }
-        case .int64(let v): scan(v) { Double($0) }
-        case .uint64(let v): scan(v) { Double($0) }
-        case .float(let v): scan(v) { Double($0) }
-        case .double(let v): scan(v) { $0 }
+        case .bool(let v): scan(v)
+        case .int8(let v): scan(v)
+        case .uint8(let v): scan(v)
+        case .int16(let v): scan(v)
+        case .uint16(let v): scan(v)
+        case .int32(let v): scan(v)
+        case .uint32(let v): scan(v)
+        case .int64(let v): scan(v)
+        case .uint64(let v): scan(v)
+        case .float(let v): scan(v)
+        case .double(let v): scan(v)
         case .string: sum = .nan
         case .record(let fields):
             items = fields.reduce(0) { $0 + $1.column.values.count }
@@ -190,3 +206,19 @@ extension Column {
                        mean: items > 0 ? sum / Double(items) : .nan, sum: sum)
     }
 }
+
+/// A stored number type, as the Double that summaries add up. A protocol rather than a closure so
+/// the conversion is inlined into the scan loop on every thread (a closure stayed an indirect call
+/// per value on the worker threads).
+protocol SummaryValue { var summaryValue: Double { get } }
+extension Bool: SummaryValue { @inline(__always) var summaryValue: Double { self ? 1 : 0 } }
+extension Int8: SummaryValue { @inline(__always) var summaryValue: Double { Double(self) } }
+extension UInt8: SummaryValue { @inline(__always) var summaryValue: Double { Double(self) } }
+extension Int16: SummaryValue { @inline(__always) var summaryValue: Double { Double(self) } }
+extension UInt16: SummaryValue { @inline(__always) var summaryValue: Double { Double(self) } }
+extension Int32: SummaryValue { @inline(__always) var summaryValue: Double { Double(self) } }
+extension UInt32: SummaryValue { @inline(__always) var summaryValue: Double { Double(self) } }
+extension Int64: SummaryValue { @inline(__always) var summaryValue: Double { Double(self) } }
+extension UInt64: SummaryValue { @inline(__always) var summaryValue: Double { Double(self) } }
+extension Float: SummaryValue { @inline(__always) var summaryValue: Double { Double(self) } }
+extension Double: SummaryValue { @inline(__always) var summaryValue: Double { self } }

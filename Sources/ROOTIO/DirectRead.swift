@@ -65,3 +65,81 @@ extension ROOTFile {
         }
     }
 }
+
+extension ROOTFile {
+    /// Variable-size arrays of plain numbers sized by a counter leaf (`x[n]`), every basket wanted
+    /// whole and storing entry offsets: the value count comes from the basket headers, then each
+    /// basket is decompressed once and converted straight into the result, its entry offsets into
+    /// the result's offsets, baskets in parallel. No per-basket data copies or entry-start arrays.
+    /// `nil` when a basket does not fit this pattern; the general path then reads (or rejects) it.
+    func readJaggedDirect(_ locations: [BasketLocation], range: Range<Int64>, type: ElementType, itemCount: Int,
+                          shape: [Int]) throws(DecodeError) -> Column? {
+        let itemSize = itemCount * type.diskSize
+        guard itemSize > 0 else { return nil }
+        var headers: [BasketHeader] = []
+        var valueStarts: [Int] = []
+        var total = 0
+        headers.reserveCapacity(locations.count)
+        for location in locations {
+            guard case let .stored(seek, bytes) = location.source, location.firstEntry >= range.lowerBound,
+                  location.firstEntry + Int64(location.entryCount) <= range.upperBound,
+                  let header = try? basketHeader(seek: seek, bytes: bytes, entryCount: location.entryCount),
+                  header.flag < 80, header.entryCount > 0, header.dataLength >= 0,
+                  header.dataLength < header.objectLength, header.dataLength % itemSize == 0 else { return nil }
+            headers.append(header)
+            valueStarts.append(total)
+            total += header.dataLength / type.diskSize
+        }
+        var offsets = [Int](repeating: 0, count: range.count + 1)
+        let values = try offsets.withUnsafeMutableBufferPointer { offsets throws(DecodeError) in
+            nonisolated(unsafe) let offsets = offsets
+            return try makeValues(type, count: total) { destination throws(DecodeError) in
+                nonisolated(unsafe) let destination = destination
+                let results = ResultSlots<Void>(count: locations.count)
+                Parallelism.forEach(locations.count) { i in
+                    do {
+                        try self.fillJagged(headers[i], type: type, itemSize: itemSize, valueStart: valueStarts[i],
+                                            into: destination, offsets: offsets.baseAddress! + Int(locations[i].firstEntry - range.lowerBound))
+                        results[i] = .success(())
+                    } catch let error as DecodeError {
+                        results[i] = .failure(error)
+                    } catch {
+                        results[i] = .failure(.malformed("\(error)"))
+                    }
+                }
+                for (i, result) in results.take().enumerated() {
+                    if case .failure(let error)? = result { throw DecodeError(error.reason.prefixed("basket \(locations[i].index)")) }
+                }
+            }
+        }
+        return Column(values: values, entryCount: range.count, offsets: offsets, innerOffsets: nil, shape: shape)
+    }
+
+    /// Decompresses one basket, converts its data to values from `valueStart` on and writes the
+    /// end offset of each of its entries to `offsets[1...]` (the basket's first entry is `offsets[0]`).
+    private func fillJagged(_ header: BasketHeader, type: ElementType, itemSize: Int, valueStart: Int,
+                            into destination: UnsafeMutableRawPointer, offsets: UnsafeMutablePointer<Int>) throws(DecodeError) {
+        let payload = try decompressRecord(header.stored, objectLength: header.objectLength)
+        let border = header.dataLength
+        try payload.withBytes { raw throws(DecodeError) in
+            var reader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[border...]))
+            let n = try reader.count("entry offsets", elementSize: 4)
+            guard n >= header.entryCount else { throw .malformed("basket has \(n) entry offsets for \(header.entryCount) entries") }
+            var start = Int(try reader.i32()) - header.keyLength
+            guard start == 0 else { throw .malformed("first entry offset \(start + header.keyLength) is not the basket's data start \(header.keyLength)") }
+            var value = valueStart
+            for j in 0 ..< header.entryCount {
+                let end = j + 1 < header.entryCount ? Int(try reader.i32()) - header.keyLength : border
+                guard end >= start, end <= border, (end - start) % itemSize == 0 else {
+                    throw .malformed("entry \(j): offsets \(start)..<\(end) are out of order, outside the basket or not whole \(itemSize)-byte items")
+                }
+                value += (end - start) / type.diskSize
+                offsets[j + 1] = value
+                start = end
+            }
+            if let base = raw.baseAddress {
+                decodeElements(type, from: base, count: border / type.diskSize, into: destination + valueStart * type.memorySize)
+            }
+        }
+    }
+}

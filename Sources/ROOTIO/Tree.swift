@@ -132,6 +132,10 @@ public struct ROOTBranch: Sendable {
             if case .fixed(let perEntry) = interpretation.layout, let type = interpretation.type, type.isPlain {
                 return try file.readFixed(model, locations, range: range, type: type, perEntry: perEntry, shape: interpretation.shape)
             }
+            if case let .jagged(0, itemCount) = interpretation.layout, let type = interpretation.type, type.isPlain,
+               let column = try file.readJaggedDirect(locations, range: range, type: type, itemCount: itemCount, shape: interpretation.shape) {
+                return column
+            }
             var decoded = try file.decodeBaskets(locations, of: model)
             if case let .jagged(0, itemCount) = interpretation.layout, let type = interpretation.type,
                let counter, decoded.contains(where: { $0.starts == nil }) {

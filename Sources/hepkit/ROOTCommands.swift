@@ -40,6 +40,26 @@ struct EntryRange: ExpressibleByArgument {
     }
 }
 
+/// Keeps freed column buffers in the process instead of returning them to the kernel.
+///
+/// glibc serves blocks above 128 KiB with fresh `mmap`s and unmaps them on free, so every branch
+/// read would fault in its output (and each basket's scratch buffer) page by page, although the
+/// previous branch's buffers were just freed. Serving blocks up to 32 MiB (glibc's maximum) from
+/// the heap and not trimming it lets later branches reuse pages that are already mapped.
+func keepFreedColumnMemory() {
+    #if canImport(Glibc)
+    let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3 // M_TRIM_THRESHOLD, M_MMAP_THRESHOLD (malloc.h)
+    _ = glibcMallopt(mmapThreshold, 32 << 20)
+    _ = glibcMallopt(trimThreshold, 512 << 20)
+    #endif
+}
+
+#if canImport(Glibc)
+/// glibc's `mallopt` (declared in malloc.h, which the Glibc module does not import).
+@_silgen_name("mallopt")
+private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif
+
 func selectedBranches(_ tree: ROOTTree, _ list: String?) throws -> [ROOTBranch] {
     guard let list else { return tree.allBranches.filter { $0.typeName != nil } }
     return try list.split(separator: ",").map { try tree.branch(String($0)) }
@@ -183,6 +203,7 @@ struct StatsCommand: ParsableCommand {
     @Flag(help: "Print ROOTJSON.") var json = false
 
     func run() throws {
+        keepFreedColumnMemory()
         try reportingErrors {
             let root = try ROOTFile(path: file)
             let tree = try root.tree(self.tree)

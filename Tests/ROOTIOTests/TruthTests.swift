@@ -47,6 +47,7 @@ import Testing
             }
         default:
             checkNumbers(column.flatDoubles, truth, name)
+            checkSummary(column.summary(), truth, name)
             if truth["kind"] as? String == "jagged", let items = truth["count_sum"] as? Int {
                 #expect(column.offsets?.last == items, "\(name) items")
             }
@@ -59,6 +60,19 @@ import Testing
         if let sum = truth["sum"] as? Double {
             let ours = values.filter(\.isFinite).reduce(0, +)
             #expect(abs(ours - sum) <= 1e-9 * max(1, abs(sum)), "\(label) sum \(ours) vs \(sum)")
+        }
+    }
+
+    /// `hepkit stats`' numbers against uproot's (lane-wise partial sums change the rounding, not the value).
+    private func checkSummary(_ summary: Column.Summary, _ truth: [String: Any], _ label: String) {
+        #expect(summary.items == truth["n_values"] as? Int, "\(label) summary items")
+        guard truth["nan_count"] as? Int == 0, let sum = truth["sum"] as? Double,
+              let minimum = truth["min"] as? Double, let maximum = truth["max"] as? Double else { return }
+        #expect(abs(summary.sum - sum) <= 1e-9 * max(1, abs(sum)), "\(label) summary sum \(summary.sum) vs \(sum)")
+        if summary.items > 0 {
+            // the truth files print min and max with 16 significant digits
+            #expect(abs(summary.min - minimum) <= 1e-13 * max(1, abs(minimum)) && abs(summary.max - maximum) <= 1e-13 * max(1, abs(maximum)),
+                    "\(label) summary min/max \(summary.min) \(summary.max) vs \(minimum) \(maximum)")
         }
     }
 
