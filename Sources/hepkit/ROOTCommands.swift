@@ -55,9 +55,13 @@ func keepFreedColumnMemory() {
 }
 
 #if canImport(Glibc)
-/// glibc's `mallopt` (declared in malloc.h, which the Glibc module does not import).
-@_silgen_name("mallopt")
-private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+/// glibc's `mallopt`, looked up at run time with its C calling convention: malloc.h is not part of
+/// the Glibc module, and a Swift declaration of a C function would not use the C convention.
+private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32 {
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return 0 }
+    typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+    return unsafeBitCast(symbol, to: Mallopt.self)(parameter, value)
+}
 #endif
 
 func selectedBranches(_ tree: ROOTTree, _ list: String?) throws -> [ROOTBranch] {
