@@ -194,27 +194,7 @@ extension ROOTFile {
 
     /// Decodes the baskets in parallel (``Parallelism/threadCount`` threads); the first failure is rethrown naming the basket.
     func decodeBaskets(_ locations: [BasketLocation], of branch: BranchModel) throws(DecodeError) -> [DecodedBasket] {
-        let results = ResultSlots<DecodedBasket>(count: locations.count)
-        Parallelism.forEach(locations.count) { i in
-            do {
-                results[i] = .success(try decodeBasket(locations[i], of: branch))
-            } catch let error as DecodeError {
-                results[i] = .failure(error)
-            } catch {
-                results[i] = .failure(.malformed("\(error)"))
-            }
-        }
-        var decoded: [DecodedBasket] = []
-        decoded.reserveCapacity(locations.count)
-        for (i, result) in results.take().enumerated() {
-            switch result {
-            case .success(let basket): decoded.append(basket)
-            case .failure(let error):
-                throw DecodeError(error.reason.prefixed("basket \(locations[i].index)"))
-            case nil: throw .malformed("basket \(locations[i].index) was not decoded")
-            }
-        }
-        return decoded
+        try forEachBasket(locations) { i throws(DecodeError) in try decodeBasket(locations[i], of: branch) }
     }
 }
 
@@ -222,6 +202,30 @@ extension ROOTFile {
 ///
 /// The slots live in memory of their own: an `Array` property would be moved out and back by
 /// every `withUnsafeMutableBufferPointer`, so two threads writing different slots would race.
+/// Runs `body(i)` for every basket on the reader's threads and returns the results in basket
+/// order; a failure is rethrown naming its basket (the first in basket order, so the error does
+/// not depend on thread timing).
+func forEachBasket<T>(_ locations: [BasketLocation], _ body: (Int) throws(DecodeError) -> T) throws(DecodeError) -> [T] {
+    let results = ResultSlots<T>(count: locations.count)
+    Parallelism.forEach(locations.count) { i in
+        do throws(DecodeError) {
+            results[i] = .success(try body(i))
+        } catch {
+            results[i] = .failure(error)
+        }
+    }
+    var values: [T] = []
+    values.reserveCapacity(locations.count)
+    for (i, result) in results.take().enumerated() {
+        switch result {
+        case .success(let value): values.append(value)
+        case .failure(let error): throw DecodeError(error.reason.prefixed("basket \(locations[i].index)"))
+        case nil: throw .malformed("basket \(locations[i].index) was not decoded")
+        }
+    }
+    return values
+}
+
 final class ResultSlots<T>: @unchecked Sendable {
     private let slots: UnsafeMutableBufferPointer<Result<T, DecodeError>?>
     init(count: Int) {

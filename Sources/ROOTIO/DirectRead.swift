@@ -17,19 +17,8 @@ extension ROOTFile {
                    perEntry: Int, shape: [Int]) throws(DecodeError) -> Column {
         let values = try makeValues(type, count: range.count * perEntry) { destination throws(DecodeError) in
             nonisolated(unsafe) let destination = destination
-            let results = ResultSlots<Void>(count: locations.count)
-            Parallelism.forEach(locations.count) { i in
-                do {
-                    try self.fillFixed(locations[i], of: branch, range: range, type: type, perEntry: perEntry, into: destination)
-                    results[i] = .success(())
-                } catch let error as DecodeError {
-                    results[i] = .failure(error)
-                } catch {
-                    results[i] = .failure(.malformed("\(error)"))
-                }
-            }
-            for (i, result) in results.take().enumerated() {
-                if case .failure(let error)? = result { throw DecodeError(error.reason.prefixed("basket \(locations[i].index)")) }
+            _ = try forEachBasket(locations) { i throws(DecodeError) in
+                try self.fillFixed(locations[i], of: branch, range: range, type: type, perEntry: perEntry, into: destination)
             }
         }
         return Column(values: values, entryCount: range.count, offsets: nil, innerOffsets: nil, shape: shape)
@@ -95,20 +84,9 @@ extension ROOTFile {
             nonisolated(unsafe) let offsets = offsets
             return try makeValues(type, count: total) { destination throws(DecodeError) in
                 nonisolated(unsafe) let destination = destination
-                let results = ResultSlots<Void>(count: locations.count)
-                Parallelism.forEach(locations.count) { i in
-                    do {
-                        try self.fillJagged(headers[i], type: type, itemSize: itemSize, valueStart: valueStarts[i],
-                                            into: destination, offsets: offsets.baseAddress! + Int(locations[i].firstEntry - range.lowerBound))
-                        results[i] = .success(())
-                    } catch let error as DecodeError {
-                        results[i] = .failure(error)
-                    } catch {
-                        results[i] = .failure(.malformed("\(error)"))
-                    }
-                }
-                for (i, result) in results.take().enumerated() {
-                    if case .failure(let error)? = result { throw DecodeError(error.reason.prefixed("basket \(locations[i].index)")) }
+                _ = try forEachBasket(locations) { i throws(DecodeError) in
+                    try self.fillJagged(headers[i], type: type, itemSize: itemSize, valueStart: valueStarts[i],
+                                   into: destination, offsets: offsets.baseAddress! + Int(locations[i].firstEntry - range.lowerBound))
                 }
             }
         }
