@@ -276,12 +276,7 @@ struct Preconditioner {
     private var factor: [Double]?
 
     init(_ objective: Objective, at x: [Double], gradient g: [Double], indices: [Int]) {
-        let m = indices.count
-        let columns = UnsafeMutableBufferPointer<Double>.allocate(capacity: m * m)
-        defer { columns.deallocate() }
-        nonisolated(unsafe) let out = columns
-        DispatchQueue.concurrentPerform(iterations: m) { a in
-            let i = indices[a]
+        hessian = matrixByRows(indices) { a, i, row in
             var h = 1e-6 * max(1, abs(x[i]))
             var shifted = x
             shifted[i] += h
@@ -291,9 +286,8 @@ struct Preconditioner {
                 shifted[i] = x[i] + h
                 gs = objective(shifted)
             }
-            for (b, j) in indices.enumerated() { out[a * m + b] = gs.value.isFinite ? (gs.gradient[j] - g[j]) / h : (a == b ? 1 : 0) }
+            for (b, j) in indices.enumerated() { row[b] = gs.value.isFinite ? (gs.gradient[j] - g[j]) / h : (a == b ? 1 : 0) }
         }
-        hessian = SymmetricMatrix(size: m, elements: Array(columns))
         row = Dictionary(uniqueKeysWithValues: indices.enumerated().map { ($1, $0) })
     }
 
@@ -327,12 +321,7 @@ struct Preconditioner {
 public func finiteDifferenceHessian(
     _ objective: Objective, at x: [Double], indices: [Int]
 ) -> SymmetricMatrix {
-    let m = indices.count
-    let columns = UnsafeMutableBufferPointer<Double>.allocate(capacity: m * m)
-    defer { columns.deallocate() }
-    nonisolated(unsafe) let out = columns
-    DispatchQueue.concurrentPerform(iterations: m) { a in
-        let i = indices[a]
+    matrixByRows(indices) { _, i, row in
         let h = 1e-5 * max(1, abs(x[i]))
         var up = x, down = x
         up[i] = x[i] + h
@@ -341,7 +330,24 @@ public func finiteDifferenceHessian(
         var width = 2 * h
         if !gu.value.isFinite { gu = objective(x); width = h }
         if !gd.value.isFinite { gd = objective(x); width = h }
-        for (b, j) in indices.enumerated() { out[a * m + b] = (gu.gradient[j] - gd.gradient[j]) / width }
+        for (b, j) in indices.enumerated() { row[b] = (gu.gradient[j] - gd.gradient[j]) / width }
     }
-    return SymmetricMatrix(size: m, elements: Array(columns))
+}
+
+/// The matrix over `indices` whose row `a` (for parameter `indices[a]`) is written by
+/// `fillRow(a, indices[a], row)`; rows are computed in parallel, each by one gradient difference.
+private func matrixByRows(
+    _ indices: [Int], _ fillRow: (_ a: Int, _ index: Int, _ row: UnsafeMutableBufferPointer<Double>) -> Void
+) -> SymmetricMatrix {
+    let m = indices.count
+    let elements = UnsafeMutableBufferPointer<Double>.allocate(capacity: m * m)
+    defer { elements.deallocate() }
+    nonisolated(unsafe) let out = elements
+    withoutActuallyEscaping(fillRow) { fillRow in
+        nonisolated(unsafe) let fillRow = fillRow
+        DispatchQueue.concurrentPerform(iterations: m) { a in
+            fillRow(a, indices[a], UnsafeMutableBufferPointer(rebasing: out[a * m ..< (a + 1) * m]))
+        }
+    }
+    return SymmetricMatrix(size: m, elements: Array(elements))
 }
