@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 /// System codec libraries, each wrapped by a tiny module map (Debian -dev packages).
@@ -29,25 +30,40 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: codecs.map { .systemLibrary(name: $0.name, pkgConfig: $0.pkg, providers: [.apt([$0.apt])]) } + [
-        .target(name: "ROOTIO", dependencies: codecs.map { .target(name: $0.name) }, swiftSettings: optimized),
-        .target(name: "DiffColumns", swiftSettings: optimized),
-        .target(name: "HistFactory", swiftSettings: optimized),
-        .target(name: "Inference", dependencies: ["HistFactory"], swiftSettings: optimized),
+        .target(name: "CSupport"),
+        .target(name: "HEPKitSupport", dependencies: ["CSupport"], swiftSettings: optimized),
+        .target(name: "ROOTIO", dependencies: ["HEPKitSupport"] + codecs.map { .target(name: $0.name) }, swiftSettings: optimized),
+        .target(name: "DiffColumns", dependencies: ["HEPKitSupport"], swiftSettings: optimized),
+        .target(name: "HistFactory", dependencies: ["HEPKitSupport"], swiftSettings: optimized),
+        .target(name: "Inference", dependencies: ["HEPKitSupport", "HistFactory"], swiftSettings: optimized),
         .target(
             name: "Analysis",
-            dependencies: ["ROOTIO", "DiffColumns", "HistFactory", "Inference", "Yams"],
+            dependencies: ["HEPKitSupport", "ROOTIO", "DiffColumns", "HistFactory", "Inference", "Yams"],
             swiftSettings: optimized),
         .executableTarget(
             name: "hepkit",
             dependencies: [
-                "ROOTIO", "HistFactory", "Inference", "Analysis",
+                "HEPKitSupport", "ROOTIO", "HistFactory", "Inference", "Analysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized),
+        .testTarget(name: "HEPKitSupportTests", dependencies: ["HEPKitSupport"]),
         .testTarget(name: "ROOTIOTests", dependencies: ["ROOTIO"]),
         .testTarget(name: "DiffColumnsTests", dependencies: ["DiffColumns"]),
-        .testTarget(name: "HistFactoryTests", dependencies: ["HistFactory"]),
+        .testTarget(name: "HistFactoryTests", dependencies: ["HistFactory", "HEPKitSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "HistFactory"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
     ]
 )
+
+// Coverage-guided fuzz targets (libFuzzer), one executable per folder of Fuzz/, built only when
+// HEPKIT_FUZZ=1: tools/fuzz.sh builds them with -sanitize=fuzzer,address for every module.
+if ProcessInfo.processInfo.environment["HEPKIT_FUZZ"] == "1" {
+    let folders = (try? FileManager.default.contentsOfDirectory(atPath: Context.packageDirectory + "/Fuzz")) ?? []
+    for name in folders.sorted() where !name.hasPrefix(".") {
+        package.targets.append(
+            .executableTarget(
+                name: name, dependencies: ["HEPKitSupport", "ROOTIO", "HistFactory", "Inference", "Analysis"],
+                path: "Fuzz/\(name)"))
+    }
+}

@@ -1,6 +1,8 @@
 // pyhf patchsets (schema `patchset.json` 1.0.0): signal hypotheses stored as JSON Patches against a
 // background-only workspace, identified by name or by their values, with the workspace's digests.
 
+import HEPKitSupport
+
 /// A validated pyhf patchset.
 public struct PatchSet: Sendable, Equatable {
     /// One patch: its metadata (`name`, `values`, anything else) and its JSON Patch.

@@ -4,6 +4,8 @@
 // Operations work on the JSON document rather than on the typed `Workspace`, because their output
 // (printed by the CLI, hashed by `digest`) must keep every number spelled as in the input.
 
+public import HEPKitSupport
+
 /// A validated pyhf workspace: the JSON document as read and its typed form.
 ///
 /// Construction checks pyhf's `workspace.json` schema (every violation reported at once) and the

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HEPKitSupport
 import HistFactory
 
 // `hepkit inspect / digest / sort / prune / rename / combine / patchset`: drop-ins for pyhf's

@@ -1,4 +1,6 @@
 import Foundation
+import HEPKitSupport
+import HEPKitSupport
 import Testing
 @testable import HistFactory
 

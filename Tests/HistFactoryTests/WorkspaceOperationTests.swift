@@ -1,4 +1,5 @@
 import Foundation
+import HEPKitSupport
 import Testing
 @testable import HistFactory
 

@@ -1,4 +1,4 @@
-// Message digests for `pyhf digest` and patchset verification (FIPS 180-4, RFC 1321).
+// Message digests for `pyhf digest`, patchset verification and test truth files (FIPS 180-4, RFC 1321).
 
 /// A hash algorithm by its Python `hashlib` name.
 public enum HashAlgorithm: String, Sendable, CaseIterable {

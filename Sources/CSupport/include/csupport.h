@@ -1,0 +1,11 @@
+#ifndef HEPKIT_CSUPPORT_H
+#define HEPKIT_CSUPPORT_H
+
+/// Atomically exchanges the two paths (Linux renameat2 with RENAME_EXCHANGE). Returns 0, or -1
+/// with errno set (ENOSYS/EINVAL where the kernel or file system cannot exchange).
+int hepkit_rename_exchange(const char *from, const char *to);
+
+/// glibc's mallopt(M_MMAP_THRESHOLD, bytes); returns 1 on success, 0 where unavailable.
+int hepkit_set_mmap_threshold(int bytes);
+
+#endif
