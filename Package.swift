@@ -53,6 +53,9 @@ let package = Package(
         .testTarget(name: "HistFactoryTests", dependencies: ["HistFactory", "HEPKitSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "HistFactory"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
+        .testTarget(
+            name: "hepkitTests",
+            dependencies: ["hepkit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ]
 )
 
