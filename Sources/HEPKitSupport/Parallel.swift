@@ -87,6 +87,7 @@ public enum ParallelRegion {
 
     @usableFromInline
     static func run(iterations: Int, workers: Int, _ body: (Int) -> Void) {
+        ThreadBudget.record(workers: workers)
         let next = IndexCounter()
         withoutActuallyEscaping(body) { body in
             nonisolated(unsafe) let body = body

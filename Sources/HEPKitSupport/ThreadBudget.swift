@@ -25,6 +25,29 @@ public enum ThreadBudget {
         return n
     }
 
+    nonisolated(unsafe) private static var peak = 1
+
+    /// The most threads any parallel loop has used since the start (or ``resetPeakThreads()``):
+    /// what tests check to prove that a command honours a budget of one.
+    public static var peakThreads: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return peak
+    }
+
+    /// Starts a new ``peakThreads`` measurement.
+    public static func resetPeakThreads() {
+        lock.lock()
+        peak = 1
+        lock.unlock()
+    }
+
+    static func record(workers: Int) {
+        lock.lock()
+        peak = max(peak, workers)
+        lock.unlock()
+    }
+
     /// Sets the budget for the rest of the process (call before parallel work starts).
     public static func limit(to threads: Int) {
         precondition(threads > 0, "a thread budget is at least 1")

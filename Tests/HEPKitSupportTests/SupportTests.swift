@@ -31,6 +31,14 @@ import Testing
         #expect(mapChunks(count: 10, minimumChunk: 100) { $0 } == [0..<10])
     }
 
+    @Test func peakThreadsRecordsTheWidestLoop() {
+        ThreadBudget.resetPeakThreads()
+        parallelForEach(1) { _ in }
+        #expect(ThreadBudget.peakThreads == 1)
+        parallelForEach(64) { _ in }
+        #expect(ThreadBudget.peakThreads == min(64, ThreadBudget.threadCount))
+    }
+
     @Test func nestedLoopsRunOnTheirWorker() {
         let nestedActive = ResultSlots<Bool>(count: 4)
         parallelForEach(4) { i in
