@@ -32,9 +32,8 @@ import Testing
     }
 
     @Test func peakThreadsRecordsTheWidestLoop() {
-        ThreadBudget.resetPeakThreads()
-        parallelForEach(1) { _ in }
-        #expect(ThreadBudget.peakThreads == 1)
+        // Other suites run concurrently in this process, so only the upper end is checked here;
+        // the one-thread case is checked on whole `hepkit` processes.
         parallelForEach(64) { _ in }
         #expect(ThreadBudget.peakThreads == min(64, ThreadBudget.threadCount))
     }
