@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "HistFactory", targets: ["HistFactory"]),
         .library(name: "Inference", targets: ["Inference"]),
         .library(name: "Analysis", targets: ["Analysis"]),
+        .library(name: "Collective", targets: ["Collective"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,6 +33,8 @@ let package = Package(
     targets: codecs.map { .systemLibrary(name: $0.name, pkgConfig: $0.pkg, providers: [.apt([$0.apt])]) } + [
         .target(name: "CSupport"),
         .target(name: "HEPKitSupport", dependencies: ["CSupport"], swiftSettings: optimized),
+        .target(name: "CMPILoader", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "Collective", dependencies: ["CMPILoader"], swiftSettings: optimized),
         .target(name: "ROOTIO", dependencies: ["HEPKitSupport"] + codecs.map { .target(name: $0.name) }, swiftSettings: optimized),
         .target(name: "DiffColumns", dependencies: ["HEPKitSupport"], swiftSettings: optimized),
         .target(name: "HistFactory", dependencies: ["HEPKitSupport"], swiftSettings: optimized),
@@ -48,6 +51,7 @@ let package = Package(
             ],
             swiftSettings: optimized),
         .testTarget(name: "HEPKitSupportTests", dependencies: ["HEPKitSupport"]),
+        .testTarget(name: "CollectiveTests", dependencies: ["Collective"]),
         .testTarget(name: "ROOTIOTests", dependencies: ["ROOTIO"]),
         .testTarget(name: "DiffColumnsTests", dependencies: ["DiffColumns"]),
         .testTarget(name: "HistFactoryTests", dependencies: ["HistFactory", "HEPKitSupport"]),
