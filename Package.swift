@@ -33,7 +33,7 @@ let package = Package(
     targets: codecs.map { .systemLibrary(name: $0.name, pkgConfig: $0.pkg, providers: [.apt([$0.apt])]) } + [
         .target(name: "CSupport"),
         .target(name: "HEPKitSupport", dependencies: ["CSupport"], swiftSettings: optimized),
-        .target(name: "CMPILoader", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "CMPILoader", exclude: ["bridge"], linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "Collective", dependencies: ["CMPILoader"], swiftSettings: optimized),
         .target(name: "ROOTIO", dependencies: ["HEPKitSupport"] + codecs.map { .target(name: $0.name) }, swiftSettings: optimized),
         .target(name: "DiffColumns", dependencies: ["HEPKitSupport"], swiftSettings: optimized),

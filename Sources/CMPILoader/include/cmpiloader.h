@@ -20,6 +20,9 @@ int hepkit_mpi_barrier(void);
 int hepkit_mpi_finalize(void);
 /// MPI_Abort on MPI_COMM_WORLD: stops every rank after an error on one.
 void hepkit_mpi_abort(int code);
+/// The bridge program's main (bridge/mpi_bridge.c): loads MPI from argv[1...] and serves the
+/// commands of the static hepkit that started it on standard input and output.
+int hepkit_mpi_bridge_main(int argc, char **argv);
 /// The last failure's description.
 const char *hepkit_mpi_error(void);
 
