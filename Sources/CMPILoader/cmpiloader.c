@@ -29,14 +29,15 @@ static void *library;
 static int is_open_mpi;
 
 // Open MPI: handles are addresses of the predefined objects.
-static void *ompi_comm_world, *ompi_double, *ompi_sum;
+static void *ompi_comm_world, *ompi_double;
 // MPICH ABI: handles are these integer constants (mpi.h of MPICH, Intel MPI, MVAPICH).
-enum { MPICH_COMM_WORLD = 0x44000000, MPICH_DOUBLE = 0x4c00080b, MPICH_SUM = 0x58000003 };
+enum { MPICH_COMM_WORLD = 0x44000000, MPICH_DOUBLE = 0x4c00080b };
+static int world_size;
 
 static int (*mpi_initialized)(int *);
 static int (*mpi_finalized)(int *);
 static int (*mpi_init)(int *, char ***);
-static void *mpi_comm_rank, *mpi_comm_size, *mpi_allreduce, *mpi_barrier, *mpi_abort;
+static void *mpi_comm_rank, *mpi_comm_size, *mpi_allgather, *mpi_barrier, *mpi_abort;
 static int (*mpi_finalize)(void);
 
 static int fail(const char *what) {
@@ -66,11 +67,11 @@ static int direct_load(const char *const *paths, int count) {
         mpi_finalize = (int (*)(void))dlsym(handle, "MPI_Finalize");
         mpi_comm_rank = dlsym(handle, "MPI_Comm_rank");
         mpi_comm_size = dlsym(handle, "MPI_Comm_size");
-        mpi_allreduce = dlsym(handle, "MPI_Allreduce");
+        mpi_allgather = dlsym(handle, "MPI_Allgather");
         mpi_barrier = dlsym(handle, "MPI_Barrier");
         mpi_abort = dlsym(handle, "MPI_Abort");
         if (!mpi_initialized || !mpi_finalized || !mpi_init || !mpi_finalize || !mpi_comm_rank || !mpi_comm_size
-            || !mpi_allreduce || !mpi_barrier || !mpi_abort) {
+            || !mpi_allgather || !mpi_barrier || !mpi_abort) {
             dlclose(handle);
             size_t used = strlen(tried);
             snprintf(tried + used, sizeof tried - used, "%s%s: lacks MPI functions", used ? "; " : "", paths[i]);
@@ -78,8 +79,7 @@ static int direct_load(const char *const *paths, int count) {
         }
         ompi_comm_world = dlsym(handle, "ompi_mpi_comm_world");
         ompi_double = dlsym(handle, "ompi_mpi_double");
-        ompi_sum = dlsym(handle, "ompi_mpi_op_sum");
-        is_open_mpi = ompi_comm_world && ompi_double && ompi_sum;
+        is_open_mpi = ompi_comm_world && ompi_double;
         library = handle;
         return 0;
     }
@@ -100,20 +100,37 @@ static int direct_init(int *rank, int *size) {
         r1 = ((int (*)(int, int *))mpi_comm_rank)(MPICH_COMM_WORLD, rank);
         r2 = ((int (*)(int, int *))mpi_comm_size)(MPICH_COMM_WORLD, size);
     }
-    return (r1 == 0 && r2 == 0) ? 0 : fail("MPI_Comm_rank or MPI_Comm_size failed");
+    if (r1 != 0 || r2 != 0) return fail("MPI_Comm_rank or MPI_Comm_size failed");
+    world_size = *size;
+    return 0;
 }
 
-static int direct_allreduce_sum(const double *values, double *result, int count) {
+static int direct_sum(const double *values, double *result, int count) {
     if (!library) return fail("MPI is not loaded");
+    if (world_size <= 0) return fail("MPI is not initialised");
+    // Every rank gathers every rank's values and adds them in rank order itself: the sums are
+    // then bitwise the same on all ranks and for every MPI implementation and algorithm (an
+    // MPI_Allreduce may add in a different order on different ranks).
+    size_t total = (size_t)count * (size_t)world_size;
+    double *gathered = malloc(total ? total * sizeof(double) : 1);
+    if (!gathered) return fail("out of memory gathering the MPI sums");
     int status;
     if (is_open_mpi) {
-        status = ((int (*)(const void *, void *, int, void *, void *, void *))mpi_allreduce)(
-            values, result, count, ompi_double, ompi_sum, ompi_comm_world);
+        status = ((int (*)(const void *, int, void *, void *, int, void *, void *))mpi_allgather)(
+            values, count, ompi_double, gathered, count, ompi_double, ompi_comm_world);
     } else {
-        status = ((int (*)(const void *, void *, int, int, int, int))mpi_allreduce)(
-            values, result, count, MPICH_DOUBLE, MPICH_SUM, MPICH_COMM_WORLD);
+        status = ((int (*)(const void *, int, int, void *, int, int, int))mpi_allgather)(
+            values, count, MPICH_DOUBLE, gathered, count, MPICH_DOUBLE, MPICH_COMM_WORLD);
     }
-    return status == 0 ? 0 : fail("MPI_Allreduce failed");
+    if (status == 0) {
+        for (int i = 0; i < count; i++) {
+            double sum = 0;
+            for (int r = 0; r < world_size; r++) sum += gathered[(size_t)r * (size_t)count + (size_t)i];
+            result[i] = sum;
+        }
+    }
+    free(gathered);
+    return status == 0 ? 0 : fail("MPI_Allgather failed");
 }
 
 static int direct_barrier(void) {
@@ -283,8 +300,8 @@ int hepkit_mpi_init(int *rank, int *size) {
     return 0;
 }
 
-int hepkit_mpi_allreduce_sum(const double *values, double *result, int count) {
-    if (!use_bridge) return direct_allreduce_sum(values, result, count);
+int hepkit_mpi_sum(const double *values, double *result, int count) {
+    if (!use_bridge) return direct_sum(values, result, count);
     uint64_t bytes = (uint64_t)count * sizeof(double);
     return bridge_call(BRIDGE_SUM, values, bytes, result, bytes);
 }
@@ -350,7 +367,7 @@ int hepkit_mpi_bridge_main(int argc, char **argv) {
             values = realloc(values, header.length ? header.length : 1);
             result = realloc(result, header.length ? header.length : 1);
             if (!values || !result || read_all(0, values, header.length)) return 1;
-            status = direct_allreduce_sum(values, result, (int)(header.length / sizeof(double)));
+            status = direct_sum(values, result, (int)(header.length / sizeof(double)));
             reply = result;
             reply_length = header.length;
             break;

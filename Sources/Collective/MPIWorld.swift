@@ -2,7 +2,8 @@ import CMPILoader
 import Foundation
 
 /// The processes of an MPI job (`mpirun -n N hepkit ...`, or `srun --mpi=pmix` in a Slurm
-/// allocation), summing with `MPI_Allreduce`.
+/// allocation). Sums gather every rank's values (`MPI_Allgather`) and add them in rank order on each
+/// rank, so every rank holds bitwise the same totals whatever the MPI implementation.
 ///
 /// The MPI library is loaded when a process joins, not linked: a HEPKit binary runs unchanged
 /// where no MPI is installed, and only a run that asks for MPI needs it. `HEPKIT_MPI_LIBRARY`
@@ -52,13 +53,13 @@ public final class MPIWorld: Collective {
 
     public func sum(_ values: [Double]) throws(CollectiveError) -> [Double] {
         var result = [Double](repeating: 0, count: values.count)
-        let chunk = Int(Int32.max)
+        let chunk = 1 << 20  // bounds the gather buffer: chunk × ranks values
         var start = 0
         while start < values.count {
             let count = min(chunk, values.count - start)
             let status = values.withUnsafeBufferPointer { input in
                 result.withUnsafeMutableBufferPointer { output in
-                    hepkit_mpi_allreduce_sum(input.baseAddress! + start, output.baseAddress! + start, Int32(count))
+                    hepkit_mpi_sum(input.baseAddress! + start, output.baseAddress! + start, Int32(count))
                 }
             }
             guard status == 0 else { throw CollectiveError(String(cString: hepkit_mpi_error())) }

@@ -12,8 +12,9 @@ int hepkit_mpi_is_static(void);
 int hepkit_mpi_load(const char *const *paths, int count);
 /// MPI_Init (if not yet initialised), then the rank and size in MPI_COMM_WORLD.
 int hepkit_mpi_init(int *rank, int *size);
-/// result[i] = sum over ranks of values[i], on every rank (MPI_Allreduce, MPI_DOUBLE, MPI_SUM).
-int hepkit_mpi_allreduce_sum(const double *values, double *result, int count);
+/// result[i] = sum over ranks of values[i] in rank order, bitwise the same on every rank
+/// (MPI_Allgather of the values, then the additions done locally).
+int hepkit_mpi_sum(const double *values, double *result, int count);
 /// MPI_Barrier on MPI_COMM_WORLD.
 int hepkit_mpi_barrier(void);
 /// MPI_Finalize (if initialised and not yet finalised).
