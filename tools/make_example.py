@@ -8,7 +8,12 @@ hard component the other cannot, so both pay only up to a point and the optimum 
 interior. Branches: mass, met (float32), jet_pt (jagged float32, leading first, with counter
 njet_pt), weight, weight_up, weight_down (float32; the up/down weights tilt with MET, a shape
 systematic). Run: python3 tools/make_example.py
+
+With --scale K the same distributions are written with K times the events (same total weights)
+into --out (default bench-data/example-xK/), split into --files files per sample, with a copy of
+analysis.yml naming them: the MPI / batch benchmark's input (K = 100: 5.5 M events).
 """
+import argparse
 import pathlib
 
 import awkward as ak
@@ -44,6 +49,35 @@ def sample(n, signal, total_weight):
         "weight_down": (weight * (1 - tilt)).astype(np.float32),
     }
 
+
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--scale", type=int, default=1, help="events per bundled event")
+parser.add_argument("--files", type=int, default=1, help="files per sample (with --scale)")
+parser.add_argument("--out", type=pathlib.Path, help="output folder (with --scale)")
+args = parser.parse_args()
+
+if args.scale != 1:
+    out = args.out or OUT.parent.parent / "bench-data" / f"example-x{args.scale}"
+    out.mkdir(parents=True, exist_ok=True)
+    names = {}
+    for name, n, signal, total in [("signal", 5000, True, 45.0), ("background", 50000, False, 4000.0)]:
+        names[name] = []
+        for part in range(args.files):
+            count = n * args.scale * (part + 1) // args.files - n * args.scale * part // args.files
+            data = sample(count, signal, total / args.files)
+            path = out / f"{name}_{part}.root"
+            with uproot.recreate(path) as f:
+                tree = f.mktree("events", {k: ("var * float32" if k == "jet_pt" else np.float32) for k in data})
+                for start in range(0, count, 500_000):
+                    tree.extend({k: v[start:start + 500_000] for k, v in data.items()})
+            names[name].append(path.name)
+            print("wrote", path)
+    config = (OUT / "analysis.yml").read_text()
+    for name, files in names.items():
+        config = config.replace(f"files: [{name}.root]", "files: [" + ", ".join(files) + "]")
+    (out / "analysis.yml").write_text(config)
+    print("wrote", out / "analysis.yml")
+    raise SystemExit(0)
 
 OUT.mkdir(parents=True, exist_ok=True)
 for name, n, signal, total in [("signal", 5000, True, 45.0), ("background", 50000, False, 4000.0)]:
