@@ -29,11 +29,13 @@ extension LoadedAnalysis {
     ///
     /// - Parameter progress: called after every step's evaluation.
     public func optimize(progress: ((AnalysisOptimizer.Step) -> Void)? = nil) throws -> OptimizationReport {
+        // A degenerate start (no signal, an empty region, NaN weights) has a flat or NaN objective.
+        _ = try histograms.checkedHardWorkspace(at: analysis.initialParameters)
         let function = try AnalysisObjectiveFunction(
             histograms: histograms, objective: analysis.objective.implementation, kernel: analysis.optimizer.histogram)
         let optimizer = AnalysisOptimizer(function: function, settings: analysis.optimizer)
         let (trajectory, optimum) = try optimizer.run(from: analysis.initialParameters, progress: progress)
-        let workspace = try histograms.hardWorkspace(at: optimum)
+        let workspace = try histograms.checkedHardWorkspace(at: optimum)
         return OptimizationReport(
             analysis: analysis, trajectory: trajectory, optimum: optimum, workspace: workspace,
             hardObjective: try function.objective.value(on: workspace))

@@ -31,7 +31,7 @@ struct BuildCommand: ParsableCommand {
             var values: [String: Double] = [:]
             for s in settings { values[s.name] = s.value }
             let loaded = try LoadedAnalysis(config: URL(fileURLWithPath: config), settings: values)
-            let json = try analysisJSON(try loaded.histograms.hardWorkspace(at: loaded.analysis.initialParameters))
+            let json = try analysisJSON(try loaded.histograms.checkedHardWorkspace(at: loaded.analysis.initialParameters))
             guard let output else {
                 FileHandle.standardOutput.write(json)
                 return
