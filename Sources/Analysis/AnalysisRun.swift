@@ -54,30 +54,6 @@ extension AnalysisObjective {
     }
 }
 
-/// Writes `data` to `url` through a temporary file in the same directory and a rename, so readers
-/// never see a partial file.
-public func writeAtomically(_ data: Data, to url: URL) throws {
-    let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-    do {
-        try data.write(to: temporary)
-    } catch {
-        throw WriteError(path: url.path, reason: (error as NSError).localizedDescription)
-    }
-    // rename(2) replaces an existing file atomically (FileManager.replaceItemAt fails on Linux here).
-    guard rename(temporary.path, url.path) == 0 else {
-        let reason = String(cString: strerror(errno))
-        try? FileManager.default.removeItem(at: temporary)
-        throw WriteError(path: url.path, reason: reason)
-    }
-}
-
-/// A file could not be written.
-public struct WriteError: Error, Sendable, CustomStringConvertible {
-    public var path: String
-    public var reason: String
-    public var description: String { "cannot write '\(path)': \(reason)" }
-}
-
 /// JSON as written by `build` and `optimize`: sorted keys, indented.
 public func analysisJSON<T: Encodable>(_ value: T) throws -> Data {
     let encoder = JSONEncoder()
@@ -152,20 +128,6 @@ public struct OptimizationReport: Sendable {
 
     /// `workspace.json`.
     public func workspaceJSON() throws -> Data { try analysisJSON(workspace) }
-
-    /// Writes `trajectory.json`, `optimum.json`, `optimization.svg` and `workspace.json` to
-    /// `directory` (created if needed), each atomically.
-    public func write(to directory: URL) throws {
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        } catch {
-            throw WriteError(path: directory.path, reason: (error as NSError).localizedDescription)
-        }
-        try writeAtomically(try trajectoryJSON(), to: directory.appendingPathComponent("trajectory.json"))
-        try writeAtomically(try optimumJSON(), to: directory.appendingPathComponent("optimum.json"))
-        try writeAtomically(Data(plotSVG().utf8), to: directory.appendingPathComponent("optimization.svg"))
-        try writeAtomically(try workspaceJSON(), to: directory.appendingPathComponent("workspace.json"))
-    }
 
     /// `optimization.svg`: the objective (top) and each parameter within its bounds (bottom) against step.
     public func plotSVG() -> String {

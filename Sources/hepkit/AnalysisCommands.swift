@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import Foundation
+import HEPKitSupport
 
 // `hepkit build / optimize`: analysis configs → pyhf workspaces, and their gradient optimisation.
 
@@ -36,7 +37,7 @@ struct BuildCommand: ParsableCommand {
                 FileHandle.standardOutput.write(json)
                 return
             }
-            try writeAtomically(json, to: URL(fileURLWithPath: output))
+            try AtomicFile.write(json, to: output)
         }
     }
 }
@@ -51,10 +52,15 @@ struct OptimizeCommand: ParsableCommand {
             """)
 
     @Argument(help: "The analysis config (YAML, or JSON if it ends in .json).") var config: String
-    @Option(name: .shortAndLong, help: "The output directory (created if needed).") var output = "optimization"
+    @Option(
+        name: .shortAndLong,
+        help: "The output directory: created, or replaced whole if it holds an earlier output of hepkit.")
+    var output = "optimization"
 
     func run() throws {
         try reportingErrors {
+            // Refuses a foreign folder before the work starts; nothing is in place until commit.
+            let folder = try OutputFolder(output)
             let loaded = try LoadedAnalysis(config: URL(fileURLWithPath: config))
             let analysis = loaded.analysis
             let terminal = isatty(2) != 0
@@ -66,7 +72,23 @@ struct OptimizeCommand: ParsableCommand {
                                   step.relaxation, analysis.objective.rawValue, step.objective) + values
                 FileHandle.standardError.write(Data((line + "\n").utf8))
             }
-            try report.write(to: URL(fileURLWithPath: output))
+            try report.write(to: folder)
         }
+    }
+}
+
+/// The files of `optimize`, as one output set.
+extension OptimizationReport {
+    static let fileNames = ["trajectory.json", "optimum.json", "optimization.svg", "workspace.json"]
+
+    /// Stages `trajectory.json`, `optimum.json`, `optimization.svg` and `workspace.json` in
+    /// `folder` and commits them in one step: the folder holds this run's whole set or the
+    /// previous one, never a mix.
+    func write(to folder: OutputFolder) throws {
+        try folder.write(try trajectoryJSON(), as: "trajectory.json")
+        try folder.write(try optimumJSON(), as: "optimum.json")
+        try folder.write(Data(plotSVG().utf8), as: "optimization.svg")
+        try folder.write(try workspaceJSON(), as: "workspace.json")
+        try folder.commit()
     }
 }
