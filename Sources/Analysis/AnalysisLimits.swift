@@ -20,7 +20,9 @@ public enum AnalysisLimits {
     /// Files of one sample or template.
     public static let filesPerSample = 100_000
     /// Histogram bins of the whole analysis (regions × bins × samples × templates).
-    public static let totalBins = 10_000_000
+    public static let totalBins = 1_000_000
+    /// Histogram bins × (1 + parameters): the size of the soft histograms' values and Jacobians.
+    public static let totalDerivatives = 20_000_000
     /// The largest magnitude of a number in the config (bounds, edges, widths, rates); beyond it
     /// differences and squares overflow.
     public static let magnitude = 1e100

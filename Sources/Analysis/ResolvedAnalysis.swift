@@ -213,6 +213,12 @@ struct Resolver {
             throw root.key("regions").error(
                 "\(bins) bins × \(templates) sample templates exceed the limit of \(AnalysisLimits.totalBins) histogram bins")
         }
+        // total ≤ 10^6 and at most 100 parameters: no overflow.
+        guard total * (1 + config.parameters.count) <= AnalysisLimits.totalDerivatives else {
+            throw root.key("parameters").error(
+                "\(total) histogram bins × (1 + \(config.parameters.count) parameters) exceed the limit of "
+                    + "\(AnalysisLimits.totalDerivatives) values and derivatives")
+        }
     }
 
     func requireUnique(_ names: [String], at path: ConfigPath, what: String) throws(ConfigError) {
