@@ -25,16 +25,26 @@ public struct LoadedAnalysis: Sendable {
 }
 
 extension LoadedAnalysis {
-    /// Runs the config's optimisation from the initial θ and builds the workspace at the optimum.
+    /// Runs the config's optimisation from the initial θ (or continues it from a saved state)
+    /// and builds the workspace at the optimum.
     ///
-    /// - Parameter progress: called after every step's evaluation.
-    public func optimize(progress: ((AnalysisOptimizer.Step) -> Void)? = nil) throws -> OptimizationReport {
+    /// - Parameters:
+    ///   - state: where an interrupted run stopped (a checkpoint), or nil to start afresh.
+    ///   - progress: called after every step's evaluation.
+    ///   - checkpoint: called with the state after every step.
+    public func optimize(
+        continuing state: AnalysisOptimizer.State? = nil, progress: ((AnalysisOptimizer.Step) -> Void)? = nil,
+        checkpoint: ((AnalysisOptimizer.State) throws -> Void)? = nil
+    ) throws -> OptimizationReport {
         // A degenerate start (no signal, an empty region, NaN weights) has a flat or NaN objective.
         _ = try histograms.checkedHardWorkspace(at: analysis.initialParameters)
         let function = try AnalysisObjectiveFunction(
             histograms: histograms, objective: analysis.objective.implementation, kernel: analysis.optimizer.histogram)
         let optimizer = AnalysisOptimizer(function: function, settings: analysis.optimizer)
-        let (trajectory, optimum) = try optimizer.run(from: analysis.initialParameters, progress: progress)
+        let end = try optimizer.run(
+            continuing: state ?? AnalysisOptimizer.State(start: analysis.initialParameters), progress: progress,
+            checkpoint: checkpoint)
+        let (trajectory, optimum) = (end.trajectory, end.parameters)
         let workspace = try histograms.checkedHardWorkspace(at: optimum)
         return OptimizationReport(
             analysis: analysis, trajectory: trajectory, optimum: optimum, workspace: workspace,

@@ -47,37 +47,134 @@ struct OptimizeCommand: ParsableCommand {
         commandName: "optimize",
         abstract: "Optimise an analysis's parameters with gradients through the soft analysis and the profile fits.",
         discussion: """
-            Writes to the output directory: trajectory.json (per step: parameters, objective, gradient), optimum.json, \
-            optimization.svg (objective and parameters against step) and workspace.json (built with hard cuts at the optimum).
+            Writes to the output directory, as one set: trajectory.json (per step: parameters, objective, gradient), \
+            optimum.json, optimization.svg (objective and parameters against step) and workspace.json (built with hard \
+            cuts at the optimum). While it runs, a checkpoint beside the directory (.NAME.checkpoint.json) is saved every \
+            few steps; `hepkit optimize --resume DIR` continues a killed run from it with the same result. Progress goes \
+            to standard error (a live line on a terminal, else a line at most every 10 s); a summary ends the run.
             """)
 
-    @Argument(help: "The analysis config (YAML, or JSON if it ends in .json).") var config: String
+    @Argument(help: "The analysis config (YAML, or JSON if it ends in .json); with --resume, the checkpoint's config.")
+    var config: String?
     @Option(
         name: .shortAndLong,
         help: "The output directory: created, or replaced whole if it holds an earlier output of hepkit.")
     var output = "optimization"
+    @Option(help: ArgumentHelp("Continue the interrupted run whose output directory is DIR from its checkpoint.", valueName: "DIR"))
+    var resume: String?
+
+    func validate() throws {
+        if config == nil && resume == nil { throw ValidationError("give the analysis config, or --resume DIR") }
+    }
 
     func run() throws {
         try reportingErrors {
-            // Refuses a foreign folder before the work starts; nothing is in place until commit.
-            let folder = try OutputFolder(output)
-            let loaded = try LoadedAnalysis(config: URL(fileURLWithPath: config))
-            let analysis = loaded.analysis
-            let terminal = isatty(2) != 0
-            let names = analysis.parameters.map(\.name)
-            let report = try loaded.optimize { step in
-                guard terminal else { return }
-                let values = zip(names, step.parameters).map { "\($0)=\(String(format: "%.3f", $1))" }.joined(separator: " ")
-                let line = String(format: "step %d/%d  relaxation %.3f  %@ %.6g  ", step.step + 1, analysis.optimizer.steps,
-                                  step.relaxation, analysis.objective.rawValue, step.objective) + values
-                FileHandle.standardError.write(Data((line + "\n").utf8))
+            let directory = resume ?? output
+            let checkpointFile = OptimizeCheckpoint.path(for: directory)
+            let saved = try resume.map { _ in try OptimizeCheckpoint.load(checkpointFile) }
+            let configPath = config ?? saved!.config
+            let configDigest = try OptimizeCheckpoint.digest(ofFile: configPath)
+            if let saved, saved.configDigest != configDigest {
+                throw CommandError("the config '\(configPath)' changed since the checkpoint '\(checkpointFile)' was saved; start afresh without --resume")
             }
+            // Refuses a foreign folder before the work starts; nothing is in place until commit.
+            let folder = try OutputFolder(directory)
+            let loaded = try LoadedAnalysis(config: URL(fileURLWithPath: configPath))
+            let analysis = loaded.analysis
+            var progress = OptimizeProgress(analysis: analysis)
+            var lastSave = Date()
+            let report = try loaded.optimize(
+                continuing: saved?.state, progress: { progress.show($0) },
+                checkpoint: { state in
+                    // Every few steps, not more often than every few seconds: a killed job loses little.
+                    guard state.nextStep % OptimizeCheckpoint.interval == 0, state.nextStep < analysis.optimizer.steps,
+                          Date().timeIntervalSince(lastSave) >= OptimizeCheckpoint.minimumSeconds
+                    else { return }
+                    try OptimizeCheckpoint(config: configPath, configDigest: configDigest, state: state).save(to: checkpointFile)
+                    lastSave = Date()
+                })
+            progress.finish()
             try report.write(to: folder)
+            unlink(checkpointFile)
+            print(report.summary(elapsed: progress.elapsed, resumedAt: saved?.state.nextStep, folder: folder.destination))
         }
     }
 }
 
-/// The files of `optimize`, as one output set.
+/// The state of an `optimize` run saved every few steps, so a killed batch job can continue
+/// (`--resume DIR`) with exactly the steps an uninterrupted run takes.
+struct OptimizeCheckpoint: Codable {
+    /// Steps between checkpoints, and the shortest time between two.
+    static let interval = 5
+    static let minimumSeconds: Double = 10
+
+    /// The config's path and SHA-256, so a changed config is not continued.
+    var config: String
+    var configDigest: String
+    var state: AnalysisOptimizer.State
+
+    /// `.NAME.checkpoint.json` beside the output directory `NAME`.
+    static func path(for directory: String) -> String {
+        let url = URL(fileURLWithPath: directory).standardizedFileURL
+        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).checkpoint.json").path
+    }
+
+    static func digest(ofFile path: String) throws -> String {
+        HashAlgorithm.sha256.hexDigest(try readInput(path))
+    }
+
+    static func load(_ path: String) throws -> OptimizeCheckpoint {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CommandError("no checkpoint '\(path)' to resume from (it is removed when a run completes)")
+        }
+        do {
+            return try JSONDecoder().decode(OptimizeCheckpoint.self, from: Data(readInput(path)))
+        } catch let error as DecodingError {
+            throw CommandError("the checkpoint '\(path)' is damaged: \(error)")
+        }
+    }
+
+    /// Saves atomically: a kill while saving leaves the previous checkpoint.
+    func save(to path: String) throws {
+        try AtomicFile.write(try JSONEncoder().encode(self), to: path)
+    }
+}
+
+/// `optimize`'s progress on standard error: on a terminal one live line, rewritten every step;
+/// otherwise (a batch log) a line at most every 10 s.
+struct OptimizeProgress {
+    let analysis: ResolvedAnalysis
+    let terminal = isatty(2) != 0
+    let start = Date()
+    var lastLine: Date?
+    static let logInterval: Double = 10
+
+    init(analysis: ResolvedAnalysis) { self.analysis = analysis }
+
+    var elapsed: Double { Date().timeIntervalSince(start) }
+
+    mutating func show(_ step: AnalysisOptimizer.Step) {
+        let total = analysis.optimizer.steps
+        let values = zip(analysis.parameters.map(\.name), step.parameters)
+            .map { "\($0)=\(String(format: "%.4g", $1))" }.joined(separator: " ")
+        let line = String(
+            format: "step %d/%d (%.0f%%), %.1f s: %@ %.6g, relaxation %.3f, ", step.step + 1, total,
+            100 * Double(step.step + 1) / Double(total), elapsed, analysis.objective.rawValue, step.objective, step.relaxation)
+            + values
+        if terminal {
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+        } else if lastLine.map({ Date().timeIntervalSince($0) >= Self.logInterval }) ?? true {
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+            lastLine = Date()
+        }
+    }
+
+    func finish() {
+        if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
+
+/// The files of `optimize`, as one output set, and its summary.
 extension OptimizationReport {
     static let fileNames = ["trajectory.json", "optimum.json", "optimization.svg", "workspace.json"]
 
@@ -91,4 +188,24 @@ extension OptimizationReport {
         try folder.write(try workspaceJSON(), as: "workspace.json")
         try folder.commit()
     }
+
+    /// The end of a run: initial → final objective, each parameter's start → optimum, the files.
+    func summary(elapsed: Double, resumedAt: Int?, folder: String) -> String {
+        let name = analysis.objective.rawValue
+        let first = trajectory.first?.objective ?? .nan, last = trajectory.last?.objective ?? .nan
+        var lines = [
+            "optimize: \(trajectory.count) steps in \(String(format: "%.1f", elapsed)) s"
+                + (resumedAt.map { " (resumed at step \($0 + 1))" } ?? ""),
+            "  \(name) (soft): \(format(first)) → \(format(last)); with hard cuts at the optimum: \(format(hardObjective))",
+        ]
+        for (k, parameter) in analysis.parameters.enumerated() {
+            let start = trajectory.first?.parameters[k] ?? parameter.initial
+            lines.append("  \(parameter.name): \(format(start)) → \(format(optimum[k]))"
+                + "  [\(format(parameter.bounds.lowerBound)), \(format(parameter.bounds.upperBound))]")
+        }
+        lines.append("  wrote " + Self.fileNames.map { "\(folder)/\($0)" }.joined(separator: ", "))
+        return lines.joined(separator: "\n")
+    }
+
+    private func format(_ x: Double) -> String { String(format: "%.6g", x) }
 }

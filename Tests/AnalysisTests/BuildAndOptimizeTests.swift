@@ -203,3 +203,35 @@ enum Example {
         #expect(svg.components(separatedBy: "<polyline").count - 1 == 1 + analysis.parameters.count)
     }
 }
+
+@Suite struct OptimizerStateTests {
+    /// 10 steps straight equal 5 steps, the state through JSON (a checkpoint), then 5 more.
+    @Test func continuingFromASavedStateGivesTheSameTrajectory() throws {
+        let loaded = Example.loaded
+        var settings = loaded.analysis.optimizer
+        settings.steps = 10
+        let function = try AnalysisObjectiveFunction(histograms: loaded.histograms, objective: ExpectedCLsObjective(), kernel: .kde)
+        let optimizer = AnalysisOptimizer(function: function, settings: settings)
+        let start = AnalysisOptimizer.State(start: loaded.analysis.initialParameters)
+        let straight = try optimizer.run(continuing: start)
+        #expect(straight.trajectory.count == 10)
+        struct Stop: Error {}
+        var saved: AnalysisOptimizer.State?
+        do {
+            _ = try optimizer.run(continuing: start, checkpoint: { state in
+                if state.nextStep == 5 {
+                    saved = state
+                    throw Stop()
+                }
+            })
+        } catch is Stop {}
+        let checkpoint = try JSONDecoder().decode(AnalysisOptimizer.State.self, from: JSONEncoder().encode(try #require(saved)))
+        #expect(checkpoint == saved)
+        let resumed = try optimizer.run(continuing: checkpoint)
+        #expect(resumed == straight)
+        // A state of another optimisation is refused.
+        var wrong = checkpoint
+        wrong.parameters.removeLast()
+        #expect(throws: OptimizationError.self) { try optimizer.run(continuing: wrong) }
+    }
+}

@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import Foundation
 import Testing
@@ -100,5 +101,48 @@ import Testing
         #expect(try !Self.run(["build", broken.config.path, "-o", out]))
         #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == before)
         #expect(scratch.contents == ["analysis.yml", "workspace.json"])
+    }
+
+    /// Issue 16 §5: a run killed after 5 of 10 steps and resumed from its checkpoint writes the
+    /// same files as an uninterrupted run, byte for byte.
+    @Test func resumeGivesTheUninterruptedResult() throws {
+        let scratch = try Scratch(steps: 10)
+        defer { scratch.remove() }
+        let straight = scratch.path("straight"), resumed = scratch.path("resumed")
+        #expect(try Self.run(["optimize", scratch.config.path, "-o", straight]))
+        // The interrupted run: its checkpoint after step 5, then killed.
+        struct Killed: Error {}
+        let checkpointFile = OptimizeCheckpoint.path(for: resumed)
+        let digest = try OptimizeCheckpoint.digest(ofFile: scratch.config.path)
+        do {
+            _ = try LoadedAnalysis(config: scratch.config).optimize(checkpoint: { state in
+                guard state.nextStep == 5 else { return }
+                try OptimizeCheckpoint(config: scratch.config.path, configDigest: digest, state: state).save(to: checkpointFile)
+                throw Killed()
+            })
+            Issue.record("the run was not interrupted")
+        } catch is Killed {}
+        #expect(scratch.contents.contains(".resumed.checkpoint.json"))
+        #expect(try Self.run(["optimize", "--resume", resumed]))
+        for name in ["trajectory.json", "optimum.json", "workspace.json", "optimization.svg"] {
+            let a = try Data(contentsOf: URL(fileURLWithPath: straight + "/" + name))
+            let b = try Data(contentsOf: URL(fileURLWithPath: resumed + "/" + name))
+            #expect(a == b, "\(name) differs after resuming")
+        }
+        // The checkpoint is gone once the set is in place; nothing else is left.
+        #expect(scratch.contents == ["analysis.yml", "straight", "resumed"])
+        // Nothing to resume now.
+        #expect(try !Self.run(["optimize", "--resume", resumed]))
+    }
+
+    @Test func resumeRefusesAChangedConfig() throws {
+        let scratch = try Scratch(steps: 4)
+        defer { scratch.remove() }
+        let out = scratch.path("out")
+        let loaded = try LoadedAnalysis(config: scratch.config)
+        let state = AnalysisOptimizer.State(start: loaded.analysis.initialParameters)
+        try OptimizeCheckpoint(config: scratch.config.path, configDigest: "0", state: state).save(to: OptimizeCheckpoint.path(for: out))
+        #expect(try !Self.run(["optimize", "--resume", out]))
+        #expect(scratch.contents == ["analysis.yml", ".out.checkpoint.json"])
     }
 }
