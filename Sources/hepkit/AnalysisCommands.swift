@@ -2,6 +2,7 @@ import Analysis
 import ArgumentParser
 import Foundation
 import HEPKitSupport
+import Plots
 
 // `hepkit build / optimize`: analysis configs → pyhf workspaces, and their gradient optimisation.
 
@@ -174,8 +175,91 @@ struct OptimizeProgress {
     }
 }
 
+/// JSON as written by `build` and `optimize`: sorted keys, indented.
+func analysisJSON<T: Encodable>(_ value: T) throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return try encoder.encode(value) + Data("\n".utf8)
+}
+
 /// The files of `optimize`, as one output set, and its summary.
 extension OptimizationReport {
+    private func named(_ values: [Double]) -> [String: Double] {
+        Dictionary(uniqueKeysWithValues: zip(analysis.parameters.map(\.name), values))
+    }
+
+    struct TrajectoryFile: Encodable {
+        struct Entry: Encodable {
+            var step: Int
+            var relaxation: Double
+            var parameters: [String: Double]
+            var objective: Double
+            var gradient: [String: Double]
+        }
+        var objective: String
+        var parameterNames: [String]
+        var steps: [Entry]
+        enum CodingKeys: String, CodingKey { case objective, parameterNames = "parameter_names", steps }
+    }
+
+    struct OptimumFile: Encodable {
+        var objective: String
+        var parameters: [String: Double]
+        var softObjective: Double?
+        var hardObjective: Double
+        var steps: Int
+        enum CodingKeys: String, CodingKey {
+            case objective, parameters, steps
+            case softObjective = "soft_objective", hardObjective = "hard_objective"
+        }
+    }
+
+    /// `trajectory.json`: per step θ, the relaxation factor, the objective and its gradient.
+    func trajectoryJSON() throws -> Data {
+        try analysisJSON(TrajectoryFile(
+            objective: analysis.objective.rawValue, parameterNames: analysis.parameters.map(\.name),
+            steps: trajectory.map {
+                .init(step: $0.step, relaxation: $0.relaxation, parameters: named($0.parameters), objective: $0.objective,
+                      gradient: named($0.gradient))
+            }))
+    }
+
+    /// `optimum.json`: θ at the end, the last soft objective and the objective with hard cuts there.
+    func optimumJSON() throws -> Data {
+        try analysisJSON(OptimumFile(
+            objective: analysis.objective.rawValue, parameters: named(optimum), softObjective: trajectory.last?.objective,
+            hardObjective: hardObjective, steps: trajectory.count))
+    }
+
+    /// `workspace.json`.
+    func workspaceJSON() throws -> Data { try analysisJSON(workspace) }
+
+    /// `optimization.svg`: the objective (top) and each parameter within its bounds (bottom) against step.
+    func plotSVG() -> String {
+        var svg = SVGDocument(width: 720, height: 560)
+        let steps = trajectory.map { Double($0.step) }
+        let stepRange = Axes.range(of: steps)
+        func frame(top: Double) -> Rectangle { Rectangle(x: 70, y: top, width: svg.width - 20 - 70, height: 200) }
+        let objectives = trajectory.map(\.objective)
+        let objective = Axes(frame: frame(top: 40), x: stepRange, y: Axes.range(of: objectives))
+        objective.drawFrame(
+            in: &svg, title: "objective (\(analysis.objective.rawValue)), soft", xLabel: "step", yLabel: "objective")
+        objective.plot(steps, objectives, color: SVGDocument.palette[0], in: &svg)
+        let fractions = Axes(frame: frame(top: 300), x: stepRange, y: 0...1)
+        fractions.drawFrame(in: &svg, title: "parameters within their bounds", xLabel: "step", yLabel: "fraction")
+        var legend: [(name: String, color: String)] = []
+        for (k, p) in analysis.parameters.enumerated() {
+            let color = SVGDocument.palette[k % SVGDocument.palette.count]
+            let width = p.bounds.upperBound - p.bounds.lowerBound
+            fractions.plot(steps, trajectory.map { ($0.parameters[k] - p.bounds.lowerBound) / width }, color: color, in: &svg)
+            legend.append((
+                "\(p.name) [\(Axes.label(p.bounds.lowerBound)), \(Axes.label(p.bounds.upperBound))] → \(Axes.label(optimum[k]))",
+                color))
+        }
+        if legend.count > 1 { fractions.legend(legend, in: &svg) }
+        return svg.rendered()
+    }
+
     static let fileNames = ["trajectory.json", "optimum.json", "optimization.svg", "workspace.json"]
 
     /// Stages `trajectory.json`, `optimum.json`, `optimization.svg` and `workspace.json` in

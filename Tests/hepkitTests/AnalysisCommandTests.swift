@@ -145,4 +145,35 @@ import Testing
         #expect(try !Self.run(["optimize", "--resume", out]))
         #expect(scratch.contents == ["analysis.yml", ".out.checkpoint.json"])
     }
+
+    /// The files' contents agree with the trajectory they are written from.
+    @Test func filesHoldTheTrajectory() throws {
+        let scratch = try Scratch(steps: 3)
+        defer { scratch.remove() }
+        let loaded = try LoadedAnalysis(config: scratch.config)
+        let report = try loaded.optimize()
+        // JSONDecoder, not JSONSerialization: the latter can miss the last digit of a double on
+        // Linux, and these round trips must be exact.
+        struct Step: Decodable {
+            let parameters: [String: Double]
+            let objective: Double
+        }
+        struct Trajectory: Decodable { let steps: [Step] }
+        struct Optimum: Decodable {
+            let parameters: [String: Double]
+            let hard_objective: Double
+        }
+        let steps = try JSONDecoder().decode(Trajectory.self, from: report.trajectoryJSON()).steps
+        #expect(steps.count == 3)
+        #expect(steps[2].parameters["edge1"] == report.trajectory[2].parameters[2])
+        #expect(steps[0].objective == report.trajectory[0].objective)
+        let optimumFile = try JSONDecoder().decode(Optimum.self, from: report.optimumJSON())
+        #expect(optimumFile.parameters["cut_jet"] == report.optimum[1])
+        #expect(optimumFile.hard_objective == report.hardObjective)
+        let svg = report.plotSVG()
+        #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"))
+        #expect(svg.components(separatedBy: "<polyline").count - 1 == 1 + loaded.analysis.parameters.count)
+        #expect(svg.contains("cut_met [0, 150] → "))
+        #expect(report.summary(elapsed: 1, resumedAt: nil, folder: "out").contains("cut_met: 20 → "))
+    }
 }
