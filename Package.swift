@@ -43,10 +43,11 @@ let package = Package(
             name: "Analysis",
             dependencies: ["HEPKitSupport", "ROOTIO", "DiffColumns", "HistFactory", "Inference", "Yams"],
             swiftSettings: optimized),
+        .target(name: "Plots", swiftSettings: optimized),
         .executableTarget(
             name: "hepkit",
             dependencies: [
-                "HEPKitSupport", "ROOTIO", "HistFactory", "Inference", "Analysis",
+                "HEPKitSupport", "ROOTIO", "HistFactory", "Inference", "Analysis", "Plots",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized),
@@ -57,6 +58,7 @@ let package = Package(
         .testTarget(name: "HistFactoryTests", dependencies: ["HistFactory", "HEPKitSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "HistFactory"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
+        .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(
             name: "hepkitTests",
             dependencies: ["hepkit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

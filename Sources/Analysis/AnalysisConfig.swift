@@ -297,6 +297,10 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
     ///
     /// - Parameter file: the name used in error messages.
     public static func decode(_ text: String, json: Bool = false, file: String? = nil) throws(ConfigError) -> AnalysisConfig {
+        guard text.utf8.count <= AnalysisLimits.configBytes else {
+            throw ConfigError(
+                file: file, path: "", message: "the config is \(text.utf8.count) bytes, over the limit of \(AnalysisLimits.configBytes)")
+        }
         do {
             if json {
                 return try JSONDecoder().decode(AnalysisConfig.self, from: Data(text.utf8))
@@ -314,6 +318,18 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
 
     /// Reads and decodes the config at `url` (JSON if the extension is `.json`, YAML otherwise).
     public static func load(contentsOf url: URL) throws(ConfigError) -> AnalysisConfig {
+        // A FIFO or device would block the read, a huge file exhaust memory: check before opening.
+        var info = stat()
+        guard stat(url.path, &info) == 0 else {
+            throw ConfigError(file: url.path, path: "", message: "cannot read the file (\(String(cString: strerror(errno))))")
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw ConfigError(file: url.path, path: "", message: "not a regular file")
+        }
+        guard info.st_size <= AnalysisLimits.configBytes else {
+            throw ConfigError(
+                file: url.path, path: "", message: "the config is \(info.st_size) bytes, over the limit of \(AnalysisLimits.configBytes)")
+        }
         let text: String
         do {
             text = try String(contentsOf: url, encoding: .utf8)

@@ -55,7 +55,7 @@ public struct AnalysisObjectiveFunction: Sendable {
 /// from `relaxationStart` to `relaxationEnd` over the steps.
 public struct AnalysisOptimizer: Sendable {
     /// One step: θ at its start, the relaxation factor, the objective there and its gradient.
-    public struct Step: Sendable, Equatable {
+    public struct Step: Sendable, Equatable, Codable {
         public var step: Int
         public var relaxation: Double
         public var parameters: [Double]
@@ -82,32 +82,79 @@ public struct AnalysisOptimizer: Sendable {
         return settings.relaxationStart * pow(settings.relaxationEnd / settings.relaxationStart, t)
     }
 
+    /// Where a run stands between two steps: everything the remaining steps depend on, so a run
+    /// continued from it (``run(continuing:progress:checkpoint:)``) takes exactly the steps an
+    /// uninterrupted run would. Saved as a checkpoint by long runs.
+    public struct State: Sendable, Equatable, Codable {
+        /// θ at the start of the next step.
+        public var parameters: [Double]
+        /// Adam's moment estimates.
+        public var firstMoment: [Double]
+        public var secondMoment: [Double]
+        /// The steps taken so far.
+        public var trajectory: [Step]
+
+        /// The state before the first step from `start`.
+        public init(start: [Double]) {
+            parameters = start
+            firstMoment = [Double](repeating: 0, count: start.count)
+            secondMoment = firstMoment
+            trajectory = []
+        }
+
+        /// The 0-based index of the next step.
+        public var nextStep: Int { trajectory.count }
+    }
+
     /// Runs every step from `start`; returns the trajectory and the final θ.
     public func run(from start: [Double], progress: ((Step) -> Void)? = nil) throws -> (trajectory: [Step], optimum: [Double]) {
-        var theta = start
-        var m = [Double](repeating: 0, count: theta.count), v = m
+        let end = try run(continuing: State(start: start), progress: progress)
+        return (end.trajectory, end.parameters)
+    }
+
+    /// Runs the remaining steps from `state` and returns the final state (θ there is the optimum).
+    ///
+    /// - Parameters:
+    ///   - progress: called after every step's evaluation.
+    ///   - checkpoint: called with the state after every step (a caller saves some of them).
+    /// - Throws: ``OptimizationError`` if the state does not fit this optimisation or a step's
+    ///   objective is not finite, or the objective's or `checkpoint`'s error.
+    public func run(
+        continuing state: State, progress: ((Step) -> Void)? = nil, checkpoint: ((State) throws -> Void)? = nil
+    ) throws -> State {
+        var state = state
+        let p = bounds.count
+        guard state.parameters.count == p, state.firstMoment.count == p, state.secondMoment.count == p,
+              state.nextStep <= settings.steps, state.trajectory.allSatisfy({ $0.parameters.count == p })
+        else {
+            throw OptimizationError(
+                step: state.nextStep, parameters: state.parameters,
+                message: "the saved state does not fit this optimisation (\(p) parameters, \(settings.steps) steps)")
+        }
         let sign = function.objective.minimizes ? 1.0 : -1.0
-        var trajectory: [Step] = []
-        for k in 0..<settings.steps {
+        for k in state.nextStep..<settings.steps {
+            let theta = state.parameters
             let f = relaxation(atStep: k)
             let (value, gradient) = try function.valueAndGradient(at: theta, relaxation: f)
             guard value.isFinite, gradient.allSatisfy(\.isFinite) else {
                 throw OptimizationError(step: k, parameters: theta, message: "the objective or its gradient is not finite (\(value), \(gradient))")
             }
             let step = Step(step: k, relaxation: f, parameters: theta, objective: value, gradient: gradient)
-            trajectory.append(step)
+            state.trajectory.append(step)
             progress?(step)
             let t = Double(k + 1)
-            for i in theta.indices {
+            for i in 0..<p {
                 let g = sign * gradient[i]
-                m[i] = beta1 * m[i] + (1 - beta1) * g
-                v[i] = beta2 * v[i] + (1 - beta2) * g * g
-                let mHat = m[i] / (1 - pow(beta1, t)), vHat = v[i] / (1 - pow(beta2, t))
-                theta[i] -= settings.learningRate * mHat / (vHat.squareRoot() + epsilon)
-                theta[i] = min(max(theta[i], bounds[i].lowerBound), bounds[i].upperBound)
+                state.firstMoment[i] = beta1 * state.firstMoment[i] + (1 - beta1) * g
+                state.secondMoment[i] = beta2 * state.secondMoment[i] + (1 - beta2) * g * g
+                let mHat = state.firstMoment[i] / (1 - pow(beta1, t)), vHat = state.secondMoment[i] / (1 - pow(beta2, t))
+                var next = state.parameters[i] - settings.learningRate * mHat / (vHat.squareRoot() + epsilon)
+                next = min(max(next, bounds[i].lowerBound), bounds[i].upperBound)
+                state.parameters[i] = next
             }
+            try checkpoint?(state)
         }
-        return (trajectory, theta)
+        return state
     }
 }
 

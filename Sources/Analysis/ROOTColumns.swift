@@ -1,5 +1,5 @@
-import Dispatch
 import Foundation
+import HEPKitSupport
 import ROOTIO
 
 /// Reads analysis columns from ROOT trees through ROOTIO.
@@ -34,8 +34,8 @@ public enum ROOTColumns {
     public static func load(
         branches: [String], files: [URL], tree: String, entriesPerChunk: Int64 = 200_000
     ) throws -> ColumnTable {
-        let perFile = parallelMap(files) { url in
-            try loadFile(branches: branches, url: url, tree: tree, entriesPerChunk: entriesPerChunk)
+        let perFile = HEPKitSupport.parallelMap(files.count) { i in
+            try loadFile(branches: branches, url: files[i], tree: tree, entriesPerChunk: entriesPerChunk)
         }
         var columns: [String: DataColumn] = [:]
         for name in branches {
@@ -87,25 +87,6 @@ public enum ROOTColumns {
             columns[name] = jagged ? try DataColumn(values: v, offsets: offsets[name] ?? [0]) : DataColumn(v)
         }
         return columns
-    }
-
-    /// `transform` over `items` on both cores; results in order.
-    private static func parallelMap<T: Sendable, R>(_ items: [T], _ transform: (T) throws -> R) -> [Result<R, any Error>] {
-        let results = UnsafeMutableBufferPointer<Result<R, any Error>?>.allocate(capacity: items.count)
-        results.initialize(repeating: nil)
-        defer {
-            results.deinitialize()
-            results.deallocate()
-        }
-        // Each iteration writes only its own slot.
-        nonisolated(unsafe) let slots = results
-        withoutActuallyEscaping(transform) { transform in
-            nonisolated(unsafe) let transform = transform
-            DispatchQueue.concurrentPerform(iterations: items.count) { i in
-                slots[i] = Result { try transform(items[i]) }
-            }
-        }
-        return results.map { $0! }
     }
 }
 

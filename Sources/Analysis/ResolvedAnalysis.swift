@@ -145,6 +145,8 @@ struct Resolver {
     let root = ConfigPath.root
 
     func resolve() throws(ConfigError) -> ResolvedAnalysis {
+        try checkCounts()
+        try requireNumber(config.outOfRangeDefault, at: root.key("out_of_range_default"))
         let parameters = try resolveParameters()
         let names = parameters.map(\.name)
         let options = ExpressionOptions(outOfRangeDefault: config.outOfRangeDefault)
@@ -154,9 +156,69 @@ struct Resolver {
             parameterNames: names, schemas: schemas, options: options, samples: samples, regions: regions)
         try checkPOI()
         try checkOptimizer()
+        try checkTotalBins(systematics)
         return ResolvedAnalysis(
             parameters: parameters, samples: samples, regions: regions, systematics: systematics, poi: config.poi,
             objective: config.objective, optimizer: config.optimizer)
+    }
+
+    /// Fails if `path` lists more than `limit` entries.
+    func requireAtMost(_ count: Int, _ limit: Int, at path: ConfigPath, what: String) throws(ConfigError) {
+        guard count <= limit else { throw path.error("\(count) \(what) exceed the limit of \(limit)") }
+    }
+
+    /// Fails unless `x` is finite and within ``AnalysisLimits/magnitude``.
+    func requireNumber(_ x: Double, at path: ConfigPath) throws(ConfigError) {
+        guard x.isFinite else { throw path.error("must be a finite number, found \(x)") }
+        guard abs(x) <= AnalysisLimits.magnitude else {
+            throw path.error("\(x) is beyond the limit of ±\(AnalysisLimits.magnitude)")
+        }
+    }
+
+    /// The list sizes, before any of them is walked.
+    func checkCounts() throws(ConfigError) {
+        try requireAtMost(config.samples.count, AnalysisLimits.samples, at: root.key("samples"), what: "samples")
+        try requireAtMost(config.regions.count, AnalysisLimits.regions, at: root.key("regions"), what: "regions")
+        try requireAtMost(config.parameters.count, AnalysisLimits.parameters, at: root.key("parameters"), what: "parameters")
+        try requireAtMost(
+            config.systematics.count, AnalysisLimits.systematics, at: root.key("systematics"), what: "systematics")
+        for (i, s) in config.samples.enumerated() {
+            try requireAtMost(
+                s.files.count, AnalysisLimits.filesPerSample, at: root.key("samples").index(i).key("files"), what: "files")
+        }
+        for (i, r) in config.regions.enumerated() {
+            try requireAtMost(r.edges.count, AnalysisLimits.edges, at: root.key("regions").index(i).key("edges"), what: "edges")
+        }
+        for (i, syst) in config.systematics.enumerated() {
+            guard case .histoSys(.files(let up, let down)) = syst.kind else { continue }
+            let here = root.key("systematics").index(i)
+            try requireAtMost(up.count, AnalysisLimits.filesPerSample, at: here.key("files_up"), what: "files")
+            try requireAtMost(down.count, AnalysisLimits.filesPerSample, at: here.key("files_down"), what: "files")
+        }
+    }
+
+    /// Every histogram is a region's bins for a sample and template: their total bounds the
+    /// memory of each fill and of the workspace.
+    func checkTotalBins(_ systematics: [ResolvedAnalysis.Systematic]) throws(ConfigError) {
+        var templates = 0
+        for s in config.samples.indices {
+            templates += 1
+            for systematic in systematics where systematic.samples.contains(s) {
+                if case .histoSys = systematic.kind { templates += 2 }
+            }
+        }
+        let bins = config.regions.reduce(0) { $0 + $1.edges.count - 1 }
+        let (total, overflow) = bins.multipliedReportingOverflow(by: templates)
+        guard !overflow, total <= AnalysisLimits.totalBins else {
+            throw root.key("regions").error(
+                "\(bins) bins × \(templates) sample templates exceed the limit of \(AnalysisLimits.totalBins) histogram bins")
+        }
+        // total ≤ 10^6 and at most 100 parameters: no overflow.
+        guard total * (1 + config.parameters.count) <= AnalysisLimits.totalDerivatives else {
+            throw root.key("parameters").error(
+                "\(total) histogram bins × (1 + \(config.parameters.count) parameters) exceed the limit of "
+                    + "\(AnalysisLimits.totalDerivatives) values and derivatives")
+        }
     }
 
     func requireUnique(_ names: [String], at path: ConfigPath, what: String) throws(ConfigError) {
@@ -182,6 +244,9 @@ struct Resolver {
             guard case .name(p.name)? = try? Expression.parse(p.name).node else {
                 throw here.key("name").error("'\(p.name)' cannot be used in expressions; use letters, digits and '_'")
             }
+            try requireNumber(p.initial, at: here.key("init"))
+            for (j, bound) in p.bounds.enumerated() { try requireNumber(bound, at: here.key("bounds").index(j)) }
+            try requireNumber(p.relaxation, at: here.key("relaxation"))
             guard p.bounds.count == 2, p.bounds[0] < p.bounds[1] else {
                 throw here.key("bounds").error("expected [lower, upper] with lower < upper, found \(p.bounds)")
             }
@@ -282,6 +347,7 @@ struct Resolver {
             switch edge {
             case .value(let v):
                 guard v.isFinite else { throw path.index(j).error("edges must be finite") }
+                try requireNumber(v, at: path.index(j))
                 edges.append(.value(v))
                 initialValues.append(v)
             case .parameter(let name):
@@ -311,6 +377,7 @@ struct Resolver {
         }
         let parametric = edges.contains { if case .parameter = $0 { true } else { false } }
         if let bandwidth = region.bandwidth {
+            try requireNumber(bandwidth, at: here.key("bandwidth"))
             guard bandwidth > 0 else { throw here.key("bandwidth").error("must be positive, found \(bandwidth)") }
         } else if parametric {
             throw here.key("bandwidth").error("required because some edges are parameters (the soft histogram's edge width)")
@@ -339,6 +406,8 @@ struct Resolver {
             let kind: ResolvedAnalysis.Systematic.Kind
             switch syst.kind {
             case .normSys(let lo, let hi):
+                try requireNumber(lo, at: here.key("lo"))
+                try requireNumber(hi, at: here.key("hi"))
                 guard lo > 0 else { throw here.key("lo").error("must be positive, found \(lo)") }
                 guard hi > 0 else { throw here.key("hi").error("must be positive, found \(hi)") }
                 kind = .normSys(lo: lo, hi: hi)
@@ -347,6 +416,7 @@ struct Resolver {
                 kind = .statError
             case .lumi(let uncertainty):
                 guard seenKinds.insert("lumi").inserted else { throw here.key("type").error("only one lumi is allowed") }
+                try requireNumber(uncertainty, at: here.key("uncertainty"))
                 guard uncertainty > 0 else { throw here.key("uncertainty").error("must be positive, found \(uncertainty)") }
                 kind = .lumi(uncertainty: uncertainty)
             case .histoSys(let source):
@@ -430,6 +500,12 @@ struct Resolver {
         let path = root.key("optimizer")
         let o = config.optimizer
         guard o.steps >= 1 else { throw path.key("steps").error("must be at least 1, found \(o.steps)") }
+        guard o.steps <= AnalysisLimits.steps else {
+            throw path.key("steps").error("\(o.steps) exceeds the limit of \(AnalysisLimits.steps) steps")
+        }
+        try requireNumber(o.learningRate, at: path.key("learning_rate"))
+        try requireNumber(o.relaxationStart, at: path.key("relaxation_start"))
+        try requireNumber(o.relaxationEnd, at: path.key("relaxation_end"))
         guard o.learningRate > 0 else { throw path.key("learning_rate").error("must be positive, found \(o.learningRate)") }
         guard o.relaxationStart > 0 else { throw path.key("relaxation_start").error("must be positive, found \(o.relaxationStart)") }
         guard o.relaxationEnd > 0 else { throw path.key("relaxation_end").error("must be positive, found \(o.relaxationEnd)") }

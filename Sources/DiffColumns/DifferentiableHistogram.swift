@@ -1,3 +1,4 @@
+import HEPKitSupport
 import _Differentiation
 
 /// Histogram contents (bin counts) and their MC statistical variances, as a `Differentiable` value so Swift's

@@ -1,3 +1,5 @@
+import HEPKitSupport
+
 /// An ordinary weighted histogram (numpy.histogram conventions: bins are [lo, hi) except the last,
 /// which includes its upper edge; values outside the edges and NaN are dropped).
 ///

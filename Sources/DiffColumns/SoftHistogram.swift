@@ -1,3 +1,5 @@
+import HEPKitSupport
+
 /// Histogram contents and their Jacobian with respect to the analysis parameters.
 public struct LinearizedHistogram: Sendable, Equatable {
     /// Σ weight × membership per bin.

@@ -1,3 +1,4 @@
+import HEPKitSupport
 import _Differentiation
 
 /// Which side of a cut passes.
@@ -26,7 +27,7 @@ public func softStep(_ difference: DualColumn, scale: Double) -> DualColumn {
     tangents.withUnsafeMutableBufferPointer { t in
         // Chunks write disjoint ranges.
         nonisolated(unsafe) let out = out, t = t
-        forEachChunk(count: n) { range in
+        _ = mapChunks(count: n) { range in
             for i in range {
                 let (s, ds) = SigmoidEdge.cdfAndDensity(d[i] * inverseScale)
                 out[i] = s

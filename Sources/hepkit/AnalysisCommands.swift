@@ -1,6 +1,8 @@
 import Analysis
 import ArgumentParser
 import Foundation
+import HEPKitSupport
+import Plots
 
 // `hepkit build / optimize`: analysis configs → pyhf workspaces, and their gradient optimisation.
 
@@ -31,12 +33,12 @@ struct BuildCommand: ParsableCommand {
             var values: [String: Double] = [:]
             for s in settings { values[s.name] = s.value }
             let loaded = try LoadedAnalysis(config: URL(fileURLWithPath: config), settings: values)
-            let json = try analysisJSON(try loaded.histograms.hardWorkspace(at: loaded.analysis.initialParameters))
+            let json = try analysisJSON(try loaded.histograms.checkedHardWorkspace(at: loaded.analysis.initialParameters))
             guard let output else {
                 FileHandle.standardOutput.write(json)
                 return
             }
-            try writeAtomically(json, to: URL(fileURLWithPath: output))
+            try AtomicFile.write(json, to: output)
         }
     }
 }
@@ -46,27 +48,248 @@ struct OptimizeCommand: ParsableCommand {
         commandName: "optimize",
         abstract: "Optimise an analysis's parameters with gradients through the soft analysis and the profile fits.",
         discussion: """
-            Writes to the output directory: trajectory.json (per step: parameters, objective, gradient), optimum.json, \
-            optimization.svg (objective and parameters against step) and workspace.json (built with hard cuts at the optimum).
+            Writes to the output directory, as one set: trajectory.json (per step: parameters, objective, gradient), \
+            optimum.json, optimization.svg (objective and parameters against step) and workspace.json (built with hard \
+            cuts at the optimum). While it runs, a checkpoint beside the directory (.NAME.checkpoint.json) is saved every \
+            few steps; `hepkit optimize --resume DIR` continues a killed run from it with the same result. Progress goes \
+            to standard error (a live line on a terminal, else a line at most every 10 s); a summary ends the run.
             """)
 
-    @Argument(help: "The analysis config (YAML, or JSON if it ends in .json).") var config: String
-    @Option(name: .shortAndLong, help: "The output directory (created if needed).") var output = "optimization"
+    @Argument(help: "The analysis config (YAML, or JSON if it ends in .json); with --resume, the checkpoint's config.")
+    var config: String?
+    @Option(
+        name: .shortAndLong,
+        help: "The output directory: created, or replaced whole if it holds an earlier output of hepkit.")
+    var output = "optimization"
+    @Option(help: ArgumentHelp("Continue the interrupted run whose output directory is DIR from its checkpoint.", valueName: "DIR"))
+    var resume: String?
+
+    func validate() throws {
+        if config == nil && resume == nil { throw ValidationError("give the analysis config, or --resume DIR") }
+    }
 
     func run() throws {
         try reportingErrors {
-            let loaded = try LoadedAnalysis(config: URL(fileURLWithPath: config))
-            let analysis = loaded.analysis
-            let terminal = isatty(2) != 0
-            let names = analysis.parameters.map(\.name)
-            let report = try loaded.optimize { step in
-                guard terminal else { return }
-                let values = zip(names, step.parameters).map { "\($0)=\(String(format: "%.3f", $1))" }.joined(separator: " ")
-                let line = String(format: "step %d/%d  relaxation %.3f  %@ %.6g  ", step.step + 1, analysis.optimizer.steps,
-                                  step.relaxation, analysis.objective.rawValue, step.objective) + values
-                FileHandle.standardError.write(Data((line + "\n").utf8))
+            let directory = resume ?? output
+            let checkpointFile = OptimizeCheckpoint.path(for: directory)
+            let saved = try resume.map { _ in try OptimizeCheckpoint.load(checkpointFile) }
+            let configPath = config ?? saved!.config
+            let configDigest = try OptimizeCheckpoint.digest(ofFile: configPath)
+            if let saved, saved.configDigest != configDigest {
+                throw CommandError("the config '\(configPath)' changed since the checkpoint '\(checkpointFile)' was saved; start afresh without --resume")
             }
-            try report.write(to: URL(fileURLWithPath: output))
+            // Refuses a foreign folder before the work starts; nothing is in place until commit.
+            let folder = try OutputFolder(directory)
+            let loaded = try LoadedAnalysis(config: URL(fileURLWithPath: configPath))
+            let analysis = loaded.analysis
+            var progress = OptimizeProgress(analysis: analysis)
+            var lastSave = Date()
+            let report = try loaded.optimize(
+                continuing: saved?.state, progress: { progress.show($0) },
+                checkpoint: { state in
+                    // Every few steps, not more often than every few seconds: a killed job loses little.
+                    guard state.nextStep % OptimizeCheckpoint.interval == 0, state.nextStep < analysis.optimizer.steps,
+                          Date().timeIntervalSince(lastSave) >= OptimizeCheckpoint.minimumSeconds
+                    else { return }
+                    try OptimizeCheckpoint(config: configPath, configDigest: configDigest, state: state).save(to: checkpointFile)
+                    lastSave = Date()
+                })
+            progress.finish()
+            try report.write(to: folder)
+            unlink(checkpointFile)
+            print(report.summary(elapsed: progress.elapsed, resumedAt: saved?.state.nextStep, folder: folder.destination))
         }
     }
+}
+
+/// The state of an `optimize` run saved every few steps, so a killed batch job can continue
+/// (`--resume DIR`) with exactly the steps an uninterrupted run takes.
+struct OptimizeCheckpoint: Codable {
+    /// Steps between checkpoints, and the shortest time between two.
+    static let interval = 5
+    static let minimumSeconds: Double = 10
+
+    /// The config's path and SHA-256, so a changed config is not continued.
+    var config: String
+    var configDigest: String
+    var state: AnalysisOptimizer.State
+
+    /// `.NAME.checkpoint.json` beside the output directory `NAME`.
+    static func path(for directory: String) -> String {
+        let url = URL(fileURLWithPath: directory).standardizedFileURL
+        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).checkpoint.json").path
+    }
+
+    static func digest(ofFile path: String) throws -> String {
+        HashAlgorithm.sha256.hexDigest(try readInput(path))
+    }
+
+    static func load(_ path: String) throws -> OptimizeCheckpoint {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CommandError("no checkpoint '\(path)' to resume from (it is removed when a run completes)")
+        }
+        do {
+            return try JSONDecoder().decode(OptimizeCheckpoint.self, from: Data(readInput(path)))
+        } catch let error as DecodingError {
+            throw CommandError("the checkpoint '\(path)' is damaged: \(error)")
+        }
+    }
+
+    /// Saves atomically: a kill while saving leaves the previous checkpoint.
+    func save(to path: String) throws {
+        try AtomicFile.write(try JSONEncoder().encode(self), to: path)
+    }
+}
+
+/// `optimize`'s progress on standard error: on a terminal one live line, rewritten every step;
+/// otherwise (a batch log) a line at most every 10 s.
+struct OptimizeProgress {
+    let analysis: ResolvedAnalysis
+    let terminal = isatty(2) != 0
+    let start = Date()
+    var lastLine: Date?
+    static let logInterval: Double = 10
+
+    init(analysis: ResolvedAnalysis) { self.analysis = analysis }
+
+    var elapsed: Double { Date().timeIntervalSince(start) }
+
+    mutating func show(_ step: AnalysisOptimizer.Step) {
+        let total = analysis.optimizer.steps
+        let values = zip(analysis.parameters.map(\.name), step.parameters)
+            .map { "\($0)=\(String(format: "%.4g", $1))" }.joined(separator: " ")
+        let line = String(
+            format: "step %d/%d (%.0f%%), %.1f s: %@ %.6g, relaxation %.3f, ", step.step + 1, total,
+            100 * Double(step.step + 1) / Double(total), elapsed, analysis.objective.rawValue, step.objective, step.relaxation)
+            + values
+        if terminal {
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+        } else if lastLine.map({ Date().timeIntervalSince($0) >= Self.logInterval }) ?? true {
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+            lastLine = Date()
+        }
+    }
+
+    func finish() {
+        if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
+
+/// JSON as written by `build` and `optimize`: sorted keys, indented.
+func analysisJSON<T: Encodable>(_ value: T) throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return try encoder.encode(value) + Data("\n".utf8)
+}
+
+/// The files of `optimize`, as one output set, and its summary.
+extension OptimizationReport {
+    private func named(_ values: [Double]) -> [String: Double] {
+        Dictionary(uniqueKeysWithValues: zip(analysis.parameters.map(\.name), values))
+    }
+
+    struct TrajectoryFile: Encodable {
+        struct Entry: Encodable {
+            var step: Int
+            var relaxation: Double
+            var parameters: [String: Double]
+            var objective: Double
+            var gradient: [String: Double]
+        }
+        var objective: String
+        var parameterNames: [String]
+        var steps: [Entry]
+        enum CodingKeys: String, CodingKey { case objective, parameterNames = "parameter_names", steps }
+    }
+
+    struct OptimumFile: Encodable {
+        var objective: String
+        var parameters: [String: Double]
+        var softObjective: Double?
+        var hardObjective: Double
+        var steps: Int
+        enum CodingKeys: String, CodingKey {
+            case objective, parameters, steps
+            case softObjective = "soft_objective", hardObjective = "hard_objective"
+        }
+    }
+
+    /// `trajectory.json`: per step θ, the relaxation factor, the objective and its gradient.
+    func trajectoryJSON() throws -> Data {
+        try analysisJSON(TrajectoryFile(
+            objective: analysis.objective.rawValue, parameterNames: analysis.parameters.map(\.name),
+            steps: trajectory.map {
+                .init(step: $0.step, relaxation: $0.relaxation, parameters: named($0.parameters), objective: $0.objective,
+                      gradient: named($0.gradient))
+            }))
+    }
+
+    /// `optimum.json`: θ at the end, the last soft objective and the objective with hard cuts there.
+    func optimumJSON() throws -> Data {
+        try analysisJSON(OptimumFile(
+            objective: analysis.objective.rawValue, parameters: named(optimum), softObjective: trajectory.last?.objective,
+            hardObjective: hardObjective, steps: trajectory.count))
+    }
+
+    /// `workspace.json`.
+    func workspaceJSON() throws -> Data { try analysisJSON(workspace) }
+
+    /// `optimization.svg`: the objective (top) and each parameter within its bounds (bottom) against step.
+    func plotSVG() -> String {
+        var svg = SVGDocument(width: 720, height: 560)
+        let steps = trajectory.map { Double($0.step) }
+        let stepRange = Axes.range(of: steps)
+        func frame(top: Double) -> Rectangle { Rectangle(x: 70, y: top, width: svg.width - 20 - 70, height: 200) }
+        let objectives = trajectory.map(\.objective)
+        let objective = Axes(frame: frame(top: 40), x: stepRange, y: Axes.range(of: objectives))
+        objective.drawFrame(
+            in: &svg, title: "objective (\(analysis.objective.rawValue)), soft", xLabel: "step", yLabel: "objective")
+        objective.plot(steps, objectives, color: SVGDocument.palette[0], in: &svg)
+        let fractions = Axes(frame: frame(top: 300), x: stepRange, y: 0...1)
+        fractions.drawFrame(in: &svg, title: "parameters within their bounds", xLabel: "step", yLabel: "fraction")
+        var legend: [(name: String, color: String)] = []
+        for (k, p) in analysis.parameters.enumerated() {
+            let color = SVGDocument.palette[k % SVGDocument.palette.count]
+            let width = p.bounds.upperBound - p.bounds.lowerBound
+            fractions.plot(steps, trajectory.map { ($0.parameters[k] - p.bounds.lowerBound) / width }, color: color, in: &svg)
+            legend.append((
+                "\(p.name) [\(Axes.label(p.bounds.lowerBound)), \(Axes.label(p.bounds.upperBound))] → \(Axes.label(optimum[k]))",
+                color))
+        }
+        if legend.count > 1 { fractions.legend(legend, in: &svg) }
+        return svg.rendered()
+    }
+
+    static let fileNames = ["trajectory.json", "optimum.json", "optimization.svg", "workspace.json"]
+
+    /// Stages `trajectory.json`, `optimum.json`, `optimization.svg` and `workspace.json` in
+    /// `folder` and commits them in one step: the folder holds this run's whole set or the
+    /// previous one, never a mix.
+    func write(to folder: OutputFolder) throws {
+        try folder.write(try trajectoryJSON(), as: "trajectory.json")
+        try folder.write(try optimumJSON(), as: "optimum.json")
+        try folder.write(Data(plotSVG().utf8), as: "optimization.svg")
+        try folder.write(try workspaceJSON(), as: "workspace.json")
+        try folder.commit()
+    }
+
+    /// The end of a run: initial → final objective, each parameter's start → optimum, the files.
+    func summary(elapsed: Double, resumedAt: Int?, folder: String) -> String {
+        let name = analysis.objective.rawValue
+        let first = trajectory.first?.objective ?? .nan, last = trajectory.last?.objective ?? .nan
+        var lines = [
+            "optimize: \(trajectory.count) steps in \(String(format: "%.1f", elapsed)) s"
+                + (resumedAt.map { " (resumed at step \($0 + 1))" } ?? ""),
+            "  \(name) (soft): \(format(first)) → \(format(last)); with hard cuts at the optimum: \(format(hardObjective))",
+        ]
+        for (k, parameter) in analysis.parameters.enumerated() {
+            let start = trajectory.first?.parameters[k] ?? parameter.initial
+            lines.append("  \(parameter.name): \(format(start)) → \(format(optimum[k]))"
+                + "  [\(format(parameter.bounds.lowerBound)), \(format(parameter.bounds.upperBound))]")
+        }
+        lines.append("  wrote " + Self.fileNames.map { "\(folder)/\($0)" }.joined(separator: ", "))
+        return lines.joined(separator: "\n")
+    }
+
+    private func format(_ x: Double) -> String { String(format: "%.6g", x) }
 }

@@ -12,7 +12,16 @@
 /// postfix := primary ('[' integer ']')*
 /// primary := number | name | name '(' or (',' or)* ')' | '(' or ')'
 /// ```
+///
+/// Sources are at most ``maximumLength`` characters and trees at most ``maximumDepth`` levels
+/// deep, so parsing, type checking and evaluation (all recursive) stay within a thread's stack.
 public struct Expression: Sendable, Equatable {
+    /// The longest source accepted, in unicode scalars.
+    public static let maximumLength = 10_000
+    /// The deepest tree accepted. Each operator of a chain like `a + b + c` is a level, as are
+    /// parentheses, unary operators, calls and indexing around their operands.
+    public static let maximumDepth = 256
+
     /// What the expression is.
     public indirect enum Node: Sendable, Equatable {
         /// A numeric literal.
@@ -30,14 +39,22 @@ public struct Expression: Sendable, Equatable {
     }
 
     /// The node.
-    public var node: Node
+    public let node: Node
     /// Where it is in the source: unicode-scalar offsets, half-open.
     public var span: Range<Int>
+    /// The number of levels of the tree: 1 for a number or a name.
+    public let depth: Int
 
     /// An expression node covering `span` of the source.
     public init(_ node: Node, span: Range<Int>) {
         self.node = node
         self.span = span
+        switch node {
+        case .number, .name: depth = 1
+        case .unary(_, let operand), .index(let operand, _): depth = operand.depth + 1
+        case .binary(_, let lhs, let rhs): depth = max(lhs.depth, rhs.depth) + 1
+        case .call(_, let arguments): depth = (arguments.map(\.depth).max() ?? 0) + 1
+        }
     }
 }
 
@@ -91,8 +108,18 @@ public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertib
     public var excerpt: String { source.excerpt(span) }
 
     public var description: String {
-        let part = excerpt.isEmpty ? "" : " at '\(excerpt)'"
-        return "expression '\(source)', column \(column)\(part): \(message)"
+        let part = excerpt.isEmpty ? "" : " at '\(Self.abbreviated(excerpt))'"
+        return "expression '\(Self.abbreviated(source))', column \(column)\(part): \(message)"
+    }
+
+    /// Long sources (up to ``Expression/maximumLength``, or a rejected longer one) are cut in
+    /// messages so the cause stays readable.
+    static func abbreviated(_ text: String) -> String {
+        let limit = 60
+        guard text.unicodeScalars.count > limit else { return text }
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: text.unicodeScalars.prefix(limit))
+        return String(view) + "…"
     }
 }
 

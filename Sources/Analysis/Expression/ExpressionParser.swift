@@ -1,8 +1,15 @@
 extension Expression {
     /// Parses `source`.
     ///
-    /// - Throws: ``ExpressionError`` of kind `.syntax` with the column of the first problem.
+    /// - Throws: ``ExpressionError`` of kind `.syntax` with the column of the first problem, also
+    ///   for a source longer than ``maximumLength`` or a tree deeper than ``maximumDepth``.
     public static func parse(_ source: String) throws(ExpressionError) -> Expression {
+        let length = source.unicodeScalars.count
+        guard length <= maximumLength else {
+            throw ExpressionError(
+                kind: .syntax, source: source, span: maximumLength..<length,
+                message: "expression longer than \(maximumLength) characters (\(length))")
+        }
         var parser = try Parser(source)
         let expression = try parser.parseOr()
         guard parser.current.kind == .end else {
@@ -102,6 +109,9 @@ extension Unicode.Scalar {
 struct Parser {
     var lexer: Lexer
     var current: Token
+    /// How many recursive calls (parentheses, arguments, unary operators) are open; bounded by
+    /// ``Expression/maximumDepth`` before recursing, as the tree they build would be.
+    var nesting = 0
 
     init(_ source: String) throws(ExpressionError) {
         lexer = Lexer(source)
@@ -117,6 +127,26 @@ struct Parser {
         let token = current
         current = try lexer.next()
         return token
+    }
+
+    func tooDeep(_ span: Range<Int>) -> ExpressionError {
+        error("expression nested deeper than \(Expression.maximumDepth) levels", span)
+    }
+
+    /// Runs `body` one recursion level deeper, failing at `token` past the limit.
+    mutating func nested<T>(at token: Token, _ body: (inout Parser) throws(ExpressionError) -> T) throws(ExpressionError) -> T {
+        guard nesting < Expression.maximumDepth else { throw tooDeep(token.span) }
+        nesting += 1
+        defer { nesting -= 1 }
+        return try body(&self)
+    }
+
+    /// The node, unless its tree is deeper than the limit (long chains like `a + b + ...` grow
+    /// the tree without recursing in the parser).
+    func node(_ node: Expression.Node, span: Range<Int>) throws(ExpressionError) -> Expression {
+        let e = Expression(node, span: span)
+        guard e.depth <= Expression.maximumDepth else { throw tooDeep(span) }
+        return e
     }
 
     func isSymbol(_ symbol: String) -> Bool { current.kind == .symbol && current.text == symbol }
@@ -148,7 +178,7 @@ struct Parser {
         if current.kind == .symbol, let next = BinaryOperator(rawValue: current.text), next.isComparison {
             throw error("comparisons cannot be chained; combine them with '&&'", current.span)
         }
-        return Expression(.binary(op, lhs, rhs), span: lhs.span.lowerBound..<rhs.span.upperBound)
+        return try node(.binary(op, lhs, rhs), span: lhs.span.lowerBound..<rhs.span.upperBound)
     }
 
     mutating func parseSum() throws(ExpressionError) -> Expression {
@@ -166,7 +196,7 @@ struct Parser {
         while current.kind == .symbol, let op = BinaryOperator(rawValue: current.text), operators.contains(op) {
             _ = try advance()
             let rhs = try operand(&self)
-            lhs = Expression(.binary(op, lhs, rhs), span: lhs.span.lowerBound..<rhs.span.upperBound)
+            lhs = try node(.binary(op, lhs, rhs), span: lhs.span.lowerBound..<rhs.span.upperBound)
         }
         return lhs
     }
@@ -174,8 +204,8 @@ struct Parser {
     mutating func parseUnary() throws(ExpressionError) -> Expression {
         if current.kind == .symbol, let op = UnaryOperator(rawValue: current.text) {
             let token = try advance()
-            let operand = try parseUnary()
-            return Expression(.unary(op, operand), span: token.span.lowerBound..<operand.span.upperBound)
+            let operand = try nested(at: token) { (p: inout Parser) throws(ExpressionError) in try p.parseUnary() }
+            return try node(.unary(op, operand), span: token.span.lowerBound..<operand.span.upperBound)
         }
         return try parsePostfix()
     }
@@ -193,7 +223,7 @@ struct Parser {
             _ = try advance()
             let close = current
             try expect("]", closing: open)
-            base = Expression(.index(base, Int(value)), span: base.span.lowerBound..<close.span.upperBound)
+            base = try node(.index(base, Int(value)), span: base.span.lowerBound..<close.span.upperBound)
         }
         return base
     }
@@ -210,18 +240,18 @@ struct Parser {
             let open = try advance()
             var arguments: [Expression] = []
             if !isSymbol(")") {
-                arguments.append(try parseOr())
+                arguments.append(try nested(at: open) { (p: inout Parser) throws(ExpressionError) in try p.parseOr() })
                 while isSymbol(",") {
-                    _ = try advance()
-                    arguments.append(try parseOr())
+                    let comma = try advance()
+                    arguments.append(try nested(at: comma) { (p: inout Parser) throws(ExpressionError) in try p.parseOr() })
                 }
             }
             let close = current
             try expect(")", closing: open)
-            return Expression(.call(token.text, arguments), span: token.span.lowerBound..<close.span.upperBound)
+            return try node(.call(token.text, arguments), span: token.span.lowerBound..<close.span.upperBound)
         case .symbol where token.text == "(":
             let open = try advance()
-            let inner = try parseOr()
+            let inner = try nested(at: open) { (p: inout Parser) throws(ExpressionError) in try p.parseOr() }
             let close = current
             try expect(")", closing: open)
             return Expression(inner.node, span: open.span.lowerBound..<close.span.upperBound)

@@ -1,3 +1,5 @@
+import ROOTIO
+
 /// Whether a branch holds one value per event or a variable-length array per event.
 public enum ColumnShape: Sendable, Equatable {
     /// One value per event.
@@ -6,18 +8,22 @@ public enum ColumnShape: Sendable, Equatable {
     case jagged
 }
 
-/// A column of event data in memory: one value per event, or a jagged array stored as flat values
-/// and `eventCount + 1` offsets (event e owns `values[offsets[e] ..< offsets[e + 1]]`).
+/// A column of event data in memory: one value per event, or a jagged array — ROOTIO's
+/// ``JaggedArray``, flat values and `eventCount + 1` offsets (event e owns
+/// `values[offsets[e] ..< offsets[e + 1]]`).
 public struct DataColumn: Sendable, Equatable {
-    /// The flat values.
-    public let values: [Double]
-    /// The per-event boundaries of a jagged column, nil for a scalar one.
-    public let offsets: [Int]?
+    /// How the values are laid out.
+    public enum Layout: Sendable {
+        case scalar([Double])
+        case jagged(JaggedArray<Double>)
+    }
+
+    /// The values, per event or jagged.
+    public let layout: Layout
 
     /// A scalar column.
     public init(_ values: [Double]) {
-        self.values = values
-        self.offsets = nil
+        layout = .scalar(values)
     }
 
     /// A scalar column converted from another numeric type (Float, Int32, ...).
@@ -30,14 +36,15 @@ public struct DataColumn: Sendable, Equatable {
     ///
     /// - Throws: ``ColumnError`` unless the offsets start at 0, never decrease and end at `values.count`.
     public init(values: [Double], offsets: [Int]) throws(ColumnError) {
-        guard let first = offsets.first, first == 0, offsets.last == values.count,
-              zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 })
-        else {
-            throw ColumnError(
-                message: "jagged offsets must start at 0, never decrease and end at the value count (\(values.count))")
-        }
-        self.values = values
-        self.offsets = offsets
+        try self.init(JaggedArray(values: values, offsets: Self.checked(offsets, valueCount: values.count)))
+    }
+
+    /// A jagged column from ROOTIO's jagged array.
+    ///
+    /// - Throws: ``ColumnError`` if the offsets ever decrease.
+    public init(_ jagged: JaggedArray<Double>) throws(ColumnError) {
+        _ = try Self.checked(jagged.offsets, valueCount: jagged.values.count)
+        layout = .jagged(jagged)
     }
 
     /// A jagged column converted from another floating-point type.
@@ -47,8 +54,30 @@ public struct DataColumn: Sendable, Equatable {
 
     /// A column whose offsets are known to be valid (computed from a valid column).
     init(values: [Double], validOffsets: [Int]?) {
-        self.values = values
-        self.offsets = validOffsets
+        layout = validOffsets.map { .jagged(JaggedArray(values: values, offsets: $0)) } ?? .scalar(values)
+    }
+
+    private static func checked(_ offsets: [Int], valueCount: Int) throws(ColumnError) -> [Int] {
+        guard let first = offsets.first, first == 0, offsets.last == valueCount,
+              zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 })
+        else {
+            throw ColumnError(
+                message: "jagged offsets must start at 0, never decrease and end at the value count (\(valueCount))")
+        }
+        return offsets
+    }
+
+    /// The flat values.
+    public var values: [Double] {
+        switch layout {
+        case .scalar(let values): values
+        case .jagged(let jagged): jagged.values
+        }
+    }
+
+    /// The per-event boundaries of a jagged column, nil for a scalar one.
+    public var offsets: [Int]? {
+        if case .jagged(let jagged) = layout { jagged.offsets } else { nil }
     }
 
     /// Scalar or jagged.
@@ -56,6 +85,8 @@ public struct DataColumn: Sendable, Equatable {
 
     /// The number of events.
     public var eventCount: Int { offsets.map { $0.count - 1 } ?? values.count }
+
+    public static func == (a: DataColumn, b: DataColumn) -> Bool { a.values == b.values && a.offsets == b.offsets }
 }
 
 /// A malformed column.
