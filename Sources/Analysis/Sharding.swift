@@ -229,16 +229,16 @@ public struct BuildPart: Sendable, Codable, Equatable {
         guard layout.map({ analysis.label(of: $0.key) }) == first.part.histograms else {
             throw MergeError("\(first.file): the histograms listed do not match its config's")
         }
-        var owner = [String?](repeating: nil, count: first.part.itemCount)
-        var filled = [[BinContents]](repeating: [], count: layout.count)
+        guard first.part.itemCount >= 0 else { throw MergeError("\(first.file) lists \(first.part.itemCount) work items") }
+        var owner: [Int: String] = [:]
         var byIndex: [(index: Int, item: Item, file: String)] = []
         for p in ordered.map({ parts[$0] }) {
             guard p.part.itemCount == first.part.itemCount else {
                 throw MergeError("\(p.file) lists \(p.part.itemCount) work items, \(first.file) \(first.part.itemCount)")
             }
             for item in p.part.items {
-                guard owner.indices.contains(item.index) else {
-                    throw MergeError("\(p.file): work item \(item.index) is outside 0..<\(owner.count)")
+                guard (0..<first.part.itemCount).contains(item.index) else {
+                    throw MergeError("\(p.file): work item \(item.index) is outside 0..<\(first.part.itemCount)")
                 }
                 if let other = owner[item.index] {
                     throw MergeError("overlapping parts: work item \(item.index) (\(item.file) entries \(item.entries)) is in \(other) and \(p.file)")
@@ -247,10 +247,13 @@ public struct BuildPart: Sendable, Codable, Equatable {
                 byIndex.append((item.index, item, p.file))
             }
         }
-        if let missing = owner.firstIndex(of: nil) {
-            throw MergeError("work item \(missing) is in no part (\(owner.filter { $0 == nil }.count) of \(owner.count) missing)")
+        byIndex.sort { $0.index < $1.index }
+        guard byIndex.count == first.part.itemCount else {
+            let missing = byIndex.indices.first { byIndex[$0].index != $0 } ?? byIndex.count
+            throw MergeError("work item \(missing) is in no part (\(first.part.itemCount - byIndex.count) of \(first.part.itemCount) missing)")
         }
-        for (_, item, file) in byIndex.sorted(by: { $0.index < $1.index }) {
+        var filled = [[BinContents]](repeating: [], count: layout.count)
+        for (_, item, file) in byIndex {
             guard let source = EventSource(item.source) else { throw MergeError("\(file): unknown event source '\(item.source)'") }
             let expected = layout.indices.filter { layout[$0].source == source }
             guard item.histograms.map(\.key) == expected else {
@@ -307,18 +310,21 @@ public enum ShardSet {
                 throw MergeError("\(p.file) has \(name) \(value), \(first.file) \(first.digests[name] ?? "none"): parts of different jobs")
             }
         }
+        // Sorted by shard, without an array per shard: a part may claim any shard count.
+        let order = parts.indices.sorted { parts[$0].header.shard < parts[$1].header.shard }
+        for (a, b) in zip(order, order.dropFirst()) where parts[a].header.shard == parts[b].header.shard {
+            throw MergeError("duplicate shard \(parts[b].header.shard) of \(first.header.shards): \(parts[a].file) and \(parts[b].file)")
+        }
         let count = first.header.shards
-        var byShard = [Int?](repeating: nil, count: count)
-        for (i, p) in parts.enumerated() {
-            if let other = byShard[p.header.shard] {
-                throw MergeError("duplicate shard \(p.header.shard) of \(count): \(parts[other].file) and \(p.file)")
+        guard order.count == count else {
+            var missing: [ClosedRange<Int>] = [], next = 0
+            for shard in order.map({ parts[$0].header.shard }) + [count] {
+                if shard > next { missing.append(next...shard - 1) }
+                next = shard + 1
             }
-            byShard[p.header.shard] = i
+            let listed = missing.map { $0.count == 1 ? "\($0.lowerBound)" : $0.count == 2 ? "\($0.lowerBound), \($0.upperBound)" : "\($0.lowerBound)..\($0.upperBound)" }
+            throw MergeError("missing shards: \(listed.joined(separator: ", ")) of \(count) (expected part files for shards 0..\(count - 1))")
         }
-        let missing = byShard.indices.filter { byShard[$0] == nil }
-        guard missing.isEmpty else {
-            throw MergeError("missing shards: \(missing.map(String.init).joined(separator: ", ")) of \(count) (expected part files for shards 0..\(count - 1))")
-        }
-        return byShard.map { $0! }
+        return order
     }
 }

@@ -88,7 +88,14 @@ enum SplitExample {
     @Test func missingShardsAreNamed() throws {
         let parts = try [0, 1, 3].map { ("part.\($0).json", try SplitExample.part(Shard(index: $0, count: 4))) }
         #expect(throws: MergeError("missing shards: 2 of 4 (expected part files for shards 0..3)")) { try BuildPart.merge(parts) }
-        #expect(throws: MergeError("missing shards: 1, 2, 3 of 4 (expected part files for shards 0..3)")) { try BuildPart.merge([parts[0]]) }
+        #expect(throws: MergeError("missing shards: 1..3 of 4 (expected part files for shards 0..3)")) { try BuildPart.merge([parts[0]]) }
+        var far = parts[2].1
+        far.shards = 1_000_000_000_000
+        far.shard = 5
+        let farParts = [("a.json", far)] + [3, 8, 9].map { i in var p = far; p.shard = i; return ("p\(i).json", p) }
+        #expect(throws: MergeError("missing shards: 0..2, 4, 6, 7, 10..999999999999 of 1000000000000 (expected part files for shards 0..999999999999)")) {
+            try BuildPart.merge(farParts)
+        }
         #expect(throws: MergeError("no part files to merge")) { try BuildPart.merge([]) }
     }
 
