@@ -158,6 +158,19 @@ public struct PartHeader: Sendable, Codable, Equatable {
     public var kind: String
     public var shard: Int
     public var shards: Int
+
+    /// The header of the current format.
+    public init(kind: String, shard: Shard) {
+        self.init(format: Self.formatName, version: Self.currentVersion, kind: kind, shard: shard.index, shards: shard.count)
+    }
+
+    public init(format: String, version: Int, kind: String, shard: Int, shards: Int) {
+        self.format = format
+        self.version = version
+        self.kind = kind
+        self.shard = shard
+        self.shards = shards
+    }
 }
 
 /// What one shard of `hepkit build --shard I/N` writes: per work item it filled, the histogram

@@ -161,6 +161,11 @@ public struct Shard: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// This shard's contiguous share of `total` tasks of about equal cost (the patches of a patchset).
+    public func range(of total: Int) -> Range<Int> {
+        total * index / count ..< total * (index + 1) / count
+    }
+
     /// The indices of the items this shard fills, in order.
     public func items(of items: [WorkItem]) -> [Int] {
         Self.assignment(of: items, count: count).enumerated().filter { $0.element == index }.map(\.offset)
