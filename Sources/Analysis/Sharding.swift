@@ -242,31 +242,14 @@ public struct BuildPart: Sendable, Codable, Equatable {
         guard layout.map({ analysis.label(of: $0.key) }) == first.part.histograms else {
             throw MergeError("\(first.file): the histograms listed do not match its config's")
         }
-        guard first.part.itemCount >= 0 else { throw MergeError("\(first.file) lists \(first.part.itemCount) work items") }
-        var owner: [Int: String] = [:]
-        var byIndex: [(index: Int, item: Item, file: String)] = []
-        for p in ordered.map({ parts[$0] }) {
-            guard p.part.itemCount == first.part.itemCount else {
-                throw MergeError("\(p.file) lists \(p.part.itemCount) work items, \(first.file) \(first.part.itemCount)")
-            }
-            for item in p.part.items {
-                guard (0..<first.part.itemCount).contains(item.index) else {
-                    throw MergeError("\(p.file): work item \(item.index) is outside 0..<\(first.part.itemCount)")
-                }
-                if let other = owner[item.index] {
-                    throw MergeError("overlapping parts: work item \(item.index) (\(item.file) entries \(item.entries)) is in \(other) and \(p.file)")
-                }
-                owner[item.index] = p.file
-                byIndex.append((item.index, item, p.file))
-            }
+        for p in parts where p.part.itemCount != first.part.itemCount {
+            throw MergeError("\(p.file) lists \(p.part.itemCount) work items, \(first.file) \(first.part.itemCount)")
         }
-        byIndex.sort { $0.index < $1.index }
-        guard byIndex.count == first.part.itemCount else {
-            let missing = byIndex.indices.first { byIndex[$0].index != $0 } ?? byIndex.count
-            throw MergeError("work item \(missing) is in no part (\(first.part.itemCount - byIndex.count) of \(first.part.itemCount) missing)")
-        }
+        let items = try ShardSet.collect(
+            ordered.flatMap { i in parts[i].part.items.map { (index: $0.index, file: parts[i].file, value: $0) } },
+            count: first.part.itemCount, noun: "work item") { " (\($0.file) entries \($0.entries))" }
         var filled = [[BinContents]](repeating: [], count: layout.count)
-        for (_, item, file) in byIndex {
+        for (item, file) in items {
             guard let source = EventSource(item.source) else { throw MergeError("\(file): unknown event source '\(item.source)'") }
             let expected = layout.indices.filter { layout[$0].source == source }
             guard item.histograms.map(\.key) == expected else {
@@ -339,5 +322,31 @@ public enum ShardSet {
             throw MergeError("missing shards: \(listed.joined(separator: ", ")) of \(count) (expected part files for shards 0..\(count - 1))")
         }
         return order
+    }
+
+    /// The entries numbered `0..<count` that the parts hold, in number order, each with its file.
+    ///
+    /// - Parameter label: what the messages say after an entry's number.
+    /// - Throws: ``MergeError`` for a number out of range, in two parts, or in none.
+    public static func collect<T>(
+        _ entries: [(index: Int, file: String, value: T)], count: Int, noun: String, label: (T) -> String
+    ) throws -> [(value: T, file: String)] {
+        guard count >= 0 else { throw MergeError("the parts list \(count) \(noun)s") }
+        var owner: [Int: String] = [:]
+        for entry in entries {
+            guard (0..<count).contains(entry.index) else {
+                throw MergeError("\(entry.file): \(noun) \(entry.index) is outside 0..<\(count)")
+            }
+            if let other = owner[entry.index] {
+                throw MergeError("overlapping parts: \(noun) \(entry.index)\(label(entry.value)) is in \(other) and \(entry.file)")
+            }
+            owner[entry.index] = entry.file
+        }
+        let sorted = entries.sorted { $0.index < $1.index }
+        guard sorted.count == count else {
+            let missing = sorted.indices.first { sorted[$0].index != $0 } ?? sorted.count
+            throw MergeError("\(noun) \(missing) is in no part (\(count - sorted.count) of \(count) missing)")
+        }
+        return sorted.map { ($0.value, $0.file) }
     }
 }

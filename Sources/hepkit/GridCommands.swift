@@ -130,27 +130,13 @@ struct GridPart {
     static func merge(_ parts: [(file: String, part: GridPart)]) throws -> (labels: [String], rows: [JSONValue]) {
         let order = try ShardSet.check(parts.map { ($0.file, $0.part.header, $0.part.digests) })
         let first = parts[order[0]]
-        var rows: [(index: Int, row: JSONValue)] = [], owner: [Int: String] = [:]
-        for (file, part) in order.map({ parts[$0] }) {
-            for row in part.rows {
-                let index = row["index"]!.numberValue!.int!
-                guard (0..<first.part.patchCount).contains(index) else {
-                    throw MergeError("\(file): patch \(index) is outside 0..<\(first.part.patchCount)")
-                }
-                if let other = owner[index] { throw MergeError("overlapping parts: patch \(index) is in \(other) and \(file)") }
-                owner[index] = file
-                rows.append((index, row))
-            }
+        for p in parts where p.part.patchCount != first.part.patchCount {
+            throw MergeError("\(p.file) lists \(p.part.patchCount) patches, \(first.file) \(first.part.patchCount)")
         }
-        rows.sort { $0.index < $1.index }
-        guard rows.count == first.part.patchCount else {
-            let missing = rows.indices.first { rows[$0].index != $0 } ?? rows.count
-            throw MergeError("patch \(missing) is in no part (\(first.part.patchCount - rows.count) of \(first.part.patchCount) missing)")
-        }
-        let table = rows.map { entry -> JSONValue in
-            let row = entry.row
-            return ["name": row["name"]!, "values": row["values"]!, "result": row["result"]!]
-        }
+        let rows = try ShardSet.collect(
+            order.flatMap { i in parts[i].part.rows.map { (index: $0["index"]!.numberValue!.int!, file: parts[i].file, value: $0) } },
+            count: first.part.patchCount, noun: "patch") { " ('\($0["name"]!.stringValue!)')" }
+        let table = rows.map { row, _ -> JSONValue in ["name": row["name"]!, "values": row["values"]!, "result": row["result"]!] }
         return (first.part.labels, table)
     }
 
