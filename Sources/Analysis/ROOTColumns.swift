@@ -32,7 +32,7 @@ public enum ROOTColumns {
     /// at a time per branch so the decompressed baskets in flight stay bounded; files are read
     /// in parallel.
     public static func load(
-        branches: [String], files: [URL], tree: String, entriesPerChunk: Int64 = 200_000
+        branches: [String], files: [URL], tree: String, entriesPerChunk: Int64 = WorkItem.defaultEntries
     ) throws -> ColumnTable {
         try load(branches: branches, tree: tree, reads: files.map { ($0, nil) }, entriesPerChunk: entriesPerChunk).table
     }
