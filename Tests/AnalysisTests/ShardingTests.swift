@@ -148,4 +148,25 @@ enum SplitExample {
         #expect(part.histograms == ["SR/signal/nominal", "SR/signal/shape up", "SR/signal/shape down",
                                     "SR/background/nominal", "SR/background/shape up", "SR/background/shape down"])
     }
+
+    @Test func eventSourcesRoundTripTheirText() {
+        for source in [EventSource.sample(0), .sample(12), .alternative(systematic: 3, up: true), .alternative(systematic: 0, up: false)] {
+            #expect(EventSource(source.description) == source)
+        }
+        #expect(EventSource.alternative(systematic: 2, up: false).description == "systematic 2 down")
+        for bad in ["", "sample", "sample -1", "sample x", "systematic 1 sideways", "systematic 1", "sample 1 2"] {
+            #expect(EventSource(bad) == nil, "\(bad)")
+        }
+    }
+
+    /// Patches are split into contiguous runs that cover each exactly once.
+    @Test func patchRangesCoverEachPatchOnce() {
+        for total in [0, 1, 3, 10, 101] {
+            for count in 1...12 {
+                let ranges = (0..<count).map { Shard(index: $0, count: count).range(of: total) }
+                #expect(ranges.flatMap { Array($0) } == Array(0..<total))
+                #expect(ranges.allSatisfy { $0.count <= (total + count - 1) / count })
+            }
+        }
+    }
 }
