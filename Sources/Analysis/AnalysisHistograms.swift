@@ -7,11 +7,24 @@ public struct AnalysisEvents: Sendable {
     public var samples: [ColumnTable]
     /// Per files-histosys (keyed by its index in ``ResolvedAnalysis/systematics``): up and down ntuples.
     public var alternatives: [Int: (up: ColumnTable, down: ColumnTable)]
+    /// The rows of each table that came from one work item, in work-item order. A table not
+    /// listed is one item. Hard histograms are filled per item and summed in this order, so a
+    /// build split into shards and merged gives the same bits as one process.
+    public var itemRows: [EventSource: [Range<Int>]]
 
     /// Events for each sample and alternative ntuples.
-    public init(samples: [ColumnTable], alternatives: [Int: (up: ColumnTable, down: ColumnTable)] = [:]) {
+    public init(
+        samples: [ColumnTable], alternatives: [Int: (up: ColumnTable, down: ColumnTable)] = [:],
+        itemRows: [EventSource: [Range<Int>]] = [:]
+    ) {
         self.samples = samples
         self.alternatives = alternatives
+        self.itemRows = itemRows
+    }
+
+    /// The row ranges of the work items of `source`, whose table has `rowCount` rows.
+    func rows(of source: EventSource, rowCount: Int) -> [Range<Int>] {
+        itemRows[source] ?? [0..<rowCount]
     }
 }
 
@@ -55,6 +68,8 @@ public struct AnalysisHistograms: Sendable {
     let tables: [ColumnTable]
     /// Per key: what to evaluate where.
     let plans: [HistogramPlan]
+    /// Per key: the events it is filled from.
+    let sources: [EventSource]
 
     /// An expression prepared for one of ``tables``.
     struct PreparedExpression: Sendable {
@@ -77,49 +92,53 @@ public struct AnalysisHistograms: Sendable {
             throw HistogramError(message: "\(events.samples.count) event tables for \(analysis.samples.count) samples")
         }
         var builder = PlanBuilder(tables: events.samples)
-        var keys: [HistogramKey] = [], plans: [HistogramPlan] = []
-        for (r, region) in analysis.regions.enumerated() {
-            for (s, sample) in analysis.samples.enumerated() {
-                /// `shifted`: the branches that differ from the nominal sample's (nil: all of them).
-                func add(_ variation: Variation, table: Int, shifted: Set<String>? = nil, weight: CompiledExpression) throws {
-                    // Expressions that read no shifted branch are the nominal ones.
-                    func place(_ e: CompiledExpression) -> Int {
-                        guard let shifted else { return table }
-                        return shifted.isDisjoint(with: e.branches) ? s : table
-                    }
-                    let selection = try region.selections[s].map { try builder.prepare($0, table: place($0)) }
-                    plans.append(HistogramPlan(
-                        weight: try builder.prepare(weight, table: place(weight)), selection: selection,
-                        observable: try builder.prepare(region.observables[s], table: place(region.observables[s]))))
-                    keys.append(HistogramKey(region: r, sample: s, variation: variation))
+        var plans: [HistogramPlan] = []
+        let layout = analysis.histogramLayout
+        for (key, _) in layout {
+            let s = key.sample, region = analysis.regions[key.region], weight = analysis.samples[s].weight
+            /// `shifted`: the branches that differ from the nominal sample's (nil: all of them).
+            func add(table: Int, shifted: Set<String>? = nil, weight: CompiledExpression) throws {
+                // Expressions that read no shifted branch are the nominal ones.
+                func place(_ e: CompiledExpression) -> Int {
+                    guard let shifted else { return table }
+                    return shifted.isDisjoint(with: e.branches) ? s : table
                 }
-                try add(.nominal, table: s, weight: sample.weight)
-                for (k, systematic) in analysis.systematics.enumerated() where systematic.samples.contains(s) {
-                    guard case .histoSys(let source) = systematic.kind else { continue }
-                    for up in [true, false] {
-                        let variation: Variation = up ? .up(systematic: k) : .down(systematic: k)
-                        switch source {
-                        case .weights(let upWeights, let downWeights):
-                            try add(variation, table: s, weight: (up ? upWeights : downWeights)[s]!)
-                        case .branches(let upRenames, let downRenames):
-                            let renames = up ? upRenames : downRenames
-                            let table = try builder.table(id: "\(s)/\(k)/\(up)") {
-                                var columns = events.samples[s].columns
-                                for (original, replacement) in renames { columns[original] = columns[replacement] }
-                                return try ColumnTable(columns)
-                            }
-                            try add(variation, table: table, shifted: Set(renames.keys), weight: sample.weight)
-                        case .files:
-                            guard let alternative = events.alternatives[k] else {
-                                throw HistogramError(message: "no alternative ntuples for histosys '\(systematic.name)'")
-                            }
-                            let table = builder.table(id: "\(k)/\(up)") { up ? alternative.up : alternative.down }
-                            try add(variation, table: table, weight: sample.weight)
-                        }
-                    }
+                let selection = try region.selections[s].map { try builder.prepare($0, table: place($0)) }
+                plans.append(HistogramPlan(
+                    weight: try builder.prepare(weight, table: place(weight)), selection: selection,
+                    observable: try builder.prepare(region.observables[s], table: place(region.observables[s]))))
+            }
+            let k: Int, up: Bool
+            switch key.variation {
+            case .nominal:
+                try add(table: s, weight: weight)
+                continue
+            case .up(let systematic): (k, up) = (systematic, true)
+            case .down(let systematic): (k, up) = (systematic, false)
+            }
+            let systematic = analysis.systematics[k]
+            guard case .histoSys(let templates) = systematic.kind else { preconditionFailure("a template of a non-histosys") }
+            switch templates {
+            case .weights(let upWeights, let downWeights):
+                try add(table: s, weight: (up ? upWeights : downWeights)[s]!)
+            case .branches(let upRenames, let downRenames):
+                let renames = up ? upRenames : downRenames
+                let table = try builder.table(id: "\(s)/\(k)/\(up)") {
+                    var columns = events.samples[s].columns
+                    for (original, replacement) in renames { columns[original] = columns[replacement] }
+                    return try ColumnTable(columns)
                 }
+                try add(table: table, shifted: Set(renames.keys), weight: weight)
+            case .files:
+                guard let alternative = events.alternatives[k] else {
+                    throw HistogramError(message: "no alternative ntuples for histosys '\(systematic.name)'")
+                }
+                let table = builder.table(id: "\(k)/\(up)") { up ? alternative.up : alternative.down }
+                try add(table: table, weight: weight)
             }
         }
+        let keys = layout.map(\.key)
+        sources = layout.map(\.source)
         self.analysis = analysis
         self.events = events
         self.keys = keys
@@ -127,8 +146,16 @@ public struct AnalysisHistograms: Sendable {
         self.tables = try builder.finish()
     }
 
-    /// The hard histograms at θ (cuts are 0/1, edges sharp).
+    /// The hard histograms at θ (cuts are 0/1, edges sharp): per key, the sum of its work items'
+    /// histograms in item order (see ``AnalysisEvents/itemRows``).
     public func fillHard(at theta: [Double]) throws -> [BinContents] {
+        try zip(keys, fillHardPerItem(at: theta)).map { key, items in
+            BinContents(summing: items, binCount: analysis.regions[key.region].edges.count - 1)
+        }
+    }
+
+    /// Per key, the hard histogram at θ of every work item of its events, in item order.
+    public func fillHardPerItem(at theta: [Double]) throws -> [[BinContents]] {
         var memo: [String: [Double]] = [:]
         func values(_ e: PreparedExpression) throws -> [Double] {
             if let cached = memo[e.memoKey] { return cached }
@@ -136,14 +163,20 @@ public struct AnalysisHistograms: Sendable {
             memo[e.memoKey] = v
             return v
         }
-        return try zip(keys, plans).map { key, plan in
-            let edges = try edgeValues(analysis.regions[key.region], theta)
+        return try keys.indices.map { i in
+            let plan = plans[i]
+            let edges = try edgeValues(analysis.regions[keys[i].region], theta)
             var w = try values(plan.weight)
             if let selection = plan.selection {
                 let pass = try values(selection)
-                for i in w.indices { w[i] *= pass[i] }
+                for j in w.indices { w[j] *= pass[j] }
             }
-            return hardHistogram(observable: try values(plan.observable), weights: w, edges: edges)
+            let x = try values(plan.observable)
+            return events.rows(of: sources[i], rowCount: x.count).map { rows in
+                rows == x.indices
+                    ? hardHistogram(observable: x, weights: w, edges: edges)
+                    : hardHistogram(observable: Array(x[rows]), weights: Array(w[rows]), edges: edges)
+            }
         }
     }
 

@@ -13,13 +13,7 @@ public struct LoadedAnalysis: Sendable {
     ///
     /// - Throws: ``ConfigError`` naming the place in the config, or the reading error of a file.
     public init(config url: URL, settings: [String: Double] = [:]) throws {
-        let config = try AnalysisConfig.load(contentsOf: url)
-        do {
-            analysis = try config.resolve(baseDirectory: url.deletingLastPathComponent(), branches: ROOTColumns.catalog)
-                .setting(settings)
-        } catch {
-            throw ConfigError(file: url.path, path: error.path, message: error.message)
-        }
+        analysis = try BuildRecipe.load(config: url, settings: settings).analysis
         histograms = try AnalysisHistograms(analysis: analysis, events: AnalysisEvents(loading: analysis))
     }
 }

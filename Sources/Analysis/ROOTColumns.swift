@@ -32,17 +32,33 @@ public enum ROOTColumns {
     /// at a time per branch so the decompressed baskets in flight stay bounded; files are read
     /// in parallel.
     public static func load(
-        branches: [String], files: [URL], tree: String, entriesPerChunk: Int64 = 200_000
+        branches: [String], files: [URL], tree: String, entriesPerChunk: Int64 = WorkItem.defaultEntries
     ) throws -> ColumnTable {
-        let perFile = HEPKitSupport.parallelMap(files.count) { i in
-            try loadFile(branches: branches, url: files[i], tree: tree, entriesPerChunk: entriesPerChunk)
+        try load(branches: branches, tree: tree, reads: files.map { ($0, nil) }, entriesPerChunk: entriesPerChunk).table
+    }
+
+    /// Reads `branches` of `tree` for each of `reads` — a file and its entry ranges (nil: all, in
+    /// chunks of `entriesPerChunk`) — into one table in that order; files are read in parallel.
+    ///
+    /// - Returns: the table and, per range read, its rows in the table.
+    static func load(
+        branches: [String], tree: String, reads: [(url: URL, ranges: [Range<Int64>]?)], entriesPerChunk: Int64
+    ) throws -> (table: ColumnTable, rows: [Range<Int>]) {
+        let perFile = parallelMap(reads.count) { i in
+            try loadFile(branches: branches, url: reads[i].url, tree: tree, ranges: reads[i].ranges, entriesPerChunk: entriesPerChunk)
         }
-        var columns: [String: DataColumn] = [:]
+        var columns: [String: DataColumn] = [:], rows: [Range<Int>] = []
+        for result in perFile {
+            for count in try result.get().entries {
+                let start = rows.last?.upperBound ?? 0
+                rows.append(start..<start + count)
+            }
+        }
         for name in branches {
             var values: [Double] = []
             var offsets: [Int]? = nil
             for result in perFile {
-                let column = try result.get()[name]!
+                let column = try result.get().columns[name]!
                 if let inner = column.offsets {
                     let base = values.count
                     var merged = offsets ?? [0]
@@ -53,12 +69,13 @@ public enum ROOTColumns {
             }
             columns[name] = try offsets.map { try DataColumn(values: values, offsets: $0) } ?? DataColumn(values)
         }
-        return try ColumnTable(columns)
+        return (try ColumnTable(columns), rows)
     }
 
+    /// One file's columns and the number of entries of each range read.
     private static func loadFile(
-        branches: [String], url: URL, tree: String, entriesPerChunk: Int64
-    ) throws -> [String: DataColumn] {
+        branches: [String], url: URL, tree: String, ranges: [Range<Int64>]?, entriesPerChunk: Int64
+    ) throws -> (columns: [String: DataColumn], entries: [Int]) {
         let t = try ROOTFile(path: url.path).tree(tree)
         let selected = try branches.map { name throws -> (String, ROOTBranch, Bool) in
             let branch = try t.branch(name)
@@ -68,8 +85,12 @@ public enum ROOTColumns {
             }
             return (name, branch, shape == .jagged)
         }
+        let ranges = try ranges ?? t.chunks(of: selected.map(\.1), entriesPerChunk: entriesPerChunk)
         var values = [String: [Double]](), offsets = [String: [Int]]()
-        for range in try t.chunks(of: selected.map(\.1), entriesPerChunk: entriesPerChunk) {
+        for range in ranges {
+            guard range.lowerBound >= 0 && range.upperBound <= t.entryCount else {
+                throw ROOTError(file: url.path, object: tree, reason: .notFound("entries \(range) (the tree has \(t.entryCount))"))
+            }
             for (name, branch, jagged) in selected {
                 if jagged {
                     let chunk = try branch.readJagged(as: Double.self, entries: range)
@@ -86,29 +107,41 @@ public enum ROOTColumns {
             let v = values[name] ?? []
             columns[name] = jagged ? try DataColumn(values: v, offsets: offsets[name] ?? [0]) : DataColumn(v)
         }
-        return columns
+        return (columns, ranges.map { Int($0.count) })
     }
 }
 
 extension AnalysisEvents {
     /// Reads, for every sample and every histosys's alternative ntuples, the branches the
-    /// analysis's expressions use (each file once).
-    public init(loading analysis: ResolvedAnalysis, entriesPerChunk: Int64 = 200_000) throws {
-        let samples = try analysis.samples.indices.map { s in
-            try ROOTColumns.load(
-                branches: analysis.branchesRead(bySample: s).sorted(), files: analysis.samples[s].files, tree: analysis.samples[s].tree,
-                entriesPerChunk: entriesPerChunk)
+    /// analysis's expressions use (each file once), as work items of about `entriesPerChunk`
+    /// entries (see ``ResolvedAnalysis/workItems(entriesPerItem:)``).
+    public init(loading analysis: ResolvedAnalysis, entriesPerChunk: Int64 = WorkItem.defaultEntries) throws {
+        try self.init(loading: analysis, items: analysis.workItems(entriesPerItem: entriesPerChunk))
+    }
+
+    /// Reads the events of `items` (in work-item order: by source, then file), recording each
+    /// item's rows. Sources without items get empty tables.
+    public init(loading analysis: ResolvedAnalysis, items: [WorkItem]) throws {
+        var tables: [EventSource: ColumnTable] = [:], itemRows: [EventSource: [Range<Int>]] = [:]
+        for source in analysis.eventSources {
+            let input = analysis.input(of: source)
+            var reads: [(url: URL, ranges: [Range<Int64>]?)] = []
+            for item in items where item.source == source {
+                if reads.count > 0, reads[reads.count - 1].url == input.files[item.file] {
+                    reads[reads.count - 1].ranges!.append(item.entries)
+                } else {
+                    reads.append((input.files[item.file], [item.entries]))
+                }
+            }
+            // A source without items still gets its columns' shapes (from its first file's metadata).
+            if reads.isEmpty, let first = input.files.first { reads = [(first, [])] }
+            (tables[source], itemRows[source]) = try ROOTColumns.load(
+                branches: input.branches, tree: input.tree, reads: reads, entriesPerChunk: WorkItem.defaultEntries)
         }
         var alternatives: [Int: (up: ColumnTable, down: ColumnTable)] = [:]
-        for (k, systematic) in analysis.systematics.enumerated() {
-            guard case .histoSys(.files(let up, let down)) = systematic.kind, let s = systematic.samples.first else { continue }
-            let sample = analysis.samples[s]
-            // An alternative ntuple is a template of its own: only the nominal expressions read it.
-            let branches = analysis.branchesRead(bySample: s, systematics: false).sorted()
-            alternatives[k] = (
-                up: try ROOTColumns.load(branches: branches, files: up, tree: sample.tree, entriesPerChunk: entriesPerChunk),
-                down: try ROOTColumns.load(branches: branches, files: down, tree: sample.tree, entriesPerChunk: entriesPerChunk))
+        for case .alternative(let k, true) in analysis.eventSources {
+            alternatives[k] = (tables[.alternative(systematic: k, up: true)]!, tables[.alternative(systematic: k, up: false)]!)
         }
-        self.init(samples: samples, alternatives: alternatives)
+        self.init(samples: analysis.samples.indices.map { tables[.sample($0)]! }, alternatives: alternatives, itemRows: itemRows)
     }
 }

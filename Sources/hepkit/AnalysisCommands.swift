@@ -27,11 +27,13 @@ struct BuildCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Set a parameter's value (repeatable; default: its init).", valueName: "name=value"))
     var settings: [ParameterSetting] = []
     @Option(name: .shortAndLong, help: "Write the workspace here (default: standard output).") var output: String?
+    @Option(help: ArgumentHelp("Fill only job I of N (0-based) and write a part file for `hepkit merge`.", valueName: "I/N")) var shard: ShardOption?
 
     func run() throws {
         try reportingErrors {
             var values: [String: Double] = [:]
             for s in settings { values[s.name] = s.value }
+            if let shard { return try writeBuildPart(config: config, settings: values, shard: shard.shard, output: output) }
             let loaded = try LoadedAnalysis(config: URL(fileURLWithPath: config), settings: values)
             let json = try analysisJSON(try loaded.histograms.checkedHardWorkspace(at: loaded.analysis.initialParameters))
             guard let output else {

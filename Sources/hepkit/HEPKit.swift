@@ -16,6 +16,6 @@ struct HEPKitCommand: AsyncParsableCommand {
             InspectCommand.self, DigestCommand.self, SortCommand.self, PruneCommand.self, RenameCommand.self,
             CombineCommand.self, PatchsetCommand.self,
             // Analyses
-            BuildCommand.self, OptimizeCommand.self,
+            BuildCommand.self, OptimizeCommand.self, MergeCommand.self,
         ])
 }

@@ -22,7 +22,11 @@ struct WorkspaceOptions: ParsableArguments {
 
     /// The likelihood (pyhf `Workspace.model(measurement_name=, patches=)`) and its observed data.
     func likelihood() throws -> HistFactoryLikelihood {
-        let document = try WorkspaceDocument(parsing: try readInput(workspace), source: inputName(workspace))
+        try likelihood(of: try WorkspaceDocument(parsing: try readInput(workspace), source: inputName(workspace)))
+    }
+
+    /// The likelihood of `document` with the measurement and patches of these options.
+    func likelihood(of document: WorkspaceDocument) throws -> HistFactoryLikelihood {
         let patches = try patch.map { path in
             let json: JSONValue
             do { json = try JSONValue(parsing: try readInput(path)) } catch let error as JSONSyntaxError {
@@ -97,22 +101,28 @@ struct CLsCommand: ParsableCommand {
     @Option(help: "Asymptotic formulae or pseudo-experiments.") var calctype = Calculator.asymptotics
     @Option(help: "Pseudo-experiments per hypothesis (toybased).") var ntoys = 2000
     @Option(help: "Random seed (toybased).") var seed: UInt64 = 0
+    @OptionGroup var grid: PatchsetGridOptions
 
     func run() throws {
         try reportingErrors {
-            let likelihood = try options.likelihood()
-            let fitter = Fitter(likelihood)
-            let statistic = TestStatistic(rawValue: testStat.rawValue)!
-            let result: HypothesisTestResult
-            switch calctype {
-            case .asymptotics:
-                result = try AsymptoticCalculator(fitter: fitter, data: likelihood.observedData, testStatistic: statistic).hypotest(testPOI)
-            case .toybased:
-                result = try ToyCalculator(fitter: fitter, data: likelihood.observedData, testStatistic: statistic, toys: ntoys, seed: seed)
-                    .hypotest(testPOI, progress: terminalProgress())
-            }
-            try options.emit(["CLs_obs": number(result.clsObserved), "CLs_exp": numbers(result.clsExpected)])
+            if try grid.run("cls", options: options, settings: [testPOI, testStat, calctype, ntoys, seed], result) { return }
+            try options.emit(try result(options.likelihood()))
         }
+    }
+
+    /// The result for one workspace.
+    func result(_ likelihood: HistFactoryLikelihood) throws -> JSONValue {
+        let fitter = Fitter(likelihood)
+        let statistic = TestStatistic(rawValue: testStat.rawValue)!
+        let result: HypothesisTestResult
+        switch calctype {
+        case .asymptotics:
+            result = try AsymptoticCalculator(fitter: fitter, data: likelihood.observedData, testStatistic: statistic).hypotest(testPOI)
+        case .toybased:
+            result = try ToyCalculator(fitter: fitter, data: likelihood.observedData, testStatistic: statistic, toys: ntoys, seed: seed)
+                .hypotest(testPOI, progress: terminalProgress())
+        }
+        return ["CLs_obs": number(result.clsObserved), "CLs_exp": numbers(result.clsExpected)]
     }
 }
 
@@ -134,19 +144,25 @@ struct UpperLimitCommand: ParsableCommand {
     @Option(help: "CLs level (0.05 for 95% CL).") var level = 0.05
     @Option(help: "Scan 'lo:hi:n' and interpolate instead of root finding.") var scan: ScanGrid?
     @Option(name: .customLong("test-stat"), help: "Test statistic.") var testStat = CLsCommand.Statistic.qtilde
+    @OptionGroup var grid: PatchsetGridOptions
 
     func run() throws {
         try reportingErrors {
-            let likelihood = try options.likelihood()
-            let fitter = Fitter(likelihood)
-            var settings = UpperLimitOptions(level: level)
-            settings.testStatistic = TestStatistic(rawValue: testStat.rawValue)!
-            let progress = terminalProgress()
-            let limits = try scan.map { try fitter.upperLimitScan(data: likelihood.observedData, values: $0.values, options: settings, progress: progress) }
-                ?? fitter.upperLimit(data: likelihood.observedData, options: settings, progress: progress)
-            for failure in limits.failures { FileHandle.standardError.write(Data("hepkit: warning: \(failure)\n".utf8)) }
-            try options.emit(["obs": number(limits.observed), "exp": numbers(limits.expected)])
+            if try grid.run("upperlimit", options: options, settings: [level, scan?.values ?? [], testStat], result) { return }
+            try options.emit(try result(options.likelihood()))
         }
+    }
+
+    /// The result for one workspace.
+    func result(_ likelihood: HistFactoryLikelihood) throws -> JSONValue {
+        let fitter = Fitter(likelihood)
+        var settings = UpperLimitOptions(level: level)
+        settings.testStatistic = TestStatistic(rawValue: testStat.rawValue)!
+        let progress = terminalProgress()
+        let limits = try scan.map { try fitter.upperLimitScan(data: likelihood.observedData, values: $0.values, options: settings, progress: progress) }
+            ?? fitter.upperLimit(data: likelihood.observedData, options: settings, progress: progress)
+        for failure in limits.failures { FileHandle.standardError.write(Data("hepkit: warning: \(failure)\n".utf8)) }
+        return ["obs": number(limits.observed), "exp": numbers(limits.expected)]
     }
 }
 

@@ -1,0 +1,58 @@
+import Analysis
+import ArgumentParser
+import Foundation
+
+// `hepkit merge`: the parts written by the jobs of a sharded `build` (or patchset grid) back into
+// the one output a single job writes. The part-file format is in docs/batch.md.
+
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge", abstract: "Merge the part files of a sharded job (build --shard, or a patchset grid).",
+        discussion: """
+            Give every part file of the job (e.g. `hepkit merge parts/part.*.json -o workspace.json`). Parts of a build \
+            become the workspace the unsharded build writes, byte for byte. Missing or duplicate shards, and parts of \
+            another job (config, inputs or shard count), are refused with the files named.
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case json, csv }
+
+    @Argument(help: "The part files, one per shard.") var parts: [String]
+    @Option(name: .shortAndLong, help: "Write the result here (default: standard output).") var output: String?
+    @Option(help: "Table format of a patchset grid's result.") var format = Format.json
+
+    func run() throws {
+        try reportingErrors {
+            let files = try parts.map { path in (path, Data(try readInput(path))) }
+            let kinds = Set(try files.map { try partHeader($0.1, file: $0.0).kind })
+            guard kinds.count == 1, let kind = kinds.first else {
+                throw CommandError("the parts are of different kinds (\(kinds.sorted().joined(separator: ", "))): merge one job's parts at a time")
+            }
+            switch kind {
+            case "build":
+                guard format == .json else { throw CommandError("--format csv is for patchset grids; a build merges into a workspace") }
+                let workspace = try BuildPart.merge(try files.map { ($0.0, try decodePart(BuildPart.self, $0.1, file: $0.0)) })
+                try writeData(try analysisJSON(workspace), to: output)
+            case "cls", "upperlimit":
+                let (labels, rows) = try GridPart.merge(try files.map { ($0.0, try GridPart(parsing: Array($0.1), file: $0.0)) })
+                let table = format == .csv ? try GridPart.tableCSV(labels: labels, rows: rows) : GridPart.tableJSON(labels: labels, rows: rows) + "\n"
+                try writeData(Data(table.utf8), to: output)
+            default:
+                throw CommandError("\(files[0].0): unknown part kind '\(kind)'")
+            }
+        }
+    }
+}
+
+/// The header of a part file.
+func partHeader(_ data: Data, file: String) throws -> PartHeader {
+    try decodePart(PartHeader.self, data, file: file)
+}
+
+/// A part file decoded as `type`; a malformed one is an error naming the file.
+func decodePart<T: Decodable>(_ type: T.Type, _ data: Data, file: String) throws -> T {
+    do {
+        return try JSONDecoder().decode(type, from: data)
+    } catch {
+        throw CommandError("\(file) is not a HEPKit part file: \(error)")
+    }
+}

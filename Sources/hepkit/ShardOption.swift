@@ -1,0 +1,37 @@
+import Analysis
+import ArgumentParser
+import Foundation
+import HEPKitSupport
+
+// `--shard I/N` of `build`, `cls` and `upperlimit`, and writing the part file a shard produces.
+
+/// `I/N`: job `I` (0-based) of `N`.
+struct ShardOption: ExpressibleByArgument {
+    let shard: Shard
+
+    init?(argument: String) {
+        let parts = argument.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1, (0..<count).contains(index) else {
+            return nil
+        }
+        shard = Shard(index: index, count: count)
+    }
+
+    static var defaultValueDescription: String { "I/N" }
+}
+
+/// Writes `data` atomically to `path`, or to standard output without one.
+func writeData(_ data: Data, to path: String?) throws {
+    guard let path else {
+        FileHandle.standardOutput.write(data)
+        return
+    }
+    try AtomicFile.write(data, to: path)
+}
+
+/// `hepkit build CONFIG --shard I/N`: fills the histograms of the shard's work items and writes the
+/// part file for `hepkit merge`.
+func writeBuildPart(config: String, settings: [String: Double], shard: Shard, output: String?) throws {
+    let part = try BuildJob(config: URL(fileURLWithPath: config), settings: settings).part(shard)
+    try writeData(try part.json(), to: output)
+}
