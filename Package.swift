@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "HistFactory", targets: ["HistFactory"]),
         .library(name: "Inference", targets: ["Inference"]),
         .library(name: "Analysis", targets: ["Analysis"]),
+        .library(name: "Batch", targets: ["Batch"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -40,10 +41,11 @@ let package = Package(
             name: "Analysis",
             dependencies: ["HEPKitSupport", "ROOTIO", "DiffColumns", "HistFactory", "Inference", "Yams"],
             swiftSettings: optimized),
+        .target(name: "Batch", dependencies: ["HEPKitSupport"]),
         .executableTarget(
             name: "hepkit",
             dependencies: [
-                "HEPKitSupport", "ROOTIO", "HistFactory", "Inference", "Analysis",
+                "HEPKitSupport", "ROOTIO", "HistFactory", "Inference", "Analysis", "Batch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized),
@@ -53,6 +55,7 @@ let package = Package(
         .testTarget(name: "HistFactoryTests", dependencies: ["HistFactory", "HEPKitSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "HistFactory"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
+        .testTarget(name: "BatchTests", dependencies: ["Batch"]),
         .testTarget(
             name: "hepkitTests",
             dependencies: ["hepkit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

@@ -21,6 +21,8 @@ struct HEPKitCommand: ParsableCommand {
             CombineCommand.self, PatchsetCommand.self,
             // Analyses
             BuildCommand.self, OptimizeCommand.self,
+            // Batch farms
+            SubmitCommand.self,
         ])
 
     /// ArgumentParser's `main`, plus the thread budget applied between parsing and running.
