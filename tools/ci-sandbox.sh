@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The static hepkit, alone in a sandbox (bwrap: only the binary and the inputs visible — no Swift
 # toolchain, no /usr/lib, no /usr/share/zoneinfo), gives the same output as the normal build:
-# `optimize` on the bundled example and `cls` on a workspace.
+# `optimize` on the bundled example, `cls` on a workspace, and `stats` on one ROOT file per codec
+# (zlib, LZ4 + xxhash, ZSTD, LZMA: the codec libraries are linked in).
 #
 #   bash tools/ci-sandbox.sh STATIC_HEPKIT NORMAL_HEPKIT
 set -euo pipefail
@@ -18,6 +19,7 @@ mkdir -p "$work/normal/in" "$work/static/in"
 for run in normal static; do
     cp -r fixtures/example "$work/$run/in/example"
     cp "$workspace" "$work/$run/in/workspace.json"
+    cp fixtures/root/uproot-HZZ-{zlib,lz4,zstd,lzma}.root "$work/$run/in/"
 done
 # The sandbox: the binary, its run folder, an empty /tmp, /proc and /dev; no network, no other namespaces.
 sandbox() {
@@ -45,3 +47,11 @@ sandbox cls in/workspace.json >"$work/static.cls" || fail "cls (static build, sa
 cmp "$work/normal.cls" "$work/static.cls" >&2 || fail "cls outputs differ"
 grep -q CLs_obs "$work/static.cls" || fail "cls printed no CLs_obs"
 echo "ci-sandbox: cls: identical ($(tr -d ' \n' < "$work/static.cls" | cut -c1-60)...)"
+
+for codec in zlib lz4 zstd lzma; do
+    file="in/uproot-HZZ-$codec.root"
+    (cd "$work/normal" && HEPKIT_THREADS=2 "$normal" stats "$file" events --json >"$work/normal.$codec") || fail "stats $codec (normal build)"
+    sandbox stats "$file" events --json >"$work/static.$codec" || fail "stats $codec (static build, sandbox)"
+    cmp "$work/normal.$codec" "$work/static.$codec" >&2 || fail "stats outputs differ for $codec"
+done
+echo "ci-sandbox: stats on zlib, lz4, zstd and lzma files: identical"
