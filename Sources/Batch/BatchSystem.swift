@@ -12,10 +12,9 @@ public let submitScriptName = "submit.sh"
 
 /// Script text shared by the systems: a shard's and the merge's body.
 enum JobScript {
-    /// Runs shard `$shard` (set by the caller) in the working directory.
+    /// Runs shard `$shard` (set by the caller, after `set -eu`) in the working directory.
     static func shardBody(_ job: ShardedJob) -> String {
         """
-        set -eu
         cd -- \(ShellWord(job.workingDirectory).quoted)
         exec \(job.shardCommand.commandLine)
 

@@ -18,6 +18,7 @@ public struct HTCondor: BatchSystem {
     public func files(for job: ShardedJob) -> [String: String] {
         let shardScript = """
             #!/bin/bash
+            set -eu
             shard="$1"
 
             """ + JobScript.shardBody(job)

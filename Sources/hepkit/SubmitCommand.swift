@@ -56,6 +56,14 @@ struct SubmitCommand: ParsableCommand {
     @Argument(parsing: .postTerminator, help: "The hepkit command to shard, after '--'.")
     var command: [String] = []
 
+    func validate() throws {
+        guard let subcommand = command.first else { return }  // ShardedJob names the missing command
+        let known = HEPKitCommand.configuration.subcommands.compactMap { $0.configuration.commandName }
+        guard known.contains(subcommand) else {
+            throw ValidationError("'\(subcommand)' is not a hepkit command: give the command after '--' without 'hepkit' (\(known.joined(separator: ", ")))")
+        }
+    }
+
     func run() throws {
         try reportingErrors {
             let here = FileManager.default.currentDirectoryPath
