@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "Inference", targets: ["Inference"]),
         .library(name: "Analysis", targets: ["Analysis"]),
         .library(name: "Collective", targets: ["Collective"]),
+        .library(name: "Batch", targets: ["Batch"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -44,10 +45,11 @@ let package = Package(
             dependencies: ["HEPKitSupport", "ROOTIO", "DiffColumns", "HistFactory", "Inference", "Yams"],
             swiftSettings: optimized),
         .target(name: "Plots", swiftSettings: optimized),
+        .target(name: "Batch", dependencies: ["HEPKitSupport"]),
         .executableTarget(
             name: "hepkit",
             dependencies: [
-                "HEPKitSupport", "ROOTIO", "HistFactory", "Inference", "Analysis", "Plots",
+                "HEPKitSupport", "ROOTIO", "HistFactory", "Inference", "Analysis", "Plots", "Batch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized),
@@ -59,6 +61,7 @@ let package = Package(
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "HistFactory"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
+        .testTarget(name: "BatchTests", dependencies: ["Batch"]),
         .testTarget(
             name: "hepkitTests",
             dependencies: ["hepkit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

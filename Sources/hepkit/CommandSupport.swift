@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HEPKitSupport
 
 // What every subcommand shares: reading inputs, writing outputs atomically, and turning library
 // errors into one line on standard error with exit status 1.
@@ -52,4 +53,51 @@ func writeOutput(_ text: String, to outputFile: String?) throws {
     } catch {
         throw CommandError("cannot write '\(outputFile)': \(error.localizedDescription)")
     }
+}
+
+/// Options every subcommand accepts (one line per command: `@OptionGroup var execution: ExecutionOptions`).
+///
+/// Parsing only validates; ``HEPKitCommand/main()`` applies the budget after parsing and before the
+/// command runs, so parsing (as tests do) never changes the process's thread budget.
+struct ExecutionOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Threads for parallel work: decompression, model building, fits, toys (default: HEPKIT_THREADS, else every core).",
+        valueName: "n"))
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 {
+            throw ValidationError("--threads must be at least 1 (got \(threads))")
+        }
+    }
+
+    /// The execution options of a parsed command, if its type declares them.
+    static func of(_ command: any ParsableCommand) -> ExecutionOptions? {
+        for child in Mirror(reflecting: command).children {
+            if let group = child.value as? any ExecutionOptionsGroup { return group.executionOptions }
+        }
+        return nil
+    }
+
+    /// Sets the process's thread budget from `--threads` (HEPKIT_THREADS applies without it).
+    func apply() {
+        if let threads { ThreadBudget.limit(to: threads) }
+    }
+}
+
+/// An `@OptionGroup` holding ``ExecutionOptions``: how ``ExecutionOptions/of(_:)`` finds them in
+/// any command without each command naming a protocol.
+protocol ExecutionOptionsGroup {
+    var executionOptions: ExecutionOptions { get }
+}
+
+extension OptionGroup: ExecutionOptionsGroup where Value == ExecutionOptions {
+    var executionOptions: ExecutionOptions { wrappedValue }
+}
+
+/// With `HEPKIT_REPORT_THREADS=1`, the most threads any parallel loop used, as `threads used: N`
+/// on standard error: how tests prove that a command honours a budget of one thread.
+func reportPeakThreadsIfAsked() {
+    guard ProcessInfo.processInfo.environment["HEPKIT_REPORT_THREADS"] == "1" else { return }
+    FileHandle.standardError.write(Data("threads used: \(ThreadBudget.peakThreads)\n".utf8))
 }

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import Testing
+@testable import hepkit
+
+/// A command as every subcommand declares the shared options: one `@OptionGroup` line.
+private struct ProbeCommand: ParsableCommand {
+    @OptionGroup var execution: ExecutionOptions
+    @Argument var input: String
+}
+
+private struct PlainCommand: ParsableCommand {
+    @Argument var input: String
+}
+
+/// `--threads N` parses, is validated, and is found in any command that declares the option group.
+@Suite struct ExecutionOptionsTests {
+    @Test func threadsIsParsedAndFoundInTheCommand() throws {
+        let command = try ProbeCommand.parse(["in.json", "--threads", "3"])
+        #expect(ExecutionOptions.of(command)?.threads == 3)
+        let equalsForm = try ProbeCommand.parse(["--threads=1", "in.json"])
+        #expect(ExecutionOptions.of(equalsForm)?.threads == 1)
+    }
+
+    @Test func threadsDefaultsToTheEnvironmentBudget() throws {
+        let command = try ProbeCommand.parse(["in.json"])
+        #expect(ExecutionOptions.of(command)?.threads == nil)
+        #expect(ExecutionOptions.of(try PlainCommand.parse(["in.json"])) == nil)
+    }
+
+    @Test(arguments: [["--threads", "0"], ["--threads=-1"], ["--threads", "-4"], ["--threads", "two"], ["--threads"]])
+    func threadsBelowOneOrNotANumberIsAUsageError(_ arguments: [String]) {
+        #expect(throws: (any Error).self) { try ProbeCommand.parse(["in.json"] + arguments) }
+    }
+
+    @Test func zeroThreadsNamesTheOption() {
+        do {
+            _ = try ProbeCommand.parse(["in.json", "--threads", "0"])
+            Issue.record("--threads 0 was accepted")
+        } catch {
+            #expect(ProbeCommand.message(for: error).contains("--threads must be at least 1 (got 0)"))
+        }
+    }
+
+    /// Subcommands whose file still lacks `@OptionGroup var execution: ExecutionOptions` (owned by
+    /// other work streams): the integrator adds the line and removes the name here. The test fails
+    /// both for a command missing the option and for a stale entry.
+    static let commandsAwaitingExecutionOptions: Set<String> = [
+        "ls", "dump", "hist", "stats",
+        "fit", "cls", "upperlimit", "significance", "ranking",
+        "inspect", "digest", "sort", "prune", "rename", "combine", "patchset",
+        "build", "optimize",
+    ]
+
+    @Test func everySubcommandAcceptsThreads() {
+        for command in HEPKitCommand.configuration.subcommands {
+            let name = command.configuration.commandName ?? ""
+            let accepts = HEPKitCommand.helpMessage(for: command).contains("--threads")
+            #expect(accepts != Self.commandsAwaitingExecutionOptions.contains(name), "\(name)")
+        }
+    }
+}

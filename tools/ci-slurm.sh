@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# A real single-node Slurm cluster (Debian's slurmctld/slurmd, everything under one temporary
+# folder; recipe: ../shared/docs/slurm-local.md) runs `hepkit submit slurm` jobs:
+#   1. an array of 4 shards plus the dependent merge job; each part equals the same command run
+#      here, and the merged output is all parts in shard order;
+#   2. an array whose shard 2 fails: the merge job never runs, the missing shard is named, and
+#      resubmitting that shard alone and then the merge completes the job.
+# The shards run `hepkit cls` with a per-shard --test-poi, and the merge is a stand-in that
+# concatenates (called as `hepkit merge` will be: PARTS... -o OUTPUT). Once `build --shard` and
+# `hepkit merge` exist, add their case below: `submit slurm --shards 4 -- build CONFIG` without
+# --merger, and compare the merged workspace with a single `hepkit build`.
+#
+#   bash tools/ci-slurm.sh HEPKIT        # e.g. .build-static/hepkit (what a node would run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+hepkit="$(realpath "$1")"
+workspace="$(realpath fixtures/pyhf/validation_1bin_shapesys.json)"
+
+export DEBIAN_FRONTEND=noninteractive
+if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! command -v sbatch >/dev/null; then
+    apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends slurmctld slurmd slurm-client >/dev/null
+fi
+
+D="$(mktemp -d)"
+mkdir -p "$D"/{state,spool,log}
+host="$(hostname -s)"
+# Two free ports next to each other (another cluster may be running on this machine).
+port=16817
+while ss -ltnH | awk '{print $4}' | grep -Eq ":($port|$((port + 1)))\$"; do port=$((port + 2)); done
+cat > "$D/slurm.conf" <<CONF
+ClusterName=ci
+SlurmctldHost=$host(127.0.0.1)
+SlurmUser=root
+AuthType=auth/none
+CredType=cred/none
+SlurmctldPort=$port
+SlurmdPort=$((port + 1))
+StateSaveLocation=$D/state
+SlurmdSpoolDir=$D/spool
+SlurmctldPidFile=$D/slurmctld.pid
+SlurmdPidFile=$D/slurmd.pid
+SlurmctldLogFile=$D/log/slurmctld.log
+SlurmdLogFile=$D/log/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+MpiDefault=none
+AccountingStorageType=accounting_storage/none
+JobAcctGatherType=jobacct_gather/none
+JobCompType=jobcomp/none
+DependencyParameters=kill_invalid_depend
+SchedulerParameters=batch_sched_delay=0
+ReturnToService=2
+NodeName=$host NodeAddr=127.0.0.1 CPUs=2 State=UNKNOWN
+PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
+CONF
+export SLURM_CONF="$D/slurm.conf"
+slurmctld -D -i -f "$SLURM_CONF" >"$D/log/slurmctld.out" 2>&1 </dev/null & ctld=$!
+slurmd -D -f "$SLURM_CONF" >"$D/log/slurmd.out" 2>&1 </dev/null & slurmd_pid=$!
+
+stop() {
+    # Jobs first (killing only the daemons leaves job steps running), then the daemons by PID.
+    scancel --user="$(id -un)" 2>/dev/null || true
+    timeout 30 bash -c 'while [ -n "$(squeue -h 2>/dev/null)" ]; do sleep 0.5; done' || true
+    kill "$slurmd_pid" "$ctld" 2>/dev/null || true
+    wait "$slurmd_pid" "$ctld" 2>/dev/null || true
+    rm -rf "$D"
+}
+trap stop EXIT
+
+fail() {
+    echo "ci-slurm: FAILED: $*" >&2
+    tail -n 20 "$D"/log/*.log "$D"/jobs*/*.err 2>/dev/null >&2 || true
+    exit 1
+}
+
+timeout 60 bash -c 'until sinfo -h -o %T 2>/dev/null | grep -q idle; do sleep 0.5; done' || fail "the node did not become idle"
+echo "ci-slurm: cluster up (ports $port/$((port + 1)))"
+
+# Waits until no job is queued or running.
+drain() { timeout "${1:-300}" bash -c 'while [ -n "$(squeue -h)" ]; do sleep 0.5; done' || fail "jobs still queued after ${1:-300} s"; }
+state() { scontrol show job "$1" | grep -o 'JobState=[A-Z_]*' | head -1 | cut -d= -f2; }
+
+# The stand-in merger: concatenates the parts in the order given.
+cat > "$D/concat.sh" <<'SH'
+#!/bin/bash
+set -eu
+out=; parts=()
+while [ $# -gt 0 ]; do
+    case "$1" in -o) out="$2"; shift 2 ;; *) parts+=("$1"); shift ;; esac
+done
+cat "${parts[@]}" > "$out.tmp"
+mv "$out.tmp" "$out"
+SH
+chmod +x "$D/concat.sh"
+
+# 1. Array of 4 + merge.
+mkdir -p "$D/work"
+cd "$D/work"
+"$hepkit" submit slurm --shards 4 --output-dir "$D/jobs" --merger "$D/concat.sh" --merge-output merged.json \
+    --run -- cls "$workspace" --test-poi '1.{I}' --output-file '{part}' > submitted.txt || fail "submit --run"
+read -r array merge < <(sed -n 's/^array job \([0-9]*\) .*, merge job \([0-9]*\)$/\1 \2/p' submitted.txt)
+[ -n "$array" ] && [ -n "$merge" ] || fail "no job ids in: $(cat submitted.txt)"
+drain
+[ "$(state "$merge")" = COMPLETED ] || fail "merge job $merge ended $(state "$merge")"
+: > expected.json
+for i in 0 1 2 3; do
+    [ "$(state "${array}_$i")" = COMPLETED ] || fail "shard $i ended $(state "${array}_$i")"
+    "$hepkit" cls "$workspace" --test-poi "1.$i" --output-file "local.$i.json"
+    cmp "$D/jobs/part.$i.json" "local.$i.json" || fail "shard $i's part differs from the same command run here"
+    cat "local.$i.json" >> expected.json
+    [ -f "$D/jobs/shard.$i.out" ] && [ -f "$D/jobs/shard.$i.err" ] || fail "no logs of shard $i"
+done
+cmp merged.json expected.json || fail "merged output is not the parts in shard order"
+echo "ci-slurm: array job $array (4 shards) + merge job $merge: every part equals a local run, merge complete"
+
+# 2. Shard 2 fails (its input is missing): the merge never runs; rerunning shard 2 completes the job.
+for i in 0 1 3; do cp "$workspace" "ws.$i.json"; done
+"$hepkit" submit slurm --shards 4 --output-dir "$D/jobs-fail" --merger "$D/concat.sh" --merge-output merged-fail.json \
+    --run -- cls 'ws.{I}.json' --output-file '{part}' > submitted.txt || fail "submit --run (failing case)"
+read -r array merge < <(sed -n 's/^array job \([0-9]*\) .*, merge job \([0-9]*\)$/\1 \2/p' submitted.txt)
+drain
+[ "$(state "${array}_2")" = FAILED ] || fail "shard 2 ended $(state "${array}_2"), expected FAILED"
+[ "$(state "$merge")" != COMPLETED ] || fail "the merge job ran although shard 2 failed"
+[ ! -e merged-fail.json ] || fail "a merged output exists although shard 2 failed"
+missing=()
+for i in 0 1 2 3; do [ -s "$D/jobs-fail/part.$i.json" ] || missing+=("$i"); done
+[ "${missing[*]}" = 2 ] || fail "missing parts: '${missing[*]}', expected '2'"
+grep -q "ws.2.json" "$D/jobs-fail/shard.2.err" || fail "shard 2's log does not name its missing input"
+echo "ci-slurm: shard 2 failed as planned; merge job $merge $(state "$merge"); missing shard(s): ${missing[*]} ($(head -c 120 "$D/jobs-fail/shard.2.err"))"
+
+cp "$workspace" ws.2.json
+rerun=$(cd "$D/jobs-fail" && sbatch --parsable --array=2 shards.sbatch)
+rerun="${rerun%%;*}"
+merge=$(cd "$D/jobs-fail" && sbatch --parsable --dependency="afterok:$rerun" merge.sbatch)
+drain
+[ "$(state "$merge")" = COMPLETED ] || fail "the merge after rerunning shard 2 ended $(state "$merge")"
+: > expected-fail.json
+for i in 0 1 2 3; do cat "$D/jobs-fail/part.$i.json" >> expected-fail.json; done
+cmp merged-fail.json expected-fail.json || fail "merged output after the rerun"
+echo "ci-slurm: rerunning shard 2 (job $rerun) and the merge (job $merge) completed the job"
