@@ -137,11 +137,10 @@ public struct AnalysisHistograms: Sendable {
                 try add(table: table, weight: weight)
             }
         }
-        let keys = layout.map(\.key)
-        sources = layout.map(\.source)
         self.analysis = analysis
         self.events = events
-        self.keys = keys
+        self.keys = layout.map(\.key)
+        self.sources = layout.map(\.source)
         self.plans = plans
         self.tables = try builder.finish()
     }

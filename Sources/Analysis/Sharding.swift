@@ -277,6 +277,17 @@ public struct BuildPart: Sendable, Codable, Equatable {
     var header: PartHeader { PartHeader(format: format, version: version, kind: kind, shard: shard, shards: shards) }
 }
 
+/// A part file read from `data`; a malformed one is a ``MergeError`` naming the file and the place.
+public func decodePart<T: Decodable>(_ type: T.Type, from data: Data, file: String) throws(MergeError) -> T {
+    do {
+        return try JSONDecoder().decode(type, from: data)
+    } catch let error as DecodingError {
+        throw MergeError("\(file) is not a HEPKit part file: \(ConfigError(error, file: nil))")
+    } catch {
+        throw MergeError("\(file) is not a HEPKit part file: \(error)")
+    }
+}
+
 /// Parts that cannot be merged; the message names the files.
 public struct MergeError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String

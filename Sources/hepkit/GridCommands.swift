@@ -26,8 +26,8 @@ struct PatchsetGridOptions: ParsableArguments {
         }
     }
 
-    /// With `--patchset`: computes `result` for this shard's patches and writes the part file to
-    /// the output file (or standard output). Returns false without `--patchset`.
+    /// With `--patchset`: computes `result` for this shard's patches and writes the part file
+    /// atomically to the output file (or to standard output). Returns false without `--patchset`.
     ///
     /// - Parameters:
     ///   - kind: the command (`cls`, `upperlimit`): parts of different commands do not merge.
@@ -59,7 +59,7 @@ struct PatchsetGridOptions: ParsableArguments {
             patchsetDigest: "sha256:" + HashAlgorithm.sha256.hexDigest(set.json.canonicalDigestBytes),
             optionsDigest: "sha256:" + HashAlgorithm.sha256.hexDigest(Array(settingsText.joined(separator: "\n").utf8)),
             labels: set.labels, patchCount: set.patches.count, rows: rows)
-        try options.emit(part.json)
+        try writeData(Data((part.json.pythonJSON(indent: 4) + "\n").utf8), to: options.outputFile)
         return true
     }
 }

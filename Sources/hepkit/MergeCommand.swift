@@ -23,14 +23,14 @@ struct MergeCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let files = try parts.map { path in (path, Data(try readInput(path))) }
-            let kinds = Set(try files.map { try partHeader($0.1, file: $0.0).kind })
+            let kinds = Set(try files.map { try decodePart(PartHeader.self, from: $0.1, file: $0.0).kind })
             guard kinds.count == 1, let kind = kinds.first else {
                 throw CommandError("the parts are of different kinds (\(kinds.sorted().joined(separator: ", "))): merge one job's parts at a time")
             }
             switch kind {
             case "build":
                 guard format == .json else { throw CommandError("--format csv is for patchset grids; a build merges into a workspace") }
-                let workspace = try BuildPart.merge(try files.map { ($0.0, try decodePart(BuildPart.self, $0.1, file: $0.0)) })
+                let workspace = try BuildPart.merge(try files.map { ($0.0, try decodePart(BuildPart.self, from: $0.1, file: $0.0)) })
                 try writeData(try analysisJSON(workspace), to: output)
             case "cls", "upperlimit":
                 let (labels, rows) = try GridPart.merge(try files.map { ($0.0, try GridPart(parsing: Array($0.1), file: $0.0)) })
@@ -40,19 +40,5 @@ struct MergeCommand: ParsableCommand {
                 throw CommandError("\(files[0].0): unknown part kind '\(kind)'")
             }
         }
-    }
-}
-
-/// The header of a part file.
-func partHeader(_ data: Data, file: String) throws -> PartHeader {
-    try decodePart(PartHeader.self, data, file: file)
-}
-
-/// A part file decoded as `type`; a malformed one is an error naming the file.
-func decodePart<T: Decodable>(_ type: T.Type, _ data: Data, file: String) throws -> T {
-    do {
-        return try JSONDecoder().decode(type, from: data)
-    } catch {
-        throw CommandError("\(file) is not a HEPKit part file: \(error)")
     }
 }

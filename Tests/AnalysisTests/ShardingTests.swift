@@ -97,6 +97,14 @@ enum SplitExample {
             try BuildPart.merge(farParts)
         }
         #expect(throws: MergeError("no part files to merge")) { try BuildPart.merge([]) }
+        #expect(throws: MergeError("w.json is not a HEPKit part file: missing required key 'format'")) {
+            try decodePart(PartHeader.self, from: Data(#"{"channels": []}"#.utf8), file: "w.json")
+        }
+        #expect(throws: MergeError("p.json is not a HEPKit part file: items[0].index: expected a number")) {
+            var json = String(decoding: try parts[0].1.json(), as: UTF8.self)
+            json = json.replacingOccurrences(of: "\"index\" : 0,", with: "\"index\" : \"0\",")
+            _ = try decodePart(BuildPart.self, from: Data(json.utf8), file: "p.json")
+        }
     }
 
     @Test func duplicateAndIncompatibleShardsAreRefused() throws {
