@@ -178,3 +178,10 @@ enum SplitExample {
         }
     }
 }
+
+/// The workspace's bytes as `hepkit build` writes them (sorted keys, indented).
+private func analysisJSON<T: Encodable>(_ value: T) throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return try encoder.encode(value)
+}
