@@ -20,10 +20,22 @@ public final class ROOTFile: Sendable {
     let seekInfo: Int64
 
     /// Opens and maps the file at `path` and reads its header and top directory.
-    public init(path: String, codecs: CodecRegistry = .standard) throws(ROOTError) {
+    ///
+    /// Anything but a regular file (a directory, a FIFO, a device) is rejected without blocking.
+    public convenience init(path: String, codecs: CodecRegistry = .standard) throws(ROOTError) {
+        try self.init(storage: MappedFile(path: path), codecs: codecs)
+    }
+
+    /// Reads a ROOT file held in memory (a private copy of `bytes` is kept); `name` stands for the
+    /// file in error messages.
+    public convenience init(bytes: [UInt8], name: String = "<memory>", codecs: CodecRegistry = .standard) throws(ROOTError) {
+        try self.init(storage: MappedFile(contents: bytes, name: name), codecs: codecs)
+    }
+
+    private init(storage: MappedFile, codecs: CodecRegistry) throws(ROOTError) {
+        let path = storage.path
         self.path = path
         self.codecs = codecs
-        let storage = try MappedFile(path: path)
         self.storage = storage
         (rootVersion, isLarge, seekInfo, topDirectory) = try withContext(file: path, object: "file header") {
             var reader = ByteReader(storage.bytes)
@@ -75,19 +87,27 @@ public final class ROOTFile: Sendable {
         }
     }
 
+    /// Directories nested deeper than this are a malformed file (real files nest a few levels);
+    /// the bound keeps a crafted chain of directories from exhausting the stack.
+    public static let maximumDirectoryDepth = 64
+
     /// Every object in the file, depth first (the highest cycle of each name), with its path.
     /// Subdirectories reached twice (a corrupt file whose directories form a cycle) are listed once.
     public func allObjects() throws(ROOTError) -> [(path: String, key: ROOTKey)] {
         var result: [(path: String, key: ROOTKey)] = []
         var visited: Set<Int64> = [topDirectory.seekDir]
-        func walk(_ path: String) throws(ROOTError) {
+        func walk(_ path: String, depth: Int) throws(ROOTError) {
+            guard depth <= Self.maximumDirectoryDepth else {
+                throw ROOTError(file: self.path, object: path,
+                                reason: .malformed("directories nested deeper than \(Self.maximumDirectoryDepth) levels"))
+            }
             for key in try directory(path).latestKeys {
                 let full = path.isEmpty ? key.name : "\(path)/\(key.name)"
                 result.append((full, key))
-                if key.isDirectory, visited.insert(key.seekKey).inserted { try walk(full) }
+                if key.isDirectory, visited.insert(key.seekKey).inserted { try walk(full, depth: depth + 1) }
             }
         }
-        try walk("")
+        try walk("", depth: 0)
         return result
     }
 
