@@ -52,7 +52,7 @@ final class MappedFile: @unchecked Sendable {
             throw ROOTError(file: name, reason: .truncated(offset: 0, needed: 4, available: 0))
         }
         let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: contents.count, alignment: 16)
-        copy.copyMemory(from: UnsafeRawBufferPointer(start: contents, count: contents.count))
+        contents.withUnsafeBytes { copy.copyMemory(from: $0) }
         bytes = UnsafeRawBufferPointer(copy)
         isMapped = false
     }

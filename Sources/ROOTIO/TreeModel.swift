@@ -82,6 +82,10 @@ extension ObjectReader {
         if v >= 20 { try skipPart("ROOT::TIOFeatures") }
         let branches = try branchArray()
         guard entries >= 0 else { throw .malformed("tree '\(name)' has \(entries) entries") }
+        // a branch added after the tree was filled holds fewer entries, never more
+        if let long = branches.first(where: { $0.entries > entries }) {
+            throw .malformed("branch '\(long.name)' has \(long.entries) entries, its tree '\(name)' \(entries)")
+        }
         try finish(header.end, "TTree")
         if let outer { try finish(outer.end, className) }
         return TreeModel(name: name, title: title, entries: entries, branches: branches)
@@ -169,7 +173,7 @@ extension ObjectReader {
         let fileName = try reader.string()
         guard fileName.isEmpty else { throw .unsupported("baskets stored in another file (\(fileName))") }
         try finish(header.end, "TBranch")
-        guard entries >= 0, writeBasket >= 0, writeBasket <= maxBaskets else {
+        guard entries >= 0, writeBasket >= 0, writeBasket <= maxBaskets, !branch.basketEntry.contains(where: { $0 < 0 }) else {
             throw .malformed("branch '\(name)': fEntries \(entries), fWriteBasket \(writeBasket), fMaxBaskets \(maxBaskets)")
         }
         return branch
@@ -196,8 +200,8 @@ extension ObjectReader {
             leaf.elementType = Int(try reader.i32())
         }
         try finish(outer.end, className)
-        // some writers store fLen -1 for leaves of collection members; only huge lengths are corrupt
-        guard length < 1 << 28 else { throw .malformed("leaf '\(name)' has fLen \(length)") }
+        // some writers store fLen -1 (or 0) for leaves of collection members: both read as 1
+        guard length >= -1, length < 1 << 28 else { throw .malformed("leaf '\(name)' has fLen \(length)") }
         return leaf
     }
 

@@ -89,10 +89,13 @@ enum Patch {
         }
     }
 
-    /// A branch's `fEntries` and `fBasketEntry[1]` set to 2^62: the basket claims 2^62 entries and
-    /// the value count overflowed `makeValues` (a trap).
+    /// The tree's and a branch's `fEntries` and the branch's `fBasketEntry[1]` set to 2^62: the
+    /// basket claims 2^62 entries and the value count overflowed `makeValues` (a trap).
     @Test func entryCountPast2To62IsAnError() throws {
         var bytes = try ErrorTests.fixtureBytes(Self.uncompressed)
+        let treeRecord = Int(try ROOTFile(bytes: bytes).key("events").seekKey)
+        let treeEntries = try #require(Patch.occurrences(Patch.bigEndian(Int64(2421)), in: bytes, from: treeRecord).first)
+        Patch.write(Int64(1) << 62, at: treeEntries, in: &bytes)
         let name = try Patch.after(Patch.shortString("NJet") + Patch.shortString("NJet/I"), in: bytes)
         // after the branch's name: fEntryNumber, fEntries, then fBasketEntry[1]
         let hits = Patch.occurrences(Patch.bigEndian(Int64(2421)), in: bytes, from: name)
