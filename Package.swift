@@ -43,7 +43,7 @@ let package = Package(
         .executableTarget(
             name: "hepkit",
             dependencies: [
-                "HEPKitSupport", "ROOTIO", "HistFactory", "Inference", "Analysis",
+                "CSupport", "HEPKitSupport", "ROOTIO", "HistFactory", "Inference", "Analysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized),

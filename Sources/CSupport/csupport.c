@@ -28,6 +28,15 @@ int hepkit_set_mmap_threshold(int bytes) {
 #endif
 }
 
+int hepkit_set_trim_threshold(int bytes) {
+#if defined(__GLIBC__)
+    return mallopt(M_TRIM_THRESHOLD, bytes);
+#else
+    (void)bytes;
+    return 0;
+#endif
+}
+
 #if defined(__linux__)
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSupport
 import ROOTIO
 
 #if canImport(Glibc)
@@ -63,22 +64,9 @@ struct EntryRange: ExpressibleByArgument {
 /// previous branch's buffers were just freed. Serving blocks up to 32 MiB (glibc's maximum) from
 /// the heap and not trimming it lets later branches reuse pages that are already mapped.
 func keepFreedColumnMemory() {
-    #if canImport(Glibc)
-    let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3 // M_TRIM_THRESHOLD, M_MMAP_THRESHOLD (malloc.h)
-    _ = glibcMallopt(mmapThreshold, 32 << 20)
-    _ = glibcMallopt(trimThreshold, 512 << 20)
-    #endif
+    _ = hepkit_set_mmap_threshold(32 << 20)
+    _ = hepkit_set_trim_threshold(512 << 20)
 }
-
-#if canImport(Glibc)
-/// glibc's `mallopt`, looked up at run time with its C calling convention: malloc.h is not part of
-/// the Glibc module, and a Swift declaration of a C function would not use the C convention.
-private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32 {
-    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return 0 }
-    typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-    return unsafeBitCast(symbol, to: Mallopt.self)(parameter, value)
-}
-#endif
 
 func selectedBranches(_ tree: ROOTTree, _ list: String?) throws -> [ROOTBranch] {
     guard let list else { return tree.allBranches.filter { $0.typeName != nil } }

@@ -1,5 +1,3 @@
-import Dispatch
-
 extension ElementType {
     /// Same size on disk and in memory, so a basket can be expanded straight into the result.
     var isPlain: Bool {

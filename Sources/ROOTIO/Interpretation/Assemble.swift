@@ -1,4 +1,4 @@
-import Dispatch
+import HEPKitSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -221,7 +221,7 @@ extension Interpretation {
         let memorySize = perEntry * type.memorySize
         return try makeValues(type, count: checkedProduct(entryCount, perEntry, "values")) { destination in
             nonisolated(unsafe) let destination = destination
-            Parallelism.forEach(slices.count) { i in
+            parallelForEach(slices.count) { i in
                 let slice = slices[i]
                 guard !slice.entries.isEmpty else { return }
                 let first = slice.basket.range(of: slice.entries.lowerBound, fixedSize: entrySize).lowerBound
@@ -238,10 +238,10 @@ extension Interpretation {
         var offsets = [Int](repeating: 0, count: entryCount + 1)
         // Baskets in parallel: each writes its entries' offsets counted from its own start, then
         // (below) adds the items of the baskets before it while its values are decoded.
-        let counted = ResultSlots<Int>(count: slices.count)
+        let counted = ResultSlots<Result<Int, DecodeError>>(count: slices.count)
         offsets.withUnsafeMutableBufferPointer { offsets in
             nonisolated(unsafe) let offsets = offsets
-            Parallelism.forEach(slices.count) { i in
+            parallelForEach(slices.count) { i in
                 let slice = slices[i]
                 guard let starts = slice.basket.starts else {
                     counted[i] = .failure(.unsupported("variable-size entries without entry offsets"))
@@ -278,7 +278,7 @@ extension Interpretation {
                 nonisolated(unsafe) let destination = destination
                 let memorySize = type.memorySize
                 let diskSize = type.diskSize
-                Parallelism.forEach(slices.count) { i in
+                parallelForEach(slices.count) { i in
                     let slice = slices[i]
                     guard let starts = slice.basket.starts, !slice.entries.isEmpty else { return }
                     var out = sliceStarts[i]
