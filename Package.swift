@@ -49,7 +49,7 @@ let package = Package(
         .executableTarget(
             name: "hepkit",
             dependencies: [
-                "HEPKitSupport", "ROOTIO", "HistFactory", "Inference", "Analysis", "Plots", "Batch",
+                "CSupport", "HEPKitSupport", "ROOTIO", "HistFactory", "Inference", "Analysis", "Plots", "Batch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized),
@@ -73,9 +73,14 @@ let package = Package(
 if ProcessInfo.processInfo.environment["HEPKIT_FUZZ"] == "1" {
     let folders = (try? FileManager.default.contentsOfDirectory(atPath: Context.packageDirectory + "/Fuzz")) ?? []
     for name in folders.sorted() where !name.hasPrefix(".") {
+        // SwiftPM links an executable with main = <name>_main: CSupport's hepkit_fuzz_main is that entry
+        // point and starts libFuzzer's driver (pulled from the libFuzzer archive with -u)
         package.targets.append(
             .executableTarget(
-                name: name, dependencies: ["HEPKitSupport", "ROOTIO", "HistFactory", "Inference", "Analysis"],
-                path: "Fuzz/\(name)"))
+                name: name, dependencies: ["CSupport", "HEPKitSupport", "ROOTIO", "HistFactory", "Inference", "Analysis"],
+                path: "Fuzz/\(name)",
+                linkerSettings: [.unsafeFlags(["-Xlinker", "--defsym", "-Xlinker", "\(name)_main=hepkit_fuzz_main",
+                                               "-Xlinker", "--defsym", "-Xlinker", "main=hepkit_fuzz_main",
+                                               "-Xlinker", "-u", "-Xlinker", "LLVMFuzzerRunDriver"])]))
     }
 }

@@ -27,3 +27,27 @@ int hepkit_set_mmap_threshold(int bytes) {
     return 0;
 #endif
 }
+
+int hepkit_set_trim_threshold(int bytes) {
+#if defined(__GLIBC__)
+    return mallopt(M_TRIM_THRESHOLD, bytes);
+#else
+    (void)bytes;
+    return 0;
+#endif
+}
+
+#if defined(__linux__)
+#include <stddef.h>
+#include <stdint.h>
+// libFuzzer's driver and a fuzz target's entry point, weak so that ordinary builds link without
+// them. Package.swift (HEPKIT_FUZZ=1) makes every Fuzz/ executable's entry point this function:
+// SwiftPM renames an executable's main, and a fuzz target has none of its own.
+extern int LLVMFuzzerRunDriver(int *argc, char ***argv, int (*callback)(const uint8_t *, size_t)) __attribute__((weak));
+extern int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) __attribute__((weak));
+
+int hepkit_fuzz_main(int argc, char **argv) {
+    if (!LLVMFuzzerRunDriver || !LLVMFuzzerTestOneInput) return 1;
+    return LLVMFuzzerRunDriver(&argc, &argv, LLVMFuzzerTestOneInput);
+}
+#endif

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSupport
 import ROOTIO
 
 #if canImport(Glibc)
@@ -23,20 +24,36 @@ struct FileHandleOutput: Sendable {
     }
 }
 
-/// `start:stop` entry ranges (either side may be empty).
+/// `start:stop` entry ranges, 0-based, `stop` excluded; either side may be empty (the first entry,
+/// the end of the tree). Negative or reversed ranges are usage errors.
 struct EntryRange: ExpressibleByArgument {
     var start: Int64?
     var stop: Int64?
+
+    init(start: Int64? = nil, stop: Int64? = nil) {
+        self.start = start
+        self.stop = stop
+    }
+
     init?(argument: String) {
         let parts = argument.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2 else { return nil }
-        if !parts[0].isEmpty { guard let s = Int64(parts[0]) else { return nil }; start = s }
-        if !parts[1].isEmpty { guard let s = Int64(parts[1]) else { return nil }; stop = s }
+        if !parts[0].isEmpty { guard let s = Int64(parts[0]), s >= 0 else { return nil }; start = s }
+        if !parts[1].isEmpty { guard let s = Int64(parts[1]), s >= 0 else { return nil }; stop = s }
+        if let start, let stop, start > stop { return nil }
     }
-    func resolve(_ count: Int64) -> Range<Int64> {
-        let lower = min(max(0, start.map { $0 < 0 ? count + $0 : $0 } ?? 0), count)
-        let upper = min(max(lower, stop.map { $0 < 0 ? count + $0 : $0 } ?? count), count)
-        return lower ..< upper
+
+    static var defaultValueDescription: String { "start:stop" }
+
+    /// The entries to read from a tree of `count` entries: a `stop` past the end is the end; a
+    /// `start` past the end is an error (it would print nothing and look like an empty tree).
+    func resolve(_ count: Int64) throws -> Range<Int64> {
+        let lower = start ?? 0
+        let upper = min(stop ?? count, count)
+        guard lower <= count else {
+            throw ValidationError("--entries \(lower):\(stop.map(String.init) ?? "") starts after the tree's last entry (it has \(count))")
+        }
+        return lower ..< max(lower, upper)
     }
 }
 
@@ -47,22 +64,9 @@ struct EntryRange: ExpressibleByArgument {
 /// previous branch's buffers were just freed. Serving blocks up to 32 MiB (glibc's maximum) from
 /// the heap and not trimming it lets later branches reuse pages that are already mapped.
 func keepFreedColumnMemory() {
-    #if canImport(Glibc)
-    let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3 // M_TRIM_THRESHOLD, M_MMAP_THRESHOLD (malloc.h)
-    _ = glibcMallopt(mmapThreshold, 32 << 20)
-    _ = glibcMallopt(trimThreshold, 512 << 20)
-    #endif
+    _ = hepkit_set_mmap_threshold(32 << 20)
+    _ = hepkit_set_trim_threshold(512 << 20)
 }
-
-#if canImport(Glibc)
-/// glibc's `mallopt`, looked up at run time with its C calling convention: malloc.h is not part of
-/// the Glibc module, and a Swift declaration of a C function would not use the C convention.
-private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32 {
-    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return 0 }
-    typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-    return unsafeBitCast(symbol, to: Mallopt.self)(parameter, value)
-}
-#endif
 
 func selectedBranches(_ tree: ROOTTree, _ list: String?) throws -> [ROOTBranch] {
     guard let list else { return tree.allBranches.filter { $0.typeName != nil } }
@@ -71,22 +75,35 @@ func selectedBranches(_ tree: ROOTTree, _ list: String?) throws -> [ROOTBranch] 
 
 struct LsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ls", abstract: "List the objects of a ROOT file; for trees, entries and branch types.")
+        commandName: "ls",
+        abstract: "List the objects of a ROOT file; for trees, entries and branch types.",
+        discussion: "An object that cannot be decoded is listed as unreadable, its error goes to standard error and the exit status is 1.")
 
     @Argument(help: "The ROOT file.") var file: String
-    @Flag(help: "Print ROOTJSON.") var json = false
+    @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
         try reportingErrors {
-            let root = try ROOTFile(path: file)
-            var objects: [ROOTJSON] = []
-            var text = ""
-            for (path, key) in try root.allObjects() {
-                let depth = path.split(separator: "/").count - 1
-                let indent = String(repeating: "  ", count: depth)
-                var fields: [(String, ROOTJSON)] = [("path", .string(path)), ("cycle", .int(Int64(key.cycle))),
-                                                    ("class", .string(key.className)), ("title", .string(key.title))]
-                text += "\(indent)\(key.className.padding(14)) \(key.name);\(key.cycle)  \"\(key.title)\"\n"
+            var output = FileHandleOutput.standardOutput
+            let unreadable = try list(to: &output)
+            for error in unreadable { FileHandleOutput.standardError.write("hepkit: \(error)\n") }
+            if !unreadable.isEmpty { throw ExitCode(1) }
+        }
+    }
+
+    /// Writes the listing; returns the errors of the objects that could not be decoded.
+    func list(to sink: inout some TextSink) throws -> [ROOTError] {
+        let root = try ROOTFile(path: file)
+        var objects: [ROOTJSON] = []
+        var text = ""
+        var unreadable: [ROOTError] = []
+        for (path, key) in try root.allObjects() {
+            let depth = path.split(separator: "/").count - 1
+            let indent = String(repeating: "  ", count: depth)
+            var fields: [(String, ROOTJSON)] = [("path", .string(path)), ("cycle", .int(Int64(key.cycle))),
+                                                ("class", .string(key.className)), ("title", .string(key.title))]
+            text += "\(indent)\(key.className.padding(14)) \(key.name);\(key.cycle)  \"\(key.title)\"\n"
+            do throws(ROOTError) {
                 if ["TTree", "TNtuple", "TNtupleD"].contains(key.className) {
                     let tree = try root.tree("\(path);\(key.cycle)")
                     fields.append(("entries", .int(tree.entryCount)))
@@ -99,20 +116,38 @@ struct LsCommand: ParsableCommand {
                         text += "\(indent)  \(branch.path.padding(30)) \(type.padding(16)) \(branch.title)\n"
                     }
                     fields.append(("branches", .array(branches)))
-                } else if key.className.hasPrefix("TH") || key.className.hasPrefix("TProfile"),
-                          let histogram = try? root.histogram("\(path);\(key.cycle)") {
+                } else if key.className.hasPrefix("TH") || key.className.hasPrefix("TProfile") {
+                    let histogram = try root.histogram("\(path);\(key.cycle)")
                     let axes = histogram.axes.prefix(histogram.dimension)
                     fields.append(("entries", .double(histogram.entries)))
                     fields.append(("bins", .array(axes.map { .int(Int64($0.binCount)) })))
                     text += "\(indent)  " + axes.map { "\($0.binCount) bins [\($0.low), \($0.high)]" }.joined(separator: " × ")
                         + ", \(histogram.entries) entries\n"
                 }
-                objects.append(.object(fields))
+            } catch {
+                // the other objects are still listed; a layout HEPKit does not decode is no fault of the file
+                switch error.reason {
+                case .unsupported:
+                    text += "\(indent)  (not decoded: an unsupported layout)\n"
+                default:
+                    unreadable.append(error)
+                    fields.append(("unreadable", .string("\(error)")))
+                    text += "\(indent)  UNREADABLE\n"
+                }
             }
-            FileHandleOutput.standardOutput.write(json ? ROOTJSON.object([("file", .string(file)), ("objects", .array(objects))]).rendered + "\n" : text)
+            objects.append(.object(fields))
         }
+        sink.write(json ? ROOTJSON.object([("file", .string(file)), ("objects", .array(objects))]).rendered + "\n" : text)
+        return unreadable
     }
 }
+
+/// Where `hepkit dump` writes its text, piece by piece.
+protocol TextSink {
+    mutating func write(_ text: String)
+}
+
+extension FileHandleOutput: TextSink {}
 
 struct DumpCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "dump", abstract: "Print the entries of tree branches.")
@@ -122,34 +157,68 @@ struct DumpCommand: ParsableCommand {
     @Argument(help: "The ROOT file.") var file: String
     @Argument(help: "Path of the tree in the file.") var tree: String
     @Option(help: "Comma-separated branch names (default: all readable branches).") var branches: String?
-    @Option(help: "Entry range start:stop.") var entries: EntryRange?
+    @Option(help: "Entry range start:stop (0-based, stop excluded; a stop past the end means the end).") var entries: EntryRange?
     @Option(help: "Output format: json or csv.") var format: Format = .json
+
+    /// Entries read and printed at a time (rounded to whole baskets), so memory stays bounded
+    /// however large the tree is.
+    static let entriesPerChunk: Int64 = 65_536
 
     func run() throws {
         try reportingErrors {
-            let root = try ROOTFile(path: file)
-            let tree = try root.tree(self.tree)
-            let range = (entries ?? EntryRange(argument: ":")!).resolve(tree.entryCount)
-            let selected = try selectedBranches(tree, branches)
-            // a branch may hold fewer entries than its tree (added later, never filled)
-            let columns = try selected.map { try $0.column(entries: range.clamped(to: 0 ..< $0.entryCount)) }
-            let names = branches == nil ? selected.map(\.path) : branches!.split(separator: ",").map(String.init)
-            switch format {
-            case .json:
-                let object = ROOTJSON.object(zip(names, columns).map { ($0, .array((0 ..< $1.entryCount).map($1.json(entry:)))) })
-                FileHandleOutput.standardOutput.write(object.rendered + "\n")
-            case .csv:
-                var out = names.map(ROOTJSON.csvField).joined(separator: ",") + "\n"
-                for entry in 0 ..< range.count {
-                    out += columns.map { column in
-                        let value = column.json(entry: entry)
-                        if case .string(let text) = value { return ROOTJSON.csvField(text) }
-                        return ROOTJSON.csvField(value.rendered)
-                    }.joined(separator: ",") + "\n"
+            var output = FileHandleOutput.standardOutput
+            try dump(to: &output)
+        }
+    }
+
+    func dump(to sink: inout some TextSink) throws {
+        let root = try ROOTFile(path: file)
+        let tree = try root.tree(self.tree)
+        let range = try (entries ?? EntryRange()).resolve(tree.entryCount)
+        let selected = try selectedBranches(tree, branches)
+        let names = branches == nil ? selected.map(\.path) : branches!.split(separator: ",").map(String.init)
+        switch format {
+        case .json:
+            // one array per branch, read and written chunk by chunk
+            sink.write("{")
+            for (k, (name, branch)) in zip(names, selected).enumerated() {
+                var head = k > 0 ? "," : ""
+                JSONText.quote(name, into: &head)
+                sink.write(head + ":[")
+                var first = true
+                for chunk in try Self.chunks(tree, [branch], range) {
+                    // a branch may hold fewer entries than its tree (added later, never filled)
+                    let column = try branch.column(entries: chunk.clamped(to: 0 ..< branch.entryCount))
+                    var out = ""
+                    for entry in 0 ..< column.entryCount {
+                        if !first { out += "," }
+                        first = false
+                        column.renderJSON(entry: entry, into: &out)
+                    }
+                    sink.write(out)
                 }
-                FileHandleOutput.standardOutput.write(out)
+                sink.write("]")
+            }
+            sink.write("}\n")
+        case .csv:
+            sink.write(names.map(JSONText.csvField).joined(separator: ",") + "\n")
+            for chunk in try Self.chunks(tree, selected, range) {
+                let columns = try selected.map { try $0.column(entries: chunk.clamped(to: 0 ..< $0.entryCount)) }
+                var out = ""
+                for entry in 0 ..< chunk.count {
+                    // a branch shorter than the tree leaves its field empty
+                    out += columns.map { entry < $0.entryCount ? $0.csvField(entry: entry) : "" }.joined(separator: ",") + "\n"
+                }
+                sink.write(out)
             }
         }
+    }
+
+    /// Basket-aligned pieces of `range` of about ``entriesPerChunk`` entries.
+    static func chunks(_ tree: ROOTTree, _ branches: [ROOTBranch], _ range: Range<Int64>) throws -> [Range<Int64>] {
+        try tree.chunks(of: branches, entriesPerChunk: entriesPerChunk)
+            .map { $0.clamped(to: range) }
+            .filter { !$0.isEmpty }
     }
 }
 

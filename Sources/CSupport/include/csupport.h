@@ -8,4 +8,7 @@ int hepkit_rename_exchange(const char *from, const char *to);
 /// glibc's mallopt(M_MMAP_THRESHOLD, bytes); returns 1 on success, 0 where unavailable.
 int hepkit_set_mmap_threshold(int bytes);
 
+/// glibc's mallopt(M_TRIM_THRESHOLD, bytes); returns 1 on success, 0 where unavailable.
+int hepkit_set_trim_threshold(int bytes);
+
 #endif

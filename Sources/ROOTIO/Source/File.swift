@@ -20,10 +20,22 @@ public final class ROOTFile: Sendable {
     let seekInfo: Int64
 
     /// Opens and maps the file at `path` and reads its header and top directory.
-    public init(path: String, codecs: CodecRegistry = .standard) throws(ROOTError) {
+    ///
+    /// Anything but a regular file (a directory, a FIFO, a device) is rejected without blocking.
+    public convenience init(path: String, codecs: CodecRegistry = .standard) throws(ROOTError) {
+        try self.init(storage: MappedFile(path: path), codecs: codecs)
+    }
+
+    /// Reads a ROOT file held in memory (a private copy of `bytes` is kept); `name` stands for the
+    /// file in error messages.
+    public convenience init(bytes: [UInt8], name: String = "<memory>", codecs: CodecRegistry = .standard) throws(ROOTError) {
+        try self.init(storage: MappedFile(contents: bytes, name: name), codecs: codecs)
+    }
+
+    private init(storage: MappedFile, codecs: CodecRegistry) throws(ROOTError) {
+        let path = storage.path
         self.path = path
         self.codecs = codecs
-        let storage = try MappedFile(path: path)
         self.storage = storage
         (rootVersion, isLarge, seekInfo, topDirectory) = try withContext(file: path, object: "file header") {
             var reader = ByteReader(storage.bytes)
@@ -75,19 +87,27 @@ public final class ROOTFile: Sendable {
         }
     }
 
+    /// Directories nested deeper than this are a malformed file (real files nest a few levels);
+    /// the bound keeps a crafted chain of directories from exhausting the stack.
+    public static let maximumDirectoryDepth = 64
+
     /// Every object in the file, depth first (the highest cycle of each name), with its path.
     /// Subdirectories reached twice (a corrupt file whose directories form a cycle) are listed once.
     public func allObjects() throws(ROOTError) -> [(path: String, key: ROOTKey)] {
         var result: [(path: String, key: ROOTKey)] = []
         var visited: Set<Int64> = [topDirectory.seekDir]
-        func walk(_ path: String) throws(ROOTError) {
+        func walk(_ path: String, depth: Int) throws(ROOTError) {
+            guard depth <= Self.maximumDirectoryDepth else {
+                throw ROOTError(file: self.path, object: path,
+                                reason: .malformed("directories nested deeper than \(Self.maximumDirectoryDepth) levels"))
+            }
             for key in try directory(path).latestKeys {
                 let full = path.isEmpty ? key.name : "\(path)/\(key.name)"
                 result.append((full, key))
-                if key.isDirectory, visited.insert(key.seekKey).inserted { try walk(full) }
+                if key.isDirectory, visited.insert(key.seekKey).inserted { try walk(full, depth: depth + 1) }
             }
         }
-        try walk("")
+        try walk("", depth: 0)
         return result
     }
 
@@ -102,74 +122,5 @@ public final class ROOTFile: Sendable {
         let trimmed = path.hasPrefix("/") ? String(path.dropFirst()) : path
         guard let slash = trimmed.lastIndex(of: "/") else { return ("", trimmed) }
         return (String(trimmed[..<slash]), String(trimmed[trimmed.index(after: slash)...]))
-    }
-}
-
-/// A directory's contents.
-public struct ROOTDirectory: Sendable {
-    /// Path from the top directory (`""` for the top).
-    public var path: String
-    /// Every key, in file order (all cycles).
-    public var keys: [ROOTKey]
-
-    /// The keys with only the highest cycle of each name, in file order.
-    public var latestKeys: [ROOTKey] {
-        var best: [String: Int16] = [:]
-        for key in keys { best[key.name] = max(best[key.name] ?? .min, key.cycle) }
-        return keys.filter { best[$0.name] == $0.cycle }
-    }
-
-    /// The key `name` or `name;cycle` (highest cycle if none is given).
-    func key(named spec: String) throws(DecodeError) -> ROOTKey {
-        var name = spec
-        var cycle: Int16?
-        if let semi = spec.lastIndex(of: ";"), let number = Int16(spec[spec.index(after: semi)...]) {
-            name = String(spec[..<semi])
-            cycle = number
-        }
-        let candidates = keys.filter { $0.name == name && (cycle == nil || $0.cycle == cycle) }
-        guard let key = candidates.max(by: { $0.cycle < $1.cycle }) else {
-            throw DecodeError(.notFound("no key '\(spec)' in directory '\(path.isEmpty ? "/" : path)'"))
-        }
-        return key
-    }
-}
-
-/// The 60-byte `TDirectory` record and where its key list is.
-struct DirectoryRecord: Sendable {
-    var seekDir: Int64
-    var seekKeys: Int64
-    var nbytesKeys: Int32
-
-    init(storage: MappedFile, at offset: Int64) throws(DecodeError) {
-        var reader = ByteReader(try storage.slice(offset, 42))
-        let version = try reader.i16()
-        _ = try reader.u32(); _ = try reader.u32()
-        nbytesKeys = try reader.i32()
-        _ = try reader.i32() // fNbytesName
-        if version > 1000 {
-            seekDir = try reader.i64(); _ = try reader.i64(); seekKeys = try reader.i64()
-        } else {
-            seekDir = Int64(try reader.i32()); _ = try reader.i32(); seekKeys = Int64(try reader.i32())
-        }
-        guard seekKeys >= 0, seekKeys < storage.bytes.count else {
-            throw .malformed("directory keys list offset \(seekKeys) outside the file (size \(storage.bytes.count))")
-        }
-    }
-
-    func keys(in file: ROOTFile) throws(DecodeError) -> [ROOTKey] {
-        guard seekKeys != 0 else { return [] }
-        let available = file.storage.bytes.count - Int(seekKeys)
-        var reader = ByteReader(try file.storage.slice(seekKeys, available))
-        _ = try ROOTKey(&reader)
-        let n = try reader.count("keys", elementSize: 26)
-        var keys: [ROOTKey] = []
-        keys.reserveCapacity(n)
-        for _ in 0 ..< n { keys.append(try ROOTKey(&reader)) }
-        return keys
-    }
-
-    func key(named name: String, in file: ROOTFile) throws(DecodeError) -> ROOTKey {
-        try ROOTDirectory(path: "", keys: keys(in: file)).key(named: name)
     }
 }

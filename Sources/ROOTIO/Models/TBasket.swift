@@ -1,4 +1,4 @@
-import Dispatch
+import HEPKitSupport
 
 /// Where one basket of a branch is and which entries it holds.
 struct BasketLocation: Sendable {
@@ -192,22 +192,18 @@ extension ROOTFile {
         }
     }
 
-    /// Decodes the baskets in parallel (``Parallelism/threadCount`` threads); the first failure is rethrown naming the basket.
+    /// Decodes the baskets in parallel (on the ``HEPKitSupport/ThreadBudget``); the first failure is rethrown naming the basket.
     func decodeBaskets(_ locations: [BasketLocation], of branch: BranchModel) throws(DecodeError) -> [DecodedBasket] {
         try forEachBasket(locations) { i throws(DecodeError) in try decodeBasket(locations[i], of: branch) }
     }
 }
 
-/// Write-once slots filled by parallel iterations, each writing only its own index.
-///
-/// The slots live in memory of their own: an `Array` property would be moved out and back by
-/// every `withUnsafeMutableBufferPointer`, so two threads writing different slots would race.
-/// Runs `body(i)` for every basket on the reader's threads and returns the results in basket
+/// Runs `body(i)` for every basket on the thread budget and returns the results in basket
 /// order; a failure is rethrown naming its basket (the first in basket order, so the error does
 /// not depend on thread timing).
 func forEachBasket<T>(_ locations: [BasketLocation], _ body: (Int) throws(DecodeError) -> T) throws(DecodeError) -> [T] {
-    let results = ResultSlots<T>(count: locations.count)
-    Parallelism.forEach(locations.count) { i in
+    let results = ResultSlots<Result<T, DecodeError>>(count: locations.count)
+    parallelForEach(locations.count) { i in
         do throws(DecodeError) {
             results[i] = .success(try body(i))
         } catch {
@@ -226,19 +222,43 @@ func forEachBasket<T>(_ locations: [BasketLocation], _ body: (Int) throws(Decode
     return values
 }
 
-final class ResultSlots<T>: @unchecked Sendable {
-    private let slots: UnsafeMutableBufferPointer<Result<T, DecodeError>?>
-    init(count: Int) {
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: nil)
+/// A basket serialised inside its branch (a tree that was not closed cleanly).
+struct EmbeddedBasket: Sendable {
+    var keyLength: Int
+    var entryCount: Int
+    var last: Int
+    /// The entry data (`fLast - fKeylen` bytes).
+    var data: [UInt8]
+    /// Entry start positions in the key-including buffer, if stored.
+    var offsets: [Int32]?
+}
+
+extension ObjectReader {
+    /// A `TBasket` serialised inside a branch's `fBaskets` (§8.3).
+    mutating func embeddedBasket() throws(DecodeError) -> EmbeddedBasket {
+        let keyStart = reader.position
+        let key = try ROOTKey(&reader)
+        let keyLength = Int(key.keyLength)
+        let header = try reader.basketFields(keyStart: keyStart, keyLength: keyLength)
+        let (nevBuf, last) = (header.entryCount, header.last)
+        guard nevBuf >= 0, last >= keyLength else {
+            throw .malformed("embedded basket of '\(key.name)': fNevBuf \(nevBuf), fLast \(last), fKeylen \(keyLength)")
+        }
+        // TBasket::Streamer: offsets for flags other than 0, x2 and >= 80, displacements above 40
+        var offsets: [Int32]?
+        let flag = Int(header.flag)
+        if nevBuf > 0, flag != 0, flag % 10 != 2, flag < 80 {
+            let n = try reader.count("embedded basket offsets", elementSize: 4)
+            guard n >= nevBuf else { throw .malformed("embedded basket has \(n) offsets for \(nevBuf) entries") }
+            offsets = try (0 ..< n).map { _ throws(DecodeError) in try reader.i32() }
+            if flag > 40 { try reader.skip(4 * reader.count("embedded basket displacements", elementSize: 4)) }
+        }
+        // ROOT writes the buffer only for flag 1 or > 10; otherwise the basket is an empty placeholder
+        guard header.flag == 1 || header.flag > 10 else {
+            return EmbeddedBasket(keyLength: keyLength, entryCount: 0, last: keyLength, data: [], offsets: nil)
+        }
+        let buffer = try reader.rawBytes(last)
+        return EmbeddedBasket(keyLength: keyLength, entryCount: nevBuf, last: last,
+                              data: Array(buffer[keyLength...]), offsets: offsets)
     }
-    deinit {
-        _ = slots.deinitialize()
-        slots.deallocate()
-    }
-    subscript(i: Int) -> Result<T, DecodeError>? {
-        get { slots[i] }
-        set { slots[i] = newValue }
-    }
-    func take() -> [Result<T, DecodeError>?] { Array(slots) }
 }

@@ -90,3 +90,12 @@ struct ByteReader {
         return text
     }
 }
+
+/// `a × b` for sizes and counts that come from a file: an overflow or a negative factor is a
+/// malformed file, not a trap.
+@inline(__always)
+func checkedProduct(_ a: Int, _ b: Int, _ what: @autoclosure () -> String) throws(DecodeError) -> Int {
+    let (product, overflow) = a.multipliedReportingOverflow(by: b)
+    guard a >= 0, b >= 0, !overflow else { throw .malformed("\(what()) \(a) × \(b) is out of range") }
+    return product
+}

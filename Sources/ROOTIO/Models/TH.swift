@@ -61,6 +61,22 @@ public struct Histogram: Sendable {
     }
 }
 
+extension Histogram {
+    /// Bins including under- and overflow, `Π (binCount + 2)`: axis sizes come from the file, so
+    /// a product past `Int.max` is a malformed histogram, not a trap.
+    static func cellCount(_ axes: ArraySlice<Axis>, name: String) throws(DecodeError) -> Int {
+        var cells = 1
+        for axis in axes {
+            let (product, overflow) = cells.multipliedReportingOverflow(by: axis.binCount + 2)
+            guard !overflow else {
+                throw .malformed("histogram '\(name)': axis sizes \(axes.map(\.binCount)) give more than \(Int.max) bins")
+            }
+            cells = product
+        }
+        return cells
+    }
+}
+
 extension ROOTFile {
     /// The histogram at `path` (`dir/name`, optionally `;cycle`).
     public func histogram(_ path: String) throws(ROOTError) -> Histogram {
@@ -94,7 +110,7 @@ extension ObjectReader {
         if dimension == 3 { try skipPart("TAtt3D") }
         if let dimensionHeader { try finish(dimensionHeader.end, "TH\(dimension)") }
         histogram.contentsWithFlow = try tArray(arrayType)
-        let cells = histogram.axes.prefix(dimension).reduce(1) { $0 * ($1.binCount + 2) }
+        let cells = try Histogram.cellCount(histogram.axes.prefix(dimension), name: histogram.name)
         guard histogram.contentsWithFlow.count == cells else {
             throw .malformed("histogram '\(histogram.name)' has \(histogram.contentsWithFlow.count) contents for \(cells) cells")
         }
@@ -118,7 +134,7 @@ extension ObjectReader {
         _ = try tArray("D") // fContour
         let sumw2 = try tArray("D")
         try finish(header.end, "TH1")
-        let expected = axes.prefix(dimension).reduce(1) { ($0.multipliedReportingOverflow(by: $1.binCount + 2)).partialValue }
+        let expected = try Histogram.cellCount(axes.prefix(dimension), name: name)
         guard cells == expected else { throw .malformed("histogram '\(name)': fNcells \(cells) but axes give \(expected)") }
         return Histogram(className: className, name: name, title: title, axes: axes, dimension: dimension,
                          entries: entries, contentsWithFlow: [], sumw2WithFlow: sumw2.count == cells && cells > 0 ? sumw2 : nil)

@@ -61,6 +61,12 @@ extension ROOTFile {
 
     /// The uncompressed object of `key` (owned, `fObjlen` bytes).
     func objectBytes(of key: ROOTKey) throws(DecodeError) -> [UInt8] {
+        // the directory's copy of the key and the record's own header must agree on the sizes
+        let record = try readKey(at: key.seekKey)
+        guard record.totalBytes == key.totalBytes, record.objectLength == key.objectLength, record.keyLength == key.keyLength else {
+            throw .malformed("key '\(key.name)': the record says fNbytes \(record.totalBytes), fObjlen \(record.objectLength), "
+                             + "fKeylen \(record.keyLength); the directory says \(key.totalBytes), \(key.objectLength), \(key.keyLength)")
+        }
         let stored = Int(key.totalBytes) - Int(key.keyLength)
         guard stored >= 0 else { throw .malformed("key '\(key.name)': fNbytes \(key.totalBytes) < fKeylen \(key.keyLength)") }
         let source = try storage.slice(key.seekKey + Int64(key.keyLength), stored)

@@ -76,31 +76,31 @@ extension BranchModel {
         let leaf = leaves.first
         let code = streamerType >= 0 ? streamerType : (leaf?.elementType ?? -1)
         // members of split collections / TClonesArrays: one count per entry, values back to back
-        let inCollection = elementKind == 31 || elementKind == 41
-        // counter branches of split TClonesArrays (3) and STL collections (4) hold the sizes
-        if elementKind == 3 || elementKind == 4 {
+        let inCollection = elementKind == BranchElementKind.clonesArrayMember || elementKind == BranchElementKind.stlCollectionMember
+        // counter branches of split TClonesArrays and STL collections hold the sizes
+        if elementKind == BranchElementKind.clonesArrayCounter || elementKind == BranchElementKind.stlCollectionCounter {
             return Interpretation(type: .int32, layout: .fixed(count: 1), shape: [])
         }
         // Double32/Float16 ranges live in the member comment, not in the leaf title
         let title = member?.title ?? leaf?.title ?? title
-        if let member, [300, 365, 500].contains(code) {
+        if let member, StreamerType.stlLike.contains(code) {
             if inCollection, let inner = Self.sequenceElement(member.typeName), let type = ElementType(typeName: inner) {
                 return Interpretation(type: type, layout: .jagged2(countedOuter: false), shape: [])
             }
             if let layout = try Self.stlInterpretation(member.typeName, header: 6, inCollection: inCollection) { return layout }
         }
-        if let objectClassName, code < 0 || code == 300 || code == 500 || code == 365 || (leaf?.elementType ?? 0) < 0 {
-            let stlHeader = (code == 300 || code == 365 || code == 500) && streamerID >= 0 ? 6 : 0
+        if let objectClassName, code < 0 || StreamerType.stlLike.contains(code) || (leaf?.elementType ?? 0) < 0 {
+            let stlHeader = StreamerType.stlLike.contains(code) && streamerID >= 0 ? 6 : 0
             if let layout = try Self.stlInterpretation(objectClassName, header: stlHeader, inCollection: inCollection) {
                 return layout
             }
         }
-        if code == 65 { return Interpretation(type: nil, layout: .string(header: 0), shape: []) }
-        if code == 7 { return Interpretation(type: nil, layout: .string(header: 0, wideLength: true), shape: []) }
+        if code == StreamerType.tString { return Interpretation(type: nil, layout: .string(header: 0), shape: []) }
+        if code == StreamerType.charStar { return Interpretation(type: nil, layout: .string(header: 0, wideLength: true), shape: []) }
         guard let type = ElementType(streamerCode: code, title: title) else {
             throw .unsupported("branch '\(name)' holds \(objectClassName ?? "objects") (streamer type \(code))")
         }
-        if (41...59).contains(code) {
+        if StreamerType.counterArrays.contains(code) {
             return Interpretation(type: type, layout: .jagged(header: 1, itemCount: 1), shape: [])
         }
         let dims = leaf.map { Self.dimensions($0) } ?? []

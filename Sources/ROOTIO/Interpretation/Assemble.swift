@@ -1,4 +1,4 @@
-import Dispatch
+import HEPKitSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -69,7 +69,6 @@ private func truncated(_ truncation: ElementType.Truncation, _ source: UnsafeRaw
     }
 }
 
-/// Allocates the typed array for `count` values of `type` and lets `fill` write them.
 /// Asks the kernel to back a large, not yet touched output buffer with transparent huge pages:
 /// the first write to a 2 MiB page then costs one fault instead of 512, which is a large part of
 /// reading a fast codec's output (LZ4 decompresses faster than 4 KiB pages can be faulted in).
@@ -84,8 +83,13 @@ private func adviseHugePages(_ base: UnsafeMutableRawPointer, byteCount: Int) {
     #endif
 }
 
+/// Allocates the typed array for `count` values of `type` and lets `fill` write them.
+///
+/// Callers check `count` against the bytes that back it first; the byte size is checked here too,
+/// so a count that slipped through is an error, never an overflow trap.
 func makeValues(_ type: ElementType, count: Int, _ fill: (UnsafeMutableRawPointer) throws(DecodeError) -> Void) throws(DecodeError) -> Column.Values {
     func build<T>(_: T.Type) throws(DecodeError) -> [T] {
+        _ = try checkedProduct(count, MemoryLayout<T>.stride, "bytes for \(type) values")
         var failure: DecodeError?
         let array = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             initialized = 0
@@ -131,6 +135,10 @@ extension DecodedBasket {
         case .fixed, .record: selfSized = false
         }
         guard selfSized, entryCount > 0 else { return }
+        // every self-sized entry takes at least one byte: the count must not reserve more than the data
+        guard entryCount <= data.count else {
+            throw .malformed("basket claims \(entryCount) entries in \(data.count) bytes")
+        }
         var stringHeader: Int?
         var wideLength = false
         if case let .string(header, wide) = layout { (stringHeader, wideLength) = (header, wide) }
@@ -200,9 +208,10 @@ extension Interpretation {
     }
 
     private func fixedValues(_ slices: [BasketSlice], type: ElementType, perEntry: Int, entryCount: Int) throws(DecodeError) -> Column.Values {
-        let entrySize = perEntry * type.diskSize
+        let entrySize = try checkedProduct(perEntry, type.diskSize, "bytes per entry")
         // every taken entry must have exactly entrySize bytes, back to back
         for slice in slices where !slice.entries.isEmpty {
+            try slice.basket.requireFixedEntries(of: entrySize)
             let first = slice.basket.range(of: slice.entries.lowerBound, fixedSize: entrySize).lowerBound
             let last = slice.basket.range(of: slice.entries.upperBound - 1, fixedSize: entrySize).upperBound
             guard last - first == slice.entries.count * entrySize, first >= 0, last <= slice.basket.data.count else {
@@ -210,9 +219,9 @@ extension Interpretation {
             }
         }
         let memorySize = perEntry * type.memorySize
-        return try makeValues(type, count: entryCount * perEntry) { destination in
+        return try makeValues(type, count: checkedProduct(entryCount, perEntry, "values")) { destination in
             nonisolated(unsafe) let destination = destination
-            Parallelism.forEach(slices.count) { i in
+            parallelForEach(slices.count) { i in
                 let slice = slices[i]
                 guard !slice.entries.isEmpty else { return }
                 let first = slice.basket.range(of: slice.entries.lowerBound, fixedSize: entrySize).lowerBound
@@ -229,10 +238,10 @@ extension Interpretation {
         var offsets = [Int](repeating: 0, count: entryCount + 1)
         // Baskets in parallel: each writes its entries' offsets counted from its own start, then
         // (below) adds the items of the baskets before it while its values are decoded.
-        let counted = ResultSlots<Int>(count: slices.count)
+        let counted = ResultSlots<Result<Int, DecodeError>>(count: slices.count)
         offsets.withUnsafeMutableBufferPointer { offsets in
             nonisolated(unsafe) let offsets = offsets
-            Parallelism.forEach(slices.count) { i in
+            parallelForEach(slices.count) { i in
                 let slice = slices[i]
                 guard let starts = slice.basket.starts else {
                     counted[i] = .failure(.unsupported("variable-size entries without entry offsets"))
@@ -269,7 +278,7 @@ extension Interpretation {
                 nonisolated(unsafe) let destination = destination
                 let memorySize = type.memorySize
                 let diskSize = type.diskSize
-                Parallelism.forEach(slices.count) { i in
+                parallelForEach(slices.count) { i in
                     let slice = slices[i]
                     guard let starts = slice.basket.starts, !slice.entries.isEmpty else { return }
                     var out = sliceStarts[i]
@@ -346,8 +355,14 @@ extension Interpretation {
     }
 
     private func record(_ slices: [BasketSlice], fields: [RecordField], entryCount: Int) throws(DecodeError) -> Column {
-        let entrySize = fields.reduce(0) { $0 + $1.count * $1.type.diskSize }
+        var entrySize = 0
+        for field in fields {
+            let (sum, overflow) = entrySize.addingReportingOverflow(try checkedProduct(field.count, field.type.diskSize, "leaf bytes"))
+            guard !overflow else { throw .malformed("leaf-list entry size out of range") }
+            entrySize = sum
+        }
         for slice in slices {
+            try slice.basket.requireFixedEntries(of: entrySize)
             for j in slice.entries {
                 let range = slice.basket.range(of: j, fixedSize: entrySize)
                 guard range.count == entrySize, range.lowerBound >= 0, range.upperBound <= slice.basket.data.count else {
@@ -361,7 +376,7 @@ extension Interpretation {
             let size = field.count * field.type.diskSize
             let memorySize = field.count * field.type.memorySize
             let offset = fieldOffset
-            let values = try makeValues(field.type, count: entryCount * field.count) { destination in
+            let values = try makeValues(field.type, count: checkedProduct(entryCount, field.count, "values")) { destination in
                 for slice in slices {
                     for j in slice.entries {
                         let range = slice.basket.range(of: j, fixedSize: entrySize)

@@ -59,7 +59,8 @@ public enum ElementType: Sendable, Equatable, CustomStringConvertible {
     /// Type of a `TLeafElement`/streamer element type code (§6.4), arrays folded onto their element.
     init?(streamerCode code: Int, title: String) {
         // fixed arrays (20 + t) and [n] pointers (40 + t) share the element type t
-        let base = (21...39).contains(code) ? code - 20 : (41...59).contains(code) ? code - 40 : code
+        let base = StreamerType.fixedArrays.contains(code) ? code - StreamerType.fixedArrayOffset
+            : StreamerType.counterArrays.contains(code) ? code - StreamerType.counterArrayOffset : code
         switch base {
         case 1: self = .int8
         case 2: self = .int16
