@@ -17,6 +17,8 @@ public struct WorkspaceDocument: Sendable, Equatable {
     public let json: JSONValue
     /// The typed workspace.
     public let workspace: Workspace
+    /// The measurement-independent part of every model (built once, by validation).
+    let structure: ModelStructure
 
     /// Validates `json` and decodes it. `source` (a file name) is used in error messages.
     public init(_ json: JSONValue, source: String? = nil) throws(WorkspaceError) {
@@ -26,7 +28,7 @@ public struct WorkspaceDocument: Sendable, Equatable {
         }
         let workspace = Workspace(validated: json)
         do {
-            _ = try ModelStructure(workspace: workspace, registry: .histFactory)
+            structure = try ModelStructure(workspace: workspace, registry: .histFactory)
         } catch let error as ModelError {
             throw .invalidSpecification(source: source, schema: "workspace.json", issues: [ValidationIssue(error)])
         } catch {
@@ -108,9 +110,7 @@ public struct WorkspaceDocument: Sendable, Equatable {
         interpolation: InterpolationSettings = .pyhfDefault
     ) throws -> Model {
         let m = try measurement(named: name)
-        guard !patches.isEmpty else {
-            return try Model(workspace: workspace, measurement: m.name, poi: poi, interpolation: interpolation)
-        }
+        guard !patches.isEmpty else { return try model(of: m.name, poi: poi, interpolation: interpolation) }
         var spec: JSONValue = [
             "channels": json["channels"] ?? [],
             "parameters": json["measurements"]?.arrayValue?.first { $0["name"]?.stringValue == m.name }?["config"]?["parameters"] ?? [],
@@ -129,6 +129,14 @@ public struct WorkspaceDocument: Sendable, Equatable {
             measurements: [Measurement(name: m.name, config: MeasurementConfig(poi: m.config.poi, parameters: parameters))],
             version: workspace.version)
         return try Model(workspace: patched, measurement: m.name, poi: poi, interpolation: interpolation)
+    }
+
+    /// The model of the measurement `name` from the structure validation built.
+    func model(of name: String, poi: String? = nil, interpolation: InterpolationSettings = .pyhfDefault) throws -> Model {
+        let (index, m) = try Model.selectMeasurement(workspace, name)
+        return try Model(
+            structure: structure, configs: m.config.parameters, configPath: "measurements[\(index)].config.parameters",
+            poi: poi ?? m.config.poi, interpolation: interpolation, registry: .histFactory, concurrencyThreshold: Model.concurrencyThreshold)
     }
 
     /// pyhf `Workspace.data`: observations in the model's channel order, then its auxdata if asked.
@@ -338,14 +346,18 @@ public struct WorkspaceDocument: Sendable, Equatable {
     private static func joinItems(_ join: Join, _ left: [JSONValue], _ right: [JSONValue], deepMerge: String? = nil) -> [JSONValue] {
         let (primary, secondary) = join == .rightOuter ? (right, left) : (left, right)
         var joined = primary
-        let keys = primary.map { $0["name"]?.stringValue ?? "" }
+        // Primary positions by name, so joining two workspaces of a million channels is linear
+        // (an equal item has an equal name, so `contains` only looks among the same name).
+        var positions: [String: [Int]] = [:]
+        for (i, item) in primary.enumerated() { positions[item["name"]?.stringValue ?? "", default: []].append(i) }
         for item in secondary {
             let name = item["name"]?.stringValue ?? ""
-            if let deepMerge, let i = keys.firstIndex(of: name), case .object(var target) = joined[i] {
+            let same = positions[name] ?? []
+            if let deepMerge, let i = same.first, case .object(var target) = joined[i] {
                 let merged = joinItems(.leftOuter, target[deepMerge]?.arrayValue ?? [], item[deepMerge]?.arrayValue ?? [])
                 target[deepMerge] = .array(merged)
                 joined[i] = .object(target)
-            } else if join == .none || (join == .outer && !primary.contains(item)) || (join != .outer && !keys.contains(name)) {
+            } else if join == .none || (join == .outer && !same.contains { primary[$0] == item }) || (join != .outer && same.isEmpty) {
                 joined.append(item)
             }
         }
@@ -356,11 +368,10 @@ public struct WorkspaceDocument: Sendable, Equatable {
     /// their parameter configurations and observations sorted by name.
     public func sorted() throws(WorkspaceError) -> WorkspaceDocument {
         func byName(_ items: [JSONValue], _ key: (JSONValue) -> [String] = { [$0["name"]?.stringValue ?? ""] }) -> [JSONValue] {
-            // Stable, as Python's sort: ties keep their order.
-            items.enumerated().sorted { a, b in
-                let ka = key(a.element), kb = key(b.element)
-                return ka == kb ? a.offset < b.offset : ka.lexicographicallyPrecedes(kb) { $0.pythonPrecedes($1) }
-            }.map(\.element)
+            // Stable, as Python's sort: ties keep their order. Keys are made once, not per comparison.
+            items.indices.map { (key: key(items[$0]), offset: $0) }.sorted { a, b in
+                a.key == b.key ? a.offset < b.offset : a.key.lexicographicallyPrecedes(b.key) { $0.pythonPrecedes($1) }
+            }.map { items[$0.offset] }
         }
         func updating(_ value: JSONValue, _ key: String, _ transform: ([JSONValue]) -> [JSONValue]) -> JSONValue {
             guard case .object(var o) = value, let items = o[key]?.arrayValue else { return value }

@@ -38,7 +38,9 @@ public struct WorkspaceInspection: Sendable {
             }
             return (set.name, constraint)
         }.sorted { $0.name.pythonPrecedes($1.name) }
-        systematics = parameters.map { p in (p.name, p.constraint, pairs.filter { $0.name == p.name }.map(\.type)) }
+        var typesByName: [String: [String]] = [:]
+        for pair in pairs { typesByName[pair.name, default: []].append(pair.type) }
+        systematics = parameters.map { p in (p.name, p.constraint, typesByName[p.name] ?? []) }
         measurements = document.workspace.measurements.map { ($0.name, $0.config.poi, $0.config.parameters.map(\.name)) }
         defaultMeasurement = try document.measurement().name
     }

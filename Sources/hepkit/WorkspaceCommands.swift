@@ -33,7 +33,9 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let inspection = try WorkspaceInspection(try loadWorkspace(workspace))
-            let document = inspection.json.pythonJSON(indent: 4)
+            // The JSON summary is rendered only when asked for: for a million channels it costs as
+            // much as the text tables.
+            let document = json || outputFile != nil ? inspection.json.pythonJSON(indent: 4) : ""
             if json {
                 FileHandle.standardOutput.write(Data((document + "\n").utf8))
             } else {

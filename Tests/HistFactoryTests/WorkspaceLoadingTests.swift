@@ -3,18 +3,17 @@ import Testing
 @testable import HistFactory
 
 @Suite struct RepeatedKeyTests {
-    /// Python's `json.loads` keeps the last of repeated keys; the typed view must agree with the
-    /// document (and with pyhf), whichever decoding path is taken.
-    @Test func lastRepeatedKeyWinsInDocumentAndTypedView() throws {
+    /// Python's `json.loads` silently keeps the last of repeated keys, which would change the
+    /// numbers without a word (issue 9): HEPKit refuses the document and names the key's place.
+    @Test func repeatedKeyIsRejectedWithItsPlace() throws {
         let text = """
             {"channels": [{"name": "ch", "samples": [{"name": "s", "data": [1.0], "data": [2.5],
               "modifiers": [{"name": "mu", "type": "normfactor", "data": null}]}]}],
              "observations": [{"name": "ch", "data": [3.0]}],
              "measurements": [{"name": "m", "config": {"poi": "mu", "parameters": []}}], "version": "1.0.0"}
             """
-        let doc = try WorkspaceDocument(parsing: Array(text.utf8))
-        #expect(doc.workspace.channels[0].samples[0].data == [2.5])
-        #expect(doc.json["channels"]?.arrayValue?[0]["samples"]?.arrayValue?[0]["data"] == [2.5])
+        let error = try #require(throws: WorkspaceError.self) { try WorkspaceDocument(parsing: Array(text.utf8)) }
+        #expect("\(error)".contains("(channels[0].samples[0].data): duplicate key \"data\""))
     }
 }
 

@@ -8,8 +8,21 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
     public let line: Int
     public let column: Int
     public let message: String
+    /// Where in the document the problem is (the member or element being read), e.g.
+    /// `observations[0].data` for a repeated `"data"` key; the root for top-level problems.
+    public internal(set) var path: JSONPath = .root
 
-    public var description: String { "invalid JSON at line \(line), column \(column): \(message)" }
+    public var description: String {
+        let place = path.components.isEmpty ? "" : " (\(path))"
+        return "invalid JSON at line \(line), column \(column)\(place): \(message)"
+    }
+
+    /// The same error one level further out: `component` is prepended to the path.
+    fileprivate func inside(_ component: JSONPath.Component) -> JSONSyntaxError {
+        var copy = self
+        copy.path = JSONPath([component] + path.components)
+        return copy
+    }
 }
 
 extension JSONValue {
@@ -39,7 +52,13 @@ private struct JSONParser {
     private var position = 0
     private var depth = 0
     /// Deeper documents are rejected instead of exhausting the stack.
-    private static let maxDepth = 512
+    static let maxDepth = 512
+    /// Python's `int()` refuses longer digit strings (`sys.get_int_max_str_digits()`), so
+    /// `json.loads` (and pyhf) rejects such a document; so do we, before converting the digits.
+    static let maxIntegerDigits = 4300
+    /// Objects up to this size are checked for a repeated key by a scan; larger ones use a set so
+    /// that a huge object is not quadratic.
+    private static let linearKeyCheckLimit = 16
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -121,19 +140,35 @@ private struct JSONParser {
             depth -= 1
             return .object(object)
         }
+        var seen: Set<String> = []
         while true {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
                 throw error("expected a string key, found \(describeNext())")
             }
+            let keyStart = position
             let key = try parseString()
+            // Python keeps the last of repeated keys silently, so a pasted-twice member would
+            // change the numbers without a word: a repeated key is an error.
+            let isRepeated: Bool
+            if object.entries.count < Self.linearKeyCheckLimit {
+                isRepeated = object.entries.contains { $0.key == key }
+            } else {
+                if seen.isEmpty { seen = Set(object.entries.map(\.key)) }
+                isRepeated = !seen.insert(key).inserted
+            }
+            guard !isRepeated else {
+                throw error("duplicate key \"\(key)\" in object", at: keyStart).inside(.key(key))
+            }
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
-                throw error("expected ':' after object key, found \(describeNext())")
+                throw error("expected ':' after object key, found \(describeNext())").inside(.key(key))
             }
             position += 1
             skipWhitespace()
-            object[key] = try parseValue()
+            let value: JSONValue
+            do { value = try parseValue() } catch { throw error.inside(.key(key)) }
+            object.entries.append((key, value))
             skipWhitespace()
             guard position < bytes.count else { throw error("unterminated object") }
             if bytes[position] == UInt8(ascii: ",") {
@@ -160,7 +195,7 @@ private struct JSONParser {
         }
         while true {
             skipWhitespace()
-            items.append(try parseValue())
+            do { items.append(try parseValue()) } catch { throw error.inside(.index(items.count)) }
             skipWhitespace()
             guard position < bytes.count else { throw error("unterminated array") }
             if bytes[position] == UInt8(ascii: ",") {
@@ -201,6 +236,9 @@ private struct JSONParser {
             if p < bytes.count, bytes[p] == UInt8(ascii: "+") || bytes[p] == UInt8(ascii: "-") { p += 1 }
             guard digits(&p) > 0 else { throw error("expected digits in exponent", at: start) }
             isInteger = false
+        }
+        if isInteger && intDigits > Self.maxIntegerDigits {
+            throw error("integer of \(intDigits) digits exceeds the limit of \(Self.maxIntegerDigits) digits", at: start)
         }
         position = p
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<p]), as: UTF8.self)

@@ -59,7 +59,22 @@ public struct JSONObject: Sendable, Equatable, Sequence {
 
     public init(_ entries: [(String, JSONValue)]) {
         self.entries = []
-        for (key, value) in entries { self[key] = value }
+        self.entries.reserveCapacity(entries.count)
+        guard entries.count > 16 else {
+            for (key, value) in entries { self[key] = value }
+            return
+        }
+        // Large objects (a modifier table of a million channels) are indexed, not scanned per key.
+        var position: [String: Int] = [:]
+        position.reserveCapacity(entries.count)
+        for (key, value) in entries {
+            if let i = position[key] {
+                self.entries[i].value = value
+            } else {
+                position[key] = self.entries.count
+                self.entries.append((key, value))
+            }
+        }
     }
 
     public var count: Int { entries.count }

@@ -176,8 +176,10 @@ private struct PythonJSONWriter {
                     } else {
                         appendUnicodeEscape(v)
                     }
+                } else if v < 0x80 {
+                    output.append(UInt8(truncatingIfNeeded: v))
                 } else {
-                    output.append(contentsOf: String(scalar).utf8)
+                    UTF8.encode(scalar) { output.append($0) }
                 }
             }
         }

@@ -385,7 +385,7 @@ struct ModelStructure {
                 }
                 for (k, mi) in modOrder.enumerated() {
                     let mod = sample.modifiers[mi]
-                    let path = "channels[\(fileIndex)].samples[\(si)].modifiers[\(mi)]"
+                    var path: String { "channels[\(fileIndex)].samples[\(si)].modifiers[\(mi)]" }
                     let typeName = mod.kind.rawValue
                     if k > 0, sample.modifiers[modOrder[k - 1]].name == mod.name, sample.modifiers[modOrder[k - 1]].kind == mod.kind {
                         throw ModelError(.invalidModel, path: path, "modifier '\(mod.name)' of type \(typeName) appears twice on sample '\(sample.name)'")
@@ -398,7 +398,8 @@ struct ModelStructure {
                     inputs.modifierData += values
                     layout.modifierData.append(.init(channel: name, sample: sample.name, modifier: mod.name, type: typeName, range: data))
                     let occurrence = ModifierOccurrence(
-                        channel: name, channelIndex: ci, sample: sample.name, elements: elements, mainBins: mainBins, data: data, path: path)
+                        channel: name, channelIndex: ci, sample: sample.name, elements: elements, mainBins: mainBins, data: data,
+                        filePosition: (fileIndex, si, mi))
                     if occurrences[typeName, default: [:]][mod.name] == nil { firstAppearance[typeName, default: []].append(mod.name) }
                     occurrences[typeName, default: [:]][mod.name, default: []].append(occurrence)
                 }

@@ -39,8 +39,14 @@ public struct ModifierOccurrence: Sendable {
     public var mainBins: Range<Int>
     /// This occurrence's values in `ModelInputs.modifierData`.
     public var data: Range<Int>
+    /// Positions in the workspace file (channel, sample, modifier), from which `path` is spelled
+    /// only when an error needs it: a million-channel model would otherwise hold a million strings.
+    var filePosition: (channel: Int, sample: Int, modifier: Int)
+
     /// JSON path of the modifier, for error messages.
-    public var path: String
+    public var path: String {
+        "channels[\(filePosition.channel)].samples[\(filePosition.sample)].modifiers[\(filePosition.modifier)]"
+    }
 }
 
 /// Defaults of one parameter set, as a modifier type creates them (before measurement overrides).

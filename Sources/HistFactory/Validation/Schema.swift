@@ -27,13 +27,16 @@ public indirect enum Schema: Sendable {
     /// Validates `value` and returns every violation found (empty when valid).
     public func validate(_ value: JSONValue, at path: JSONPath = .root) -> [ValidationIssue] {
         var issues: [ValidationIssue] = []
-        check(value, path, &issues)
+        var components = path.components
+        check(value, &components, &issues)
         return issues
     }
 
-    fileprivate func check(_ value: JSONValue, _ path: JSONPath, _ issues: inout [ValidationIssue]) {
+    /// `path` is a stack the walk pushes to and pops from: a path value is made only for an issue,
+    /// not for each of the millions of nodes of a large workspace.
+    fileprivate func check(_ value: JSONValue, _ path: inout [JSONPath.Component], _ issues: inout [ValidationIssue]) {
         func mismatch(_ expected: String) {
-            issues.append(ValidationIssue(path, expected: expected, found: Schema.describe(value)))
+            issues.append(ValidationIssue(JSONPath(path), expected: expected, found: Schema.describe(value)))
         }
         switch self {
         case .any:
@@ -60,25 +63,33 @@ public indirect enum Schema: Sendable {
             }
             if case .number = items {
                 // Data arrays hold most of a workspace's values: check them without building paths.
-                for (i, item) in array.enumerated() where item.numberValue == nil { items.check(item, path / i, &issues) }
+                for (i, item) in array.enumerated() where item.numberValue == nil {
+                    path.append(.index(i))
+                    items.check(item, &path, &issues)
+                    path.removeLast()
+                }
             } else {
-                for (i, item) in array.enumerated() { items.check(item, path / i, &issues) }
+                for (i, item) in array.enumerated() {
+                    path.append(.index(i))
+                    items.check(item, &path, &issues)
+                    path.removeLast()
+                }
             }
         case .object(let schema):
-            schema.check(value, path, &issues)
+            schema.check(value, &path, &issues)
         case .tagged(let key, let cases):
             guard let object = value.objectValue else { return mismatch("an object") }
             let tags = cases.map(\.tag)
             guard let tagValue = object[key] else {
                 return issues.append(
-                    ValidationIssue(path / key, expected: "one of \(tags.joined(separator: ", "))", found: "nothing"))
+                    ValidationIssue(JSONPath(path) / key, expected: "one of \(tags.joined(separator: ", "))", found: "nothing"))
             }
             guard let tag = tagValue.stringValue, let match = cases.first(where: { $0.tag == tag }) else {
                 return issues.append(
                     ValidationIssue(
-                        path / key, expected: "one of \(tags.joined(separator: ", "))", found: Schema.describe(tagValue)))
+                        JSONPath(path) / key, expected: "one of \(tags.joined(separator: ", "))", found: Schema.describe(tagValue)))
             }
-            match.schema.check(value, path, &issues)
+            match.schema.check(value, &path, &issues)
         }
     }
 
@@ -124,24 +135,26 @@ public struct ObjectSchema: Sendable {
         self.minProperties = minProperties
     }
 
-    func check(_ value: JSONValue, _ path: JSONPath, _ issues: inout [ValidationIssue]) {
+    func check(_ value: JSONValue, _ path: inout [JSONPath.Component], _ issues: inout [ValidationIssue]) {
         guard let object = value.objectValue else {
-            return issues.append(ValidationIssue(path, expected: "an object", found: Schema.describe(value)))
+            return issues.append(ValidationIssue(JSONPath(path), expected: "an object", found: Schema.describe(value)))
         }
         for key in required where object[key] == nil {
-            issues.append(ValidationIssue(path / key, expected: "required property '\(key)'", found: "nothing"))
+            issues.append(ValidationIssue(JSONPath(path) / key, expected: "required property '\(key)'", found: "nothing"))
         }
         if object.count < minProperties {
             issues.append(
-                ValidationIssue(path, expected: "at least \(minProperties) propert\(minProperties == 1 ? "y" : "ies")",
+                ValidationIssue(JSONPath(path), expected: "at least \(minProperties) propert\(minProperties == 1 ? "y" : "ies")",
                     found: Schema.describe(value)))
         }
         for (key, member) in object {
             if let property = properties.first(where: { $0.name == key }) {
-                property.schema.check(member, path / key, &issues)
+                path.append(.key(key))
+                property.schema.check(member, &path, &issues)
+                path.removeLast()
             } else if !additionalProperties {
                 let allowed = properties.map(\.name).joined(separator: ", ")
-                issues.append(ValidationIssue(path / key, expected: "only the properties \(allowed)", found: "unexpected property '\(key)'"))
+                issues.append(ValidationIssue(JSONPath(path) / key, expected: "only the properties \(allowed)", found: "unexpected property '\(key)'"))
             }
         }
     }

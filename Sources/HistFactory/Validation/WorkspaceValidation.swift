@@ -7,9 +7,10 @@ extension WorkspaceDocument {
     public func modelIssues() -> [ValidationIssue] {
         var issues: [ValidationIssue] = []
         var checkedObservations = false
-        for (index, name) in measurementNames.enumerated() where !measurementNames[..<index].contains(name) {
+        var checked: Set<String> = []
+        for (index, name) in measurementNames.enumerated() where checked.insert(name).inserted {
             do {
-                let model = try Model(workspace: workspace, measurement: name)
+                let model = try model(of: name)
                 if !checkedObservations {
                     // Every measurement has the same channels, so one check covers them all.
                     checkedObservations = true
