@@ -305,7 +305,10 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
             if json {
                 return try JSONDecoder().decode(AnalysisConfig.self, from: Data(text.utf8))
             }
+            try YAMLShape.check(text, file: file)
             return try YAMLDecoder().decode(AnalysisConfig.self, from: text)
+        } catch let error as ConfigError {
+            throw error
         } catch let error as DecodingError {
             if case .dataCorrupted(let context) = error, context.codingPath.isEmpty, let underlying = context.underlyingError {
                 throw ConfigError(file: file, path: "", message: "not valid \(json ? "JSON" : "YAML"): \(underlying)")
