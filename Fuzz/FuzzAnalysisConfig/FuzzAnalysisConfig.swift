@@ -1,5 +1,6 @@
 import Analysis
 import Foundation
+import HEPKitSupport
 
 // Bytes → an analysis config (YAML, or JSON when the input starts with '{') → resolved against a
 // fixed set of branches (no file is read) → every histogram filled hard and soft on a few
@@ -27,6 +28,7 @@ let events: ColumnTable = {
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    ThreadBudget.limit(to: 1)  // deterministic runs; libFuzzer measures one thread's coverage
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     guard let config = try? AnalysisConfig.decode(text, json: size > 0 && data[0] == UInt8(ascii: "{")),
           let analysis = try? config.resolve(baseDirectory: URL(fileURLWithPath: "/fuzz"), branches: { _, _ in branches })

@@ -190,23 +190,29 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
         }
     }
 
-    /// What the optimisation minimises, each on the Asimov dataset with nuisance parameters profiled.
-    public enum Objective: String, Sendable, Equatable, Decodable, CaseIterable {
+    /// What the optimisation minimises or maximises: the name of an ``AnalysisObjective`` in
+    /// ``AnalysisObjectives`` (`cls`, `discovery` and `poi_uncertainty` are built in; a program
+    /// can register more).
+    public struct Objective: Sendable, Hashable, Decodable, RawRepresentable {
+        public var rawValue: String
+
+        public init(rawValue: String) { self.rawValue = rawValue }
+
         /// Expected CLs at μ = 1 (lower is better).
-        case cls
+        public static let cls = Objective(rawValue: "cls")
         /// Expected discovery significance (maximised).
-        case discovery
+        public static let discovery = Objective(rawValue: "discovery")
         /// The POI's expected uncertainty from the Fisher information (INFERNO; minimised).
-        case poiUncertainty = "poi_uncertainty"
+        public static let poiUncertainty = Objective(rawValue: "poi_uncertainty")
 
         public init(from decoder: any Decoder) throws {
             let text = try decoder.singleValueContainer().decode(String.self)
-            guard let value = Objective(rawValue: text) else {
+            guard AnalysisObjectives.named(text) != nil else {
                 throw DecodingError.dataCorrupted(.init(
                     codingPath: decoder.codingPath,
-                    debugDescription: "unknown objective '\(text)' (expected \(Objective.allCases.map(\.rawValue).joined(separator: ", ")))"))
+                    debugDescription: "unknown objective '\(text)' (expected \(AnalysisObjectives.names.joined(separator: ", ")))"))
             }
-            self = value
+            self.rawValue = text
         }
     }
 
@@ -305,7 +311,10 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
             if json {
                 return try JSONDecoder().decode(AnalysisConfig.self, from: Data(text.utf8))
             }
+            try YAMLShape.check(text, file: file)
             return try YAMLDecoder().decode(AnalysisConfig.self, from: text)
+        } catch let error as ConfigError {
+            throw error
         } catch let error as DecodingError {
             if case .dataCorrupted(let context) = error, context.codingPath.isEmpty, let underlying = context.underlyingError {
                 throw ConfigError(file: file, path: "", message: "not valid \(json ? "JSON" : "YAML"): \(underlying)")

@@ -33,7 +33,7 @@ extension LoadedAnalysis {
         // A degenerate start (no signal, an empty region, NaN weights) has a flat or NaN objective.
         _ = try histograms.checkedHardWorkspace(at: analysis.initialParameters)
         let function = try AnalysisObjectiveFunction(
-            histograms: histograms, objective: analysis.objective.implementation, kernel: analysis.optimizer.histogram)
+            histograms: histograms, objective: try analysis.objective.implementation, kernel: analysis.optimizer.histogram)
         let optimizer = AnalysisOptimizer(function: function, settings: analysis.optimizer)
         let end = try optimizer.run(
             continuing: state ?? AnalysisOptimizer.State(start: analysis.initialParameters), progress: progress,

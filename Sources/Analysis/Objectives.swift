@@ -1,11 +1,12 @@
+import Foundation
 import Inference
 
 /// A figure of merit of an analysis's expected result, evaluated on an Asimov dataset with the
 /// nuisance parameters profiled, with its gradient with respect to the model inputs and the data
 /// (by the implicit function theorem through the fits).
 ///
-/// New objectives conform to this protocol; ``AnalysisConfig/Objective/implementation`` is the one
-/// place that maps config names to them.
+/// A new objective is one type conforming to this protocol, registered under the name configs use
+/// with ``AnalysisObjectives/register(_:as:)``.
 public protocol AnalysisObjective: Sendable {
     /// Whether smaller values are better (the optimiser minimises the value, or its negative).
     var minimizes: Bool { get }
@@ -48,13 +49,49 @@ public struct POIUncertaintyObjective: AnalysisObjective {
     }
 }
 
+/// The objectives configs can name (`objective: NAME`): the three built in, and any a program
+/// registers before it decodes its configs.
+public enum AnalysisObjectives {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var table: [String: any AnalysisObjective] = [
+        AnalysisConfig.Objective.cls.rawValue: ExpectedCLsObjective(),
+        AnalysisConfig.Objective.discovery.rawValue: ExpectedSignificanceObjective(),
+        AnalysisConfig.Objective.poiUncertainty.rawValue: POIUncertaintyObjective(),
+    ]
+
+    /// Makes `objective` available to configs as `name` (replacing an earlier one of that name).
+    public static func register(_ objective: any AnalysisObjective, as name: String) {
+        lock.lock()
+        table[name] = objective
+        lock.unlock()
+    }
+
+    /// The objective registered as `name`.
+    public static func named(_ name: String) -> (any AnalysisObjective)? {
+        lock.lock()
+        defer { lock.unlock() }
+        return table[name]
+    }
+
+    /// Every registered name, sorted.
+    public static var names: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return table.keys.sorted()
+    }
+}
+
 extension AnalysisConfig.Objective {
     /// The objective this config name stands for.
+    ///
+    /// - Throws: ``AnalysisDataError`` if no objective is registered under the name.
     public var implementation: any AnalysisObjective {
-        switch self {
-        case .cls: ExpectedCLsObjective()
-        case .discovery: ExpectedSignificanceObjective()
-        case .poiUncertainty: POIUncertaintyObjective()
+        get throws {
+            guard let objective = AnalysisObjectives.named(rawValue) else {
+                throw AnalysisDataError(
+                    message: "no objective '\(rawValue)' (expected \(AnalysisObjectives.names.joined(separator: ", ")))")
+            }
+            return objective
         }
     }
 }

@@ -80,8 +80,9 @@ struct OptimizeCommand: ParsableCommand {
             if let saved, saved.configDigest != configDigest {
                 throw CommandError("the config '\(configPath)' changed since the checkpoint '\(checkpointFile)' was saved; start afresh without --resume")
             }
-            // Refuses a foreign folder before the work starts; nothing is in place until commit.
-            let folder = try OutputFolder(directory)
+            // Refuses a foreign folder before the work starts. The files are staged only at the end,
+            // so a killed run leaves its checkpoint and no staging folder.
+            try OutputFolder(directory).discard()
             let loaded = try LoadedAnalysis(config: URL(fileURLWithPath: configPath))
             let analysis = loaded.analysis
             var progress = OptimizeProgress(analysis: analysis)
@@ -97,6 +98,7 @@ struct OptimizeCommand: ParsableCommand {
                     lastSave = Date()
                 })
             progress.finish()
+            let folder = try OutputFolder(directory)
             try report.write(to: folder)
             unlink(checkpointFile)
             print(report.summary(elapsed: progress.elapsed, resumedAt: saved?.state.nextStep, folder: folder.destination))

@@ -20,6 +20,11 @@ import Testing
         "issue9-long-sum.yml": "regions[0].observable: expression 'x+x+x",
         "issue9-unary-minus.yml": "regions[0].observable: expression '----",
         "issue9-billion-steps.yml": "optimizer.steps: 1000000000 exceeds the limit of 100000 steps",
+        // Stack overflows in Yams's recursive composer (found by hand while fuzzing), and an
+        // alias expansion of 9^9 nodes.
+        "deep-yaml-flow.yml": "line 1: nested deeper than 64 levels",
+        "deep-yaml-block.yml": "line 65: nested deeper than 64 levels",
+        "yaml-alias-expansion.yml": "line 2: YAML aliases (*name) are not supported in analysis configs",
         "issue9-nonfinite-observable.yml":
             "region 'SR', sample 'signal': observable 'log(-mass - 1)' is not finite for any selected event (NaN for event 0)",
     ]

@@ -60,6 +60,26 @@ import Testing
         #expect(parseError("x" + String(repeating: "[0]", count: 300))?.message == "expression nested deeper than 256 levels")
     }
 
+    @Test func hugeIndexLiteralIsATypeError() throws {
+        // Int(1e300) trapped.
+        let environment = ExpressionEnvironment(branches: ["jet_pt": .jagged])
+        do {
+            _ = try CompiledExpression("at(jet_pt, 1e300, 0)", environment: environment)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.message == "at's second argument must be a non-negative integer literal")
+        }
+    }
+
+    @Test func suggestionsSkipNamesOfOtherLengths() {
+        // The edit distance is quadratic; a 10,000-character name must not cost 10^8 steps per candidate.
+        let long = String(repeating: "m", count: 10_000)
+        let clock = ContinuousClock()
+        let elapsed = clock.measure { #expect(closestName(to: long, among: ["met", "mass"] + (0..<1000).map { "b\($0)" }) == nil) }
+        #expect(elapsed < .seconds(1))
+        #expect(closestName(to: "mett", among: ["met", "mass"]) == "met")
+    }
+
     @Test func overlongSourceIsRejected() throws {
         let long = "x + " + String(repeating: " ", count: Expression.maximumLength) + "1"
         let error = try #require(parseError(long))

@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import Foundation
+import Inference
 import Testing
 @testable import hepkit
 
@@ -175,5 +176,43 @@ import Testing
         #expect(svg.components(separatedBy: "<polyline").count - 1 == 1 + loaded.analysis.parameters.count)
         #expect(svg.contains("cut_met [0, 150] → "))
         #expect(report.summary(elapsed: 1, resumedAt: nil, folder: "out").contains("cut_met: 20 → "))
+    }
+
+    /// Issue 10: an objective written outside Analysis (the expected CLs at μ = 2), registered under
+    /// a name, drives `hepkit optimize` from a config that names it.
+    struct ExpectedCLsAtTwo: AnalysisObjective {
+        var minimizes: Bool { true }
+        var asimovSignalStrength: Double { 0 }
+        func evaluate(_ gradients: ImplicitGradients<HistFactoryLikelihood>) throws -> ScalarGradient {
+            try gradients.expectedCLs(poiValue: 2)
+        }
+    }
+
+    @Test func customObjectiveThroughOptimize() throws {
+        AnalysisObjectives.register(ExpectedCLsAtTwo(), as: "cls_at_2")
+        let scratch = try Scratch(steps: 2, replacing: "objective: cls", with: "objective: cls_at_2")
+        defer { scratch.remove() }
+        let out = scratch.path("out")
+        #expect(try Self.run(["optimize", scratch.config.path, "-o", out]))
+        struct Trajectory: Decodable {
+            struct Step: Decodable { let objective: Double }
+            let objective: String
+            let steps: [Step]
+        }
+        let trajectory = try JSONDecoder().decode(Trajectory.self, from: Data(contentsOf: URL(fileURLWithPath: out + "/trajectory.json")))
+        #expect(trajectory.objective == "cls_at_2")
+        // The same value as the objective evaluated directly, and not the built-in CLs at μ = 1.
+        let loaded = try LoadedAnalysis(config: scratch.config)
+        let start = loaded.analysis.initialParameters
+        let direct = try AnalysisObjectiveFunction(histograms: loaded.histograms, objective: ExpectedCLsAtTwo(), kernel: .kde)
+            .valueAndGradient(at: start, relaxation: 1).value
+        let builtIn = try AnalysisObjectiveFunction(histograms: loaded.histograms, objective: ExpectedCLsObjective(), kernel: .kde)
+            .valueAndGradient(at: start, relaxation: 1).value
+        #expect(trajectory.steps.first?.objective == direct)
+        #expect(abs(direct - builtIn) > 1e-3)
+        // An unregistered name is a config error naming the choices.
+        let unknown = try Scratch(steps: 2, replacing: "objective: cls", with: "objective: cls_at_3")
+        defer { unknown.remove() }
+        #expect(try !Self.run(["build", unknown.config.path]))
     }
 }

@@ -214,7 +214,9 @@ struct TypeChecker {
         case "at":
             try arity(3)
             let base = try check(arguments[0])
-            guard let position = literal(arguments[1]), position >= 0, position == position.rounded() else {
+            guard let position = literal(arguments[1]), position >= 0, position == position.rounded(),
+                  position < Double(Int32.max)
+            else {
                 throw error(.type, "at's second argument must be a non-negative integer literal", arguments[1].span)
             }
             guard let fallback = literal(arguments[2]) else {
@@ -256,7 +258,11 @@ func closestName(to name: String, among candidates: [String]) -> String? {
     let target = Array(name)
     var best: (name: String, distance: Int)?
     for candidate in candidates.sorted() {
-        let d = distance(target, Array(candidate))
+        // The distance is at least the difference in length: skip the quadratic work (a name
+        // may be thousands of characters long).
+        let other = Array(candidate)
+        guard abs(other.count - target.count) <= 2 else { continue }
+        let d = distance(target, other)
         if d <= 2, d < best?.distance ?? Int.max { best = (candidate, d) }
     }
     return best?.name
