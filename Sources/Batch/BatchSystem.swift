@@ -14,7 +14,8 @@ public let submitScriptName = "submit.sh"
 enum JobScript {
     /// Runs shard `$shard` (set by the caller, after `set -eu`) in the working directory.
     static func shardBody(_ job: ShardedJob) -> String {
-        """
+        let threads = job.cpusPerJob.map { "export HEPKIT_THREADS=\($0)\n" } ?? ""
+        return threads + """
         cd -- \(ShellWord(job.workingDirectory).quoted)
         exec \(job.shardCommand.commandLine)
 
