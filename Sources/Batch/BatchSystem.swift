@@ -27,6 +27,11 @@ enum JobScript {
     static func mergeBody(_ job: ShardedJob, rerun: String) -> String {
         let variable = ShardedJob.shardVariable
         let partTemplate = ShellWord(pieces: [.text(job.folder + "/part."), .variable(variable), .text(".json")])
+        // The message holds paths: one quoted word, never text inside double quotes.
+        let message = ShellWord(pieces: [
+            .text("hepkit submit: no part file from shard(s)"), .variable("missing"),
+            .text(" of \(job.shards); rerun them (\(rerun)) and then the merge"),
+        ])
         return """
             set -eu
             missing=
@@ -36,7 +41,7 @@ enum JobScript {
                 \(variable)=$((\(variable) + 1))
             done
             if [ -n "$missing" ]; then
-                echo "hepkit submit: no part file from shard(s)$missing of \(job.shards); rerun them (\(rerun)) and then the merge" >&2
+                echo \(message.quoted) >&2
                 exit 1
             fi
             cd -- \(ShellWord(job.workingDirectory).quoted)

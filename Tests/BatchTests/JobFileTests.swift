@@ -136,6 +136,21 @@ func recorded(_ folder: String, _ n: Int = 0) throws -> [String] {
         #expect(try recorded(folder) == [job.partPath(0), job.partPath(1), job.partPath(2), "-o", "all.json"])
     }
 
+    /// The job folder appears in the merge script's message too: a hostile one runs nothing.
+    @Test func mergeScriptMessageIsQuoted() throws {
+        let folder = try recorderFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let job = try hostileJob(folder: folder, executable: folder + "/recorder")
+        try FileManager.default.createDirectory(atPath: job.folder, withIntermediateDirectories: true)
+        let result = try bash("cd \(ShellWord(folder).quoted) && " + (Slurm().files(for: job)["merge.sbatch"] ?? ""))
+        #expect(result.status == 1)
+        let rerun = "cd \(ShellWord(job.folder).quoted) && sbatch --array=I,J,... shards.sbatch"
+        #expect(result.error == "hepkit submit: no part file from shard(s) 0 1 2 3 of 4; rerun them (\(rerun)) and then the merge\n")
+        #expect(rerun.contains(#"'\''q'\''"#))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/pwned"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["jobs $(x) 'q'", "recorder"])
+    }
+
     @Test func mergeScriptMessageNamesTheShards() throws {
         let folder = try recorderFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
