@@ -9,6 +9,16 @@ private struct ProbeCommand: ParsableCommand {
     @Argument var input: String
 }
 
+/// Options shared by several commands, holding the execution options once for all of them.
+private struct SharedOptions: ParsableArguments {
+    @Argument var input: String
+    @OptionGroup var execution: ExecutionOptions
+}
+
+private struct SharedOptionsCommand: ParsableCommand {
+    @OptionGroup var shared: SharedOptions
+}
+
 private struct PlainCommand: ParsableCommand {
     @Argument var input: String
 }
@@ -20,6 +30,11 @@ private struct PlainCommand: ParsableCommand {
         #expect(ExecutionOptions.of(command)?.threads == 3)
         let equalsForm = try ProbeCommand.parse(["--threads=1", "in.json"])
         #expect(ExecutionOptions.of(equalsForm)?.threads == 1)
+    }
+
+    @Test func threadsIsFoundInASharedOptionGroup() throws {
+        let command = try SharedOptionsCommand.parse(["in.json", "--threads", "2"])
+        #expect(ExecutionOptions.of(command)?.threads == 2)
     }
 
     @Test func threadsDefaultsToTheEnvironmentBudget() throws {
