@@ -26,7 +26,9 @@ mkdir -p "$D"/{state,spool,log}
 host="$(hostname -s)"
 # Two free ports next to each other (another cluster may be running on this machine).
 port=16817
-while ss -ltnH | awk '{print $4}' | grep -Eq ":($port|$((port + 1)))\$"; do port=$((port + 2)); done
+if command -v ss >/dev/null; then
+    while ss -ltnH | awk '{print $4}' | grep -Eq ":($port|$((port + 1)))\$"; do port=$((port + 2)); done
+fi
 cat > "$D/slurm.conf" <<CONF
 ClusterName=ci
 SlurmctldHost=$host(127.0.0.1)
