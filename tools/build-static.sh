@@ -39,5 +39,10 @@ if ! grep -q "not a dynamic executable" <<<"$linkage"; then
     exit 1
 fi
 strip -o "$output.tmp" "$binary"
+# A static program cannot dlopen libmpi: where the MPI bridge exists (Sources/CMPILoader), the small
+# dynamically linked helper that loads MPI at run time is appended — after strip, which would drop it.
+if [ -f tools/append-mpi-bridge.sh ]; then
+    bash tools/append-mpi-bridge.sh "$output.tmp" >/dev/null
+fi
 mv "$output.tmp" "$output"
 echo "$output: $(du -m "$output" | cut -f1) MB, statically linked"

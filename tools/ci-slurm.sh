@@ -26,7 +26,9 @@ mkdir -p "$D"/{state,spool,log}
 host="$(hostname -s)"
 # Two free ports next to each other (another cluster may be running on this machine).
 port=16817
-while ss -ltnH | awk '{print $4}' | grep -Eq ":($port|$((port + 1)))\$"; do port=$((port + 2)); done
+if command -v ss >/dev/null; then
+    while ss -ltnH | awk '{print $4}' | grep -Eq ":($port|$((port + 1)))\$"; do port=$((port + 2)); done
+fi
 cat > "$D/slurm.conf" <<CONF
 ClusterName=ci
 SlurmctldHost=$host(127.0.0.1)
@@ -98,8 +100,10 @@ chmod +x "$D/concat.sh"
 # 1. Array of 4 + merge.
 mkdir -p "$D/work"
 cd "$D/work"
-"$hepkit" submit slurm --shards 4 --output-dir "$D/jobs" --merger "$D/concat.sh" --merge-output merged.json \
-    --run -- cls "$workspace" --test-poi '1.{I}' --output-file '{part}' > submitted.txt || fail "submit --run"
+# One CPU per job: the jobs run with HEPKIT_THREADS=1 and report their peak thread count.
+HEPKIT_REPORT_THREADS=1 "$hepkit" submit slurm --shards 4 --cpus 1 --output-dir "$D/jobs" --merger "$D/concat.sh" --merge-output merged.json \
+    --run -- cls "$workspace" --test-poi '1.{I}' --output-file '{part}' > submitted.txt 2>submit.err \
+    || { cat submit.err >&2; fail "submit --run"; }
 read -r array merge < <(sed -n 's/^array job \([0-9]*\) .*, merge job \([0-9]*\)$/\1 \2/p' submitted.txt)
 [ -n "$array" ] && [ -n "$merge" ] || fail "no job ids in: $(cat submitted.txt)"
 drain
@@ -111,9 +115,10 @@ for i in 0 1 2 3; do
     cmp "$D/jobs/part.$i.json" "local.$i.json" || fail "shard $i's part differs from the same command run here"
     cat "local.$i.json" >> expected.json
     [ -f "$D/jobs/shard.$i.out" ] && [ -f "$D/jobs/shard.$i.err" ] || fail "no logs of shard $i"
+    [ "$(tail -n 1 "$D/jobs/shard.$i.err")" = "threads used: 1" ] || fail "shard $i did not stay on one thread: $(tail -n 1 "$D/jobs/shard.$i.err")"
 done
 cmp merged.json expected.json || fail "merged output is not the parts in shard order"
-echo "ci-slurm: array job $array (4 shards) + merge job $merge: every part equals a local run, merge complete"
+echo "ci-slurm: array job $array (4 shards, 1 CPU and 1 thread each) + merge job $merge: every part equals a local run, merge complete"
 
 # 2. Shard 2 fails (its input is missing): the merge never runs; rerunning shard 2 completes the job.
 for i in 0 1 3; do cp "$workspace" "ws.$i.json"; done

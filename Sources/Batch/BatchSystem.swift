@@ -14,7 +14,8 @@ public let submitScriptName = "submit.sh"
 enum JobScript {
     /// Runs shard `$shard` (set by the caller, after `set -eu`) in the working directory.
     static func shardBody(_ job: ShardedJob) -> String {
-        """
+        let threads = job.cpusPerJob.map { "export HEPKIT_THREADS=\($0)\n" } ?? ""
+        return threads + """
         cd -- \(ShellWord(job.workingDirectory).quoted)
         exec \(job.shardCommand.commandLine)
 
@@ -26,6 +27,11 @@ enum JobScript {
     static func mergeBody(_ job: ShardedJob, rerun: String) -> String {
         let variable = ShardedJob.shardVariable
         let partTemplate = ShellWord(pieces: [.text(job.folder + "/part."), .variable(variable), .text(".json")])
+        // The message holds paths: one quoted word, never text inside double quotes.
+        let message = ShellWord(pieces: [
+            .text("hepkit submit: no part file from shard(s)"), .variable("missing"),
+            .text(" of \(job.shards); rerun them (\(rerun)) and then the merge"),
+        ])
         return """
             set -eu
             missing=
@@ -35,7 +41,7 @@ enum JobScript {
                 \(variable)=$((\(variable) + 1))
             done
             if [ -n "$missing" ]; then
-                echo "hepkit submit: no part file from shard(s)$missing of \(job.shards); rerun them (\(rerun)) and then the merge" >&2
+                echo \(message.quoted) >&2
                 exit 1
             fi
             cd -- \(ShellWord(job.workingDirectory).quoted)

@@ -25,7 +25,7 @@ public struct HTCondor: BatchSystem {
         let mergeScript = "#!/bin/bash\n" + JobScript.mergeBody(
             job, rerun: "a DAGMan rescue DAG reruns only the failed shards: condor_submit_dag \(Self.dag) again")
         let shards = description(script: Self.shardScript, arguments: "$(Process)", log: "shard.$(Process)", batchName: job.name)
-            + "queue \(job.shards)\n"
+            + (job.cpusPerJob.map { "request_cpus = \($0)\n" } ?? "") + "queue \(job.shards)\n"
         let merge = description(script: Self.mergeScript, arguments: "", log: "merge", batchName: job.name) + "queue\n"
         let dag = """
             JOB shards \(Self.shardDescription)

@@ -27,13 +27,16 @@ public struct ShardedJob: Sendable {
     public let merger: [String]
     /// Where the merge writes the final result (relative to ``workingDirectory`` or absolute).
     public let mergeOutput: String
+    /// CPUs each shard job asks the batch system for, and the thread budget (`HEPKIT_THREADS`) it
+    /// runs with; `nil` leaves both to the site and hepkit's defaults.
+    public let cpusPerJob: Int?
 
     /// The shell variable holding the shard index inside the generated scripts.
     static let shardVariable = "shard"
 
     public init(
         name: String, executable: String, arguments: [String], shards: Int, workingDirectory: String,
-        folder: String, merger: [String]? = nil, mergeOutput: String
+        folder: String, merger: [String]? = nil, mergeOutput: String, cpusPerJob: Int? = nil
     ) throws(BatchError) {
         try Self.checkName(name)
         guard (1...Self.maximumShards).contains(shards) else {
@@ -44,6 +47,9 @@ public struct ShardedJob: Sendable {
             guard path.hasPrefix("/") else { throw BatchError("the \(what) path '\(path)' is not absolute") }
         }
         guard !mergeOutput.isEmpty else { throw BatchError("the merge output path is empty") }
+        if let cpusPerJob, !(1...1024).contains(cpusPerJob) {
+            throw BatchError("--cpus must be between 1 and 1024 (got \(cpusPerJob))")
+        }
         self.name = name
         self.executable = executable
         self.arguments = arguments
@@ -52,6 +58,7 @@ public struct ShardedJob: Sendable {
         self.folder = folder
         self.merger = merger ?? [executable, "merge"]
         self.mergeOutput = mergeOutput
+        self.cpusPerJob = cpusPerJob
     }
 
     /// Job names reach `#SBATCH` lines and submit descriptions, which have their own quoting

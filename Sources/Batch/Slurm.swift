@@ -16,7 +16,7 @@ public struct Slurm: BatchSystem {
             #SBATCH --array=0-\(job.shards - 1)
             #SBATCH --output=shard.%a.out
             #SBATCH --error=shard.%a.err
-            set -eu
+            \(job.cpusPerJob.map { "#SBATCH --cpus-per-task=\($0)\n" } ?? "")set -eu
             shard="$SLURM_ARRAY_TASK_ID"
 
             """ + JobScript.shardBody(job)

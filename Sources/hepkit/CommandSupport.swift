@@ -71,10 +71,12 @@ struct ExecutionOptions: ParsableArguments {
         }
     }
 
-    /// The execution options of a parsed command, if its type declares them.
-    static func of(_ command: any ParsableCommand) -> ExecutionOptions? {
-        for child in Mirror(reflecting: command).children {
+    /// The execution options of a parsed command, if its type declares them — directly or in one
+    /// of its option groups (so one line in a group shared by several commands covers them all).
+    static func of(_ arguments: any ParsableArguments) -> ExecutionOptions? {
+        for child in Mirror(reflecting: arguments).children {
             if let group = child.value as? any ExecutionOptionsGroup { return group.executionOptions }
+            if let group = child.value as? any ArgumentsGroup, let found = of(group.arguments) { return found }
         }
         return nil
     }
@@ -93,6 +95,15 @@ protocol ExecutionOptionsGroup {
 
 extension OptionGroup: ExecutionOptionsGroup where Value == ExecutionOptions {
     var executionOptions: ExecutionOptions { wrappedValue }
+}
+
+/// Any `@OptionGroup`: how ``ExecutionOptions/of(_:)`` looks inside nested groups.
+protocol ArgumentsGroup {
+    var arguments: any ParsableArguments { get }
+}
+
+extension OptionGroup: ArgumentsGroup {
+    var arguments: any ParsableArguments { wrappedValue }
 }
 
 /// With `HEPKIT_REPORT_THREADS=1`, the most threads any parallel loop used, as `threads used: N`

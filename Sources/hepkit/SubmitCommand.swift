@@ -45,6 +45,11 @@ struct SubmitCommand: ParsableCommand {
         "A program that merges instead of 'hepkit merge' (called as PROGRAM PARTS... -o OUTPUT).", valueName: "program"))
     var merger: String?
 
+    @Option(help: ArgumentHelp(
+        "CPUs each shard job requests (Slurm --cpus-per-task, HTCondor request_cpus); the job runs with HEPKIT_THREADS=n.",
+        valueName: "n"))
+    var cpus: Int?
+
     @Option(help: "The hepkit the jobs run (default: this executable; a path the nodes see).")
     var hepkit: String?
 
@@ -72,7 +77,7 @@ struct SubmitCommand: ParsableCommand {
                 executable: absolute(hepkit ?? Self.currentExecutable(), in: here),
                 arguments: command, shards: shards, workingDirectory: here,
                 folder: absolute(outputDirectory, in: here),
-                merger: merger.map { [absolute($0, in: here)] }, mergeOutput: mergeOutput)
+                merger: merger.map { [absolute($0, in: here)] }, mergeOutput: mergeOutput, cpusPerJob: cpus)
             try writeJobFolder(job, for: system.generator)
             let submit = job.folder + "/" + submitScriptName
             guard submitNow else {

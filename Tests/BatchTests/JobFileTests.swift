@@ -59,6 +59,27 @@ func recorded(_ folder: String, _ n: Int = 0) throws -> [String] {
         #expect(job.mergeCommand.commandLine == "/bin/hepkit merge /j/part.0.json /j/part.1.json /j/part.2.json /j/part.3.json -o m.json")
     }
 
+    @Test func cpusAreRequestedAndBecomeTheThreadBudget() throws {
+        let job = try ShardedJob(
+            name: "j", executable: "/bin/hepkit", arguments: ["build"], shards: 2, workingDirectory: "/w", folder: "/j", mergeOutput: "m", cpusPerJob: 1)
+        let slurm = Slurm().files(for: job)["shards.sbatch"] ?? ""
+        #expect(slurm.contains("#SBATCH --error=shard.%a.err\n#SBATCH --cpus-per-task=1\nset -eu\n"))
+        #expect(slurm.contains("export HEPKIT_THREADS=1\ncd -- /w\n"))
+        let condor = HTCondor().files(for: job)
+        #expect(condor["shards.sub"]?.hasSuffix("request_cpus = 1\nqueue 2\n") == true)
+        #expect(condor["shard.sh"]?.contains("export HEPKIT_THREADS=1\n") == true)
+        let plain = try job.withFolder("/j2")
+        #expect(plain.cpusPerJob == 1)
+        for cpus in [0, 1025] {
+            #expect(throws: BatchError.self) {
+                try ShardedJob(name: "j", executable: "/bin/hepkit", arguments: ["build"], shards: 2, workingDirectory: "/", folder: "/j", mergeOutput: "m", cpusPerJob: cpus)
+            }
+        }
+        let unset = try ShardedJob(name: "j", executable: "/bin/hepkit", arguments: ["build"], shards: 2, workingDirectory: "/w", folder: "/j", mergeOutput: "m")
+        #expect(!(Slurm().files(for: unset)["shards.sbatch"] ?? "").contains("cpus-per-task"))
+        #expect(!(Slurm().files(for: unset)["shards.sbatch"] ?? "").contains("HEPKIT_THREADS"))
+    }
+
     @Test func placeholdersAreReplacedWhereTheyStand() throws {
         let job = try ShardedJob(
             name: "j", executable: "/bin/hepkit", arguments: ["cls", "ws.json", "--test-poi", "{I}", "--output-file", "{part}", "--note", "{I} of {N}"],
@@ -115,6 +136,21 @@ func recorded(_ folder: String, _ n: Int = 0) throws -> [String] {
         #expect(try recorded(folder) == [job.partPath(0), job.partPath(1), job.partPath(2), "-o", "all.json"])
     }
 
+    /// The job folder appears in the merge script's message too: a hostile one runs nothing.
+    @Test func mergeScriptMessageIsQuoted() throws {
+        let folder = try recorderFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let job = try hostileJob(folder: folder, executable: folder + "/recorder")
+        try FileManager.default.createDirectory(atPath: job.folder, withIntermediateDirectories: true)
+        let result = try bash("cd \(ShellWord(folder).quoted) && " + (Slurm().files(for: job)["merge.sbatch"] ?? ""))
+        #expect(result.status == 1)
+        let rerun = "cd \(ShellWord(job.folder).quoted) && sbatch --array=I,J,... shards.sbatch"
+        #expect(result.error == "hepkit submit: no part file from shard(s) 0 1 2 3 of 4; rerun them (\(rerun)) and then the merge\n")
+        #expect(rerun.contains(#"'\''q'\''"#))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/pwned"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["jobs $(x) 'q'", "recorder"])
+    }
+
     @Test func mergeScriptMessageNamesTheShards() throws {
         let folder = try recorderFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -143,7 +179,7 @@ func recorded(_ folder: String, _ n: Int = 0) throws -> [String] {
 extension ShardedJob {
     func withFolder(_ folder: String) throws -> ShardedJob {
         try ShardedJob(name: name, executable: executable, arguments: arguments, shards: shards, workingDirectory: workingDirectory,
-                       folder: folder, merger: merger, mergeOutput: mergeOutput)
+                       folder: folder, merger: merger, mergeOutput: mergeOutput, cpusPerJob: cpusPerJob)
     }
 }
 
