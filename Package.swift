@@ -42,14 +42,14 @@ let package = Package(
         .target(name: "Inference", dependencies: ["HEPKitSupport", "HistFactory"], swiftSettings: optimized),
         .target(
             name: "Analysis",
-            dependencies: ["HEPKitSupport", "ROOTIO", "DiffColumns", "HistFactory", "Inference", "Yams"],
+            dependencies: ["HEPKitSupport", "ROOTIO", "DiffColumns", "HistFactory", "Inference", "Collective", "Yams"],
             swiftSettings: optimized),
         .target(name: "Plots", swiftSettings: optimized),
         .target(name: "Batch", dependencies: ["HEPKitSupport"]),
         .executableTarget(
             name: "hepkit",
             dependencies: [
-                "CSupport", "HEPKitSupport", "ROOTIO", "HistFactory", "Inference", "Analysis", "Plots", "Batch",
+                "CSupport", "HEPKitSupport", "ROOTIO", "HistFactory", "Inference", "Analysis", "Plots", "Batch", "Collective",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized),

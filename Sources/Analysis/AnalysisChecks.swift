@@ -92,9 +92,10 @@ extension AnalysisHistograms {
 
     /// The workspace of the hard histograms at θ after ``checkInputs(at:)``, refused if it is
     /// degenerate (``ResolvedAnalysis/checkNotDegenerate(_:)``): what `build` and `optimize` write.
-    public func checkedHardWorkspace(at theta: [Double]) throws -> Workspace {
+    /// With `sharing`, the histograms are summed over the processes that share the events.
+    public func checkedHardWorkspace(at theta: [Double], sharing: EventSharing = .single) throws -> Workspace {
         try checkInputs(at: theta)
-        let workspace = try hardWorkspace(at: theta)
+        let workspace = try hardWorkspace(at: theta, sharing: sharing)
         try analysis.checkNotDegenerate(workspace)
         return workspace
     }

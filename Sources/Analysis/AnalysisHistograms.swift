@@ -189,6 +189,18 @@ public struct AnalysisHistograms: Sendable {
     public func fillSoft(
         at theta: [Double], relaxation: Double = 1, kernel: AnalysisConfig.HistogramKernel = .kde
     ) throws -> [LinearizedHistogram] {
+        try fillSoftPerItem(at: theta, relaxation: relaxation, kernel: kernel).enumerated().map { i, items in
+            LinearizedHistogram(
+                summing: items, binCount: analysis.regions[keys[i].region].edges.count - 1, parameterCount: theta.count)
+        }
+    }
+
+    /// Per key, the soft histogram at θ of every work item of its events, in item order: summed in
+    /// that order (``fillSoft(at:relaxation:kernel:)``), the result does not depend on how the
+    /// items are spread over processes.
+    public func fillSoftPerItem(
+        at theta: [Double], relaxation: Double = 1, kernel: AnalysisConfig.HistogramKernel = .kde
+    ) throws -> [[LinearizedHistogram]] {
         let scales = analysis.parameters.map { $0.relaxation * relaxation }
         let p = theta.count
         var memo: [String: DualColumn] = [:]
@@ -209,14 +221,20 @@ public struct AnalysisHistograms: Sendable {
                 groups.append([i])
             }
         }
-        var results = [LinearizedHistogram?](repeating: nil, count: keys.count)
+        var results = [[LinearizedHistogram]?](repeating: nil, count: keys.count)
         for group in groups {
             let region = analysis.regions[keys[group[0]].region]
-            let x = try values(plans[group[0]].observable)
-            let weights = try group.map { i in
+            let allX = try values(plans[group[0]].observable)
+            let allWeights = try group.map { i in
                 let w = try values(plans[i].weight)
                 return try plans[i].selection.map { product(w, try values($0)) } ?? w
             }
+            // The keys of a group read one table, so they share their events' work items.
+            let rows = events.rows(of: sources[group[0]], rowCount: allX.count)
+            var perItem = group.map { _ in [LinearizedHistogram]() }
+            for range in rows {
+            let x = range == allX.values.indices ? allX : allX.rows(range)
+            let weights = range == allX.values.indices ? allWeights : allWeights.map { $0.rows(range) }
             let filled: [LinearizedHistogram]
             if let bandwidth = region.bandwidth {
                 // Relaxed edges need not increase: crossing edges give negative contents, not an error.
@@ -239,7 +257,9 @@ public struct AnalysisHistograms: Sendable {
                 let edges = try edgeValues(region, theta)
                 filled = weights.map { binnedHistogram(observable: x.values, weights: $0, edges: edges) }
             }
-            for (i, h) in zip(group, filled) { results[i] = h }
+            for (g, h) in filled.enumerated() { perItem[g].append(h) }
+            }
+            for (g, i) in group.enumerated() { results[i] = perItem[g] }
         }
         return results.map { $0! }
     }

@@ -1,3 +1,4 @@
+import Collective
 import Foundation
 import HistFactory
 import Inference
@@ -6,7 +7,10 @@ import Inference
 /// What `hepkit build` and `hepkit optimize` start from.
 public struct LoadedAnalysis: Sendable {
     public let analysis: ResolvedAnalysis
+    /// The histograms of the events this process holds.
     public let histograms: AnalysisHistograms
+    /// The processes that share the events (one, unless the run is spread over an MPI job).
+    public let sharing: EventSharing
 
     /// Loads the config at `url`, resolves it (relative files start at its directory), applies
     /// `settings` (`--set name=value`) and reads the events.
@@ -15,6 +19,17 @@ public struct LoadedAnalysis: Sendable {
     public init(config url: URL, settings: [String: Double] = [:]) throws {
         analysis = try BuildRecipe.load(config: url, settings: settings).analysis
         histograms = try AnalysisHistograms(analysis: analysis, events: AnalysisEvents(loading: analysis))
+        sharing = .single
+    }
+
+    /// Loads the config and reads only this process's share of the events: the work items of
+    /// shard `collective.rank` of `collective.size`, so memory per process is bounded by its shard.
+    public init(config url: URL, settings: [String: Double] = [:], collective: any Collective) throws {
+        let job = try BuildJob(config: url, settings: settings)
+        let held = Shard(index: collective.rank, count: collective.size).items(of: job.items)
+        analysis = job.analysis
+        histograms = try AnalysisHistograms(analysis: analysis, events: AnalysisEvents(loading: analysis, items: held.map { job.items[$0] }))
+        sharing = EventSharing(collective: collective, items: job.items, held: held)
     }
 }
 
@@ -31,15 +46,16 @@ extension LoadedAnalysis {
         checkpoint: ((AnalysisOptimizer.State) throws -> Void)? = nil
     ) throws -> OptimizationReport {
         // A degenerate start (no signal, an empty region, NaN weights) has a flat or NaN objective.
-        _ = try histograms.checkedHardWorkspace(at: analysis.initialParameters)
+        _ = try histograms.checkedHardWorkspace(at: analysis.initialParameters, sharing: sharing)
         let function = try AnalysisObjectiveFunction(
-            histograms: histograms, objective: try analysis.objective.implementation, kernel: analysis.optimizer.histogram)
+            histograms: histograms, objective: try analysis.objective.implementation, kernel: analysis.optimizer.histogram,
+            sharing: sharing)
         let optimizer = AnalysisOptimizer(function: function, settings: analysis.optimizer)
         let end = try optimizer.run(
             continuing: state ?? AnalysisOptimizer.State(start: analysis.initialParameters), progress: progress,
             checkpoint: checkpoint)
         let (trajectory, optimum) = (end.trajectory, end.parameters)
-        let workspace = try histograms.checkedHardWorkspace(at: optimum)
+        let workspace = try histograms.checkedHardWorkspace(at: optimum, sharing: sharing)
         return OptimizationReport(
             analysis: analysis, trajectory: trajectory, optimum: optimum, workspace: workspace,
             hardObjective: try function.objective.value(on: workspace))

@@ -74,8 +74,8 @@ extension ResolvedAnalysis {
 
 extension AnalysisHistograms {
     /// The workspace of the hard histograms at θ (what `hepkit build` writes).
-    public func hardWorkspace(at theta: [Double]) throws -> Workspace {
-        let filled = try fillHard(at: theta)
+    public func hardWorkspace(at theta: [Double], sharing: EventSharing = .single) throws -> Workspace {
+        let filled = try sharing.fillHard(self, at: theta)
         let index = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
         return analysis.workspace { filled[index[$0]!] }
     }

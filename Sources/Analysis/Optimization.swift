@@ -13,16 +13,21 @@ import Inference
 public struct AnalysisObjectiveFunction: Sendable {
     public let histograms: SoftHistograms
     public let objective: any AnalysisObjective
+    /// The processes whose events the histograms sum.
+    public let sharing: EventSharing
     /// The likelihood whose inputs each evaluation replaces.
     let template: HistFactoryLikelihood
     let map: InputMap
 
     /// - Throws: ``HistogramError`` if the soft histograms do not fill, or the model's error if the
     ///   workspace of the soft histograms at the initial θ does not build.
-    public init(histograms: AnalysisHistograms, objective: any AnalysisObjective, kernel: AnalysisConfig.HistogramKernel) throws {
+    public init(
+        histograms: AnalysisHistograms, objective: any AnalysisObjective, kernel: AnalysisConfig.HistogramKernel,
+        sharing: EventSharing = .single
+    ) throws {
         let soft = try SoftHistograms(histograms, kernel: kernel)
         let analysis = histograms.analysis
-        let value = soft.linearize(at: analysis.initialParameters).value
+        let value = sharing.summed(soft).linearize(at: analysis.initialParameters).value
         let workspace = analysis.workspace { key in
             let p = soft.positions(of: key)!
             return BinContents(counts: Array(value[p.counts]), sumw2: Array(value[p.sumw2]))
@@ -30,6 +35,7 @@ public struct AnalysisObjectiveFunction: Sendable {
         let model = try Model(workspace: workspace)
         self.histograms = soft
         self.objective = objective
+        self.sharing = sharing
         self.template = try HistFactoryLikelihood(model: model, observedMain: model.observedData(workspace, includeAuxdata: false))
         self.map = try InputMap(model: model, histograms: soft)
     }
@@ -38,7 +44,7 @@ public struct AnalysisObjectiveFunction: Sendable {
     /// bandwidth multiplied by `relaxation`.
     public func valueAndGradient(at theta: [Double], relaxation: Double = 1) throws -> (value: Double, gradient: [Double]) {
         // `evaluate`'s registered derivative, called directly rather than through a differentiable closure.
-        let (v, histogramsPullback) = evaluateVJP(histograms.relaxed(by: relaxation), at: theta)
+        let (v, histogramsPullback) = evaluateVJP(sharing.summed(histograms.relaxed(by: relaxation)), at: theta)
         let mu = objective.asimovSignalStrength
         let (inputs, asimov) = map.apply(v, signalStrength: mu)
         let likelihood = template.replacingInputs(inputs)

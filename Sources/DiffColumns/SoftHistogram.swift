@@ -15,6 +15,17 @@ public struct LinearizedHistogram: Sendable, Equatable {
 
     /// The number of bins.
     public var binCount: Int { counts.count }
+
+    /// A histogram with its Jacobians (`binCount * parameterCount` entries each).
+    public init(counts: [Double], sumw2: [Double], parameterCount: Int, countsJacobian: [Double], sumw2Jacobian: [Double]) {
+        precondition(sumw2.count == counts.count && countsJacobian.count == counts.count * parameterCount
+            && sumw2Jacobian.count == countsJacobian.count, "histogram shapes do not match")
+        self.counts = counts
+        self.sumw2 = sumw2
+        self.parameterCount = parameterCount
+        self.countsJacobian = countsJacobian
+        self.sumw2Jacobian = sumw2Jacobian
+    }
 }
 
 /// Fills relaxed histograms and their parameter Jacobians in one pass over the events.

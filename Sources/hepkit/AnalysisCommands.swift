@@ -1,5 +1,6 @@
 import Analysis
 import ArgumentParser
+import Collective
 import Foundation
 import HEPKitSupport
 import Plots
@@ -65,44 +66,85 @@ struct OptimizeCommand: ParsableCommand {
     var output = "optimization"
     @Option(help: ArgumentHelp("Continue the interrupted run whose output directory is DIR from its checkpoint.", valueName: "DIR"))
     var resume: String?
+    @Flag(help: """
+        Spread the events over the ranks of an MPI job (mpirun -n N hepkit optimize --mpi ..., or srun --mpi=pmix):         each rank reads its shard, the ranks sum their histograms every step, and rank 0 writes the output.
+        """)
+    var mpi = false
 
     func validate() throws {
         if config == nil && resume == nil { throw ValidationError("give the analysis config, or --resume DIR") }
     }
 
     func run() throws {
-        try reportingErrors {
-            let directory = resume ?? output
-            let checkpointFile = OptimizeCheckpoint.path(for: directory)
-            let saved = try resume.map { _ in try OptimizeCheckpoint.load(checkpointFile) }
-            let configPath = config ?? saved!.config
-            let configDigest = try OptimizeCheckpoint.digest(ofFile: configPath)
-            if let saved, saved.configDigest != configDigest {
-                throw CommandError("the config '\(configPath)' changed since the checkpoint '\(checkpointFile)' was saved; start afresh without --resume")
-            }
-            // Refuses a foreign folder before the work starts. The files are staged only at the end,
-            // so a killed run leaves its checkpoint and no staging folder.
-            try OutputFolder(directory).discard()
-            let loaded = try LoadedAnalysis(config: URL(fileURLWithPath: configPath))
-            let analysis = loaded.analysis
-            var progress = OptimizeProgress(analysis: analysis)
-            var lastSave = Date()
-            let report = try loaded.optimize(
-                continuing: saved?.state, progress: { progress.show($0) },
-                checkpoint: { state in
-                    // Every few steps, not more often than every few seconds: a killed job loses little.
-                    guard state.nextStep % OptimizeCheckpoint.interval == 0, state.nextStep < analysis.optimizer.steps,
-                          Date().timeIntervalSince(lastSave) >= OptimizeCheckpoint.minimumSeconds
-                    else { return }
-                    try OptimizeCheckpoint(config: configPath, configDigest: configDigest, state: state).save(to: checkpointFile)
-                    lastSave = Date()
-                })
-            progress.finish()
-            let folder = try OutputFolder(directory)
-            try report.write(to: folder)
-            unlink(checkpointFile)
-            print(report.summary(elapsed: progress.elapsed, resumedAt: saved?.state.nextStep, folder: folder.destination))
+        guard mpi else { return try reportingErrors { try optimize(collective: nil) } }
+        let world: MPIWorld
+        do {
+            world = try MPIWorld.join()
+        } catch {
+            FileHandle.standardError.write(Data("hepkit: \(error)\n".utf8))
+            throw ExitCode(1)
         }
+        MPIThreads.shareCores()
+        do {
+            try reportingErrors { try optimize(collective: world) }
+        } catch {
+            // The other ranks would wait forever in their next sum.
+            world.abort(code: 1)
+        }
+        world.finalize()
+    }
+
+    /// The optimisation, on this process's share of the events when `collective` is given (only
+    /// its rank 0 reports progress and writes the output).
+    private func optimize(collective: (any Collective)?) throws {
+        let leader = collective?.isLeader ?? true
+        let directory = resume ?? output
+        let checkpointFile = OptimizeCheckpoint.path(for: directory)
+        let saved = try resume.map { _ in try OptimizeCheckpoint.load(checkpointFile) }
+        let configPath = config ?? saved!.config
+        let configDigest = try OptimizeCheckpoint.digest(ofFile: configPath)
+        if let saved, saved.configDigest != configDigest {
+            throw CommandError("the config '\(configPath)' changed since the checkpoint '\(checkpointFile)' was saved; start afresh without --resume")
+        }
+        // Refuses a foreign folder before the work starts. The files are staged only at the end,
+        // so a killed run leaves its checkpoint and no staging folder.
+        if leader { try OutputFolder(directory).discard() }
+        let url = URL(fileURLWithPath: configPath)
+        let loaded = try collective.map { try LoadedAnalysis(config: url, collective: $0) } ?? LoadedAnalysis(config: url)
+        let analysis = loaded.analysis
+        var progress = OptimizeProgress(analysis: analysis)
+        var lastSave = Date()
+        let report = try loaded.optimize(
+            continuing: saved?.state, progress: { if leader { progress.show($0) } },
+            checkpoint: { state in
+                // Every few steps, not more often than every few seconds: a killed job loses little.
+                guard leader, state.nextStep % OptimizeCheckpoint.interval == 0, state.nextStep < analysis.optimizer.steps,
+                      Date().timeIntervalSince(lastSave) >= OptimizeCheckpoint.minimumSeconds
+                else { return }
+                try OptimizeCheckpoint(config: configPath, configDigest: configDigest, state: state).save(to: checkpointFile)
+                lastSave = Date()
+            })
+        guard leader else { return }
+        progress.finish()
+        let folder = try OutputFolder(directory)
+        try report.write(to: folder)
+        unlink(checkpointFile)
+        var summary = report.summary(elapsed: progress.elapsed, resumedAt: saved?.state.nextStep, folder: folder.destination)
+        if let collective { summary += "\n  events shared over \(collective.size) MPI ranks" }
+        print(summary)
+    }
+}
+
+/// Threads per rank under MPI.
+enum MPIThreads {
+    /// Without `HEPKIT_THREADS`, the ranks on one node share its cores instead of each taking all
+    /// of them (Open MPI tells each rank how many ranks run on its node).
+    static func shareCores(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        guard ThreadBudget.environmentValue == nil,
+              let local = environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap(Int.init) ?? environment["MPI_LOCALNRANKS"].flatMap(Int.init),
+              local > 1
+        else { return }
+        ThreadBudget.limit(to: max(1, ProcessInfo.processInfo.activeProcessorCount / local))
     }
 }
 
