@@ -4,21 +4,26 @@
 #   1. an array of 4 shards plus the dependent merge job; each part equals the same command run
 #      here, and the merged output is all parts in shard order;
 #   2. an array whose shard 2 fails: the merge job never runs, the missing shard is named, and
-#      resubmitting that shard alone and then the merge completes the job.
-# The shards run `hepkit cls` with a per-shard --test-poi, and the merge is a stand-in that
-# concatenates (called as `hepkit merge` will be: PARTS... -o OUTPUT). Once `build --shard` and
-# `hepkit merge` exist, add their case below: `submit slurm --shards 4 -- build CONFIG` without
-# --merger, and compare the merged workspace with a single `hepkit build`.
+#      resubmitting that shard alone and then the merge completes the job;
+#   3. the bundled example's `build` as a 4-job array + `hepkit merge`: byte for byte the single build;
+#   4. a patchset grid (`cls --patchset`) as a 3-job array + `hepkit merge`: the same table as one job;
+#   5. `optimize --mpi` as one 2-task job (`srun --mpi=pmix -n 2`): the same trajectory and
+#      workspace as a single process.
+# Cases 1–2 run `hepkit cls` with a per-shard --test-poi and a stand-in merger that concatenates.
 #
 #   bash tools/ci-slurm.sh HEPKIT        # e.g. .build-static/hepkit (what a node would run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+repo="$(pwd)"
 hepkit="$(realpath "$1")"
 workspace="$(realpath fixtures/pyhf/validation_1bin_shapesys.json)"
 
 export DEBIAN_FRONTEND=noninteractive
 if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! command -v sbatch >/dev/null; then
     apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends slurmctld slurmd slurm-client >/dev/null
+fi
+if ! command -v mpirun >/dev/null; then
+    apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends openmpi-bin >/dev/null
 fi
 
 D="$(mktemp -d)"
@@ -145,3 +150,56 @@ drain
 for i in 0 1 2 3; do cat "$D/jobs-fail/part.$i.json" >> expected-fail.json; done
 cmp merged-fail.json expected-fail.json || fail "merged output after the rerun"
 echo "ci-slurm: rerunning shard 2 (job $rerun) and the merge (job $merge) completed the job"
+
+# 3. The bundled example's build: 4 shards + hepkit merge = the single-process build.
+example="$(realpath "$repo/fixtures/example/analysis.yml")"
+"$hepkit" submit slurm --shards 4 --output-dir "$D/jobs-build" --merge-output "$D/work/merged-workspace.json" \
+    --run -- build "$example" > submitted.txt || fail "submit --run (build)"
+read -r array merge < <(sed -n 's/^array job \([0-9]*\) .*, merge job \([0-9]*\)$/\1 \2/p' submitted.txt)
+drain
+[ "$(state "$merge")" = COMPLETED ] || fail "the build merge job ended $(state "$merge")"
+"$hepkit" build "$example" -o single-workspace.json
+cmp merged-workspace.json single-workspace.json || fail "the merged sharded build differs from the single build"
+echo "ci-slurm: build of the example as 4 shards (job $array) + hepkit merge (job $merge) = the single build, byte for byte"
+
+# 4. A patchset grid: every signal point's CLs, 3 shards + hepkit merge = one job over all patches.
+grid="$(realpath "$repo/fixtures/batch")"
+"$hepkit" submit slurm --shards 3 --output-dir "$D/jobs-grid" --merge-output "$D/work/grid.json" \
+    --run -- cls "$grid/BkgOnly.json" --patchset "$grid/patchset.json" --shard '{I}/{N}' --output-file '{part}' > submitted.txt || fail "submit --run (grid)"
+read -r array merge < <(sed -n 's/^array job \([0-9]*\) .*, merge job \([0-9]*\)$/\1 \2/p' submitted.txt)
+drain
+[ "$(state "$merge")" = COMPLETED ] || fail "the grid merge job ended $(state "$merge")"
+"$hepkit" cls "$grid/BkgOnly.json" --patchset "$grid/patchset.json" --shard 0/1 --output-file grid-part.json
+"$hepkit" merge grid-part.json -o grid-single.json
+cmp grid.json grid-single.json || fail "the merged grid differs from one job over every patch"
+echo "ci-slurm: patchset grid as 3 shards (job $array) + hepkit merge (job $merge) = one job over every patch"
+
+# 5. optimize --mpi as one job of 2 tasks (srun --mpi=pmix): the same files as a single process.
+mpi_config="$(realpath "$repo/fixtures/mpi/analysis.yml")"
+cat > mpi.sbatch <<SH
+#!/bin/bash
+#SBATCH --ntasks=2
+#SBATCH --output=$D/work/mpi.out
+#SBATCH --error=$D/work/mpi.err
+srun --mpi=pmix -n 2 "$hepkit" optimize --mpi "$mpi_config" -o "$D/work/mpi-out"
+SH
+job=$(sbatch --parsable mpi.sbatch)
+drain
+[ "$(state "$job")" = COMPLETED ] || { cat mpi.err >&2; fail "the 2-rank MPI job ended $(state "$job")"; }
+grep -q "events shared over 2 MPI ranks" mpi.out || fail "the MPI job did not run on 2 ranks: $(cat mpi.out)"
+"$hepkit" optimize "$mpi_config" -o single-out > /dev/null 2>&1
+for f in trajectory.json workspace.json optimum.json; do
+    cmp "mpi-out/$f" "single-out/$f" || fail "$f of the 2-rank MPI job differs from the single process"
+done
+echo "ci-slurm: optimize --mpi on 2 ranks (srun --mpi=pmix, job $job): trajectory, optimum and workspace identical to one process"
+
+# 6. The same outside Slurm: mpirun -n 2 (the static binary reaches MPI through its bridge), and
+#    --mpi without a launcher is a clear error.
+mpirun --allow-run-as-root -n 2 "$hepkit" optimize --mpi "$mpi_config" -o mpirun-out > mpirun.out 2> mpirun.err \
+    || { cat mpirun.err >&2; fail "optimize --mpi under mpirun -n 2"; }
+for f in trajectory.json workspace.json optimum.json; do
+    cmp "mpirun-out/$f" "single-out/$f" || fail "$f under mpirun -n 2 differs from the single process"
+done
+if "$hepkit" optimize --mpi "$mpi_config" -o no-launcher 2> no-launcher.err; then fail "--mpi without a launcher succeeded"; fi
+grep -q "not started by an MPI launcher" no-launcher.err || fail "--mpi without a launcher: $(cat no-launcher.err)"
+echo "ci-slurm: optimize --mpi under mpirun -n 2 = one process; without a launcher: $(head -c 100 no-launcher.err)"
