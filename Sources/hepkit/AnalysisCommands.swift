@@ -73,7 +73,10 @@ struct OptimizeCommand: ParsableCommand {
             let directory = resume ?? output
             let checkpointFile = OptimizeCheckpoint.path(for: directory)
             let saved = try resume.map { _ in try OptimizeCheckpoint.load(checkpointFile) }
-            let configPath = config ?? saved!.config
+            // Absolute, so a resumed job may start in another folder.
+            guard let configPath = config.map({ URL(fileURLWithPath: $0).standardizedFileURL.path }) ?? saved?.config else {
+                throw ValidationError("give the analysis config, or --resume DIR")
+            }
             let configDigest = try OptimizeCheckpoint.digest(ofFile: configPath)
             if let saved, saved.configDigest != configDigest {
                 throw CommandError("the config '\(configPath)' changed since the checkpoint '\(checkpointFile)' was saved; start afresh without --resume")
