@@ -3,8 +3,9 @@
 
 usage: check_example.py [HEPKIT_BINARY] [OUTPUT_DIR]   (defaults: .build/release/hepkit, a temporary directory)
 
-Runs `hepkit optimize fixtures/example/analysis.yml -o DIR`, checks that DIR holds the trajectory,
-the optimum, the plot and the workspace, then compares `pyhf cls DIR/workspace.json` with
+Runs `hepkit optimize fixtures/example/analysis.yml -o DIR`, checks that DIR holds exactly the
+trajectory, the optimum, the plot, the workspace and hepkit's output marker (no staging folder or
+checkpoint left beside it) and that a summary was printed, then compares `pyhf cls DIR/workspace.json` with
 `hepkit cls DIR/workspace.json` (CLs_obs and the five CLs_exp) with check_pyhf.py's tolerances
 (5e-4 absolute or 2e-3 relative). Exits 1 on any disagreement. Needs pyhf (the `pyhf` command).
 """
@@ -33,12 +34,19 @@ def main(argv):
     binary = argv[1] if len(argv) > 1 else str(ROOT / ".build/release/hepkit")
     out = pathlib.Path(argv[2]) if len(argv) > 2 else pathlib.Path(tempfile.mkdtemp(prefix="hepkit-example-"))
     started = time.monotonic()
-    run([binary, "optimize", str(ROOT / "fixtures/example/analysis.yml"), "-o", str(out)])
+    summary = run([binary, "optimize", str(ROOT / "fixtures/example/analysis.yml"), "-o", str(out)])
     print("hepkit optimize: %.2f s" % (time.monotonic() - started))
     failures = []
-    for name in ["trajectory.json", "optimum.json", "optimization.svg", "workspace.json"]:
-        if not (out / name).is_file():
-            failures.append("missing %s" % name)
+    # The output set: exactly the four files and hepkit's marker, nothing left beside the folder.
+    expected = {"trajectory.json", "optimum.json", "optimization.svg", "workspace.json", ".hepkit-output"}
+    found = {p.name for p in out.iterdir()}
+    if found != expected:
+        failures.append("the output folder holds %s, expected %s" % (sorted(found), sorted(expected)))
+    leftovers = [p.name for p in out.parent.iterdir() if p.name.startswith("." + out.name + ".")]
+    if leftovers:
+        failures.append("left beside the output folder: %s" % leftovers)
+    if not summary.startswith("optimize: 100 steps"):
+        failures.append("no summary on standard output: %r" % summary[:200])
     if failures:
         print("\n".join(failures))
         return 1

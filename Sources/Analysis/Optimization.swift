@@ -67,6 +67,14 @@ public struct AnalysisOptimizer: Sendable {
         public var parameters: [Double]
         public var objective: Double
         public var gradient: [Double]
+
+        public init(step: Int, relaxation: Double, parameters: [Double], objective: Double, gradient: [Double]) {
+            self.step = step
+            self.relaxation = relaxation
+            self.parameters = parameters
+            self.objective = objective
+            self.gradient = gradient
+        }
     }
 
     public let function: AnalysisObjectiveFunction

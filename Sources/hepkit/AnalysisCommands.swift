@@ -101,7 +101,10 @@ struct OptimizeCommand: ParsableCommand {
         let directory = resume ?? output
         let checkpointFile = OptimizeCheckpoint.path(for: directory)
         let saved = try resume.map { _ in try OptimizeCheckpoint.load(checkpointFile) }
-        let configPath = config ?? saved!.config
+        // Absolute, so a resumed job may start in another folder.
+        guard let configPath = config.map({ URL(fileURLWithPath: $0).standardizedFileURL.path }) ?? saved?.config else {
+            throw ValidationError("give the analysis config, or --resume DIR")
+        }
         let configDigest = try OptimizeCheckpoint.digest(ofFile: configPath)
         if let saved, saved.configDigest != configDigest {
             throw CommandError("the config '\(configPath)' changed since the checkpoint '\(checkpointFile)' was saved; start afresh without --resume")
@@ -191,14 +194,27 @@ struct OptimizeCheckpoint: Codable {
 /// otherwise (a batch log) a line at most every 10 s.
 struct OptimizeProgress {
     let analysis: ResolvedAnalysis
-    let terminal = isatty(2) != 0
-    let start = Date()
+    /// Whether standard error is a terminal (a live line) or a log (throttled lines).
+    let terminal: Bool
+    /// The clock and the output (standard error), replaceable for tests.
+    let now: () -> Date
+    let write: (String) -> Void
+    let start: Date
     var lastLine: Date?
     static let logInterval: Double = 10
 
-    init(analysis: ResolvedAnalysis) { self.analysis = analysis }
+    init(
+        analysis: ResolvedAnalysis, terminal: Bool = isatty(2) != 0, now: @escaping () -> Date = Date.init,
+        write: @escaping (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
+    ) {
+        self.analysis = analysis
+        self.terminal = terminal
+        self.now = now
+        self.write = write
+        self.start = now()
+    }
 
-    var elapsed: Double { Date().timeIntervalSince(start) }
+    var elapsed: Double { now().timeIntervalSince(start) }
 
     mutating func show(_ step: AnalysisOptimizer.Step) {
         let total = analysis.optimizer.steps
@@ -209,15 +225,15 @@ struct OptimizeProgress {
             100 * Double(step.step + 1) / Double(total), elapsed, analysis.objective.rawValue, step.objective, step.relaxation)
             + values
         if terminal {
-            FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
-        } else if lastLine.map({ Date().timeIntervalSince($0) >= Self.logInterval }) ?? true {
-            FileHandle.standardError.write(Data((line + "\n").utf8))
-            lastLine = Date()
+            write("\r\u{1B}[K" + line)
+        } else if lastLine.map({ now().timeIntervalSince($0) >= Self.logInterval }) ?? true {
+            write(line + "\n")
+            lastLine = now()
         }
     }
 
     func finish() {
-        if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+        if terminal { write("\n") }
     }
 }
 

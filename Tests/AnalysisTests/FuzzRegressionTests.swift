@@ -70,8 +70,16 @@ import Testing
         }
     }
 
+    /// Seeds of the fuzz corpus that use every part of a config: they must go through whole.
+    static let seeds = ["fuzz-seed-full.yml", "fuzz-seed.json", "fuzz-seed-jagged.yml"]
+
+    @Test(arguments: seeds) func seedsGoThrough(_ name: String) throws {
+        let bytes = [UInt8](try Data(contentsOf: Self.folder.appendingPathComponent(name)))
+        #expect(Self.replay(bytes) == nil)
+    }
+
     @Test func everyReproductionIsPresent() {
-        #expect(Set(Self.expected.keys).isSubset(of: Set(Self.inputs)))
+        #expect(Set(Self.expected.keys).union(Self.seeds).isSubset(of: Set(Self.inputs)))
     }
 
     @Test(arguments: inputs) func replays(_ name: String) throws {

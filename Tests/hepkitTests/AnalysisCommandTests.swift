@@ -215,4 +215,36 @@ import Testing
         defer { unknown.remove() }
         #expect(try !Self.run(["build", unknown.config.path]))
     }
+
+    /// Issue 16 §2: in a batch log a progress line at most every 10 s; on a terminal one live line.
+    @Test func progressIsThrottledInLogs() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let analysis = try LoadedAnalysis(config: scratch.config).analysis
+        final class Recorder: @unchecked Sendable {
+            var time = Date(timeIntervalSince1970: 0)
+            var text = ""
+        }
+        let recorder = Recorder()
+        var log = OptimizeProgress(
+            analysis: analysis, terminal: false, now: { recorder.time }, write: { recorder.text += $0 })
+        func step(_ k: Int) -> AnalysisOptimizer.Step {
+            .init(step: k, relaxation: 1, parameters: analysis.initialParameters, objective: 0.5, gradient: [0, 0, 0, 0])
+        }
+        // Steps at 0, 3, 6, ..., 27 s: lines at 0, 12 and 24 s.
+        for k in 0..<10 {
+            recorder.time = Date(timeIntervalSince1970: Double(3 * k))
+            log.show(step(k))
+        }
+        let lines = recorder.text.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines.first == "step 1/2 (50%), 0.0 s: cls 0.5, relaxation 1.000, cut_met=20 cut_jet=30 edge1=105 edge2=145")
+        #expect(lines.last?.hasPrefix("step 9/2 (450%), 24.0 s:") == true)
+        recorder.text = ""
+        var live = OptimizeProgress(analysis: analysis, terminal: true, now: { recorder.time }, write: { recorder.text += $0 })
+        live.show(step(0))
+        live.show(step(1))
+        live.finish()
+        #expect(recorder.text.components(separatedBy: "\r\u{1B}[K").count == 3 && recorder.text.hasSuffix("\n"))
+    }
 }
