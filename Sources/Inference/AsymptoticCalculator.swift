@@ -30,11 +30,34 @@ public struct HypothesisTestResult: Sendable, Hashable {
     public var observedStatistic: Double
     /// Test statistic on the Asimov dataset (`q_A`); NaN for toys.
     public var asimovStatistic: Double
+    /// What makes the result less trustworthy without invalidating it (empty channels, fits that
+    /// did not converge, toys left out); the CLI prints them and adds them to its JSON output.
+    public var warnings: [String] = []
 
     /// What pyhf's `hypotest` returns as "CLs_obs": `CL_s`, or `CL_{s+b}` (the p₀) for `q0`.
     public var clsObserved: Double { testStatistic == .q0 ? observed.clsb : observed.cls }
     /// pyhf's "CLs_exp" set: expected `CL_s` (`CL_{s+b}` for `q0`), n = +2 … −2.
     public var clsExpected: [Double] { expected.map { testStatistic == .q0 ? $0.clsb : $0.cls } }
+
+    /// Throws ``InferenceError/nonFiniteResult(_:)`` if the observed (when `observed`) or an
+    /// expected CLs is NaN or infinite, naming the tested value, the statistic and `cause`.
+    public func requireFinite(observed: Bool = true, cause: String = "") throws {
+        let label = testStatistic == .q0 ? "CL_s+b" : "CLs"
+        let suffix = cause.isEmpty ? "" : "; \(cause)"
+        if observed && !clsObserved.isFinite {
+            throw InferenceError.nonFiniteResult(
+                "observed \(label) at POI = \(poiValue) is \(clsObserved) (\(testStatistic.rawValue) = \(observedStatistic), CL_b = \(self.observed.clb)\(asimovStatistic.isNaN ? "" : ", Asimov \(testStatistic.rawValue) = \(asimovStatistic)"))\(suffix)")
+        }
+        if let bad = clsExpected.firstIndex(where: { !$0.isFinite }) {
+            throw InferenceError.nonFiniteResult(
+                "expected \(label) (band \(2 - bad)σ) at POI = \(poiValue) is \(clsExpected[bad])\(suffix)")
+        }
+    }
+}
+
+/// A warning for each fit that did not meet its convergence criterion.
+func convergenceWarnings(_ fits: [(String, FitResult)]) -> [String] {
+    fits.filter { !$0.1.converged }.map { "the \($0.0) did not converge (\($0.1.evaluations) evaluations); its result may be inaccurate" }
 }
 
 /// How the asymptotic calculator turns `√q − √q_A` into p-values.
@@ -65,6 +88,9 @@ public struct AsymptoticCalculator<Model: Likelihood>: Sendable {
     public let freeFitToData: FitResult
     /// Free fit to the Asimov data.
     public let freeFitToAsimov: FitResult
+    /// Model defects that do not invalidate the test (empty channels) and fits of the
+    /// initialisation that did not converge.
+    public let warnings: [String]
 
     /// Runs the three test-value-independent fits.
     public init(
@@ -76,6 +102,7 @@ public struct AsymptoticCalculator<Model: Likelihood>: Sendable {
         }
         let poi = try fitter.requirePOI()
         if fitter.fixedParameters[poi] { throw InferenceError.fixedPOI(name: fitter.model.parameterNames[poi]) }
+        let defects = try fitter.requireSignal()
         self.fitter = fitter
         self.data = data
         self.testStatistic = testStatistic
@@ -91,6 +118,10 @@ public struct AsymptoticCalculator<Model: Likelihood>: Sendable {
         asimovParameters = asimovFit.parameters
         asimovData = fitter.model.expectedData(asimovFit.parameters)
         freeFitToAsimov = asimovFree!
+        warnings = defects.map(\.description) + convergenceWarnings([
+            ("free fit to the data", freeFitToData), ("fit that defines the Asimov data", asimovFit),
+            ("free fit to the Asimov data", freeFitToAsimov),
+        ])
     }
 
     /// The test statistic on the observed data at `poiValue`.
@@ -104,11 +135,22 @@ public struct AsymptoticCalculator<Model: Likelihood>: Sendable {
     }
 
     /// The hypothesis test at `poiValue` (pyhf's `hypotest(..., calctype="asymptotics")`).
+    ///
+    /// Throws ``InferenceError/nonFiniteResult(_:)`` when a CLs is NaN or infinite (the observed
+    /// one of the clipped-normal base distribution may be NaN by definition); fits that did not
+    /// converge are listed in the result's `warnings`.
     public func hypotest(_ poiValue: Double) throws -> HypothesisTestResult {
         let outcomes = parallelMap(2) { task in
-            task == 0 ? try observedStatistic(poiValue).value : try asimovStatistic(poiValue).value
+            task == 0 ? try observedStatistic(poiValue) : try asimovStatistic(poiValue)
         }
-        return result(poiValue: poiValue, q: try outcomes[0].get(), qA: try outcomes[1].get())
+        let observed = try outcomes[0].get(), asimov = try outcomes[1].get()
+        var test = result(poiValue: poiValue, q: observed.value, qA: asimov.value)
+        test.warnings = warnings + convergenceWarnings([
+            ("fit to the data with the POI at \(poiValue)", observed.fixedFit),
+            ("fit to the Asimov data with the POI at \(poiValue)", asimov.fixedFit),
+        ])
+        try test.requireFinite(observed: baseDistribution == .normal)
+        return test
     }
 
     /// Assembles p-values from `q` and `q_A`.

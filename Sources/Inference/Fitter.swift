@@ -12,6 +12,10 @@ public enum InferenceError: Error, Sendable, Equatable, CustomStringConvertible 
     case failedMinimization(reason: String)
     /// An argument is out of its domain.
     case invalidArgument(String)
+    /// The model cannot give the requested result (no signal, no expected events).
+    case degenerateModel(ModelDefect)
+    /// A computed result is NaN or infinite; the message says which and why.
+    case nonFiniteResult(String)
 
     public var description: String {
         switch self {
@@ -23,6 +27,8 @@ public enum InferenceError: Error, Sendable, Equatable, CustomStringConvertible 
             return "\(what) has \(actual) entries, expected \(expected)"
         case .failedMinimization(let reason): return "minimisation failed: \(reason)"
         case .invalidArgument(let message): return message
+        case .degenerateModel(let defect): return "degenerate model: \(defect)"
+        case .nonFiniteResult(let message): return message
         }
     }
 }

@@ -36,9 +36,14 @@ public protocol Likelihood: Sendable {
     func expectedData(_ parameters: [Double]) -> [Double]
     /// `-ln L(parameters | data)` with all constants, and its gradient with respect to the parameters.
     func negativeLogLikelihoodAndGradient(_ parameters: [Double], data: [Double]) -> (value: Double, gradient: [Double])
+    /// Properties of the model that make results meaningless (no signal, empty regions), named
+    /// by their place in the input; the default finds a POI without effect (``genericDefects()``).
+    func defects() -> [ModelDefect]
 }
 
 extension Likelihood {
+    public func defects() -> [ModelDefect] { genericDefects() }
+
     /// The number of scalar parameters.
     @inlinable public var parameterCount: Int { parameterNames.count }
 

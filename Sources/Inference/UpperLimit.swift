@@ -10,6 +10,9 @@ public struct UpperLimitResult: Sendable {
     public var scan: [HypothesisTestResult]
     /// What went wrong for the limits that are NaN.
     public var failures: [String]
+    /// What makes finite limits doubtful: model defects, fits that did not converge, and (scan
+    /// mode) CLs curves that do not cross the level inside the scan, whose limit is the end point.
+    public var warnings: [String] = []
 }
 
 /// Settings of the limit search.
@@ -108,7 +111,9 @@ extension Fitter {
         let observed = solve("observed", bracket: evaluator.bracket(level: level) { $0.observed }) {
             StandardNormal.quantile(min(max(try evaluator.observedCLs($0), 1e-300), 1 - 1e-16)) - target
         }
-        return UpperLimitResult(observed: observed, expected: expected, poiUpperBound: hi, scan: [], failures: failures)
+        return UpperLimitResult(
+            observed: observed, expected: expected, poiUpperBound: hi, scan: [], failures: failures,
+            warnings: evaluator.calculator.warnings)
     }
 
     /// Upper limits by linear interpolation of CLs on a grid of POI values (pyhf's
@@ -135,13 +140,22 @@ extension Fitter {
         guard !tests.isEmpty else {
             return UpperLimitResult(observed: .nan, expected: Array(repeating: .nan, count: 5), poiUpperBound: parameterBounds[try requirePOI()].upperBound, scan: [], failures: failures)
         }
-        func invert(_ cls: [Double]) -> Double {
-            Self.interpolate(options.level, xs: cls.reversed(), ys: tests.map(\.poiValue).reversed())
+        var warnings = calculator.warnings
+        for test in tests { warnings += test.warnings.filter { !warnings.contains($0) } }
+        func invert(_ label: String, _ cls: [Double]) -> Double {
+            let lowest = cls.min() ?? .nan, highest = cls.max() ?? .nan
+            if !(lowest <= options.level && options.level <= highest) {
+                warnings.append(
+                    "\(label) CLs does not cross \(options.level) in the scan [\(values.min()!), \(values.max()!)] (CLs from \(lowest) to \(highest)); the limit is clamped to the scan's end")
+            }
+            return Self.interpolate(options.level, xs: cls.reversed(), ys: tests.map(\.poiValue).reversed())
         }
+        let labels = ["expected −2σ", "expected −1σ", "expected median", "expected +1σ", "expected +2σ"]
+        let observed = invert("observed", tests.map(\.clsObserved))
+        let expected = (0..<5).map { k in invert(labels[k], tests.map { $0.clsExpected[k] }) }
         return UpperLimitResult(
-            observed: invert(tests.map(\.clsObserved)),
-            expected: (0..<5).map { k in invert(tests.map { $0.clsExpected[k] }) },
-            poiUpperBound: parameterBounds[try requirePOI()].upperBound, scan: tests, failures: failures)
+            observed: observed, expected: expected,
+            poiUpperBound: parameterBounds[try requirePOI()].upperBound, scan: tests, failures: failures, warnings: warnings)
     }
 
     /// `np.interp(x, xs, ys)` for increasing `xs`: clamps outside, linear inside.

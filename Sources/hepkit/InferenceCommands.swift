@@ -35,9 +35,29 @@ struct WorkspaceOptions: ParsableArguments {
     }
 
 
+    /// Runs a command body; an inference error is reported with the workspace it came from.
+    func naming(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as InferenceError {
+            throw CommandError("\(inputName(workspace)): \(error)")
+        }
+    }
+
     /// Prints `value` as pyhf does (`json.dumps(indent=4, sort_keys=True)`) to standard output, or
-    /// writes it atomically to the output file.
-    func emit(_ value: JSONValue) throws {
+    /// writes it atomically to the output file. `warnings` (rule 3: a result that stands but is
+    /// doubtful is flagged) go to standard error and, for an object, into a `warnings` key.
+    func emit(_ value: JSONValue, warnings: [String] = []) throws {
+        var value = value
+        if !warnings.isEmpty {
+            for warning in warnings {
+                FileHandle.standardError.write(Data("hepkit: warning: \(inputName(workspace)): \(warning)\n".utf8))
+            }
+            if case .object(var object) = value {
+                object["warnings"] = .array(warnings.map(JSONValue.string))
+                value = .object(object)
+            }
+        }
         try writeOutput(value.pythonJSON(indent: 4), to: outputFile)
     }
 }
@@ -64,11 +84,13 @@ struct FitCommand: ParsableCommand {
     @Flag(help: "Print minimiser statistics on standard error.") var verbose = false
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors { try options.naming {
             let likelihood = try options.likelihood()
             let fitter = Fitter(likelihood)
+            var warnings = try fitter.requireFittable().map(\.description)
             let started = Date()
             let fit = try fitter.fit(data: likelihood.observedData)
+            if !fit.converged { warnings.append("the fit did not converge (\(fit.evaluations) evaluations); the parameters are the last point reached") }
             if verbose {
                 FileHandle.standardError.write(Data("hepkit: converged \(fit.converged), \(fit.evaluations) evaluations, \(Date().timeIntervalSince(started)) s\n".utf8))
             }
@@ -78,9 +100,15 @@ struct FitCommand: ParsableCommand {
             }
             var result: [(String, JSONValue)] = [("mle_parameters", perSet(fit.parameters))]
             if value { result.append(("twice_nll", number(fit.twiceNLL))) }
-            if uncertainties { result.append(("uncertainties", perSet(fitter.uncertainties(at: fit.parameters, data: likelihood.observedData).errors))) }
-            try options.emit(.object(JSONObject(result)))
-        }
+            if uncertainties {
+                let errors = fitter.uncertainties(at: fit.parameters, data: likelihood.observedData)
+                if !errors.hessianPositiveDefinite {
+                    warnings.append("the Hessian at the best fit is not positive definite; the uncertainties come from a regularised inverse")
+                }
+                result.append(("uncertainties", perSet(errors.errors)))
+            }
+            try options.emit(.object(JSONObject(result)), warnings: warnings)
+        } }
     }
 }
 
@@ -99,7 +127,7 @@ struct CLsCommand: ParsableCommand {
     @Option(help: "Random seed (toybased).") var seed: UInt64 = 0
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors { try options.naming {
             let likelihood = try options.likelihood()
             let fitter = Fitter(likelihood)
             let statistic = TestStatistic(rawValue: testStat.rawValue)!
@@ -111,8 +139,8 @@ struct CLsCommand: ParsableCommand {
                 result = try ToyCalculator(fitter: fitter, data: likelihood.observedData, testStatistic: statistic, toys: ntoys, seed: seed)
                     .hypotest(testPOI, progress: terminalProgress())
             }
-            try options.emit(["CLs_obs": number(result.clsObserved), "CLs_exp": numbers(result.clsExpected)])
-        }
+            try options.emit(["CLs_obs": number(result.clsObserved), "CLs_exp": numbers(result.clsExpected)], warnings: result.warnings)
+        } }
     }
 }
 
@@ -136,7 +164,7 @@ struct UpperLimitCommand: ParsableCommand {
     @Option(name: .customLong("test-stat"), help: "Test statistic.") var testStat = CLsCommand.Statistic.qtilde
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors { try options.naming {
             let likelihood = try options.likelihood()
             let fitter = Fitter(likelihood)
             var settings = UpperLimitOptions(level: level)
@@ -144,9 +172,11 @@ struct UpperLimitCommand: ParsableCommand {
             let progress = terminalProgress()
             let limits = try scan.map { try fitter.upperLimitScan(data: likelihood.observedData, values: $0.values, options: settings, progress: progress) }
                 ?? fitter.upperLimit(data: likelihood.observedData, options: settings, progress: progress)
-            for failure in limits.failures { FileHandle.standardError.write(Data("hepkit: warning: \(failure)\n".utf8)) }
-            try options.emit(["obs": number(limits.observed), "exp": numbers(limits.expected)])
-        }
+            guard limits.failures.isEmpty else {
+                throw CommandError("\(inputName(options.workspace)): no upper limit: " + limits.failures.joined(separator: "; "))
+            }
+            try options.emit(["obs": number(limits.observed), "exp": numbers(limits.expected)], warnings: limits.warnings)
+        } }
     }
 }
 
@@ -157,14 +187,18 @@ struct SignificanceCommand: ParsableCommand {
     @OptionGroup var options: WorkspaceOptions
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors { try options.naming {
             let likelihood = try options.likelihood()
             let s = try Fitter(likelihood).discoverySignificance(data: likelihood.observedData)
+            let values = [s.observedPValue, s.observedSignificance] + s.expectedPValues + s.expectedSignificances
+            guard values.allSatisfy(\.isFinite) else {
+                throw CommandError("\(inputName(options.workspace)): the significance is not finite (q0 = \(s.q0), Asimov q0 = \(s.q0Asimov))")
+            }
             try options.emit([
                 "p0_obs": number(s.observedPValue), "Z_obs": number(s.observedSignificance),
                 "p0_exp": numbers(s.expectedPValues), "Z_exp": numbers(s.expectedSignificances),
-            ])
-        }
+            ], warnings: s.warnings)
+        } }
     }
 }
 
@@ -175,17 +209,23 @@ struct RankingCommand: ParsableCommand {
     @OptionGroup var options: WorkspaceOptions
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors { try options.naming {
             let likelihood = try options.likelihood()
-            let impacts = try Fitter(likelihood).ranking(data: likelihood.observedData, progress: terminalProgress())
+            let fitter = Fitter(likelihood)
+            let defects = try fitter.requireSignal()
+            let impacts = try fitter.ranking(data: likelihood.observedData, progress: terminalProgress())
+            // A failed refit leaves its impact NaN: flagged per entry and on standard error.
+            let warnings = defects.map(\.description) + impacts.flatMap { impact in impact.failures.map { "parameter '\(impact.name)': \($0)" } }
             try options.emit(.array(impacts.map { impact in
-                [
-                    "name": .string(impact.name), "bestfit": number(impact.bestFit),
-                    "uncertainty": number(impact.postfitUncertainty),
-                    "prefit_impact": numbers([impact.prefitUp, impact.prefitDown]),
-                    "postfit_impact": numbers([impact.postfitUp, impact.postfitDown]),
+                var entry: [(String, JSONValue)] = [
+                    ("name", .string(impact.name)), ("bestfit", number(impact.bestFit)),
+                    ("uncertainty", number(impact.postfitUncertainty)),
+                    ("prefit_impact", numbers([impact.prefitUp, impact.prefitDown])),
+                    ("postfit_impact", numbers([impact.postfitUp, impact.postfitDown])),
                 ]
-            }))
-        }
+                if !impact.failures.isEmpty { entry.append(("failures", .array(impact.failures.map(JSONValue.string)))) }
+                return .object(JSONObject(entry))
+            }), warnings: warnings)
+        } }
     }
 }
