@@ -34,15 +34,16 @@ public struct HypothesisTestResult: Sendable, Hashable {
     /// did not converge, toys left out); the CLI prints them and adds them to its JSON output.
     public var warnings: [String] = []
 
-    /// What pyhf's `hypotest` returns as "CLs_obs": `CL_s`, or `CL_{s+b}` (the p₀) for `q0`.
-    public var clsObserved: Double { testStatistic == .q0 ? observed.clsb : observed.cls }
-    /// pyhf's "CLs_exp" set: expected `CL_s` (`CL_{s+b}` for `q0`), n = +2 … −2.
-    public var clsExpected: [Double] { expected.map { testStatistic == .q0 ? $0.clsb : $0.cls } }
+    /// What pyhf's `hypotest` returns as "CLs_obs": the statistic's reported p-value (`CL_s`, or
+    /// `CL_{s+b}`, the p₀, for discovery).
+    public var clsObserved: Double { testStatistic.definition.reportedPValue(observed) }
+    /// pyhf's "CLs_exp" set: expected reported p-values, n = +2 … −2.
+    public var clsExpected: [Double] { expected.map(testStatistic.definition.reportedPValue) }
 
     /// Throws ``InferenceError/nonFiniteResult(_:)`` if the observed (when `observed`) or an
     /// expected CLs is NaN or infinite, naming the tested value, the statistic and `cause`.
     public func requireFinite(observed: Bool = true, cause: String = "") throws {
-        let label = testStatistic == .q0 ? "CL_s+b" : "CLs"
+        let label = "CLs"  // for discovery, the reported CL_s+b; the message names the statistic
         let suffix = cause.isEmpty ? "" : "; \(cause)"
         if observed && !clsObserved.isFinite {
             throw InferenceError.nonFiniteResult(
@@ -76,11 +77,11 @@ public struct AsymptoticCalculator<Model: Likelihood>: Sendable {
     public let fitter: Fitter<Model>
     /// The observed data.
     public let data: [Double]
-    /// The test statistic (`q`, `qtilde` or `q0`).
+    /// The test statistic.
     public let testStatistic: TestStatistic
     /// Base distribution for p-values.
     public let baseDistribution: AsymptoticBaseDistribution
-    /// Parameters of the fit that defines the Asimov data (POI held at 0, or 1 for `q0`).
+    /// Parameters of the fit that defines the Asimov data (POI held at the statistic's `asimovPOIValue`).
     public let asimovParameters: [Double]
     /// The Asimov dataset (main and auxiliary data).
     public let asimovData: [Double]
@@ -97,9 +98,6 @@ public struct AsymptoticCalculator<Model: Likelihood>: Sendable {
         fitter: Fitter<Model>, data: [Double], testStatistic: TestStatistic = .qtilde,
         baseDistribution: AsymptoticBaseDistribution = .normal
     ) throws {
-        guard [.q, .qtilde, .q0].contains(testStatistic) else {
-            throw InferenceError.invalidArgument("the asymptotic calculator supports q, qtilde and q0, not \(testStatistic.rawValue)")
-        }
         let poi = try fitter.requirePOI()
         if fitter.fixedParameters[poi] { throw InferenceError.fixedPOI(name: fitter.model.parameterNames[poi]) }
         let defects = try fitter.requireSignal()
@@ -153,46 +151,25 @@ public struct AsymptoticCalculator<Model: Likelihood>: Sendable {
         return test
     }
 
-    /// Assembles p-values from `q` and `q_A`.
+    /// Assembles p-values from `q` and `q_A` with the statistic's asymptotic distribution.
     public func result(poiValue: Double, q: Double, qA: Double) -> HypothesisTestResult {
-        let sqrtQA = qA.squareRoot()
+        let statistic = testStatistic.definition
         return HypothesisTestResult(
             poiValue: poiValue, testStatistic: testStatistic,
-            observed: probabilities(at: Self.sigmaSpaceStatistic(q: q, qA: qA, statistic: testStatistic), sqrtQA: sqrtQA),
-            expected: [2.0, 1, 0, -1, -2].map { n in
-                let cutoff = baseDistribution == .normal ? -Double.infinity : -sqrtQA
-                return probabilities(at: n > cutoff ? n : cutoff, sqrtQA: sqrtQA)
-            },
+            observed: statistic.asymptoticTails(q: q, qA: qA, base: baseDistribution),
+            expected: [2.0, 1, 0, -1, -2].map { statistic.asymptoticExpectedTails(band: $0, qA: qA, base: baseDistribution) },
             observedStatistic: q, asimovStatistic: qA)
     }
 
-    /// Expected CLs (`CL_{s+b}` for `q0`) of band `n` (+2 … −2) from `q_A` alone.
+    /// Expected reported p-value (CLs, or `CL_{s+b}` for discovery) of band `n` (+2 … −2) from `q_A` alone.
     public func expectedCLs(qA: Double, band n: Double) -> Double {
-        let sqrtQA = qA.squareRoot()
-        let cutoff = baseDistribution == .normal ? -Double.infinity : -sqrtQA
-        let p = probabilities(at: n > cutoff ? n : cutoff, sqrtQA: sqrtQA)
-        return testStatistic == .q0 ? p.clsb : p.cls
+        let statistic = testStatistic.definition
+        return statistic.reportedPValue(statistic.asymptoticExpectedTails(band: n, qA: qA, base: baseDistribution))
     }
 
-    /// Observed CLs (`CL_{s+b}` for `q0`) from `q` and `q_A`.
+    /// Observed reported p-value (CLs, or `CL_{s+b}` for discovery) from `q` and `q_A`.
     public func observedCLs(q: Double, qA: Double) -> Double {
-        let p = probabilities(at: Self.sigmaSpaceStatistic(q: q, qA: qA, statistic: testStatistic), sqrtQA: qA.squareRoot())
-        return testStatistic == .q0 ? p.clsb : p.cls
-    }
-
-    /// The statistic in `−μ̂/σ` space: `√q − √q_A`, or for `q̃` above `√q_A` the `(q − q_A)/(2√q_A)` branch
-    /// (`√q_A = 0` stays in the first branch, as on pyhf main, scikit-hep/pyhf#2725).
-    public static func sigmaSpaceStatistic(q: Double, qA: Double, statistic: TestStatistic) -> Double {
-        let sqrtQ = q.squareRoot(), sqrtQA = qA.squareRoot()
-        if statistic == .qtilde && sqrtQ > sqrtQA && sqrtQA > 0 {
-            return (q - qA) / (2 * sqrtQA)
-        }
-        return sqrtQ - sqrtQA
-    }
-
-    private func probabilities(at t: Double, sqrtQA: Double) -> TailProbabilities {
-        let cutoff = baseDistribution == .normal ? -Double.infinity : -sqrtQA
-        guard t >= cutoff else { return TailProbabilities(clsb: .nan, clb: .nan) }
-        return TailProbabilities(clsb: StandardNormal.survival(t + sqrtQA), clb: StandardNormal.survival(t))
+        let statistic = testStatistic.definition
+        return statistic.reportedPValue(statistic.asymptoticTails(q: q, qA: qA, base: baseDistribution))
     }
 }

@@ -64,8 +64,8 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
 }
 
 /// Pseudo-experiment (toy) calculator, as pyhf's `ToyCalculator`: toys are drawn from the model at
-/// the conditional fits to the data with the POI at the tested value (signal-like) and at 0 (1 for
-/// `q0`; background-like), main counts Poisson and auxiliary data Normal/Poisson; p-values are the
+/// the conditional fits to the data with the POI at the tested value (signal-like) and at the
+/// statistic's `asimovPOIValue` (background-like; 1 for discovery), main counts Poisson and auxiliary data Normal/Poisson; p-values are the
 /// fractions of toys with a statistic at least the observed one; the expected band is made of the
 /// linear-interpolated percentiles of (CLsb, CLb, CLs) over the background-like toys.
 ///
@@ -128,7 +128,7 @@ public struct ToyCalculator<Model: Likelihood>: Sendable {
         let observedValue = try fitter.testStatistic(testStatistic, poiValue: poiValue, data: data)
         let observed = observedValue.value
         let signalFit = try fitter.fixedPOIFit(poiValue, data: data)
-        let backgroundPOI = testStatistic == .q0 ? 1.0 : 0.0
+        let backgroundPOI = testStatistic.asimovPOIValue
         let backgroundFit = try fitter.fixedPOIFit(backgroundPOI, data: data)
         warnings += convergenceWarnings([
             ("free fit to the data", observedValue.freeFit), ("fit to the data with the POI at \(poiValue)", signalFit),

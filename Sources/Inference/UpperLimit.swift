@@ -25,7 +25,7 @@ public struct UpperLimitOptions: Sendable, Hashable {
     public var absoluteTolerance: Double = 2e-12
     /// How often the POI upper bound may be doubled when it does not bracket a limit.
     public var maxBoundDoublings: Int = 8
-    /// Test statistic (`qtilde` or `q`).
+    /// Test statistic: one whose `isOneSidedUpperLimit` holds (`qtilde`, `q` or a custom one).
     public var testStatistic: TestStatistic = .qtilde
 
     public init(level: Double = 0.05) { self.level = level }
@@ -40,11 +40,9 @@ extension Fitter {
     /// others intact and is reported in `failures`.
     public func upperLimit(data: [Double], options: UpperLimitOptions = UpperLimitOptions(), progress: ProgressReporter? = nil) throws -> UpperLimitResult {
         let poi = try requirePOI()
+        try options.testStatistic.requireUpperLimits()
         guard options.level > 0 && options.level < 1 else {
             throw InferenceError.invalidArgument("CLs level \(options.level) must lie in (0, 1)")
-        }
-        guard options.testStatistic == .qtilde || options.testStatistic == .q else {
-            throw InferenceError.invalidArgument("upper limits use the q or qtilde test statistic, not \(options.testStatistic.rawValue)")
         }
         var fitter = self
         var evaluator = try LimitEvaluator(fitter: fitter, data: data, statistic: options.testStatistic, progress: progress)
@@ -85,15 +83,23 @@ extension Fitter {
                 return .nan
             }
         }
-        // Expected limits first: CLs_exp(n) = level ⟺ √q_A(μ) = −Φ⁻¹(level·Φ(−n)) − n, a root of a
-        // nearly linear function of μ (√q_A ≈ μ/σ), which Brent's interpolation finds in a few fits.
+        // Expected limits first. Where the statistic gives the √q_A of CLs_exp(n) = level in closed
+        // form (q, q̃: −Φ⁻¹(level·Φ(−n)) − n), the root is one of a nearly linear function of μ
+        // (√q_A ≈ μ/σ), which Brent's interpolation finds in a few fits; otherwise Brent runs on
+        // Φ⁻¹(CLs_exp) − Φ⁻¹(level).
         var expected: [Double] = []
+        let statistic = options.testStatistic.definition
         for (k, label) in ["expected −2σ", "expected −1σ", "expected median", "expected +1σ", "expected +2σ"].enumerated() {
             let n = 2.0 - Double(k)
-            let target = -StandardNormal.quantile(level * StandardNormal.cdf(-n)) - n
-            expected.append(solve(label, bracket: evaluator.bracket(level: level) { $0.expected[k] }) {
-                try evaluator.asimovStatistic($0).squareRoot() - target
-            })
+            let bracket = evaluator.bracket(level: level) { $0.expected[k] }
+            if let target = statistic.asimovRootOfExpectedPValue(level: level, band: n) {
+                expected.append(solve(label, bracket: bracket) { try evaluator.asimovStatistic($0).squareRoot() - target })
+            } else {
+                expected.append(solve(label, bracket: bracket) {
+                    let cls = evaluator.calculator.expectedCLs(qA: try evaluator.asimovStatistic($0), band: n)
+                    return StandardNormal.quantile(min(max(cls, 1e-300), 1 - 1e-16)) - StandardNormal.quantile(level)
+                })
+            }
         }
         // Observed: bracket grown geometrically from the expected median (observed limits lie near
         // the band), then Brent on Φ⁻¹(CLs) − Φ⁻¹(level), which is also close to linear in μ.
@@ -123,6 +129,7 @@ extension Fitter {
         data: [Double], values: [Double], options: UpperLimitOptions = UpperLimitOptions(), progress: ProgressReporter? = nil
     ) throws -> UpperLimitResult {
         guard !values.isEmpty else { throw InferenceError.invalidArgument("empty scan") }
+        try options.testStatistic.requireUpperLimits()
         let calculator = try AsymptoticCalculator(fitter: self, data: data, testStatistic: options.testStatistic)
         let outcomes = parallelMap(values.count) { i in
             let r = try calculator.hypotest(values[i])
@@ -188,7 +195,8 @@ final class LimitEvaluator<Model: Likelihood> {
         poiLowerBound = fitter.parameterBounds[try fitter.requirePOI()].lowerBound
     }
 
-    /// At the POI's lower bound `μ̂ ≥ μ`, so `q` and `q_A` vanish without fitting.
+    /// At the POI's lower bound `μ̂ ≥ μ`, so `q` and `q_A` of a one-sided statistic (the only ones
+    /// limits accept) vanish without fitting.
     private func trivial(_ mu: Double) -> Bool { mu <= poiLowerBound }
 
     func asimovStatistic(_ mu: Double) throws -> Double {
@@ -235,12 +243,22 @@ final class LimitEvaluator<Model: Likelihood> {
             guard let qA = try? asimovStatistic(mu) else { return nil }
             let q = trivial(mu) ? 0 : dataStatistics[mu] ?? .nan
             let p = select(calculator.result(poiValue: mu, q: q, qA: qA))
-            let value = calculator.testStatistic == .q0 ? p.clsb : p.cls
+            let value = calculator.testStatistic.definition.reportedPValue(p)
             return value.isNaN ? nil : (mu, value)
         }
         let above = cls.filter { $0.1 >= level }.map(\.0).max()
         let below = cls.filter { $0.1 < level }.map(\.0).filter { $0 > (above ?? -.infinity) }.min()
         guard let a = above, let b = below else { return nil }
         return (a, b)
+    }
+}
+
+extension TestStatistic {
+    /// Throws unless `CLs(μ) = level` defines an upper limit for this statistic.
+    func requireUpperLimits() throws {
+        guard definition.isOneSidedUpperLimit else {
+            throw InferenceError.invalidArgument(
+                "upper limits need a one-sided statistic (q, qtilde): \(rawValue) is not zero above μ̂, so CLs(μ) = level has no single root above the best fit")
+        }
     }
 }

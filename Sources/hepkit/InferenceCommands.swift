@@ -116,12 +116,11 @@ struct CLsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cls", abstract: "CLs hypothesis test at one POI value (pyhf cls).")
 
-    enum Statistic: String, ExpressibleByArgument, CaseIterable { case q, qtilde }
     enum Calculator: String, ExpressibleByArgument, CaseIterable { case asymptotics, toybased }
 
     @OptionGroup var options: WorkspaceOptions
     @Option(name: .customLong("test-poi"), parsing: .unconditional, help: "The POI value tested.") var testPOI = 1.0
-    @Option(name: .customLong("test-stat"), help: "Test statistic.") var testStat = Statistic.qtilde
+    @Option(name: .customLong("test-stat"), help: "Test statistic.") var testStat = TestStatistic.qtilde
     @Option(help: "Asymptotic formulae or pseudo-experiments.") var calctype = Calculator.asymptotics
     @Option(help: "Pseudo-experiments per hypothesis (toybased).") var ntoys = 2000
     @Option(help: "Random seed (toybased).") var seed: UInt64 = 0
@@ -129,19 +128,30 @@ struct CLsCommand: ParsableCommand {
     func run() throws {
         try reportingErrors { try options.naming {
             let likelihood = try options.likelihood()
-            let fitter = Fitter(likelihood)
-            let statistic = TestStatistic(rawValue: testStat.rawValue)!
-            let result: HypothesisTestResult
-            switch calctype {
-            case .asymptotics:
-                result = try AsymptoticCalculator(fitter: fitter, data: likelihood.observedData, testStatistic: statistic).hypotest(testPOI)
-            case .toybased:
-                result = try ToyCalculator(fitter: fitter, data: likelihood.observedData, testStatistic: statistic, toys: ntoys, seed: seed)
-                    .hypotest(testPOI, progress: terminalProgress())
-            }
+            let result = try hypothesisTest(likelihood, statistic: testStat, calculator: calctype, poiValue: testPOI, toys: ntoys, seed: seed)
             try options.emit(["CLs_obs": number(result.clsObserved), "CLs_exp": numbers(result.clsExpected)], warnings: result.warnings)
         } }
     }
+}
+
+/// The hypothesis test `hepkit cls` runs: any statistic, either calculator.
+func hypothesisTest(
+    _ likelihood: some Likelihood, statistic: TestStatistic, calculator: CLsCommand.Calculator, poiValue: Double,
+    toys: Int = 2000, seed: UInt64 = 0
+) throws -> HypothesisTestResult {
+    let fitter = Fitter(likelihood)
+    switch calculator {
+    case .asymptotics:
+        return try AsymptoticCalculator(fitter: fitter, data: likelihood.observedData, testStatistic: statistic).hypotest(poiValue)
+    case .toybased:
+        return try ToyCalculator(fitter: fitter, data: likelihood.observedData, testStatistic: statistic, toys: toys, seed: seed)
+            .hypotest(poiValue, progress: terminalProgress())
+    }
+}
+
+extension TestStatistic: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument) }
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
 }
 
 /// `lo:hi:n` — `n` evenly spaced POI values from `lo` to `hi` (`np.linspace`).
@@ -161,14 +171,14 @@ struct UpperLimitCommand: ParsableCommand {
     @OptionGroup var options: WorkspaceOptions
     @Option(help: "CLs level (0.05 for 95% CL).") var level = 0.05
     @Option(help: "Scan 'lo:hi:n' and interpolate instead of root finding.") var scan: ScanGrid?
-    @Option(name: .customLong("test-stat"), help: "Test statistic.") var testStat = CLsCommand.Statistic.qtilde
+    @Option(name: .customLong("test-stat"), help: "Test statistic (one-sided: q or qtilde).") var testStat = TestStatistic.qtilde
 
     func run() throws {
         try reportingErrors { try options.naming {
             let likelihood = try options.likelihood()
             let fitter = Fitter(likelihood)
             var settings = UpperLimitOptions(level: level)
-            settings.testStatistic = TestStatistic(rawValue: testStat.rawValue)!
+            settings.testStatistic = testStat
             let progress = terminalProgress()
             let limits = try scan.map { try fitter.upperLimitScan(data: likelihood.observedData, values: $0.values, options: settings, progress: progress) }
                 ?? fitter.upperLimit(data: likelihood.observedData, options: settings, progress: progress)
