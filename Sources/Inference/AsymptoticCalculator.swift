@@ -1,3 +1,5 @@
+import HEPKitSupport
+
 /// Tail probabilities of one hypothesis test.
 public struct TailProbabilities: Sendable, Hashable, Codable {
     /// p-value under signal + background, `CL_{s+b}`.
@@ -72,9 +74,9 @@ public enum AsymptoticBaseDistribution: String, Sendable, Codable {
 /// The asymptotic (Wald/Asimov) calculator of arXiv:1007.1727, exactly as pyhf's
 /// `AsymptoticCalculator`. The Asimov dataset and the two free fits do not depend on the tested
 /// value, so they are computed once; each tested value then costs two fits (run in parallel).
-public struct AsymptoticCalculator<Model: Likelihood>: Sendable {
+public struct AsymptoticCalculator<LikelihoodModel: Likelihood>: Sendable {
     /// The fitter (init, bounds, fixed flags as in every pyhf fit).
-    public let fitter: Fitter<Model>
+    public let fitter: Fitter<LikelihoodModel>
     /// The observed data.
     public let data: [Double]
     /// The test statistic.
@@ -95,7 +97,7 @@ public struct AsymptoticCalculator<Model: Likelihood>: Sendable {
 
     /// Runs the three test-value-independent fits.
     public init(
-        fitter: Fitter<Model>, data: [Double], testStatistic: TestStatistic = .qtilde,
+        fitter: Fitter<LikelihoodModel>, data: [Double], testStatistic: TestStatistic = .qtilde,
         baseDistribution: AsymptoticBaseDistribution = .normal
     ) throws {
         let poi = try fitter.requirePOI()

@@ -70,7 +70,7 @@ public struct HistFactoryLikelihood: DifferentiableLikelihood {
     public var poiIndex: Int? { model.poiIndex }
     public var observedData: [Double] { observedMain + observedAuxdata }
 
-    public var constraintWidths: [Double?] {
+    public var prefitUncertainties: [Double?] {
         var widths = [Double?](repeating: nil, count: model.parameterCount)
         for set in model.parameterSets {
             for (k, index) in set.slice.enumerated() {
@@ -85,7 +85,7 @@ public struct HistFactoryLikelihood: DifferentiableLikelihood {
     }
 
     public var dataDistributions: [DataDistribution] {
-        let sigmas = constraintWidths
+        let sigmas = prefitUncertainties
         return [DataDistribution](repeating: .poisson, count: model.mainBinCount)
             + auxParameter.indices.map { auxIsPoisson[$0] ? .poisson : .normal(sigma: sigmas[auxParameter[$0]] ?? 1) }
     }

@@ -24,9 +24,10 @@ public protocol Likelihood: Sendable {
     var fixedParameters: [Bool] { get }
     /// Index of the parameter of interest, `nil` if the model has none.
     var poiIndex: Int? { get }
-    /// Pre-fit width of each parameter's constraint (`nil` for unconstrained parameters);
-    /// used for pre-fit impacts.
-    var constraintWidths: [Double?] { get }
+    /// Pre-fit standard deviation of each constrained parameter: σ of a Gaussian constraint,
+    /// `1/√τ` of a Poisson one (not HistFactory's constraint "width" τ); `nil` for unconstrained
+    /// parameters. Used for pre-fit impacts and to draw Gaussian auxiliary data.
+    var prefitUncertainties: [Double?] { get }
     /// The distribution of every data entry (main bins, then auxiliary data).
     var dataDistributions: [DataDistribution] { get }
     /// The observed data (main bins, then auxiliary data).

@@ -1,3 +1,5 @@
+import HEPKitSupport
+
 /// Impact of one nuisance parameter on the parameter of interest.
 public struct ParameterImpact: Sendable, Hashable {
     /// Parameter name.
@@ -36,13 +38,13 @@ extension Fitter {
             throw InferenceError.failedMinimization(reason: "the best fit did not converge (\(best.evaluations) evaluations); impacts relative to it are meaningless")
         }
         let errors = uncertainties(at: best.parameters, data: data).errors
-        let widths = model.constraintWidths
+        let prefit = model.prefitUncertainties
         let indices = (0..<model.parameterCount).filter { $0 != poi && !fixedParameters[$0] }
         let muHat = best.parameters[poi]
         let fitter = self
         let shifts: [(index: Int, value: Double?)] = indices.flatMap { i -> [(Int, Double?)] in
-            let prefit = widths[i]
-            return [(i, prefit.map { best.parameters[i] + $0 }), (i, prefit.map { best.parameters[i] - $0 }),
+            let sigma = prefit[i]
+            return [(i, sigma.map { best.parameters[i] + $0 }), (i, sigma.map { best.parameters[i] - $0 }),
                     (i, best.parameters[i] + errors[i]), (i, best.parameters[i] - errors[i])]
         }
         let outcomes = parallelMap(shifts.count) { k -> (delta: Double, converged: Bool) in
@@ -64,7 +66,7 @@ extension Fitter {
             }
             return ParameterImpact(
                 name: model.parameterNames[i], index: i, bestFit: best.parameters[i], postfitUncertainty: errors[i],
-                prefitUncertainty: widths[i], prefitUp: deltas[4 * k], prefitDown: deltas[4 * k + 1],
+                prefitUncertainty: prefit[i], prefitUp: deltas[4 * k], prefitDown: deltas[4 * k + 1],
                 postfitUp: deltas[4 * k + 2], postfitDown: deltas[4 * k + 3], failures: failures)
         }.sorted { a, b in
             let ka = abs(a.postfitUp) + abs(a.postfitDown), kb = abs(b.postfitUp) + abs(b.postfitDown)

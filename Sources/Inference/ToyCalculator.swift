@@ -1,3 +1,5 @@
+import HEPKitSupport
+
 import Foundation
 
 /// xoshiro256** seeded through SplitMix64: small, fast and reproducible across platforms.
@@ -71,8 +73,8 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
 ///
 /// Toys run on all cores; toy `i` of each hypothesis uses its own generator stream of `seed`, so
 /// results do not depend on scheduling.
-public struct ToyCalculator<Model: Likelihood>: Sendable {
-    public let fitter: Fitter<Model>
+public struct ToyCalculator<LikelihoodModel: Likelihood>: Sendable {
+    public let fitter: Fitter<LikelihoodModel>
     public let data: [Double]
     public let testStatistic: TestStatistic
     /// Toys per hypothesis.
@@ -80,7 +82,7 @@ public struct ToyCalculator<Model: Likelihood>: Sendable {
     /// Random seed.
     public let seed: UInt64
 
-    public init(fitter: Fitter<Model>, data: [Double], testStatistic: TestStatistic = .qtilde, toys: Int = 2000, seed: UInt64 = 0) {
+    public init(fitter: Fitter<LikelihoodModel>, data: [Double], testStatistic: TestStatistic = .qtilde, toys: Int = 2000, seed: UInt64 = 0) {
         self.fitter = fitter
         self.data = data
         self.testStatistic = testStatistic

@@ -1,3 +1,5 @@
+import HEPKitSupport
+
 /// Observed and expected upper limits on the POI.
 public struct UpperLimitResult: Sendable {
     /// Observed limit (NaN if it could not be found; see `failures`).
@@ -182,14 +184,14 @@ extension Fitter {
 /// data are cached separately (expected limits need only the latter). Every fit starts from the
 /// model's initial values, as pyhf's: warm starts from a neighbouring POI value can land in another
 /// local minimum of likelihoods that are not convex (e.g. histosys-dominated models).
-final class LimitEvaluator<Model: Likelihood> {
-    let calculator: AsymptoticCalculator<Model>
+final class LimitEvaluator<LikelihoodModel: Likelihood> {
+    let calculator: AsymptoticCalculator<LikelihoodModel>
     let progress: ProgressReporter?
     private var dataStatistics: [Double: Double] = [:]
     private var asimovStatistics: [Double: Double] = [:]
     private let poiLowerBound: Double
 
-    init(fitter: Fitter<Model>, data: [Double], statistic: TestStatistic, progress: ProgressReporter?) throws {
+    init(fitter: Fitter<LikelihoodModel>, data: [Double], statistic: TestStatistic, progress: ProgressReporter?) throws {
         calculator = try AsymptoticCalculator(fitter: fitter, data: data, testStatistic: statistic)
         self.progress = progress
         poiLowerBound = fitter.parameterBounds[try fitter.requirePOI()].lowerBound

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HEPKitSupport
 import HistFactory
 import Inference
 
@@ -41,6 +42,10 @@ struct WorkspaceOptions: ParsableArguments {
             try body()
         } catch let error as InferenceError {
             throw CommandError("\(inputName(workspace)): \(error)")
+        }
+        // For tests of the thread budget: the widest parallel loop the command ran.
+        if ProcessInfo.processInfo.environment["HEPKIT_REPORT_PEAK_THREADS"] == "1" {
+            FileHandle.standardError.write(Data("hepkit: peak threads \(ThreadBudget.peakThreads)\n".utf8))
         }
     }
 
@@ -200,10 +205,6 @@ struct SignificanceCommand: ParsableCommand {
         try reportingErrors { try options.naming {
             let likelihood = try options.likelihood()
             let s = try Fitter(likelihood).discoverySignificance(data: likelihood.observedData)
-            let values = [s.observedPValue, s.observedSignificance] + s.expectedPValues + s.expectedSignificances
-            guard values.allSatisfy(\.isFinite) else {
-                throw CommandError("\(inputName(options.workspace)): the significance is not finite (q0 = \(s.q0), Asimov q0 = \(s.q0Asimov))")
-            }
             try options.emit([
                 "p0_obs": number(s.observedPValue), "Z_obs": number(s.observedSignificance),
                 "p0_exp": numbers(s.expectedPValues), "Z_exp": numbers(s.expectedSignificances),
