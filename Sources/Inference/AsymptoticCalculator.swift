@@ -43,17 +43,17 @@ public struct HypothesisTestResult: Sendable, Hashable {
     public var clsExpected: [Double] { expected.map(testStatistic.definition.reportedPValue) }
 
     /// Throws ``InferenceError/nonFiniteResult(_:)`` if the observed (when `observed`) or an
-    /// expected CLs is NaN or infinite, naming the tested value, the statistic and `cause`.
+    /// expected reported p-value ("CLs"; `CL_{s+b}` for discovery) is NaN or infinite, naming
+    /// the tested value, the statistic and `cause`.
     public func requireFinite(observed: Bool = true, cause: String = "") throws {
-        let label = "CLs"  // for discovery, the reported CL_s+b; the message names the statistic
         let suffix = cause.isEmpty ? "" : "; \(cause)"
         if observed && !clsObserved.isFinite {
             throw InferenceError.nonFiniteResult(
-                "observed \(label) at POI = \(poiValue) is \(clsObserved) (\(testStatistic.rawValue) = \(observedStatistic), CL_b = \(self.observed.clb)\(asimovStatistic.isNaN ? "" : ", Asimov \(testStatistic.rawValue) = \(asimovStatistic)"))\(suffix)")
+                "observed CLs at POI = \(poiValue) is \(clsObserved) (\(testStatistic.rawValue) = \(observedStatistic), CL_b = \(self.observed.clb)\(asimovStatistic.isNaN ? "" : ", Asimov \(testStatistic.rawValue) = \(asimovStatistic)"))\(suffix)")
         }
         if let bad = clsExpected.firstIndex(where: { !$0.isFinite }) {
             throw InferenceError.nonFiniteResult(
-                "expected \(label) (band \(2 - bad)σ) at POI = \(poiValue) is \(clsExpected[bad])\(suffix)")
+                "expected CLs (band \(2 - bad)σ) at POI = \(poiValue) is \(clsExpected[bad])\(suffix)")
         }
     }
 }

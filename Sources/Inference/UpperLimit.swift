@@ -121,7 +121,7 @@ extension Fitter {
         }
         return UpperLimitResult(
             observed: observed, expected: expected, poiUpperBound: hi, scan: [], failures: failures,
-            warnings: evaluator.calculator.warnings)
+            warnings: evaluator.calculator.warnings + evaluator.warnings)
     }
 
     /// Upper limits by linear interpolation of CLs on a grid of POI values (pyhf's
@@ -189,12 +189,20 @@ final class LimitEvaluator<LikelihoodModel: Likelihood> {
     let progress: ProgressReporter?
     private var dataStatistics: [Double: Double] = [:]
     private var asimovStatistics: [Double: Double] = [:]
+    /// Fits of the search that did not converge.
+    private(set) var warnings: [String] = []
     private let poiLowerBound: Double
 
     init(fitter: Fitter<LikelihoodModel>, data: [Double], statistic: TestStatistic, progress: ProgressReporter?) throws {
         calculator = try AsymptoticCalculator(fitter: fitter, data: data, testStatistic: statistic)
         self.progress = progress
         poiLowerBound = fitter.parameterBounds[try fitter.requirePOI()].lowerBound
+    }
+
+    /// The statistic's value; a fixed-POI fit that did not converge is recorded in `warnings`.
+    private func checked(_ statistic: TestStatisticValue, _ data: String, _ mu: Double) -> Double {
+        warnings += convergenceWarnings([("fit to the \(data) with the POI at \(mu)", statistic.fixedFit)])
+        return statistic.value
     }
 
     /// At the POI's lower bound `μ̂ ≥ μ`, so `q` and `q_A` of a one-sided statistic (the only ones
@@ -205,7 +213,7 @@ final class LimitEvaluator<LikelihoodModel: Likelihood> {
         if trivial(mu) { return 0 }
         if let cached = asimovStatistics[mu] { return cached }
         progress?.report("upper limit: Asimov fit at μ = \(mu)")
-        let value = try calculator.asimovStatistic(mu).value
+        let value = checked(try calculator.asimovStatistic(mu), "Asimov data", mu)
         asimovStatistics[mu] = value
         return value
     }
@@ -214,7 +222,7 @@ final class LimitEvaluator<LikelihoodModel: Likelihood> {
         if trivial(mu) { return 0 }
         if let cached = dataStatistics[mu] { return cached }
         progress?.report("upper limit: fit to data at μ = \(mu)")
-        let value = try calculator.observedStatistic(mu).value
+        let value = checked(try calculator.observedStatistic(mu), "data", mu)
         dataStatistics[mu] = value
         return value
     }
@@ -225,10 +233,10 @@ final class LimitEvaluator<LikelihoodModel: Likelihood> {
             let calculator = self.calculator
             progress?.report("upper limit: fits at μ = \(mu)")
             let outcomes = parallelMap(2) { task in
-                task == 0 ? try calculator.observedStatistic(mu).value : try calculator.asimovStatistic(mu).value
+                task == 0 ? try calculator.observedStatistic(mu) : try calculator.asimovStatistic(mu)
             }
-            dataStatistics[mu] = try outcomes[0].get()
-            asimovStatistics[mu] = try outcomes[1].get()
+            dataStatistics[mu] = checked(try outcomes[0].get(), "data", mu)
+            asimovStatistics[mu] = checked(try outcomes[1].get(), "Asimov data", mu)
         }
         return calculator.observedCLs(q: try dataStatistic(mu), qA: try asimovStatistic(mu))
     }

@@ -231,7 +231,8 @@ struct RankingCommand: ParsableCommand {
                 var entry: [(String, JSONValue)] = [
                     ("name", .string(impact.name)), ("bestfit", number(impact.bestFit)),
                     ("uncertainty", number(impact.postfitUncertainty)),
-                    ("prefit_impact", numbers([impact.prefitUp, impact.prefitDown])),
+                    // An unconstrained parameter has no pre-fit width, so no pre-fit impact: null, not NaN.
+                    ("prefit_impact", impact.prefitUncertainty == nil ? .null : numbers([impact.prefitUp, impact.prefitDown])),
                     ("postfit_impact", numbers([impact.postfitUp, impact.postfitDown])),
                 ]
                 if !impact.failures.isEmpty { entry.append(("failures", .array(impact.failures.map(JSONValue.string)))) }

@@ -104,6 +104,8 @@ import Testing
         let test = try AsymptoticCalculator(fitter: fitter, data: model.observedData, testStatistic: .q).hypotest(1)
         #expect(test.warnings.contains { $0.hasPrefix("the free fit to the data did not converge") })
         #expect(test.warnings.contains { $0.hasPrefix("the fit to the data with the POI at 1.0 did not converge") })
+        let limits = try fitter.upperLimit(data: model.observedData, options: { var o = UpperLimitOptions(); o.testStatistic = .q; return o }())
+        #expect(limits.warnings.contains { $0.hasPrefix("the fit to the Asimov data with the POI at") && $0.contains("did not converge") })
         let impacts = try? Fitter(model, minimizer: BoundedMinimizer(options: options)).ranking(data: model.observedData)
         #expect(impacts == nil)  // the best fit did not converge: no impacts relative to it
     }

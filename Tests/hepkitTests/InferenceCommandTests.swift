@@ -111,4 +111,17 @@ struct HEPKitProcess {
         command = try #require(try HEPKitCommand.parseAsRoot(["upperlimit", HEPKitProcess.repository.path + "/" + zeroSignal]) as? UpperLimitCommand)
         #expect(throws: (any Error).self) { try command.run() }
     }
+
+    @Test func rankingWritesNullForAnUndefinedPrefitImpact() throws {
+        let run = try HEPKitProcess.run(["ranking", "fixtures/inference/unconstrained_nuisance.json"])
+        #expect(run.status == 0)
+        #expect(!run.stdout.contains("NaN"))
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]])
+        let k = try #require(entries.first { $0["name"] as? String == "k_bkg" })
+        #expect(k["prefit_impact"] is NSNull)
+        let postfit = try #require(k["postfit_impact"] as? [Double])
+        #expect(postfit.count == 2 && postfit.allSatisfy { $0.isFinite && $0 != 0 })
+        let gamma = try #require(entries.first { $0["name"] as? String == "bkg_unc[0]" })
+        #expect((gamma["prefit_impact"] as? [Double])?.count == 2)
+    }
 }
