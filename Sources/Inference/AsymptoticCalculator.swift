@@ -1,3 +1,5 @@
+import HEPKitSupport
+
 /// Tail probabilities of one hypothesis test.
 public struct TailProbabilities: Sendable, Hashable, Codable {
     /// p-value under signal + background, `CL_{s+b}`.
@@ -30,11 +32,35 @@ public struct HypothesisTestResult: Sendable, Hashable {
     public var observedStatistic: Double
     /// Test statistic on the Asimov dataset (`q_A`); NaN for toys.
     public var asimovStatistic: Double
+    /// What makes the result less trustworthy without invalidating it (empty channels, fits that
+    /// did not converge, toys left out); the CLI prints them and adds them to its JSON output.
+    public var warnings: [String] = []
 
-    /// What pyhf's `hypotest` returns as "CLs_obs": `CL_s`, or `CL_{s+b}` (the p₀) for `q0`.
-    public var clsObserved: Double { testStatistic == .q0 ? observed.clsb : observed.cls }
-    /// pyhf's "CLs_exp" set: expected `CL_s` (`CL_{s+b}` for `q0`), n = +2 … −2.
-    public var clsExpected: [Double] { expected.map { testStatistic == .q0 ? $0.clsb : $0.cls } }
+    /// What pyhf's `hypotest` returns as "CLs_obs": the statistic's reported p-value (`CL_s`, or
+    /// `CL_{s+b}`, the p₀, for discovery).
+    public var clsObserved: Double { testStatistic.definition.reportedPValue(observed) }
+    /// pyhf's "CLs_exp" set: expected reported p-values, n = +2 … −2.
+    public var clsExpected: [Double] { expected.map(testStatistic.definition.reportedPValue) }
+
+    /// Throws ``InferenceError/nonFiniteResult(_:)`` if the observed (when `observed`) or an
+    /// expected reported p-value ("CLs"; `CL_{s+b}` for discovery) is NaN or infinite, naming
+    /// the tested value, the statistic and `cause`.
+    public func requireFinite(observed: Bool = true, cause: String = "") throws {
+        let suffix = cause.isEmpty ? "" : "; \(cause)"
+        if observed && !clsObserved.isFinite {
+            throw InferenceError.nonFiniteResult(
+                "observed CLs at POI = \(poiValue) is \(clsObserved) (\(testStatistic.rawValue) = \(observedStatistic), CL_b = \(self.observed.clb)\(asimovStatistic.isNaN ? "" : ", Asimov \(testStatistic.rawValue) = \(asimovStatistic)"))\(suffix)")
+        }
+        if let bad = clsExpected.firstIndex(where: { !$0.isFinite }) {
+            throw InferenceError.nonFiniteResult(
+                "expected CLs (band \(2 - bad)σ) at POI = \(poiValue) is \(clsExpected[bad])\(suffix)")
+        }
+    }
+}
+
+/// A warning for each fit that did not meet its convergence criterion.
+func convergenceWarnings(_ fits: [(String, FitResult)]) -> [String] {
+    fits.filter { !$0.1.converged }.map { "the \($0.0) did not converge (\($0.1.evaluations) evaluations); its result may be inaccurate" }
 }
 
 /// How the asymptotic calculator turns `√q − √q_A` into p-values.
@@ -48,16 +74,16 @@ public enum AsymptoticBaseDistribution: String, Sendable, Codable {
 /// The asymptotic (Wald/Asimov) calculator of arXiv:1007.1727, exactly as pyhf's
 /// `AsymptoticCalculator`. The Asimov dataset and the two free fits do not depend on the tested
 /// value, so they are computed once; each tested value then costs two fits (run in parallel).
-public struct AsymptoticCalculator<Model: Likelihood>: Sendable {
+public struct AsymptoticCalculator<LikelihoodModel: Likelihood>: Sendable {
     /// The fitter (init, bounds, fixed flags as in every pyhf fit).
-    public let fitter: Fitter<Model>
+    public let fitter: Fitter<LikelihoodModel>
     /// The observed data.
     public let data: [Double]
-    /// The test statistic (`q`, `qtilde` or `q0`).
+    /// The test statistic.
     public let testStatistic: TestStatistic
     /// Base distribution for p-values.
     public let baseDistribution: AsymptoticBaseDistribution
-    /// Parameters of the fit that defines the Asimov data (POI held at 0, or 1 for `q0`).
+    /// Parameters of the fit that defines the Asimov data (POI held at the statistic's `asimovPOIValue`).
     public let asimovParameters: [Double]
     /// The Asimov dataset (main and auxiliary data).
     public let asimovData: [Double]
@@ -65,17 +91,18 @@ public struct AsymptoticCalculator<Model: Likelihood>: Sendable {
     public let freeFitToData: FitResult
     /// Free fit to the Asimov data.
     public let freeFitToAsimov: FitResult
+    /// Model defects that do not invalidate the test (empty channels) and fits of the
+    /// initialisation that did not converge.
+    public let warnings: [String]
 
     /// Runs the three test-value-independent fits.
     public init(
-        fitter: Fitter<Model>, data: [Double], testStatistic: TestStatistic = .qtilde,
+        fitter: Fitter<LikelihoodModel>, data: [Double], testStatistic: TestStatistic = .qtilde,
         baseDistribution: AsymptoticBaseDistribution = .normal
     ) throws {
-        guard [.q, .qtilde, .q0].contains(testStatistic) else {
-            throw InferenceError.invalidArgument("the asymptotic calculator supports q, qtilde and q0, not \(testStatistic.rawValue)")
-        }
         let poi = try fitter.requirePOI()
         if fitter.fixedParameters[poi] { throw InferenceError.fixedPOI(name: fitter.model.parameterNames[poi]) }
+        let defects = try fitter.requireSignal()
         self.fitter = fitter
         self.data = data
         self.testStatistic = testStatistic
@@ -91,6 +118,10 @@ public struct AsymptoticCalculator<Model: Likelihood>: Sendable {
         asimovParameters = asimovFit.parameters
         asimovData = fitter.model.expectedData(asimovFit.parameters)
         freeFitToAsimov = asimovFree!
+        warnings = defects.map(\.description) + convergenceWarnings([
+            ("free fit to the data", freeFitToData), ("fit that defines the Asimov data", asimovFit),
+            ("free fit to the Asimov data", freeFitToAsimov),
+        ])
     }
 
     /// The test statistic on the observed data at `poiValue`.
@@ -104,53 +135,43 @@ public struct AsymptoticCalculator<Model: Likelihood>: Sendable {
     }
 
     /// The hypothesis test at `poiValue` (pyhf's `hypotest(..., calctype="asymptotics")`).
+    ///
+    /// Throws ``InferenceError/nonFiniteResult(_:)`` when a CLs is NaN or infinite (the observed
+    /// one of the clipped-normal base distribution may be NaN by definition); fits that did not
+    /// converge are listed in the result's `warnings`.
     public func hypotest(_ poiValue: Double) throws -> HypothesisTestResult {
         let outcomes = parallelMap(2) { task in
-            task == 0 ? try observedStatistic(poiValue).value : try asimovStatistic(poiValue).value
+            task == 0 ? try observedStatistic(poiValue) : try asimovStatistic(poiValue)
         }
-        return result(poiValue: poiValue, q: try outcomes[0].get(), qA: try outcomes[1].get())
+        let observed = try outcomes[0].get(), asimov = try outcomes[1].get()
+        var test = result(poiValue: poiValue, q: observed.value, qA: asimov.value)
+        test.warnings = warnings + convergenceWarnings([
+            ("fit to the data with the POI at \(poiValue)", observed.fixedFit),
+            ("fit to the Asimov data with the POI at \(poiValue)", asimov.fixedFit),
+        ])
+        try test.requireFinite(observed: baseDistribution == .normal)
+        return test
     }
 
-    /// Assembles p-values from `q` and `q_A`.
+    /// Assembles p-values from `q` and `q_A` with the statistic's asymptotic distribution.
     public func result(poiValue: Double, q: Double, qA: Double) -> HypothesisTestResult {
-        let sqrtQA = qA.squareRoot()
+        let statistic = testStatistic.definition
         return HypothesisTestResult(
             poiValue: poiValue, testStatistic: testStatistic,
-            observed: probabilities(at: Self.sigmaSpaceStatistic(q: q, qA: qA, statistic: testStatistic), sqrtQA: sqrtQA),
-            expected: [2.0, 1, 0, -1, -2].map { n in
-                let cutoff = baseDistribution == .normal ? -Double.infinity : -sqrtQA
-                return probabilities(at: n > cutoff ? n : cutoff, sqrtQA: sqrtQA)
-            },
+            observed: statistic.asymptoticTails(q: q, qA: qA, base: baseDistribution),
+            expected: [2.0, 1, 0, -1, -2].map { statistic.asymptoticExpectedTails(band: $0, qA: qA, base: baseDistribution) },
             observedStatistic: q, asimovStatistic: qA)
     }
 
-    /// Expected CLs (`CL_{s+b}` for `q0`) of band `n` (+2 … −2) from `q_A` alone.
+    /// Expected reported p-value (CLs, or `CL_{s+b}` for discovery) of band `n` (+2 … −2) from `q_A` alone.
     public func expectedCLs(qA: Double, band n: Double) -> Double {
-        let sqrtQA = qA.squareRoot()
-        let cutoff = baseDistribution == .normal ? -Double.infinity : -sqrtQA
-        let p = probabilities(at: n > cutoff ? n : cutoff, sqrtQA: sqrtQA)
-        return testStatistic == .q0 ? p.clsb : p.cls
+        let statistic = testStatistic.definition
+        return statistic.reportedPValue(statistic.asymptoticExpectedTails(band: n, qA: qA, base: baseDistribution))
     }
 
-    /// Observed CLs (`CL_{s+b}` for `q0`) from `q` and `q_A`.
+    /// Observed reported p-value (CLs, or `CL_{s+b}` for discovery) from `q` and `q_A`.
     public func observedCLs(q: Double, qA: Double) -> Double {
-        let p = probabilities(at: Self.sigmaSpaceStatistic(q: q, qA: qA, statistic: testStatistic), sqrtQA: qA.squareRoot())
-        return testStatistic == .q0 ? p.clsb : p.cls
-    }
-
-    /// The statistic in `−μ̂/σ` space: `√q − √q_A`, or for `q̃` above `√q_A` the `(q − q_A)/(2√q_A)` branch
-    /// (`√q_A = 0` stays in the first branch, as on pyhf main, scikit-hep/pyhf#2725).
-    public static func sigmaSpaceStatistic(q: Double, qA: Double, statistic: TestStatistic) -> Double {
-        let sqrtQ = q.squareRoot(), sqrtQA = qA.squareRoot()
-        if statistic == .qtilde && sqrtQ > sqrtQA && sqrtQA > 0 {
-            return (q - qA) / (2 * sqrtQA)
-        }
-        return sqrtQ - sqrtQA
-    }
-
-    private func probabilities(at t: Double, sqrtQA: Double) -> TailProbabilities {
-        let cutoff = baseDistribution == .normal ? -Double.infinity : -sqrtQA
-        guard t >= cutoff else { return TailProbabilities(clsb: .nan, clb: .nan) }
-        return TailProbabilities(clsb: StandardNormal.survival(t + sqrtQA), clb: StandardNormal.survival(t))
+        let statistic = testStatistic.definition
+        return statistic.reportedPValue(statistic.asymptoticTails(q: q, qA: qA, base: baseDistribution))
     }
 }

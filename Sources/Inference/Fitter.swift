@@ -12,6 +12,10 @@ public enum InferenceError: Error, Sendable, Equatable, CustomStringConvertible 
     case failedMinimization(reason: String)
     /// An argument is out of its domain.
     case invalidArgument(String)
+    /// The model cannot give the requested result (no signal, no expected events).
+    case degenerateModel(ModelDefect)
+    /// A computed result is NaN or infinite; the message says which and why.
+    case nonFiniteResult(String)
 
     public var description: String {
         switch self {
@@ -23,6 +27,8 @@ public enum InferenceError: Error, Sendable, Equatable, CustomStringConvertible 
             return "\(what) has \(actual) entries, expected \(expected)"
         case .failedMinimization(let reason): return "minimisation failed: \(reason)"
         case .invalidArgument(let message): return message
+        case .degenerateModel(let defect): return "degenerate model: \(defect)"
+        case .nonFiniteResult(let message): return message
         }
     }
 }
@@ -53,20 +59,20 @@ public struct FitUncertainties: Sendable {
 
 /// Maximum-likelihood fits of a ``Likelihood``: free fits, fits with parameters held at chosen
 /// values, Hessian uncertainties and profile-likelihood intervals.
-public struct Fitter<Model: Likelihood>: Sendable {
+public struct Fitter<LikelihoodModel: Likelihood>: Sendable {
     /// The model being fitted.
-    public let model: Model
+    public let model: LikelihoodModel
     /// Starting values (pyhf's `init_pars`); fixed parameters are held at these.
     public var initialParameters: [Double]
     /// Parameter bounds (pyhf's `par_bounds`).
     public var parameterBounds: [ClosedRange<Double>]
     /// Fixed flags (pyhf's `fixed_params`).
     public var fixedParameters: [Bool]
-    /// The minimiser.
-    public var minimizer: BoundedMinimizer
+    /// The minimiser (any ``Minimizer``; ``BoundedMinimizer`` by default).
+    public var minimizer: any Minimizer
 
     /// A fitter using the model's suggested starting values, bounds and fixed flags.
-    public init(_ model: Model, minimizer: BoundedMinimizer = BoundedMinimizer()) {
+    public init(_ model: LikelihoodModel, minimizer: any Minimizer = BoundedMinimizer()) {
         self.model = model
         self.initialParameters = model.initialParameters
         self.parameterBounds = model.parameterBounds
@@ -126,24 +132,11 @@ public struct Fitter<Model: Likelihood>: Sendable {
         let n = model.parameterCount
         let free = (0..<n).filter { !fixedParameters[$0] }
         let hessian = finiteDifferenceHessian(objective(data: data), at: parameters, indices: free)
-        var positiveDefinite = true
-        let inverse: SymmetricMatrix
-        if let inv = hessian.inverse() {
-            inverse = inv
-        } else {
-            positiveDefinite = false
-            var shifted = hessian
-            let scale = (0..<free.count).map { abs(hessian[$0, $0]) }.max() ?? 1
-            var damping = 1e-10 * max(scale, 1e-300)
-            var found: SymmetricMatrix?
-            while found == nil && damping < 1e10 * max(scale, 1) {
-                shifted = hessian
-                for i in 0..<free.count { shifted[i, i] += damping }
-                found = shifted.inverse()
-                damping *= 10
-            }
-            inverse = found ?? SymmetricMatrix(size: free.count)
+        let regularised = hessian.withDiagonalShift(relativeShift: 1e-10, maximumShift: 1e10 * max(hessian.largestDiagonalMagnitude, 1)) {
+            $0.inverse()
         }
+        let positiveDefinite = regularised?.shift == 0
+        let inverse = regularised?.result ?? SymmetricMatrix(size: free.count)
         var covariance = SymmetricMatrix(size: n)
         for (a, i) in free.enumerated() {
             for (b, j) in free.enumerated() { covariance[i, j] = inverse[a, b] }

@@ -70,7 +70,7 @@ public struct HistFactoryLikelihood: DifferentiableLikelihood {
     public var poiIndex: Int? { model.poiIndex }
     public var observedData: [Double] { observedMain + observedAuxdata }
 
-    public var constraintWidths: [Double?] {
+    public var prefitUncertainties: [Double?] {
         var widths = [Double?](repeating: nil, count: model.parameterCount)
         for set in model.parameterSets {
             for (k, index) in set.slice.enumerated() {
@@ -85,7 +85,7 @@ public struct HistFactoryLikelihood: DifferentiableLikelihood {
     }
 
     public var dataDistributions: [DataDistribution] {
-        let sigmas = constraintWidths
+        let sigmas = prefitUncertainties
         return [DataDistribution](repeating: .poisson, count: model.mainBinCount)
             + auxParameter.indices.map { auxIsPoisson[$0] ? .poisson : .normal(sigma: sigmas[auxParameter[$0]] ?? 1) }
     }
@@ -99,6 +99,27 @@ public struct HistFactoryLikelihood: DifferentiableLikelihood {
             usesOwnInputs
             ? model.logpdfAndGradient(parameters, data: data) : model.logpdfAndGradient(parameters, data: data, inputs: inputs)
         return (-value, gradient.map { -$0 })
+    }
+
+    /// No signal (naming the samples the POI scales), empty channels and an empty model, at the
+    /// initial parameters.
+    public func defects() -> [ModelDefect] {
+        let expected = expectedData(initialParameters)
+        if expected[0..<model.mainBinCount].allSatisfy({ $0 == 0 }) { return [.noExpectedEvents] }
+        var defects: [ModelDefect] = []
+        if let poi = poiIndex, poiHasEffect() == false {
+            let name = parameterNames[poi]
+            let carriers = model.inputLayout.modifierData.filter { $0.modifier == name }
+                .map { "channel '\($0.channel)' sample '\($0.sample)'" }
+            let detail = carriers.isEmpty
+                ? "no sample has a modifier named '\(name)'"
+                : "the samples it scales (\(carriers.joined(separator: ", "))) have zero expected yield"
+            defects.append(.poiWithoutEffect(poi: name, detail: detail))
+        }
+        for (channel, bins) in zip(model.channels, model.channelBins) where expected[bins].allSatisfy({ $0 == 0 }) {
+            defects.append(.emptyRegion("channel '\(channel)'"))
+        }
+        return defects
     }
 
     // MARK: DifferentiableLikelihood

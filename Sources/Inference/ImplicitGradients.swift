@@ -1,4 +1,5 @@
 import Foundation
+import HEPKitSupport
 
 /// A ``Likelihood`` that is differentiable with respect to its numeric inputs (nominal yields,
 /// modifier data, … flattened into one vector) and its data, as needed to differentiate fit results
@@ -28,7 +29,14 @@ public struct ScalarGradient: Sendable {
     /// auxiliary data taken as independent observables).
     public var observedData: [Double]
 
-    func scaled(_ factor: Double, value newValue: Double) -> ScalarGradient {
+    public init(value: Double, inputs: [Double], observedData: [Double]) {
+        self.value = value
+        self.inputs = inputs
+        self.observedData = observedData
+    }
+
+    /// The chain rule for a function of the value: `newValue` with every derivative times `factor`.
+    public func scaled(_ factor: Double, value newValue: Double) -> ScalarGradient {
         ScalarGradient(value: newValue, inputs: inputs.map { $0 * factor }, observedData: observedData.map { $0 * factor })
     }
 }
@@ -39,18 +47,18 @@ public struct ScalarGradient: Sendable {
 /// for a scalar `F(θ̂(x), x)`, `dF/dx = ∂F/∂x − (H⁻¹∇_θF)ᵀ ∂²ℓ/∂θ∂x`. The mixed second
 /// derivatives along a direction come from central differences of the exact first derivatives, so
 /// each gradient costs a few model evaluations plus one Hessian, whatever the number of inputs.
-public struct ImplicitGradients<Model: DifferentiableLikelihood>: Sendable {
+public struct ImplicitGradients<LikelihoodModel: DifferentiableLikelihood>: Sendable {
     /// The fitter (bounds, fixed flags).
-    public let fitter: Fitter<Model>
+    public let fitter: Fitter<LikelihoodModel>
     /// The observed data.
     public let data: [Double]
 
-    public init(fitter: Fitter<Model>, data: [Double]? = nil) {
+    public init(fitter: Fitter<LikelihoodModel>, data: [Double]? = nil) {
         self.fitter = fitter
         self.data = data ?? fitter.model.observedData
     }
 
-    private var model: Model { fitter.model }
+    private var model: LikelihoodModel { fitter.model }
 
     // MARK: Results
 
@@ -133,36 +141,57 @@ public struct ImplicitGradients<Model: DifferentiableLikelihood>: Sendable {
     }
 
     // MARK: Building blocks
+    // Public so that a new objective is one file outside this module: differentiate the fits it
+    // needs with `implicitTerm` (or `adjoint` + `mixedDerivatives`), add its partial derivatives.
 
-    /// `∂ℓ/∂x` (including the inputs' effect on the observed auxiliary data) and `∂ℓ/∂d` on the observed data.
-    private func observedPartials(_ theta: [Double]) -> (inputs: [Double], data: [Double]) {
+    /// `∂ℓ/∂x` (including the inputs' effect on the observed auxiliary data) and `∂ℓ/∂d` at
+    /// `theta` on the observed data, for `ℓ = −ln L`.
+    public func observedPartials(_ theta: [Double]) -> (inputs: [Double], data: [Double]) {
         let p = model.negativeLogLikelihoodPartials(theta, data: data)
         let viaData = model.observedDataPullback(cotangent: p.data)
         return (zip(p.inputs, viaData).map { $0 + $1 }, p.data)
     }
 
-    /// `(H⁻¹g)ᵀ ∂²ℓ/∂θ∂x` and `… ∂θ∂d` at the fit `theta` to the observed data over its free
-    /// parameters (not fixed, not in `holding`, not on an active bound):
-    /// `dF/dx = ∂F/∂x −` this, for `∇_θF = gradient`.
-    private func implicitTerm(at theta: [Double], holding: [Int], gradient: [Double]) throws -> ([Double], [Double]) {
-        let objective = fitter.objective(data: data)
-        let g = objective(theta).gradient
+    /// The parameters a fit at `theta` can move: not fixed, not in `holding`, not on an active bound.
+    public func freeParameters(at theta: [Double], holding: [Int]) -> [Int] {
+        let g = fitter.objective(data: data)(theta).gradient
         var held = fitter.fixedParameters
         for i in holding { held[i] = true }
         let freeMask = BoundedMinimizer.freeMask(x: theta, gradient: g, bounds: fitter.parameterBounds, fixed: held)
-        let free = freeMask.indices.filter { freeMask[$0] }
-        guard !free.isEmpty else {
-            return ([Double](repeating: 0, count: model.inputVector.count), [Double](repeating: 0, count: data.count))
-        }
-        let hessian = finiteDifferenceHessian(objective, at: theta, indices: free)
+        return freeMask.indices.filter { freeMask[$0] }
+    }
+
+    /// The adjoint `u = H⁻¹ g` on the free parameters `free` (zero elsewhere), `H` the Hessian of
+    /// `−ln L(·|data)` at `theta` over them.
+    public func adjoint(at theta: [Double], free: [Int], gradient: [Double]) throws -> [Double] {
+        let hessian = finiteDifferenceHessian(fitter.objective(data: data), at: theta, indices: free)
         guard let uFree = hessian.solve(free.map { gradient[$0] }) else {
             throw InferenceError.failedMinimization(reason: "Hessian at a fit is not positive definite")
         }
-        let u = scatter(uFree, free)
-        let step = directionalStep(theta, u, relative: 1e-5)
-        let plus = observedPartials(axpy(theta, u, step)), minus = observedPartials(axpy(theta, u, -step))
-        return (zip(plus.inputs, minus.inputs).map { ($0 - $1) / (2 * step) },
-                zip(plus.data, minus.data).map { ($0 - $1) / (2 * step) })
+        return scatter(uFree, free)
+    }
+
+    /// The mixed second derivatives `∂/∂x ⟨direction, ∇_θℓ⟩` and `∂/∂d ⟨direction, ∇_θℓ⟩` at
+    /// `theta`, by central differences of ``observedPartials(_:)`` along `direction`.
+    public func mixedDerivatives(at theta: [Double], along direction: [Double], relativeStep: Double = 1e-5) -> (inputs: [Double], data: [Double]) {
+        let inputCount = model.inputVector.count
+        guard let joint = centralDirectionalDifference(at: theta, along: direction, relativeStep: relativeStep, {
+            let p = observedPartials($0)
+            return p.inputs + p.data
+        }) else {
+            return ([Double](repeating: 0, count: inputCount), [Double](repeating: 0, count: data.count))
+        }
+        return (Array(joint[..<inputCount]), Array(joint[inputCount...]))
+    }
+
+    /// `(H⁻¹g)ᵀ ∂²ℓ/∂θ∂x` and `… ∂θ∂d` at the fit `theta` to the observed data over its free
+    /// parameters (``freeParameters(at:holding:)``): `dF/dx = ∂F/∂x −` this, for `∇_θF = gradient`.
+    public func implicitTerm(at theta: [Double], holding: [Int], gradient: [Double]) throws -> (inputs: [Double], data: [Double]) {
+        let free = freeParameters(at: theta, holding: holding)
+        guard !free.isEmpty else {
+            return ([Double](repeating: 0, count: model.inputVector.count), [Double](repeating: 0, count: data.count))
+        }
+        return mixedDerivatives(at: theta, along: try adjoint(at: theta, free: free, gradient: gradient))
     }
 
     private func scatter(_ values: [Double], _ indices: [Int]) -> [Double] {

@@ -24,9 +24,10 @@ public protocol Likelihood: Sendable {
     var fixedParameters: [Bool] { get }
     /// Index of the parameter of interest, `nil` if the model has none.
     var poiIndex: Int? { get }
-    /// Pre-fit width of each parameter's constraint (`nil` for unconstrained parameters);
-    /// used for pre-fit impacts.
-    var constraintWidths: [Double?] { get }
+    /// Pre-fit standard deviation of each constrained parameter: σ of a Gaussian constraint,
+    /// `1/√τ` of a Poisson one (not HistFactory's constraint "width" τ); `nil` for unconstrained
+    /// parameters. Used for pre-fit impacts and to draw Gaussian auxiliary data.
+    var prefitUncertainties: [Double?] { get }
     /// The distribution of every data entry (main bins, then auxiliary data).
     var dataDistributions: [DataDistribution] { get }
     /// The observed data (main bins, then auxiliary data).
@@ -36,9 +37,14 @@ public protocol Likelihood: Sendable {
     func expectedData(_ parameters: [Double]) -> [Double]
     /// `-ln L(parameters | data)` with all constants, and its gradient with respect to the parameters.
     func negativeLogLikelihoodAndGradient(_ parameters: [Double], data: [Double]) -> (value: Double, gradient: [Double])
+    /// Properties of the model that make results meaningless (no signal, empty regions), named
+    /// by their place in the input; the default finds a POI without effect (``genericDefects()``).
+    func defects() -> [ModelDefect]
 }
 
 extension Likelihood {
+    public func defects() -> [ModelDefect] { genericDefects() }
+
     /// The number of scalar parameters.
     @inlinable public var parameterCount: Int { parameterNames.count }
 

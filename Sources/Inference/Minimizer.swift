@@ -1,7 +1,15 @@
-import Dispatch
+import HEPKitSupport
 
 /// A smooth objective: value and exact gradient at a point.
 public typealias Objective = @Sendable ([Double]) -> (value: Double, gradient: [Double])
+
+/// Minimises a smooth objective inside a box: what ``Fitter`` needs of a minimiser. A new
+/// minimiser is one conforming type passed to `Fitter(model, minimizer:)`.
+public protocol Minimizer: Sendable {
+    /// Minimises `objective` from `start` (clamped into `bounds`); `fixed` parameters keep their
+    /// start value. `converged` in the result must say honestly whether a convergence criterion was met.
+    func minimize(_ objective: Objective, start: [Double], bounds: [ClosedRange<Double>], fixed: [Bool]) -> MinimizationResult
+}
 
 /// Settings of ``BoundedMinimizer``.
 public struct MinimizerOptions: Sendable, Hashable {
@@ -51,6 +59,19 @@ public struct MinimizationResult: Sendable {
     public var evaluations: Int
     /// Whether a convergence criterion was met (rather than the iteration budget running out).
     public var converged: Bool
+
+    public init(
+        parameters: [Double], value: Double, gradient: [Double], projectedGradientNorm: Double, iterations: Int,
+        evaluations: Int, converged: Bool
+    ) {
+        self.parameters = parameters
+        self.value = value
+        self.gradient = gradient
+        self.projectedGradientNorm = projectedGradientNorm
+        self.iterations = iterations
+        self.evaluations = evaluations
+        self.converged = converged
+    }
 }
 
 /// Minimises a smooth function inside a box using its exact gradient: a projected limited-memory
@@ -59,7 +80,7 @@ public struct MinimizationResult: Sendable {
 ///
 /// Robust at bounds (projection plus an active set), on flat directions (curvature pairs with
 /// non-positive `sᵀy` are dropped, steepest descent restarts) and with fixed parameters (held exactly).
-public struct BoundedMinimizer: Sendable {
+public struct BoundedMinimizer: Minimizer {
     public var options: MinimizerOptions
 
     public init(options: MinimizerOptions = MinimizerOptions()) {
@@ -195,22 +216,13 @@ public struct BoundedMinimizer: Sendable {
 
     /// Solves `H x = b`, adding a growing multiple of the diagonal when `H` is not positive definite.
     static func regularisedSolve(_ h: SymmetricMatrix, _ b: [Double]) -> [Double]? {
-        if let x = h.solve(b) { return x }
-        let scale = (0..<h.size).map { abs(h[$0, $0]) }.max() ?? 1
-        var damping = 1e-10 * max(scale, 1e-300)
-        for _ in 0..<30 {
-            var shifted = h
-            for i in 0..<h.size { shifted[i, i] += damping }
-            if let x = shifted.solve(b) { return x }
-            damping *= 10
-        }
-        return nil
+        h.withDiagonalShift(relativeShift: 1e-10, maximumAttempts: 30) { $0.solve(b) }?.result
     }
 
     // MARK: Helpers
 
     /// Variables the next step may move: not fixed, and not sitting on a bound that the gradient pushes against.
-    static func freeMask(x: [Double], gradient g: [Double], bounds: [ClosedRange<Double>], fixed: [Bool]) -> [Bool] {
+    public static func freeMask(x: [Double], gradient g: [Double], bounds: [ClosedRange<Double>], fixed: [Bool]) -> [Bool] {
         (0..<x.count).map { i in
             if fixed[i] { return false }
             if x[i] <= bounds[i].lowerBound && g[i] > 0 { return false }
@@ -276,18 +288,9 @@ struct Preconditioner {
     private var factor: [Double]?
 
     init(_ objective: Objective, at x: [Double], gradient g: [Double], indices: [Int]) {
-        hessian = matrixByRows(indices) { a, i, row in
-            var h = 1e-6 * max(1, abs(x[i]))
-            var shifted = x
-            shifted[i] += h
-            var gs = objective(shifted)
-            if !gs.value.isFinite {
-                h = -h
-                shifted[i] = x[i] + h
-                gs = objective(shifted)
-            }
-            for (b, j) in indices.enumerated() { row[b] = gs.value.isFinite ? (gs.gradient[j] - g[j]) / h : (a == b ? 1 : 0) }
-        }
+        hessian = SymmetricMatrix(
+            size: indices.count,
+            elements: HEPKitSupport.finiteDifferenceHessian(at: x, indices: indices, relativeStep: 1e-6, differencing: .forward(gradientAtX: g), objective))
         row = Dictionary(uniqueKeysWithValues: indices.enumerated().map { ($1, $0) })
     }
 
@@ -297,17 +300,7 @@ struct Preconditioner {
             factorMask = free
             factorIndices = free.indices.filter { free[$0] && row[$0] != nil }
             let sub = hessian.submatrix(factorIndices.map { row[$0]! })
-            factor = sub.choleskyFactor()
-            if factor == nil {
-                let scale = (0..<sub.size).map { abs(sub[$0, $0]) }.max() ?? 1
-                var shift = 1e-8 * max(scale, 1e-300)
-                while factor == nil && shift < 1e20 {
-                    var shifted = sub
-                    for k in 0..<sub.size { shifted[k, k] += shift }
-                    factor = shifted.choleskyFactor()
-                    shift *= 10
-                }
-            }
+            factor = sub.withDiagonalShift(relativeShift: 1e-8, maximumShift: 1e20) { $0.choleskyFactor() }?.result
         }
         guard let factor else { return }
         let solved = SymmetricMatrix.choleskySolve(factor: factor, size: factorIndices.count, factorIndices.map { q[$0] })
@@ -315,39 +308,10 @@ struct Preconditioner {
     }
 }
 
-/// Hessian of `objective` on `indices` by central differences of its exact gradient, columns
-/// computed in parallel. Steps may leave the box by `1e-5·max(1, |x|)` (likelihoods are smooth
-/// there); where the objective is not finite outside, a one-sided difference is used instead.
-public func finiteDifferenceHessian(
-    _ objective: Objective, at x: [Double], indices: [Int]
-) -> SymmetricMatrix {
-    matrixByRows(indices) { _, i, row in
-        let h = 1e-5 * max(1, abs(x[i]))
-        var up = x, down = x
-        up[i] = x[i] + h
-        down[i] = x[i] - h
-        var gu = objective(up), gd = objective(down)
-        var width = 2 * h
-        if !gu.value.isFinite { gu = objective(x); width = h }
-        if !gd.value.isFinite { gd = objective(x); width = h }
-        for (b, j) in indices.enumerated() { row[b] = (gu.gradient[j] - gd.gradient[j]) / width }
-    }
-}
-
-/// The matrix over `indices` whose row `a` (for parameter `indices[a]`) is written by
-/// `fillRow(a, indices[a], row)`; rows are computed in parallel, each by one gradient difference.
-private func matrixByRows(
-    _ indices: [Int], _ fillRow: (_ a: Int, _ index: Int, _ row: UnsafeMutableBufferPointer<Double>) -> Void
-) -> SymmetricMatrix {
-    let m = indices.count
-    let elements = UnsafeMutableBufferPointer<Double>.allocate(capacity: m * m)
-    defer { elements.deallocate() }
-    nonisolated(unsafe) let out = elements
-    withoutActuallyEscaping(fillRow) { fillRow in
-        nonisolated(unsafe) let fillRow = fillRow
-        DispatchQueue.concurrentPerform(iterations: m) { a in
-            fillRow(a, indices[a], UnsafeMutableBufferPointer(rebasing: out[a * m ..< (a + 1) * m]))
-        }
-    }
-    return SymmetricMatrix(size: m, elements: Array(elements))
+/// Hessian of `objective` on `indices` by central differences of its exact gradient
+/// (``HEPKitSupport/finiteDifferenceHessian(at:indices:relativeStep:differencing:_:)``, rows in
+/// parallel, step `1e-5·max(1, |x|)`). Steps may leave the box (likelihoods are smooth there);
+/// where the objective is not finite outside, a one-sided difference is used instead.
+public func finiteDifferenceHessian(_ objective: Objective, at x: [Double], indices: [Int]) -> SymmetricMatrix {
+    SymmetricMatrix(size: indices.count, elements: HEPKitSupport.finiteDifferenceHessian(at: x, indices: indices, relativeStep: 1e-5, objective))
 }

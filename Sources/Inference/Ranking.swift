@@ -1,3 +1,5 @@
+import HEPKitSupport
+
 /// Impact of one nuisance parameter on the parameter of interest.
 public struct ParameterImpact: Sendable, Hashable {
     /// Parameter name.
@@ -18,40 +20,54 @@ public struct ParameterImpact: Sendable, Hashable {
     public var postfitUp: Double
     /// … at best fit − post-fit uncertainty.
     public var postfitDown: Double
+    /// Why an impact is NaN (a refit failed) or doubtful (a refit did not converge); empty normally.
+    public var failures: [String] = []
 }
 
 extension Fitter {
     /// Pre- and post-fit impacts of every free parameter other than the POI, sorted by decreasing
     /// `|postfitUp| + |postfitDown|` (the convention of cabinetry's ranking). Each shifted value is
     /// clamped to the parameter's bounds; the 4 refits per parameter run on all cores from the
-    /// model's initial values. A failing refit gives NaN for that entry only.
+    /// model's initial values. A failing refit gives NaN for that entry only, with the reason in
+    /// the impact's `failures`. A model without signal, or a best fit that did not converge, is an error.
     public func ranking(data: [Double], progress: ProgressReporter? = nil) throws -> [ParameterImpact] {
         let poi = try requirePOI()
+        _ = try requireSignal()
         let best = try fit(data: data)
+        guard best.converged else {
+            throw InferenceError.failedMinimization(reason: "the best fit did not converge (\(best.evaluations) evaluations); impacts relative to it are meaningless")
+        }
         let errors = uncertainties(at: best.parameters, data: data).errors
-        let widths = model.constraintWidths
+        let prefit = model.prefitUncertainties
         let indices = (0..<model.parameterCount).filter { $0 != poi && !fixedParameters[$0] }
         let muHat = best.parameters[poi]
         let fitter = self
         let shifts: [(index: Int, value: Double?)] = indices.flatMap { i -> [(Int, Double?)] in
-            let prefit = widths[i]
-            return [(i, prefit.map { best.parameters[i] + $0 }), (i, prefit.map { best.parameters[i] - $0 }),
+            let sigma = prefit[i]
+            return [(i, sigma.map { best.parameters[i] + $0 }), (i, sigma.map { best.parameters[i] - $0 }),
                     (i, best.parameters[i] + errors[i]), (i, best.parameters[i] - errors[i])]
         }
-        let outcomes = parallelMap(shifts.count) { k -> Double in
+        let outcomes = parallelMap(shifts.count) { k -> (delta: Double, converged: Bool) in
             let (i, value) = shifts[k]
-            guard let value else { return .nan }
+            guard let value else { return (.nan, true) }
             let clamped = min(max(value, fitter.parameterBounds[i].lowerBound), fitter.parameterBounds[i].upperBound)
             let refit = try fitter.fit(data: data, holding: [i: clamped])
             if k % 4 == 3 { progress?.report("ranking: \(k / 4 + 1)/\(indices.count) \(fitter.model.parameterNames[i])") }
-            return refit.parameters[poi] - muHat
+            return (refit.parameters[poi] - muHat, refit.converged)
         }
-        let deltas = outcomes.map { (try? $0.get()) ?? .nan }
+        let deltas = outcomes.map { (try? $0.get())?.delta ?? .nan }
+        let labels = ["prefit up", "prefit down", "postfit up", "postfit down"]
         return indices.enumerated().map { (k, i) in
-            ParameterImpact(
+            let failures: [String] = (0..<4).compactMap { s in
+                switch outcomes[4 * k + s] {
+                case .failure(let error): return "\(labels[s]) refit failed: \(error)"
+                case .success(let outcome): return outcome.converged ? nil : "\(labels[s]) refit did not converge"
+                }
+            }
+            return ParameterImpact(
                 name: model.parameterNames[i], index: i, bestFit: best.parameters[i], postfitUncertainty: errors[i],
-                prefitUncertainty: widths[i], prefitUp: deltas[4 * k], prefitDown: deltas[4 * k + 1],
-                postfitUp: deltas[4 * k + 2], postfitDown: deltas[4 * k + 3])
+                prefitUncertainty: prefit[i], prefitUp: deltas[4 * k], prefitDown: deltas[4 * k + 1],
+                postfitUp: deltas[4 * k + 2], postfitDown: deltas[4 * k + 3], failures: failures)
         }.sorted { a, b in
             let ka = abs(a.postfitUp) + abs(a.postfitDown), kb = abs(b.postfitUp) + abs(b.postfitDown)
             return ka.isNaN ? false : (kb.isNaN ? true : ka > kb)

@@ -12,6 +12,8 @@ public struct DiscoverySignificance: Sendable, Hashable {
     public var q0: Double
     /// `q₀` on the Asimov dataset with POI = 1.
     public var q0Asimov: Double
+    /// Model defects and fits that did not converge (the result stands, but check them).
+    public var warnings: [String] = []
 }
 
 extension Fitter {
@@ -25,6 +27,6 @@ extension Fitter {
             observedSignificance: result.observedStatistic.squareRoot(),
             expectedPValues: result.clsExpected,
             expectedSignificances: [2.0, 1, 0, -1, -2].map { sqrtQA + $0 },
-            q0: result.observedStatistic, q0Asimov: result.asimovStatistic)
+            q0: result.observedStatistic, q0Asimov: result.asimovStatistic, warnings: result.warnings)
     }
 }

@@ -98,4 +98,28 @@ public struct SymmetricMatrix: Sendable, Equatable {
         }
         return sub
     }
+
+    /// The largest absolute diagonal element (1 for an empty matrix): the scale of diagonal shifts.
+    public var largestDiagonalMagnitude: Double { (0..<size).map { abs(self[$0, $0]) }.max() ?? 1 }
+
+    /// `attempt(self)` or, when that fails (e.g. not positive definite), `attempt` of the matrix
+    /// plus a multiple of the identity: shifts `relativeShift · max(largestDiagonalMagnitude, 1e-300)`,
+    /// ×10 per try, while below `maximumShift` and for at most `maximumAttempts` tries. Returns the
+    /// result and the shift used (0 if none was needed), `nil` if every try failed.
+    public func withDiagonalShift<T>(
+        relativeShift: Double, maximumShift: Double = .infinity, maximumAttempts: Int = .max,
+        _ attempt: (SymmetricMatrix) -> T?
+    ) -> (result: T, shift: Double)? {
+        if let result = attempt(self) { return (result, 0) }
+        var shift = relativeShift * max(largestDiagonalMagnitude, 1e-300)
+        var attempts = 0
+        while shift < maximumShift && attempts < maximumAttempts {
+            var shifted = self
+            for i in 0..<size { shifted[i, i] += shift }
+            if let result = attempt(shifted) { return (result, shift) }
+            shift *= 10
+            attempts += 1
+        }
+        return nil
+    }
 }

@@ -1,3 +1,5 @@
+import HEPKitSupport
+
 import Foundation
 
 /// xoshiro256** seeded through SplitMix64: small, fast and reproducible across platforms.
@@ -64,15 +66,15 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
 }
 
 /// Pseudo-experiment (toy) calculator, as pyhf's `ToyCalculator`: toys are drawn from the model at
-/// the conditional fits to the data with the POI at the tested value (signal-like) and at 0 (1 for
-/// `q0`; background-like), main counts Poisson and auxiliary data Normal/Poisson; p-values are the
+/// the conditional fits to the data with the POI at the tested value (signal-like) and at the
+/// statistic's `asimovPOIValue` (background-like; 1 for discovery), main counts Poisson and auxiliary data Normal/Poisson; p-values are the
 /// fractions of toys with a statistic at least the observed one; the expected band is made of the
 /// linear-interpolated percentiles of (CLsb, CLb, CLs) over the background-like toys.
 ///
 /// Toys run on all cores; toy `i` of each hypothesis uses its own generator stream of `seed`, so
 /// results do not depend on scheduling.
-public struct ToyCalculator<Model: Likelihood>: Sendable {
-    public let fitter: Fitter<Model>
+public struct ToyCalculator<LikelihoodModel: Likelihood>: Sendable {
+    public let fitter: Fitter<LikelihoodModel>
     public let data: [Double]
     public let testStatistic: TestStatistic
     /// Toys per hypothesis.
@@ -80,7 +82,7 @@ public struct ToyCalculator<Model: Likelihood>: Sendable {
     /// Random seed.
     public let seed: UInt64
 
-    public init(fitter: Fitter<Model>, data: [Double], testStatistic: TestStatistic = .qtilde, toys: Int = 2000, seed: UInt64 = 0) {
+    public init(fitter: Fitter<LikelihoodModel>, data: [Double], testStatistic: TestStatistic = .qtilde, toys: Int = 2000, seed: UInt64 = 0) {
         self.fitter = fitter
         self.data = data
         self.testStatistic = testStatistic
@@ -100,28 +102,49 @@ public struct ToyCalculator<Model: Likelihood>: Sendable {
 
     /// Test statistics of the toys drawn at `parameters` (toys whose fits fail are left out).
     public func statistics(poiValue: Double, parameters: [Double], stream: UInt64, progress: ProgressReporter? = nil) -> [Double] {
+        statisticsAndFailures(poiValue: poiValue, parameters: parameters, stream: stream, progress: progress).statistics
+    }
+
+    /// The toys' statistics and the number of toys whose fits failed (left out).
+    func statisticsAndFailures(
+        poiValue: Double, parameters: [Double], stream: UInt64, progress: ProgressReporter?
+    ) -> (statistics: [Double], failures: Int, unconverged: Int) {
         let expected = fitter.model.expectedData(parameters)
         let distributions = fitter.model.dataDistributions
         let (fitter, statistic, seed, toys) = (self.fitter, testStatistic, self.seed, self.toys)
-        let outcomes = parallelMap(toys) { i -> Double in
+        let outcomes = parallelMap(toys) { i -> (Double, Bool) in
             var generator = Xoshiro256(seed: seed, stream: stream &* 0x1_0000_0000 &+ UInt64(i))
             let toy = Self.sample(expected: expected, distributions: distributions, generator: &generator)
             if let progress, (i + 1) % 500 == 0 { progress.report("toys: \(i + 1)/\(toys)") }
-            return try fitter.testStatistic(statistic, poiValue: poiValue, data: toy).value
+            let value = try fitter.testStatistic(statistic, poiValue: poiValue, data: toy)
+            return (value.value, value.fixedFit.converged && value.freeFit.converged)
         }
-        return outcomes.compactMap { try? $0.get() }
+        let values = outcomes.compactMap { try? $0.get() }
+        return (values.map(\.0), toys - values.count, values.lazy.filter { !$0.1 }.count)
     }
 
     /// The toy-based hypothesis test at `poiValue`.
     public func hypotest(_ poiValue: Double, progress: ProgressReporter? = nil) throws -> HypothesisTestResult {
         guard toys > 0 else { throw InferenceError.invalidArgument("the number of toys must be positive") }
-        let observed = try fitter.testStatistic(testStatistic, poiValue: poiValue, data: data).value
-        let signalParameters = try fitter.fixedPOIFit(poiValue, data: data).parameters
-        let backgroundParameters = try fitter.fixedPOIFit(testStatistic == .q0 ? 1 : 0, data: data).parameters
-        let signal = statistics(poiValue: poiValue, parameters: signalParameters, stream: 1, progress: progress)
-        let background = statistics(poiValue: poiValue, parameters: backgroundParameters, stream: 2, progress: progress)
+        var warnings = try fitter.requireSignal().map(\.description)
+        let observedValue = try fitter.testStatistic(testStatistic, poiValue: poiValue, data: data)
+        let observed = observedValue.value
+        let signalFit = try fitter.fixedPOIFit(poiValue, data: data)
+        let backgroundPOI = testStatistic.asimovPOIValue
+        let backgroundFit = try fitter.fixedPOIFit(backgroundPOI, data: data)
+        warnings += convergenceWarnings([
+            ("free fit to the data", observedValue.freeFit), ("fit to the data with the POI at \(poiValue)", signalFit),
+            ("fit to the data with the POI at \(backgroundPOI)", backgroundFit),
+        ])
+        let signalToys = statisticsAndFailures(poiValue: poiValue, parameters: signalFit.parameters, stream: 1, progress: progress)
+        let backgroundToys = statisticsAndFailures(poiValue: poiValue, parameters: backgroundFit.parameters, stream: 2, progress: progress)
+        let (signal, background) = (signalToys.statistics, backgroundToys.statistics)
         guard !signal.isEmpty, !background.isEmpty else {
             throw InferenceError.failedMinimization(reason: "every toy fit failed")
+        }
+        for (label, toys) in [("signal-like", signalToys), ("background-like", backgroundToys)] {
+            if toys.failures > 0 { warnings.append("\(toys.failures) of \(self.toys) \(label) toys failed to fit and were left out") }
+            if toys.unconverged > 0 { warnings.append("\(toys.unconverged) of \(self.toys) \(label) toy fits did not converge") }
         }
         func pValue(_ sample: [Double], _ value: Double) -> Double {
             Double(sample.lazy.filter { $0 >= value }.count) / Double(sample.count)
@@ -138,9 +161,11 @@ public struct ToyCalculator<Model: Likelihood>: Sendable {
             t.cls = values[2]
             return t
         }
-        return HypothesisTestResult(
+        let test = HypothesisTestResult(
             poiValue: poiValue, testStatistic: testStatistic, observed: tails(observed), expected: expected,
-            observedStatistic: observed, asimovStatistic: .nan)
+            observedStatistic: observed, asimovStatistic: .nan, warnings: warnings)
+        try test.requireFinite(cause: "CL_b is 0 when no background-like toy reaches the statistic: more toys (\(toys) now) resolve smaller p-values")
+        return test
     }
 
     /// NumPy's default (linear) percentile of sorted values; NaNs sort last as in NumPy.

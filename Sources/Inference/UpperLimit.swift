@@ -1,3 +1,5 @@
+import HEPKitSupport
+
 /// Observed and expected upper limits on the POI.
 public struct UpperLimitResult: Sendable {
     /// Observed limit (NaN if it could not be found; see `failures`).
@@ -10,6 +12,9 @@ public struct UpperLimitResult: Sendable {
     public var scan: [HypothesisTestResult]
     /// What went wrong for the limits that are NaN.
     public var failures: [String]
+    /// What makes finite limits doubtful: model defects, fits that did not converge, and (scan
+    /// mode) CLs curves that do not cross the level inside the scan, whose limit is the end point.
+    public var warnings: [String] = []
 }
 
 /// Settings of the limit search.
@@ -22,7 +27,7 @@ public struct UpperLimitOptions: Sendable, Hashable {
     public var absoluteTolerance: Double = 2e-12
     /// How often the POI upper bound may be doubled when it does not bracket a limit.
     public var maxBoundDoublings: Int = 8
-    /// Test statistic (`qtilde` or `q`).
+    /// Test statistic: one whose `isOneSidedUpperLimit` holds (`qtilde`, `q` or a custom one).
     public var testStatistic: TestStatistic = .qtilde
 
     public init(level: Double = 0.05) { self.level = level }
@@ -37,11 +42,9 @@ extension Fitter {
     /// others intact and is reported in `failures`.
     public func upperLimit(data: [Double], options: UpperLimitOptions = UpperLimitOptions(), progress: ProgressReporter? = nil) throws -> UpperLimitResult {
         let poi = try requirePOI()
+        try options.testStatistic.requireUpperLimits()
         guard options.level > 0 && options.level < 1 else {
             throw InferenceError.invalidArgument("CLs level \(options.level) must lie in (0, 1)")
-        }
-        guard options.testStatistic == .qtilde || options.testStatistic == .q else {
-            throw InferenceError.invalidArgument("upper limits use the q or qtilde test statistic, not \(options.testStatistic.rawValue)")
         }
         var fitter = self
         var evaluator = try LimitEvaluator(fitter: fitter, data: data, statistic: options.testStatistic, progress: progress)
@@ -82,15 +85,23 @@ extension Fitter {
                 return .nan
             }
         }
-        // Expected limits first: CLs_exp(n) = level ⟺ √q_A(μ) = −Φ⁻¹(level·Φ(−n)) − n, a root of a
-        // nearly linear function of μ (√q_A ≈ μ/σ), which Brent's interpolation finds in a few fits.
+        // Expected limits first. Where the statistic gives the √q_A of CLs_exp(n) = level in closed
+        // form (q, q̃: −Φ⁻¹(level·Φ(−n)) − n), the root is one of a nearly linear function of μ
+        // (√q_A ≈ μ/σ), which Brent's interpolation finds in a few fits; otherwise Brent runs on
+        // Φ⁻¹(CLs_exp) − Φ⁻¹(level).
         var expected: [Double] = []
+        let statistic = options.testStatistic.definition
         for (k, label) in ["expected −2σ", "expected −1σ", "expected median", "expected +1σ", "expected +2σ"].enumerated() {
             let n = 2.0 - Double(k)
-            let target = -StandardNormal.quantile(level * StandardNormal.cdf(-n)) - n
-            expected.append(solve(label, bracket: evaluator.bracket(level: level) { $0.expected[k] }) {
-                try evaluator.asimovStatistic($0).squareRoot() - target
-            })
+            let bracket = evaluator.bracket(level: level) { $0.expected[k] }
+            if let target = statistic.asimovRootOfExpectedPValue(level: level, band: n) {
+                expected.append(solve(label, bracket: bracket) { try evaluator.asimovStatistic($0).squareRoot() - target })
+            } else {
+                expected.append(solve(label, bracket: bracket) {
+                    let cls = evaluator.calculator.expectedCLs(qA: try evaluator.asimovStatistic($0), band: n)
+                    return StandardNormal.quantile(min(max(cls, 1e-300), 1 - 1e-16)) - StandardNormal.quantile(level)
+                })
+            }
         }
         // Observed: bracket grown geometrically from the expected median (observed limits lie near
         // the band), then Brent on Φ⁻¹(CLs) − Φ⁻¹(level), which is also close to linear in μ.
@@ -108,7 +119,9 @@ extension Fitter {
         let observed = solve("observed", bracket: evaluator.bracket(level: level) { $0.observed }) {
             StandardNormal.quantile(min(max(try evaluator.observedCLs($0), 1e-300), 1 - 1e-16)) - target
         }
-        return UpperLimitResult(observed: observed, expected: expected, poiUpperBound: hi, scan: [], failures: failures)
+        return UpperLimitResult(
+            observed: observed, expected: expected, poiUpperBound: hi, scan: [], failures: failures,
+            warnings: evaluator.calculator.warnings + evaluator.warnings)
     }
 
     /// Upper limits by linear interpolation of CLs on a grid of POI values (pyhf's
@@ -118,6 +131,7 @@ extension Fitter {
         data: [Double], values: [Double], options: UpperLimitOptions = UpperLimitOptions(), progress: ProgressReporter? = nil
     ) throws -> UpperLimitResult {
         guard !values.isEmpty else { throw InferenceError.invalidArgument("empty scan") }
+        try options.testStatistic.requireUpperLimits()
         let calculator = try AsymptoticCalculator(fitter: self, data: data, testStatistic: options.testStatistic)
         let outcomes = parallelMap(values.count) { i in
             let r = try calculator.hypotest(values[i])
@@ -135,13 +149,22 @@ extension Fitter {
         guard !tests.isEmpty else {
             return UpperLimitResult(observed: .nan, expected: Array(repeating: .nan, count: 5), poiUpperBound: parameterBounds[try requirePOI()].upperBound, scan: [], failures: failures)
         }
-        func invert(_ cls: [Double]) -> Double {
-            Self.interpolate(options.level, xs: cls.reversed(), ys: tests.map(\.poiValue).reversed())
+        var warnings = calculator.warnings
+        for test in tests { warnings += test.warnings.filter { !warnings.contains($0) } }
+        func invert(_ label: String, _ cls: [Double]) -> Double {
+            let lowest = cls.min() ?? .nan, highest = cls.max() ?? .nan
+            if !(lowest <= options.level && options.level <= highest) {
+                warnings.append(
+                    "\(label) CLs does not cross \(options.level) in the scan [\(values.min()!), \(values.max()!)] (CLs from \(lowest) to \(highest)); the limit is clamped to the scan's end")
+            }
+            return Self.interpolate(options.level, xs: cls.reversed(), ys: tests.map(\.poiValue).reversed())
         }
+        let labels = ["expected −2σ", "expected −1σ", "expected median", "expected +1σ", "expected +2σ"]
+        let observed = invert("observed", tests.map(\.clsObserved))
+        let expected = (0..<5).map { k in invert(labels[k], tests.map { $0.clsExpected[k] }) }
         return UpperLimitResult(
-            observed: invert(tests.map(\.clsObserved)),
-            expected: (0..<5).map { k in invert(tests.map { $0.clsExpected[k] }) },
-            poiUpperBound: parameterBounds[try requirePOI()].upperBound, scan: tests, failures: failures)
+            observed: observed, expected: expected,
+            poiUpperBound: parameterBounds[try requirePOI()].upperBound, scan: tests, failures: failures, warnings: warnings)
     }
 
     /// `np.interp(x, xs, ys)` for increasing `xs`: clamps outside, linear inside.
@@ -161,27 +184,36 @@ extension Fitter {
 /// data are cached separately (expected limits need only the latter). Every fit starts from the
 /// model's initial values, as pyhf's: warm starts from a neighbouring POI value can land in another
 /// local minimum of likelihoods that are not convex (e.g. histosys-dominated models).
-final class LimitEvaluator<Model: Likelihood> {
-    let calculator: AsymptoticCalculator<Model>
+final class LimitEvaluator<LikelihoodModel: Likelihood> {
+    let calculator: AsymptoticCalculator<LikelihoodModel>
     let progress: ProgressReporter?
     private var dataStatistics: [Double: Double] = [:]
     private var asimovStatistics: [Double: Double] = [:]
+    /// Fits of the search that did not converge.
+    private(set) var warnings: [String] = []
     private let poiLowerBound: Double
 
-    init(fitter: Fitter<Model>, data: [Double], statistic: TestStatistic, progress: ProgressReporter?) throws {
+    init(fitter: Fitter<LikelihoodModel>, data: [Double], statistic: TestStatistic, progress: ProgressReporter?) throws {
         calculator = try AsymptoticCalculator(fitter: fitter, data: data, testStatistic: statistic)
         self.progress = progress
         poiLowerBound = fitter.parameterBounds[try fitter.requirePOI()].lowerBound
     }
 
-    /// At the POI's lower bound `μ̂ ≥ μ`, so `q` and `q_A` vanish without fitting.
+    /// The statistic's value; a fixed-POI fit that did not converge is recorded in `warnings`.
+    private func checked(_ statistic: TestStatisticValue, _ data: String, _ mu: Double) -> Double {
+        warnings += convergenceWarnings([("fit to the \(data) with the POI at \(mu)", statistic.fixedFit)])
+        return statistic.value
+    }
+
+    /// At the POI's lower bound `μ̂ ≥ μ`, so `q` and `q_A` of a one-sided statistic (the only ones
+    /// limits accept) vanish without fitting.
     private func trivial(_ mu: Double) -> Bool { mu <= poiLowerBound }
 
     func asimovStatistic(_ mu: Double) throws -> Double {
         if trivial(mu) { return 0 }
         if let cached = asimovStatistics[mu] { return cached }
         progress?.report("upper limit: Asimov fit at μ = \(mu)")
-        let value = try calculator.asimovStatistic(mu).value
+        let value = checked(try calculator.asimovStatistic(mu), "Asimov data", mu)
         asimovStatistics[mu] = value
         return value
     }
@@ -190,7 +222,7 @@ final class LimitEvaluator<Model: Likelihood> {
         if trivial(mu) { return 0 }
         if let cached = dataStatistics[mu] { return cached }
         progress?.report("upper limit: fit to data at μ = \(mu)")
-        let value = try calculator.observedStatistic(mu).value
+        let value = checked(try calculator.observedStatistic(mu), "data", mu)
         dataStatistics[mu] = value
         return value
     }
@@ -201,10 +233,10 @@ final class LimitEvaluator<Model: Likelihood> {
             let calculator = self.calculator
             progress?.report("upper limit: fits at μ = \(mu)")
             let outcomes = parallelMap(2) { task in
-                task == 0 ? try calculator.observedStatistic(mu).value : try calculator.asimovStatistic(mu).value
+                task == 0 ? try calculator.observedStatistic(mu) : try calculator.asimovStatistic(mu)
             }
-            dataStatistics[mu] = try outcomes[0].get()
-            asimovStatistics[mu] = try outcomes[1].get()
+            dataStatistics[mu] = checked(try outcomes[0].get(), "data", mu)
+            asimovStatistics[mu] = checked(try outcomes[1].get(), "Asimov data", mu)
         }
         return calculator.observedCLs(q: try dataStatistic(mu), qA: try asimovStatistic(mu))
     }
@@ -221,12 +253,22 @@ final class LimitEvaluator<Model: Likelihood> {
             guard let qA = try? asimovStatistic(mu) else { return nil }
             let q = trivial(mu) ? 0 : dataStatistics[mu] ?? .nan
             let p = select(calculator.result(poiValue: mu, q: q, qA: qA))
-            let value = calculator.testStatistic == .q0 ? p.clsb : p.cls
+            let value = calculator.testStatistic.definition.reportedPValue(p)
             return value.isNaN ? nil : (mu, value)
         }
         let above = cls.filter { $0.1 >= level }.map(\.0).max()
         let below = cls.filter { $0.1 < level }.map(\.0).filter { $0 > (above ?? -.infinity) }.min()
         guard let a = above, let b = below else { return nil }
         return (a, b)
+    }
+}
+
+extension TestStatistic {
+    /// Throws unless `CLs(μ) = level` defines an upper limit for this statistic.
+    func requireUpperLimits() throws {
+        guard definition.isOneSidedUpperLimit else {
+            throw InferenceError.invalidArgument(
+                "upper limits need a one-sided statistic (q, qtilde): \(rawValue) is not zero above μ̂, so CLs(μ) = level has no single root above the best fit")
+        }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HEPKitSupport
 import HistFactory
 import Inference
 
@@ -39,10 +40,31 @@ struct WorkspaceOptions: ParsableArguments {
     }
 
 
+    /// Runs a command body; an inference error is reported with the workspace it came from.
+    func naming(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as InferenceError {
+            throw CommandError("\(inputName(workspace)): \(error)")
+        }
+    }
+
     /// Prints `value` as pyhf does (`json.dumps(indent=4, sort_keys=True)`) to standard output, or
-    /// writes it atomically to the output file.
-    func emit(_ value: JSONValue) throws {
-        try writeOutput(value.pythonJSON(indent: 4), to: outputFile)
+    /// writes it atomically to the output file. `warnings` (rule 3: a result that stands but is
+    /// doubtful is flagged) go to standard error and, for an object, into a `warnings` key.
+    func emit(_ value: JSONValue, warnings: [String] = []) throws {
+        try writeOutput(flagged(value, warnings: warnings).pythonJSON(indent: 4), to: outputFile)
+    }
+
+    /// `value` with its `warnings` printed to standard error and, for an object, in a `warnings` key.
+    func flagged(_ value: JSONValue, warnings: [String]) -> JSONValue {
+        guard !warnings.isEmpty else { return value }
+        for warning in warnings {
+            FileHandle.standardError.write(Data("hepkit: warning: \(inputName(workspace)): \(warning)\n".utf8))
+        }
+        guard case .object(var object) = value else { return value }
+        object["warnings"] = .array(warnings.map(JSONValue.string))
+        return .object(object)
     }
 }
 
@@ -68,11 +90,13 @@ struct FitCommand: ParsableCommand {
     @Flag(help: "Print minimiser statistics on standard error.") var verbose = false
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors { try options.naming {
             let likelihood = try options.likelihood()
             let fitter = Fitter(likelihood)
+            var warnings = try fitter.requireFittable().map(\.description)
             let started = Date()
             let fit = try fitter.fit(data: likelihood.observedData)
+            if !fit.converged { warnings.append("the fit did not converge (\(fit.evaluations) evaluations); the parameters are the last point reached") }
             if verbose {
                 FileHandle.standardError.write(Data("hepkit: converged \(fit.converged), \(fit.evaluations) evaluations, \(Date().timeIntervalSince(started)) s\n".utf8))
             }
@@ -82,9 +106,15 @@ struct FitCommand: ParsableCommand {
             }
             var result: [(String, JSONValue)] = [("mle_parameters", perSet(fit.parameters))]
             if value { result.append(("twice_nll", number(fit.twiceNLL))) }
-            if uncertainties { result.append(("uncertainties", perSet(fitter.uncertainties(at: fit.parameters, data: likelihood.observedData).errors))) }
-            try options.emit(.object(JSONObject(result)))
-        }
+            if uncertainties {
+                let errors = fitter.uncertainties(at: fit.parameters, data: likelihood.observedData)
+                if !errors.hessianPositiveDefinite {
+                    warnings.append("the Hessian at the best fit is not positive definite; the uncertainties come from a regularised inverse")
+                }
+                result.append(("uncertainties", perSet(errors.errors)))
+            }
+            try options.emit(.object(JSONObject(result)), warnings: warnings)
+        } }
     }
 }
 
@@ -92,38 +122,50 @@ struct CLsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cls", abstract: "CLs hypothesis test at one POI value (pyhf cls).")
 
-    enum Statistic: String, ExpressibleByArgument, CaseIterable { case q, qtilde }
     enum Calculator: String, ExpressibleByArgument, CaseIterable { case asymptotics, toybased }
 
     @OptionGroup var options: WorkspaceOptions
     @Option(name: .customLong("test-poi"), parsing: .unconditional, help: "The POI value tested.") var testPOI = 1.0
-    @Option(name: .customLong("test-stat"), help: "Test statistic.") var testStat = Statistic.qtilde
+    @Option(name: .customLong("test-stat"), help: "Test statistic.") var testStat = TestStatistic.qtilde
     @Option(help: "Asymptotic formulae or pseudo-experiments.") var calctype = Calculator.asymptotics
     @Option(help: "Pseudo-experiments per hypothesis (toybased).") var ntoys = 2000
     @Option(help: "Random seed (toybased).") var seed: UInt64 = 0
     @OptionGroup var grid: PatchsetGridOptions
 
     func run() throws {
-        try reportingErrors {
-            if try grid.run("cls", options: options, settings: [testPOI, testStat, calctype, ntoys, seed], result) { return }
-            try options.emit(try result(options.likelihood()))
-        }
+        try reportingErrors { try options.naming {
+            let settings: [Any] = [testPOI, testStat.rawValue, calctype, ntoys, seed]
+            if try grid.run("cls", options: options, settings: settings, { let (value, warnings) = try result($0); return options.flagged(value, warnings: warnings) }) { return }
+            let (value, warnings) = try result(options.likelihood())
+            try options.emit(value, warnings: warnings)
+        } }
     }
 
-    /// The result for one workspace.
-    func result(_ likelihood: HistFactoryLikelihood) throws -> JSONValue {
-        let fitter = Fitter(likelihood)
-        let statistic = TestStatistic(rawValue: testStat.rawValue)!
-        let result: HypothesisTestResult
-        switch calctype {
-        case .asymptotics:
-            result = try AsymptoticCalculator(fitter: fitter, data: likelihood.observedData, testStatistic: statistic).hypotest(testPOI)
-        case .toybased:
-            result = try ToyCalculator(fitter: fitter, data: likelihood.observedData, testStatistic: statistic, toys: ntoys, seed: seed)
-                .hypotest(testPOI, progress: terminalProgress())
-        }
-        return ["CLs_obs": number(result.clsObserved), "CLs_exp": numbers(result.clsExpected)]
+    /// The result for one workspace, and the warnings that flag it.
+    func result(_ likelihood: HistFactoryLikelihood) throws -> (value: JSONValue, warnings: [String]) {
+        let result = try hypothesisTest(likelihood, statistic: testStat, calculator: calctype, poiValue: testPOI, toys: ntoys, seed: seed)
+        return (["CLs_obs": number(result.clsObserved), "CLs_exp": numbers(result.clsExpected)], result.warnings)
     }
+}
+
+/// The hypothesis test `hepkit cls` runs: any statistic, either calculator.
+func hypothesisTest(
+    _ likelihood: some Likelihood, statistic: TestStatistic, calculator: CLsCommand.Calculator, poiValue: Double,
+    toys: Int = 2000, seed: UInt64 = 0
+) throws -> HypothesisTestResult {
+    let fitter = Fitter(likelihood)
+    switch calculator {
+    case .asymptotics:
+        return try AsymptoticCalculator(fitter: fitter, data: likelihood.observedData, testStatistic: statistic).hypotest(poiValue)
+    case .toybased:
+        return try ToyCalculator(fitter: fitter, data: likelihood.observedData, testStatistic: statistic, toys: toys, seed: seed)
+            .hypotest(poiValue, progress: terminalProgress())
+    }
+}
+
+extension TestStatistic: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument) }
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
 }
 
 /// `lo:hi:n` — `n` evenly spaced POI values from `lo` to `hi` (`np.linspace`).
@@ -143,26 +185,30 @@ struct UpperLimitCommand: ParsableCommand {
     @OptionGroup var options: WorkspaceOptions
     @Option(help: "CLs level (0.05 for 95% CL).") var level = 0.05
     @Option(help: "Scan 'lo:hi:n' and interpolate instead of root finding.") var scan: ScanGrid?
-    @Option(name: .customLong("test-stat"), help: "Test statistic.") var testStat = CLsCommand.Statistic.qtilde
+    @Option(name: .customLong("test-stat"), help: "Test statistic (one-sided: q or qtilde).") var testStat = TestStatistic.qtilde
     @OptionGroup var grid: PatchsetGridOptions
 
     func run() throws {
-        try reportingErrors {
-            if try grid.run("upperlimit", options: options, settings: [level, scan?.values ?? [], testStat], result) { return }
-            try options.emit(try result(options.likelihood()))
-        }
+        try reportingErrors { try options.naming {
+            let settings: [Any] = [level, scan?.values ?? [], testStat.rawValue]
+            if try grid.run("upperlimit", options: options, settings: settings, { let (value, warnings) = try result($0); return options.flagged(value, warnings: warnings) }) { return }
+            let (value, warnings) = try result(options.likelihood())
+            try options.emit(value, warnings: warnings)
+        } }
     }
 
-    /// The result for one workspace.
-    func result(_ likelihood: HistFactoryLikelihood) throws -> JSONValue {
+    /// The limits for one workspace, and the warnings that flag them.
+    func result(_ likelihood: HistFactoryLikelihood) throws -> (value: JSONValue, warnings: [String]) {
         let fitter = Fitter(likelihood)
         var settings = UpperLimitOptions(level: level)
-        settings.testStatistic = TestStatistic(rawValue: testStat.rawValue)!
+        settings.testStatistic = testStat
         let progress = terminalProgress()
         let limits = try scan.map { try fitter.upperLimitScan(data: likelihood.observedData, values: $0.values, options: settings, progress: progress) }
             ?? fitter.upperLimit(data: likelihood.observedData, options: settings, progress: progress)
-        for failure in limits.failures { FileHandle.standardError.write(Data("hepkit: warning: \(failure)\n".utf8)) }
-        return ["obs": number(limits.observed), "exp": numbers(limits.expected)]
+        guard limits.failures.isEmpty else {
+            throw CommandError("\(inputName(options.workspace)): no upper limit: " + limits.failures.joined(separator: "; "))
+        }
+        return (["obs": number(limits.observed), "exp": numbers(limits.expected)], limits.warnings)
     }
 }
 
@@ -173,14 +219,14 @@ struct SignificanceCommand: ParsableCommand {
     @OptionGroup var options: WorkspaceOptions
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors { try options.naming {
             let likelihood = try options.likelihood()
             let s = try Fitter(likelihood).discoverySignificance(data: likelihood.observedData)
             try options.emit([
                 "p0_obs": number(s.observedPValue), "Z_obs": number(s.observedSignificance),
                 "p0_exp": numbers(s.expectedPValues), "Z_exp": numbers(s.expectedSignificances),
-            ])
-        }
+            ], warnings: s.warnings)
+        } }
     }
 }
 
@@ -191,17 +237,24 @@ struct RankingCommand: ParsableCommand {
     @OptionGroup var options: WorkspaceOptions
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors { try options.naming {
             let likelihood = try options.likelihood()
-            let impacts = try Fitter(likelihood).ranking(data: likelihood.observedData, progress: terminalProgress())
+            let fitter = Fitter(likelihood)
+            let defects = try fitter.requireSignal()
+            let impacts = try fitter.ranking(data: likelihood.observedData, progress: terminalProgress())
+            // A failed refit leaves its impact NaN: flagged per entry and on standard error.
+            let warnings = defects.map(\.description) + impacts.flatMap { impact in impact.failures.map { "parameter '\(impact.name)': \($0)" } }
             try options.emit(.array(impacts.map { impact in
-                [
-                    "name": .string(impact.name), "bestfit": number(impact.bestFit),
-                    "uncertainty": number(impact.postfitUncertainty),
-                    "prefit_impact": numbers([impact.prefitUp, impact.prefitDown]),
-                    "postfit_impact": numbers([impact.postfitUp, impact.postfitDown]),
+                var entry: [(String, JSONValue)] = [
+                    ("name", .string(impact.name)), ("bestfit", number(impact.bestFit)),
+                    ("uncertainty", number(impact.postfitUncertainty)),
+                    // An unconstrained parameter has no pre-fit width, so no pre-fit impact: null, not NaN.
+                    ("prefit_impact", impact.prefitUncertainty == nil ? .null : numbers([impact.prefitUp, impact.prefitDown])),
+                    ("postfit_impact", numbers([impact.postfitUp, impact.postfitDown])),
                 ]
-            }))
-        }
+                if !impact.failures.isEmpty { entry.append(("failures", .array(impact.failures.map(JSONValue.string)))) }
+                return .object(JSONObject(entry))
+            }), warnings: warnings)
+        } }
     }
 }

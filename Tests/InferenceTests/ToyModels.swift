@@ -26,7 +26,7 @@ struct ToyModel: Likelihood {
     var parameterBounds: [ClosedRange<Double>] { [poiBounds] + (hasNormsys ? [-5...5] : []) + tau.map { _ in 1e-10...10 } }
     var fixedParameters: [Bool] { parameterNames.map { _ in false } }
     var poiIndex: Int? { 0 }
-    var constraintWidths: [Double?] { [nil] + (hasNormsys ? [1.0] : []) + tau.map { 1 / $0.squareRoot() } }
+    var prefitUncertainties: [Double?] { [nil] + (hasNormsys ? [1.0] : []) + tau.map { 1 / $0.squareRoot() } }
     var dataDistributions: [DataDistribution] {
         background.map { _ in .poisson } + (hasNormsys ? [.normal(sigma: 1)] : []) + tau.map { _ in .poisson }
     }

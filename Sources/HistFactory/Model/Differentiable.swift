@@ -1,4 +1,5 @@
 import Foundation
+import HEPKitSupport
 import _Differentiation
 
 // The evaluation API. Each function here is either a vectorised kernel of `Engine` with its
@@ -273,21 +274,13 @@ extension Model {
     }
 
     /// The Hessian of ln L with respect to the parameters, by central differences of the exact gradient
-    /// (2·n gradient evaluations, spread over the available cores), symmetrised. The step is
+    /// (2·n gradient evaluations on the thread budget; HEPKitSupport's `finiteDifferenceHessian`), symmetrised. The step is
     /// hᵢ = relativeStep·max(1, |θᵢ|); it matches closed-form Hessians to better than 1e-7 relative in the tests.
     public func logpdfHessian(_ pars: [Double], data: [Double], relativeStep: Double = 1e-5) -> [[Double]] {
         let n = pars.count
-        var flat = [Double](repeating: 0, count: n * n)
-        flat.withUnsafeMutableBufferPointer { out in
-            nonisolated(unsafe) let out = out
-            DispatchQueue.concurrentPerform(iterations: n) { i in
-                let step = relativeStep * max(1, abs(pars[i]))
-                var up = pars, down = pars
-                up[i] += step
-                down[i] -= step
-                let gu = evaluate(up, data, gradient: true).gradient, gd = evaluate(down, data, gradient: true).gradient
-                for j in 0..<n { out[i * n + j] = (gu[j] - gd[j]) / (2 * step) }
-            }
+        let flat = finiteDifferenceHessian(at: pars, indices: Array(0..<n), relativeStep: relativeStep) {
+            let r = evaluate($0, data, gradient: true)
+            return (r.value, r.gradient)
         }
         return (0..<n).map { i in (0..<n).map { j in 0.5 * (flat[i * n + j] + flat[j * n + i]) } }
     }
@@ -296,30 +289,20 @@ extension Model {
     /// parameter-space vector, which is what implicit differentiation through a fit needs
     /// (dθ̂/dx = −H⁻¹·∂²L/∂θ∂x, so the adjoint w = H⁻¹·∂f/∂θ gives df/dx = ∂f/∂x − ⟨w, ∂²L/∂θ∂x⟩).
     /// Computed by central differences of the exact input and data gradients along `direction`
-    /// (two evaluations); `relativeStep` scales the step by max(1, max|θᵢ|)/max|directionᵢ|.
+    /// (two evaluations; HEPKitSupport's `centralDirectionalDifference`); `relativeStep` scales the
+    /// step by max(1, max|θᵢ|)/max|directionᵢ|.
     public func logpdfMixedDerivative(_ pars: [Double], data: [Double], direction: [Double], relativeStep: Double = 1e-6)
         -> (inputs: ModelInputs, data: [Double])
     {
         precondition(direction.count == pars.count, "direction must have one entry per parameter")
-        let norm = direction.map(abs).max() ?? 0
-        guard norm > 0 else {
-            return (
-                ModelInputs(
-                    nominal: [Double](repeating: 0, count: inputs.nominal.count),
-                    modifierData: [Double](repeating: 0, count: inputs.modifierData.count)),
-                [Double](repeating: 0, count: data.count)
-            )
-        }
-        let h = relativeStep * max(1, pars.map(abs).max() ?? 1) / norm
-        let up = zip(pars, direction).map { $0 + h * $1 }, down = zip(pars, direction).map { $0 - h * $1 }
-        let gu = evaluate(up, data, inputs: inputs, gradient: false, dataGradient: true, inputsGradient: true)
-        let gd = evaluate(down, data, inputs: inputs, gradient: false, dataGradient: true, inputsGradient: true)
-        let scale = 1 / (2 * h)
+        let (nominal, modifiers) = (inputs.nominal.count, inputs.modifierData.count)
+        let joint = centralDirectionalDifference(at: pars, along: direction, relativeStep: relativeStep) {
+            let r = evaluate($0, data, inputs: inputs, gradient: false, dataGradient: true, inputsGradient: true)
+            return r.inputsGradient.nominal + r.inputsGradient.modifierData + r.dataGradient
+        } ?? [Double](repeating: 0, count: nominal + modifiers + data.count)
         return (
-            ModelInputs(
-                nominal: zip(gu.inputsGradient.nominal, gd.inputsGradient.nominal).map { ($0 - $1) * scale },
-                modifierData: zip(gu.inputsGradient.modifierData, gd.inputsGradient.modifierData).map { ($0 - $1) * scale }),
-            zip(gu.dataGradient, gd.dataGradient).map { ($0 - $1) * scale }
+            ModelInputs(nominal: Array(joint[..<nominal]), modifierData: Array(joint[nominal..<(nominal + modifiers)])),
+            Array(joint[(nominal + modifiers)...])
         )
     }
 

@@ -1,0 +1,27 @@
+import Foundation
+import Testing
+
+/// `HEPKIT_THREADS=1` makes the inference commands single-threaded as whole processes: fits (the
+/// minimiser's finite-difference Hessians), Hessian uncertainties, toys and ranking refits all run
+/// on HEPKitSupport's loops, whose widest one `HEPKIT_REPORT_THREADS=1` prints at exit.
+@Suite(.serialized) struct ThreadBudgetCommandTests {
+    static let workspace = "fixtures/pyhf/validation_2bin_2channel_coupledhistosys.json"
+
+    static func peak(_ arguments: [String], threads: Int) throws -> Int? {
+        let run = try HEPKitProcess.run(
+            arguments, environment: ["HEPKIT_THREADS": "\(threads)", "HEPKIT_REPORT_THREADS": "1"])
+        #expect(run.status == 0, "\(arguments): \(run.stderr)")
+        let line = run.stderr.split(separator: "\n").last { $0.hasPrefix("threads used: ") }
+        return line.flatMap { Int($0.dropFirst("threads used: ".count)) }
+    }
+
+    @Test(arguments: [
+        ["fit", workspace, "--uncertainties"], ["cls", workspace, "--calctype", "toybased", "--ntoys", "40"],
+        ["ranking", workspace], ["upperlimit", workspace],
+    ])
+    func oneThreadMeansOneThread(_ arguments: [String]) throws {
+        #expect(try Self.peak(arguments, threads: 1) == 1)
+        // The same command does use two threads when allowed, so the check above can fail.
+        #expect(try Self.peak(arguments, threads: 2) == 2)
+    }
+}
