@@ -29,6 +29,7 @@ struct BuildCommand: ParsableCommand {
     var settings: [ParameterSetting] = []
     @Option(name: .shortAndLong, help: "Write the workspace here (default: standard output).") var output: String?
     @Option(help: ArgumentHelp("Fill only job I of N (0-based) and write a part file for `hepkit merge`.", valueName: "I/N")) var shard: ShardOption?
+    @OptionGroup var execution: ExecutionOptions
 
     func run() throws {
         try reportingErrors {
@@ -70,6 +71,7 @@ struct OptimizeCommand: ParsableCommand {
         Spread the events over the ranks of an MPI job (mpirun -n N hepkit optimize --mpi ..., or srun --mpi=pmix):         each rank reads its shard, the ranks sum their histograms every step, and rank 0 writes the output.
         """)
     var mpi = false
+    @OptionGroup var execution: ExecutionOptions
 
     func validate() throws {
         if config == nil && resume == nil { throw ValidationError("give the analysis config, or --resume DIR") }
@@ -84,7 +86,7 @@ struct OptimizeCommand: ParsableCommand {
             FileHandle.standardError.write(Data("hepkit: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        MPIThreads.shareCores()
+        if execution.threads == nil { MPIThreads.shareCores() }
         do {
             try reportingErrors { try optimize(collective: world) }
         } catch {

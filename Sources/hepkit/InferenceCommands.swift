@@ -21,6 +21,8 @@ struct WorkspaceOptions: ParsableArguments {
     @Option(name: .customLong("output-file"), help: "Write the JSON result here instead of standard output.")
     var outputFile: String?
 
+    @OptionGroup var execution: ExecutionOptions
+
     /// The likelihood (pyhf `Workspace.model(measurement_name=, patches=)`) and its observed data.
     func likelihood() throws -> HistFactoryLikelihood {
         try likelihood(of: try WorkspaceDocument(parsing: try readInput(workspace), source: inputName(workspace)))

@@ -19,6 +19,7 @@ struct MergeCommand: ParsableCommand {
     @Argument(help: "The part files, one per shard.") var parts: [String]
     @Option(name: .shortAndLong, help: "Write the result here (default: standard output).") var output: String?
     @Option(help: "Table format of a patchset grid's result.") var format = Format.json
+    @OptionGroup var execution: ExecutionOptions
 
     func run() throws {
         try reportingErrors {

@@ -63,10 +63,8 @@ private struct PlainCommand: ParsableCommand {
     /// for a command missing the option and for a stale entry.
     static let commandsAwaitingExecutionOptions: Set<String> = [
         "ls", "dump", "hist", "stats",
-        "fit", "cls", "upperlimit", "significance", "ranking",
         "inspect", "digest", "sort", "prune", "rename", "combine",
         "patchset extract", "patchset apply", "patchset verify", "patchset inspect",
-        "build", "optimize",
     ]
 
     /// Every command that runs (subcommands without subcommands of their own), by its full name.

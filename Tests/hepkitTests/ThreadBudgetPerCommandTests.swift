@@ -31,6 +31,7 @@ import Testing
         "patchset verify": ["pyhf/validation_1bin_shapesys.json", "workspace/inputs/patchset.json"],
         "build": ["example/analysis.yml"],
         "optimize": ["{short-example}", "-o", "{out}"],
+        "merge": ["batch/grid-part.0.json", "-o", "{out}"],
         "submit": ["slurm", "--shards", "2", "--output-dir", "{out}", "--", "build", "example/analysis.yml"],
     ]
 
