@@ -37,12 +37,16 @@ else
     targets=$1
 fi
 
+# The manifest lists the Fuzz/ folders when it is evaluated: a new folder is only seen once
+# SwiftPM re-reads Package.swift, which it does when the file's time changes (content untouched).
+touch Package.swift
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/hepkit-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 failed=0
 for target in $targets; do
     echo "== $target: building" >&2
-    HEPKIT_FUZZ=1 swift build -c release --scratch-path .build-fuzz --product "$target" \
+    HEPKIT_FUZZ=1 swift build -c release --scratch-path .build-fuzz --manifest-cache none --product "$target" \
         -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library >&2
     binary=.build-fuzz/release/$target
 
@@ -63,7 +67,7 @@ for target in $targets; do
         -artifact_prefix="$artifacts/" >"$log" 2>&1
     status=$?
     set -e
-    grep -E '^#[0-9]+ +(INITED|DONE)|^stat::(number_of_executed_units|peak_rss_mb|new_units_added)' "$log" \
+    grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)|^stat::(number_of_executed_units|peak_rss_mb|new_units_added)' "$log" \
         | sed "s/^/$target: /" || true
     if [ $status -ne 0 ]; then
         failed=1

@@ -179,17 +179,20 @@ struct DumpCommand: ParsableCommand {
         let names = branches == nil ? selected.map(\.path) : branches!.split(separator: ",").map(String.init)
         switch format {
         case .json:
-            // one array per branch, read and written chunk by chunk
-            sink.write("{")
-            for (k, (name, branch)) in zip(names, selected).enumerated() {
-                var head = k > 0 ? "," : ""
+            // one array per branch, read and written chunk by chunk; each piece is written only
+            // after its chunk was read, so a file that fails at once prints nothing
+            var separator = "{"
+            for (name, branch) in zip(names, selected) {
+                var head = separator
                 JSONText.quote(name, into: &head)
-                sink.write(head + ":[")
+                head += ":["
+                var pending: String? = head
                 var first = true
                 for chunk in try Self.chunks(tree, [branch], range) {
                     // a branch may hold fewer entries than its tree (added later, never filled)
                     let column = try branch.column(entries: chunk.clamped(to: 0 ..< branch.entryCount))
-                    var out = ""
+                    var out = pending ?? ""
+                    pending = nil
                     for entry in 0 ..< column.entryCount {
                         if !first { out += "," }
                         first = false
@@ -197,20 +200,23 @@ struct DumpCommand: ParsableCommand {
                     }
                     sink.write(out)
                 }
-                sink.write("]")
+                sink.write((pending ?? "") + "]")
+                separator = ","
             }
-            sink.write("}\n")
+            sink.write(separator == "{" ? "{}\n" : "}\n")
         case .csv:
-            sink.write(names.map(JSONText.csvField).joined(separator: ",") + "\n")
+            var pending: String? = names.map(JSONText.csvField).joined(separator: ",") + "\n"
             for chunk in try Self.chunks(tree, selected, range) {
                 let columns = try selected.map { try $0.column(entries: chunk.clamped(to: 0 ..< $0.entryCount)) }
-                var out = ""
+                var out = pending ?? ""
+                pending = nil
                 for entry in 0 ..< chunk.count {
                     // a branch shorter than the tree leaves its field empty
                     out += columns.map { entry < $0.entryCount ? $0.csvField(entry: entry) : "" }.joined(separator: ",") + "\n"
                 }
                 sink.write(out)
             }
+            if let pending { sink.write(pending) }
         }
     }
 

@@ -71,10 +71,13 @@ struct CapturedText: TextSink {
             #expect(bytes[at ..< at + 4] == [0, 0, 0, 1])
             bytes[at + 3] = 2
         }
-        #expect { try Self.dump([path, "events", "--branches", "MET_px", "--entries", "0:3"]) } throws: { error in
+        let command = try DumpCommand.parse([path, "events", "--branches", "MET_px", "--entries", "0:3"])
+        var output = CapturedText()
+        #expect { try command.dump(to: &output) } throws: { error in
             guard let error = error as? ROOTError, case .malformed(let why) = error.reason else { return false }
             return error.object == "events/MET_px" && why.contains("basket 0")
         }
+        #expect(output.text.isEmpty, "a read that fails at once prints nothing")
     }
 
     /// The whole file in JSON, streamed: many pieces, none holding more than a small part of the

@@ -75,20 +75,17 @@ extension ROOTFile {
 
     func decompressRecord(_ source: UnsafeRawBufferPointer, objectLength: Int) throws(DecodeError) -> [UInt8] {
         try codecs.checkExpandedSize(source, objectLength: objectLength)
-        var error: DecodeError?
+        var failure: DecodeError?
         let bytes = [UInt8](unsafeUninitializedCapacity: objectLength) { buffer, count in
-            do {
+            do throws(DecodeError) {
                 try codecs.expand(source, into: UnsafeMutableRawBufferPointer(buffer))
                 count = objectLength
-            } catch let e as DecodeError {
-                error = e
-                count = 0
             } catch {
-                preconditionFailure("expand throws only DecodeError")
+                failure = error
                 count = 0
             }
         }
-        if let error { throw error }
+        if let failure { throw failure }
         return bytes
     }
 }
