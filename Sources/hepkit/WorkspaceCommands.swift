@@ -133,7 +133,7 @@ struct PruneCommand: ParsableCommand {
     var measurement: [String] = []
 
     func validate() throws {
-        let known = ModifierKind.allCases.map(\.rawValue)
+        let known = ModifierRegistry.installed.types.keys.sorted()
         for t in modifierType where !known.contains(t) {
             throw ValidationError("invalid modifier type '\(t)' (choose from \(known.joined(separator: ", ")))")
         }
