@@ -50,15 +50,27 @@ public struct Sample: Codable, Sendable, Equatable {
     }
 }
 
-/// The seven HistFactory modifier types known to pyhf (raw values are the JSON spellings).
-public enum ModifierKind: String, Codable, Sendable, CaseIterable, Comparable {
-    case histosys, lumi, normfactor, normsys, shapefactor, shapesys, staterror
+/// A modifier's `type` string. The seven HistFactory types of pyhf have names here; any other
+/// type is one registered in a `ModifierRegistry`.
+public struct ModifierKind: RawRepresentable, Hashable, Sendable, Codable, Comparable, ExpressibleByStringLiteral {
+    public let rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { rawValue = value }
+
+    public static let histosys: ModifierKind = "histosys"
+    public static let lumi: ModifierKind = "lumi"
+    public static let normfactor: ModifierKind = "normfactor"
+    public static let normsys: ModifierKind = "normsys"
+    public static let shapefactor: ModifierKind = "shapefactor"
+    public static let shapesys: ModifierKind = "shapesys"
+    public static let staterror: ModifierKind = "staterror"
 
     /// Python string order of the JSON spelling, as pyhf sorts `(name, type)` pairs.
-    public static func < (lhs: ModifierKind, rhs: ModifierKind) -> Bool { lhs.rawValue < rhs.rawValue }
+    public static func < (lhs: ModifierKind, rhs: ModifierKind) -> Bool { lhs.rawValue.pythonPrecedes(rhs.rawValue) }
 }
 
-/// The `data` payload of a modifier; its shape is fixed by the modifier type.
+/// The `data` payload of a modifier, as its type's `ModifierDataFormat` decoded it.
 public enum ModifierData: Sendable, Equatable {
     /// `null`: normfactor, lumi, shapefactor.
     case none
@@ -68,6 +80,8 @@ public enum ModifierData: Sendable, Equatable {
     case histosys(hiData: [Double], loData: [Double])
     /// shapesys, staterror: absolute per-bin uncertainties.
     case perBin([Double])
+    /// The data of a type outside the seven, as written (checked against its type's schema).
+    case json(JSONValue)
 }
 
 /// A modifier attached to a sample: a named parameter (set) of a given type plus its data.
@@ -83,74 +97,36 @@ public struct Modifier: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey { case name, type, data }
-    private enum NormsysKeys: String, CodingKey { case hi, lo }
-    private enum HistosysKeys: String, CodingKey { case hiData = "hi_data", loData = "lo_data" }
 
+    /// Decodes with the installed registry's type (its schema, then its data format).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
         kind = try c.decode(ModifierKind.self, forKey: .type)
-        switch kind.dataShape {
-        case .null:
-            guard try c.decodeNil(forKey: .data) else {
-                throw DecodingError.dataCorruptedError(
-                    forKey: .data, in: c, debugDescription: "\(kind.rawValue) modifier data must be null")
-            }
-            data = .none
-        case .hiLo:
-            let d = try c.nestedContainer(keyedBy: NormsysKeys.self, forKey: .data)
-            data = .normsys(hi: try d.decode(Double.self, forKey: .hi), lo: try d.decode(Double.self, forKey: .lo))
-        case .templates:
-            let d = try c.nestedContainer(keyedBy: HistosysKeys.self, forKey: .data)
-            data = .histosys(
-                hiData: try d.decode([Double].self, forKey: .hiData), loData: try d.decode([Double].self, forKey: .loData))
-        case .perBin:
-            data = .perBin(try c.decode([Double].self, forKey: .data))
+        let json = try c.decodeIfPresent(JSONValue.self, forKey: .data) ?? .null
+        guard let type = ModifierRegistry.installed.types[kind.rawValue] else {
+            throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "unknown modifier type '\(kind.rawValue)'")
         }
+        let issues = type.dataFormat.schema.validate(json, at: JSONPath.root / "data")
+        guard issues.isEmpty else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .data, in: c, debugDescription: issues.map(\.description).joined(separator: "; "))
+        }
+        data = type.dataFormat.decode(json)
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(name, forKey: .name)
         try c.encode(kind, forKey: .type)
-        switch data {
-        case .none:
-            try c.encodeNil(forKey: .data)
-        case .normsys(let hi, let lo):
-            var d = c.nestedContainer(keyedBy: NormsysKeys.self, forKey: .data)
-            try d.encode(hi, forKey: .hi)
-            try d.encode(lo, forKey: .lo)
-        case .histosys(let hiData, let loData):
-            var d = c.nestedContainer(keyedBy: HistosysKeys.self, forKey: .data)
-            try d.encode(hiData, forKey: .hiData)
-            try d.encode(loData, forKey: .loData)
-        case .perBin(let values):
-            try c.encode(values, forKey: .data)
-        }
-    }
-}
-
-extension ModifierKind {
-    /// The JSON shape of a modifier's `data` member for this type (pyhf schema `defs.json`).
-    public enum DataShape: Sendable {
-        /// `null`
-        case null
-        /// `{"hi": number, "lo": number}`
-        case hiLo
-        /// `{"hi_data": [number], "lo_data": [number]}`
-        case templates
-        /// `[number]`, one per bin
-        case perBin
+        try c.encode(dataJSON(), forKey: .data)
     }
 
-    /// The shape of `data` required for this modifier type.
-    public var dataShape: DataShape {
-        switch self {
-        case .normfactor, .lumi, .shapefactor: return .null
-        case .normsys: return .hiLo
-        case .histosys: return .templates
-        case .shapesys, .staterror: return .perBin
-        }
+    /// The JSON of `data`, spelled by the modifier's type (`registry`); the data of an unknown type
+    /// is written as it was read.
+    public func dataJSON(_ registry: ModifierRegistry = .installed) -> JSONValue {
+        if case .json(let value) = data { return value }
+        return registry.types[kind.rawValue]?.dataFormat.encode(data) ?? .null
     }
 }
 

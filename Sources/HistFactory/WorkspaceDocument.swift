@@ -17,18 +17,23 @@ public struct WorkspaceDocument: Sendable, Equatable {
     public let json: JSONValue
     /// The typed workspace.
     public let workspace: Workspace
+    /// The modifier types the document was validated with; its models use them too.
+    public let modifierTypes: ModifierRegistry
     /// The measurement-independent part of every model (built once, by validation).
     let structure: ModelStructure
 
     /// Validates `json` and decodes it. `source` (a file name) is used in error messages.
-    public init(_ json: JSONValue, source: String? = nil) throws(WorkspaceError) {
-        let issues = PyhfSchema.workspace.validate(json)
+    /// `modifierTypes` are the modifier types the workspace may use (an unknown `type` is a
+    /// schema violation naming its path).
+    public init(_ json: JSONValue, source: String? = nil, modifierTypes: ModifierRegistry = .installed) throws(WorkspaceError) {
+        let issues = PyhfSchema.workspace(modifierTypes).validate(json)
         guard issues.isEmpty else {
             throw .invalidSpecification(source: source, schema: "workspace.json", issues: issues)
         }
-        let workspace = Workspace(validated: json)
+        let workspace = Workspace(validated: json, modifierTypes: modifierTypes)
+        self.modifierTypes = modifierTypes
         do {
-            structure = try ModelStructure(workspace: workspace, registry: .histFactory)
+            structure = try ModelStructure(workspace: workspace, registry: modifierTypes)
         } catch let error as ModelError {
             throw .invalidSpecification(source: source, schema: "workspace.json", issues: [ValidationIssue(error)])
         } catch {
@@ -40,10 +45,12 @@ public struct WorkspaceDocument: Sendable, Equatable {
     }
 
     /// Parses and validates a JSON text.
-    public init(parsing bytes: some Collection<UInt8>, source: String? = nil) throws(WorkspaceError) {
+    public init(parsing bytes: some Collection<UInt8>, source: String? = nil, modifierTypes: ModifierRegistry = .installed)
+        throws(WorkspaceError)
+    {
         let json: JSONValue
         do { json = try JSONValue(parsing: bytes) } catch { throw .invalidJSON(source: source, error) }
-        try self.init(json, source: source)
+        try self.init(json, source: source, modifierTypes: modifierTypes)
     }
 
     public static func == (lhs: WorkspaceDocument, rhs: WorkspaceDocument) -> Bool { lhs.json == rhs.json }
@@ -120,15 +127,15 @@ public struct WorkspaceDocument: Sendable, Equatable {
         } catch {
             throw WorkspaceError.patchFailed(error)
         }
-        let issues = PyhfSchema.model.validate(spec)
+        let issues = PyhfSchema.model(modifierTypes).validate(spec)
         guard issues.isEmpty else { throw WorkspaceError.invalidSpecification(source: nil, schema: "model.json", issues: issues) }
-        let channels = (spec["channels"]?.arrayValue ?? []).map(Channel.init(validated:))
+        let channels = (spec["channels"]?.arrayValue ?? []).map { Channel(validated: $0, modifierTypes: modifierTypes) }
         let parameters = (spec["parameters"]?.arrayValue ?? []).map(ParameterConfig.init(validated:))
         let patched = Workspace(
             channels: channels, observations: workspace.observations,
             measurements: [Measurement(name: m.name, config: MeasurementConfig(poi: m.config.poi, parameters: parameters))],
             version: workspace.version)
-        return try Model(workspace: patched, measurement: m.name, poi: poi, interpolation: interpolation)
+        return try Model(workspace: patched, measurement: m.name, poi: poi, interpolation: interpolation, modifierTypes: modifierTypes)
     }
 
     /// The model of the measurement `name` from the structure validation built.
@@ -136,7 +143,7 @@ public struct WorkspaceDocument: Sendable, Equatable {
         let (index, m) = try Model.selectMeasurement(workspace, name)
         return try Model(
             structure: structure, configs: m.config.parameters, configPath: "measurements[\(index)].config.parameters",
-            poi: poi ?? m.config.poi, interpolation: interpolation, registry: .histFactory, concurrencyThreshold: Model.concurrencyThreshold)
+            poi: poi ?? m.config.poi, interpolation: interpolation, registry: modifierTypes, concurrencyThreshold: Model.concurrencyThreshold)
     }
 
     /// pyhf `Workspace.data`: observations in the model's channel order, then its auxdata if asked.
@@ -235,10 +242,11 @@ public struct WorkspaceDocument: Sendable, Equatable {
         }
         let observations: [JSONValue] = (json["observations"]?.arrayValue ?? []).filter { !pruneChannels.contains(name($0)) }
             .map { renamedName($0, rename.channels) }
-        return try WorkspaceDocument([
-            "channels": .array(channels), "measurements": .array(measurements), "observations": .array(observations),
-            "version": json["version"] ?? .null,
-        ])
+        return try WorkspaceDocument(
+            [
+                "channels": .array(channels), "measurements": .array(measurements), "observations": .array(observations),
+                "version": json["version"] ?? .null,
+            ], modifierTypes: modifierTypes)
     }
 
     /// How `combine` joins items with the same name (pyhf's `join`).
@@ -337,9 +345,9 @@ public struct WorkspaceDocument: Sendable, Equatable {
             measurements = merged
         default: break
         }
-        return try WorkspaceDocument([
-            "channels": .array(channels), "measurements": .array(measurements), "observations": .array(observations), "version": lv,
-        ])
+        return try WorkspaceDocument(
+            ["channels": .array(channels), "measurements": .array(measurements), "observations": .array(observations), "version": lv],
+            modifierTypes: left.modifierTypes)
     }
 
     /// pyhf's `_join_items`: joins two lists of named objects.
@@ -395,7 +403,7 @@ public struct WorkspaceDocument: Sendable, Equatable {
             }
         }
         doc = updating(doc, "observations") { byName($0) }
-        return try WorkspaceDocument(doc)
+        return try WorkspaceDocument(doc, modifierTypes: modifierTypes)
     }
 
     /// The document as pyhf's CLI prints it: `json.dumps(ws, indent=4, sort_keys=True)`.
@@ -410,9 +418,9 @@ extension Array where Element == String {
 // Typed values from documents that passed pyhf's schema: the shapes are known, so no re-parsing
 // through `JSONDecoder` is needed (that doubles the load time of large workspaces).
 extension Workspace {
-    init(validated json: JSONValue) {
+    init(validated json: JSONValue, modifierTypes: ModifierRegistry) {
         self.init(
-            channels: json.members("channels").map(Channel.init(validated:)),
+            channels: json.members("channels").map { Channel(validated: $0, modifierTypes: modifierTypes) },
             observations: json.members("observations").map { Observation(name: $0.name, data: $0.numbers("data")) },
             measurements: json.members("measurements").map { m in
                 Measurement(
@@ -426,26 +434,23 @@ extension Workspace {
 }
 
 extension Channel {
-    init(validated json: JSONValue) {
+    init(validated json: JSONValue, modifierTypes: ModifierRegistry) {
         self.init(
             name: json.name,
             samples: json.members("samples").map { s in
-                Sample(name: s.name, data: s.numbers("data"), modifiers: s.members("modifiers").map(Modifier.init(validated:)))
+                Sample(
+                    name: s.name, data: s.numbers("data"),
+                    modifiers: s.members("modifiers").map { Modifier(validated: $0, modifierTypes: modifierTypes) })
             })
     }
 }
 
 extension Modifier {
-    init(validated json: JSONValue) {
-        let kind = ModifierKind(rawValue: json["type"]?.stringValue ?? "") ?? .normfactor
+    /// A modifier that passed `modifierTypes`' schema: its type exists and decodes the data.
+    init(validated json: JSONValue, modifierTypes: ModifierRegistry) {
+        let kind = ModifierKind(rawValue: json["type"]?.stringValue ?? "")
         let data = json["data"] ?? .null
-        switch kind.dataShape {
-        case .null: self.init(name: json.name, kind: kind)
-        case .hiLo:
-            self.init(name: json.name, kind: kind, data: .normsys(hi: data["hi"]?.numberValue?.double ?? .nan, lo: data["lo"]?.numberValue?.double ?? .nan))
-        case .templates: self.init(name: json.name, kind: kind, data: .histosys(hiData: data.numbers("hi_data"), loData: data.numbers("lo_data")))
-        case .perBin: self.init(name: json.name, kind: kind, data: .perBin(data.arrayValue?.map { $0.numberValue?.double ?? .nan } ?? []))
-        }
+        self.init(name: json.name, kind: kind, data: modifierTypes.types[kind.rawValue]?.dataFormat.decode(data) ?? .json(data))
     }
 }
 

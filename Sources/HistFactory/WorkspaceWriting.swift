@@ -39,20 +39,8 @@ extension Workspace {
 }
 
 extension Modifier {
-    /// `{"name": …, "type": …, "data": …}` with the data shape of the modifier's type.
-    public var jsonValue: JSONValue {
-        let payload: JSONValue
-        switch data {
-        case .none: payload = .null
-        case .normsys(let hi, let lo): payload = ["hi": .number(JSONNumber(hi)), "lo": .number(JSONNumber(lo))]
-        case .histosys(let hiData, let loData):
-            payload = [
-                "hi_data": .array(hiData.map { .number(JSONNumber($0)) }), "lo_data": .array(loData.map { .number(JSONNumber($0)) }),
-            ]
-        case .perBin(let values): payload = .array(values.map { .number(JSONNumber($0)) })
-        }
-        return ["name": .string(name), "type": .string(kind.rawValue), "data": payload]
-    }
+    /// `{"name": …, "type": …, "data": …}`, the data spelled by the modifier's type.
+    public var jsonValue: JSONValue { ["name": .string(name), "type": .string(kind.rawValue), "data": dataJSON()] }
 }
 
 extension ParameterConfig {

@@ -29,8 +29,7 @@ extension JSONValue {
     /// Parses a complete JSON text (UTF-8). Integers are kept exactly as written; numbers with a
     /// fraction or exponent become `Double`. `NaN`/`Infinity` and out-of-range floats are errors.
     public init(parsing bytes: some Collection<UInt8>) throws(JSONSyntaxError) {
-        let array = Array(bytes)
-        let result: Result<JSONValue, JSONSyntaxError> = array.withUnsafeBufferPointer { buffer in
+        func parse(_ buffer: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, JSONSyntaxError> {
             var parser = JSONParser(buffer)
             do throws(JSONSyntaxError) {
                 return .success(try parser.parseDocument())
@@ -38,6 +37,8 @@ extension JSONValue {
                 return .failure(error)
             }
         }
+        // Contiguous input (an array, a file's bytes) is read in place, not copied first.
+        let result = bytes.withContiguousStorageIfAvailable(parse) ?? Array(bytes).withUnsafeBufferPointer(parse)
         self = try result.get()
     }
 

@@ -227,6 +227,8 @@ extension JSONValue {
 
     /// The value a `move`/`copy` takes from `pointer` (a missing one is a conflict, as in `jsonpatch`).
     fileprivate func source(_ pointer: JSONPointer) throws(JSONPatchError) -> JSONValue {
+        // `jsonpatch` looks the root up as a member named `None` of the document: a conflict.
+        guard !pointer.tokens.isEmpty else { throw JSONPatchError(.conflict, "cannot take the whole document") }
         var copy = self
         return try copy.withParent(of: pointer) { (parent, token) throws(JSONPatchError) -> JSONValue in
             try parent.requireContainer(token, pointer)

@@ -12,7 +12,7 @@ extension Model {
     ///   - modifierTypes: the modifier types known to the builder.
     public init(
         workspace: Workspace, measurement: String? = nil, poi: String? = nil,
-        interpolation: InterpolationSettings = .pyhfDefault, modifierTypes: ModifierRegistry = .histFactory
+        interpolation: InterpolationSettings = .pyhfDefault, modifierTypes: ModifierRegistry = .installed
     ) throws {
         try self.init(
             workspace: workspace, measurement: measurement, poi: poi, interpolation: interpolation, modifierTypes: modifierTypes,
@@ -23,7 +23,7 @@ extension Model {
     /// takes) with the POI named `poi` (`""`: none). Errors name paths relative to that spec.
     public init(
         channels: [Channel], parameters: [ParameterConfig] = [], poi: String,
-        interpolation: InterpolationSettings = .pyhfDefault, modifierTypes: ModifierRegistry = .histFactory
+        interpolation: InterpolationSettings = .pyhfDefault, modifierTypes: ModifierRegistry = .installed
     ) throws {
         let structure = try ModelStructure(
             workspace: Workspace(channels: channels, observations: [], measurements: []), registry: modifierTypes)

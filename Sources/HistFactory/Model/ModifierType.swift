@@ -1,3 +1,5 @@
+import Foundation
+
 // The modifier-type extension point.
 //
 // A modifier type says (1) how an occurrence's JSON data is flattened into `ModelInputs`,
@@ -108,10 +110,42 @@ public struct PlacedModifierSet: Sendable {
     public var occurrences: [ModifierOccurrence]
 }
 
-/// A modifier type (normsys, histosys, …): the unit of extension of the model.
+/// How a modifier type's `data` member is checked, read and written: its schema fragment (pyhf's
+/// `defs.json`), the decoding of a value that passed it, and the encoding back.
+public struct ModifierDataFormat: Sendable {
+    /// The schema of `data`; validation reports violations with their JSON path.
+    public var schema: Schema
+    /// Decodes a `data` value that passed `schema`.
+    public var decode: @Sendable (JSONValue) -> ModifierData
+    /// Encodes the data back (`nil` if `data` has another type's shape).
+    public var encode: @Sendable (ModifierData) -> JSONValue?
+
+    public init(
+        schema: Schema, decode: @escaping @Sendable (JSONValue) -> ModifierData,
+        encode: @escaping @Sendable (ModifierData) -> JSONValue?
+    ) {
+        self.schema = schema
+        self.decode = decode
+        self.encode = encode
+    }
+
+    /// Data kept as written (`ModifierData.json`) after checking it against `schema`: what a type
+    /// outside the seven usually wants.
+    public static func json(_ schema: Schema) -> ModifierDataFormat {
+        ModifierDataFormat(schema: schema, decode: { .json($0) }, encode: { if case .json(let v) = $0 { v } else { nil } })
+    }
+}
+
+/// A modifier type (normsys, histosys, …): the unit of extension of the model. A type owns its JSON
+/// (`dataFormat`, `nameSchema`), its validation against the sample (`flattenData`), its parameter
+/// sets and its kernel; registering it in a `ModifierRegistry` is all the rest of HEPKit needs.
 public protocol ModifierType: Sendable {
     /// pyhf's `type` string. Parameter sets of different types are ordered by this name (as pyhf).
     var typeName: String { get }
+    /// The modifier's `data` member: schema, decoding and encoding.
+    var dataFormat: ModifierDataFormat { get }
+    /// The schema of the modifier's `name` (any string unless the type restricts it, as `lumi`).
+    var nameSchema: Schema { get }
     /// Order of this type's parameter sets among themselves.
     var parameterSetOrder: ParameterSetOrder { get }
     /// The interpolation code used when the settings name none; `nil` if the type does not interpolate.
@@ -132,6 +166,7 @@ public protocol ModifierType: Sendable {
 }
 
 extension ModifierType {
+    public var nameSchema: Schema { .string }
     public var parameterSetOrder: ParameterSetOrder { .firstAppearance }
     public var defaultInterpolation: InterpolationCode? { nil }
 }
@@ -188,7 +223,8 @@ extension YieldKernel {
     public func restricted(to elements: Range<Int>) -> (any YieldKernel)? { nil }
 }
 
-/// The modifier types a model builder knows, by `typeName`.
+/// The modifier types a workspace may use, by `typeName`: the schema of a modifier, the decoding of
+/// its data and the model builder all come from here.
 public struct ModifierRegistry: Sendable {
     public private(set) var types: [String: any ModifierType]
 
@@ -204,4 +240,42 @@ public struct ModifierRegistry: Sendable {
     public static let histFactory = ModifierRegistry([
         HistoSys(), Lumi(), NormFactor(), NormSys(), ShapeFactor(), ShapeSys(), StatError(),
     ])
+
+    /// The registry every entry point uses unless given another (documents, models, the CLI, the
+    /// likelihood and analysis workspaces): the seven types plus whatever a program `install`s.
+    public static var installed: ModifierRegistry { installedTypes.withLock { $0 } }
+
+    /// Adds (or replaces) a type in the `installed` registry, for the whole process; do it at start-up.
+    public static func install(_ type: any ModifierType) { installedTypes.withLock { $0.register(type) } }
+
+    private static let installedTypes = Locked(histFactory)
+
+    /// The schema of one modifier object: one shape per registered type, keyed by `type`.
+    var modifierSchema: Schema {
+        .tagged(
+            key: "type",
+            cases: types.keys.sorted().map { name in
+                let type = types[name]!
+                return (
+                    name,
+                    ObjectSchema(
+                        [("name", type.nameSchema), ("type", .constant(.string(name))), ("data", type.dataFormat.schema)],
+                        required: ["name", "type", "data"])
+                )
+            })
+    }
+}
+
+/// A value behind a lock (the installed registry is read by every document and written at start-up).
+private final class Locked<Value: Sendable>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<R>(_ body: (inout Value) -> R) -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
 }

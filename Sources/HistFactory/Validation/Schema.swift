@@ -186,46 +186,34 @@ public enum PyhfSchema {
     public static let observation = Schema.object(
         ObjectSchema([("name", .string), ("data", numbers)], required: ["name", "data"]))
 
-    /// A modifier: one object shape per `type`.
-    public static let modifier = Schema.tagged(
-        key: "type",
-        cases: ModifierKind.allCases.map { kind in
-            let data: Schema
-            switch kind.dataShape {
-            case .null: data = .null
-            case .hiLo: data = .object(ObjectSchema([("lo", .number), ("hi", .number)], required: ["lo", "hi"]))
-            case .templates:
-                data = .object(ObjectSchema([("lo_data", numbers), ("hi_data", numbers)], required: ["lo_data", "hi_data"]))
-            case .perBin: data = numbers
-            }
-            let name: Schema = kind == .lumi ? .constant("lumi") : .string
-            return (
-                kind.rawValue,
-                ObjectSchema(
-                    [("name", name), ("type", .constant(.string(kind.rawValue))), ("data", data)],
-                    required: ["name", "type", "data"])
-            )
-        })
+    /// A modifier: one object shape per `type` of `registry` (each type gives its data's schema).
+    public static func modifier(_ registry: ModifierRegistry = .installed) -> Schema { registry.modifierSchema }
 
-    public static let sample = Schema.object(
-        ObjectSchema(
-            [("name", .string), ("data", numbers), ("modifiers", .array(modifier))],
-            required: ["name", "data", "modifiers"]))
+    public static func sample(_ registry: ModifierRegistry = .installed) -> Schema {
+        .object(
+            ObjectSchema(
+                [("name", .string), ("data", numbers), ("modifiers", .array(modifier(registry)))],
+                required: ["name", "data", "modifiers"]))
+    }
 
-    public static let channel = Schema.object(
-        ObjectSchema([("name", .string), ("samples", .array(sample, minItems: 1))], required: ["name", "samples"]))
+    public static func channel(_ registry: ModifierRegistry = .installed) -> Schema {
+        .object(ObjectSchema([("name", .string), ("samples", .array(sample(registry), minItems: 1))], required: ["name", "samples"]))
+    }
 
-    /// `workspace.json`
-    public static let workspace = Schema.object(
-        ObjectSchema(
-            [
-                ("channels", .array(channel, minItems: 1)), ("measurements", .array(measurement, minItems: 1)),
-                ("observations", .array(observation, minItems: 1)), ("version", .constant(.string(version))),
-            ], required: ["channels", "measurements", "observations", "version"]))
+    /// `workspace.json`, with the modifier types of `registry`.
+    public static func workspace(_ registry: ModifierRegistry = .installed) -> Schema {
+        .object(
+            ObjectSchema(
+                [
+                    ("channels", .array(channel(registry), minItems: 1)), ("measurements", .array(measurement, minItems: 1)),
+                    ("observations", .array(observation, minItems: 1)), ("version", .constant(.string(version))),
+                ], required: ["channels", "measurements", "observations", "version"]))
+    }
 
-    /// `model.json`
-    public static let model = Schema.object(
-        ObjectSchema([("channels", .array(channel, minItems: 1)), ("parameters", .array(parameter))], required: ["channels"]))
+    /// `model.json`, with the modifier types of `registry`.
+    public static func model(_ registry: ModifierRegistry = .installed) -> Schema {
+        .object(ObjectSchema([("channels", .array(channel(registry), minItems: 1)), ("parameters", .array(parameter))], required: ["channels"]))
+    }
 
     /// `jsonpatch.json`: RFC 6902 operations (extra members allowed, as in the schemastore schema).
     public static let jsonPatch = Schema.array(

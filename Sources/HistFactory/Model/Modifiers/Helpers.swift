@@ -43,3 +43,36 @@ func scalarEntries(_ sets: [PlacedModifierSet]) -> [ScalarFactorEntry] {
         set.occurrences.map { ScalarFactorEntry(parameter: set.slice.lowerBound, elements: $0.elements, data: $0.data.lowerBound) }
     }
 }
+
+extension ModifierDataFormat {
+    private static let numbers = Schema.array(.number, minItems: 1)
+    private static func values(_ json: JSONValue?) -> [Double] { json?.arrayValue?.compactMap { $0.numberValue?.double } ?? [] }
+    private static func number(_ values: [Double]) -> JSONValue { .array(values.map { .number(JSONNumber($0)) }) }
+
+    /// `null` (normfactor, lumi, shapefactor).
+    static let null = ModifierDataFormat(
+        schema: .null, decode: { _ in .none }, encode: { if case .none = $0 { .null } else { nil } })
+
+    /// `{"hi": number, "lo": number}` (normsys).
+    static let hiLo = ModifierDataFormat(
+        schema: .object(ObjectSchema([("lo", .number), ("hi", .number)], required: ["lo", "hi"])),
+        decode: { json in .normsys(hi: json["hi"]?.numberValue?.double ?? .nan, lo: json["lo"]?.numberValue?.double ?? .nan) },
+        encode: { data in
+            guard case .normsys(let hi, let lo) = data else { return nil }
+            return ["hi": .number(JSONNumber(hi)), "lo": .number(JSONNumber(lo))]
+        })
+
+    /// `{"hi_data": [number], "lo_data": [number]}` (histosys).
+    static let templates = ModifierDataFormat(
+        schema: .object(ObjectSchema([("lo_data", numbers), ("hi_data", numbers)], required: ["lo_data", "hi_data"])),
+        decode: { json in .histosys(hiData: values(json["hi_data"]), loData: values(json["lo_data"])) },
+        encode: { data in
+            guard case .histosys(let hi, let lo) = data else { return nil }
+            return ["hi_data": number(hi), "lo_data": number(lo)]
+        })
+
+    /// `[number]`, one per bin (shapesys, staterror).
+    static let perBin = ModifierDataFormat(
+        schema: numbers, decode: { .perBin(values($0)) },
+        encode: { if case .perBin(let v) = $0 { number(v) } else { nil } })
+}

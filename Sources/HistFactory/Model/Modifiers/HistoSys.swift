@@ -3,6 +3,7 @@
 public struct HistoSys: ModifierType {
     public init() {}
     public var typeName: String { "histosys" }
+    public var dataFormat: ModifierDataFormat { .templates }
     public var defaultInterpolation: InterpolationCode? { .code4p }
 
     public func flattenData(_ modifier: Modifier, sampleData: [Double], path: String) throws -> [Double] {

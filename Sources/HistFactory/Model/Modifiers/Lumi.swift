@@ -3,6 +3,9 @@
 public struct Lumi: ModifierType {
     public init() {}
     public var typeName: String { "lumi" }
+    public var dataFormat: ModifierDataFormat { .null }
+    /// pyhf names the luminosity modifier `lumi` and nothing else.
+    public var nameSchema: Schema { .constant("lumi") }
 
     public func flattenData(_ modifier: Modifier, sampleData: [Double], path: String) throws -> [Double] {
         guard modifier.name == "lumi" else {

@@ -2,6 +2,7 @@
 public struct NormFactor: ModifierType {
     public init() {}
     public var typeName: String { "normfactor" }
+    public var dataFormat: ModifierDataFormat { .null }
 
     public func flattenData(_ modifier: Modifier, sampleData: [Double], path: String) throws -> [Double] {
         try modifier.requireNoData(path: path)

@@ -5,6 +5,7 @@ import Foundation
 public struct NormSys: ModifierType {
     public init() {}
     public var typeName: String { "normsys" }
+    public var dataFormat: ModifierDataFormat { .hiLo }
     public var defaultInterpolation: InterpolationCode? { .code4 }
 
     public func flattenData(_ modifier: Modifier, sampleData: [Double], path: String) throws -> [Double] {

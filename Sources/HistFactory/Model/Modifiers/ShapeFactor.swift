@@ -3,6 +3,7 @@
 public struct ShapeFactor: ModifierType {
     public init() {}
     public var typeName: String { "shapefactor" }
+    public var dataFormat: ModifierDataFormat { .null }
 
     public func flattenData(_ modifier: Modifier, sampleData: [Double], path: String) throws -> [Double] {
         try modifier.requireNoData(path: path)

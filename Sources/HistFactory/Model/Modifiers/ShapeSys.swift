@@ -4,6 +4,7 @@
 public struct ShapeSys: ModifierType {
     public init() {}
     public var typeName: String { "shapesys" }
+    public var dataFormat: ModifierDataFormat { .perBin }
 
     public func flattenData(_ modifier: Modifier, sampleData: [Double], path: String) throws -> [Double] {
         try modifier.perBinData(sampleData: sampleData, path: path)

@@ -4,6 +4,7 @@
 public struct StatError: ModifierType {
     public init() {}
     public var typeName: String { "staterror" }
+    public var dataFormat: ModifierDataFormat { .perBin }
     public var parameterSetOrder: ParameterSetOrder { .name }
 
     public func flattenData(_ modifier: Modifier, sampleData: [Double], path: String) throws -> [Double] {
