@@ -79,6 +79,7 @@ struct LsCommand: ParsableCommand {
         abstract: "List the objects of a ROOT file; for trees, entries and branch types.",
         discussion: "An object that cannot be decoded is listed as unreadable, its error goes to standard error and the exit status is 1.")
 
+    @OptionGroup var execution: ExecutionOptions
     @Argument(help: "The ROOT file.") var file: String
     @Flag(help: "Print JSON.") var json = false
 
@@ -154,6 +155,7 @@ struct DumpCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument { case json, csv }
 
+    @OptionGroup var execution: ExecutionOptions
     @Argument(help: "The ROOT file.") var file: String
     @Argument(help: "Path of the tree in the file.") var tree: String
     @Option(help: "Comma-separated branch names (default: all readable branches).") var branches: String?
@@ -233,6 +235,7 @@ struct HistCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument { case json, text }
 
+    @OptionGroup var execution: ExecutionOptions
     @Argument(help: "The ROOT file.") var file: String
     @Argument(help: "Path of the histogram in the file.") var path: String
     @Option(help: "Output format: json or text.") var format: Format = .json
@@ -276,6 +279,7 @@ struct StatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats", abstract: "Read branches in full; print entries, items, min, max, mean and sum per branch.")
 
+    @OptionGroup var execution: ExecutionOptions
     @Argument(help: "The ROOT file.") var file: String
     @Argument(help: "Path of the tree in the file.") var tree: String
     @Option(help: "Comma-separated branch names (default: all readable branches).") var branches: String?

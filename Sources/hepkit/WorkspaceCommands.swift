@@ -24,6 +24,7 @@ struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect", abstract: "Summarise a pyhf workspace (as `pyhf inspect`).")
 
+    @OptionGroup var execution: ExecutionOptions
     @Argument(help: "The pyhf JSON workspace ('-' for standard input).")
     var workspace: String = "-"
 
@@ -56,6 +57,7 @@ struct DigestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "digest", abstract: "Digest of a pyhf workspace (as `pyhf digest`).")
 
+    @OptionGroup var execution: ExecutionOptions
     @Argument(help: "The pyhf JSON workspace ('-' for standard input).")
     var workspace: String = "-"
 
@@ -100,6 +102,7 @@ struct SortCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sort", abstract: "Sort a pyhf workspace (as `pyhf sort`).")
 
+    @OptionGroup var execution: ExecutionOptions
     @Argument(help: "The pyhf JSON workspace ('-' for standard input).")
     var workspace: String = "-"
 
@@ -117,6 +120,7 @@ struct PruneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prune", abstract: "Remove channels, samples, modifiers or measurements (as `pyhf prune`).")
 
+    @OptionGroup var execution: ExecutionOptions
     @Argument(help: "The pyhf JSON workspace ('-' for standard input).")
     var workspace: String = "-"
 
@@ -158,6 +162,7 @@ struct RenameCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rename", abstract: "Rename channels, samples, modifiers or measurements (as `pyhf rename`).")
 
+    @OptionGroup var execution: ExecutionOptions
     @Argument(help: "The pyhf JSON workspace ('-' for standard input).")
     var workspace: String = "-"
 
@@ -202,6 +207,7 @@ struct CombineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "combine", abstract: "Combine two pyhf workspaces (as `pyhf combine`).")
 
+    @OptionGroup var execution: ExecutionOptions
     @Argument(help: "The first workspace ('-' for standard input).")
     var workspaceOne: String = "-"
 
@@ -234,6 +240,7 @@ struct PatchsetCommand: ParsableCommand {
     struct Extract: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print one patch of a patchset.")
 
+        @OptionGroup var execution: ExecutionOptions
         @Argument(help: "The patchset ('-' for standard input).")
         var patchset: String = "-"
 
@@ -262,6 +269,7 @@ struct PatchsetCommand: ParsableCommand {
     struct Apply: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Apply a patch to the background-only workspace.")
 
+        @OptionGroup var execution: ExecutionOptions
         @Argument(help: "The background-only workspace ('-' for standard input).")
         var backgroundOnly: String = "-"
 
@@ -288,6 +296,7 @@ struct PatchsetCommand: ParsableCommand {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Check the patchset's digests against the background-only workspace.")
 
+        @OptionGroup var execution: ExecutionOptions
         @Argument(help: "The background-only workspace ('-' for standard input).")
         var backgroundOnly: String = "-"
 
@@ -306,6 +315,7 @@ struct PatchsetCommand: ParsableCommand {
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the patches of a patchset.")
 
+        @OptionGroup var execution: ExecutionOptions
         @Argument(help: "The patchset ('-' for standard input).")
         var patchset: String = "-"
 
