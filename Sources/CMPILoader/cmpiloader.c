@@ -183,21 +183,25 @@ static int read_all(int fd, void *buffer, size_t length) {
     return 0;
 }
 
+/// Reads the bridge's status word; on failure its message becomes ours (`what` if it sent none).
+static int read_status(const char *what) {
+    int32_t status;
+    if (read_all(bridge_out, &status, sizeof status)) return fail(what);
+    if (status == 0) return 0;
+    uint32_t message_length;
+    if (read_all(bridge_out, &message_length, sizeof message_length) || message_length >= sizeof last_error
+        || read_all(bridge_out, last_error, message_length))
+        return fail("the MPI bridge failed without a message");
+    last_error[message_length] = 0;
+    return -1;
+}
+
 /// Sends one command and reads the status; on failure the bridge's message becomes ours.
 static int bridge_call(uint32_t op, const void *payload, uint64_t length, void *reply, uint64_t reply_length) {
     struct bridge_header header = {op, length};
     if (write_all(bridge_in, &header, sizeof header) || (length && write_all(bridge_in, payload, length)))
         return fail("the MPI bridge stopped (write failed)");
-    int32_t status;
-    if (read_all(bridge_out, &status, sizeof status)) return fail("the MPI bridge stopped (no reply)");
-    if (status != 0) {
-        uint32_t message_length;
-        if (read_all(bridge_out, &message_length, sizeof message_length) || message_length >= sizeof last_error)
-            return fail("the MPI bridge failed without a message");
-        if (read_all(bridge_out, last_error, message_length)) return fail("the MPI bridge failed without a message");
-        last_error[message_length] = 0;
-        return -1;
-    }
+    if (read_status("the MPI bridge stopped (no reply)")) return -1;
     if (reply_length && read_all(bridge_out, reply, reply_length)) return fail("the MPI bridge stopped (short reply)");
     return 0;
 }
@@ -267,17 +271,7 @@ static int bridge_start(const char *const *paths, int count) {
     bridge_out = from_bridge[0];
     bridge_pid = pid;
     signal(SIGPIPE, SIG_IGN);
-    int32_t status;
-    if (read_all(bridge_out, &status, sizeof status)) return fail("the MPI bridge did not start");
-    if (status != 0) {
-        uint32_t message_length;
-        if (read_all(bridge_out, &message_length, sizeof message_length) || message_length >= sizeof last_error
-            || read_all(bridge_out, last_error, message_length))
-            return fail("the MPI bridge could not load MPI");
-        last_error[message_length] = 0;
-        return -1;
-    }
-    return 0;
+    return read_status("the MPI bridge did not start");
 }
 
 // MARK: the public functions: direct, or through the bridge
@@ -333,17 +327,20 @@ void hepkit_mpi_abort(int code) {
 
 // MARK: the bridge's side
 
-int hepkit_mpi_bridge_main(int argc, char **argv) {
-    int32_t ok = 0;
-    if (direct_load((const char *const *)argv + 1, argc - 1)) {
-        int32_t status = 1;
+/// Writes the status word of a command (and the message of a failure) to hepkit; returns `status`.
+static int write_status(int status) {
+    int32_t code = status == 0 ? 0 : 1;
+    write_all(1, &code, sizeof code);
+    if (status != 0) {
         uint32_t length = (uint32_t)strlen(last_error);
-        write_all(1, &status, sizeof status);
         write_all(1, &length, sizeof length);
         write_all(1, last_error, length);
-        return 1;
     }
-    write_all(1, &ok, sizeof ok);
+    return status;
+}
+
+int hepkit_mpi_bridge_main(int argc, char **argv) {
+    if (write_status(direct_load((const char *const *)argv + 1, argc - 1))) return 1;
     double *values = NULL, *result = NULL;
     for (;;) {
         struct bridge_header header;
@@ -382,15 +379,7 @@ int hepkit_mpi_bridge_main(int argc, char **argv) {
         }
         default: return 1;
         }
-        int32_t code = status == 0 ? 0 : 1;
-        write_all(1, &code, sizeof code);
-        if (status != 0) {
-            uint32_t length = (uint32_t)strlen(last_error);
-            write_all(1, &length, sizeof length);
-            write_all(1, last_error, length);
-        } else if (reply_length) {
-            write_all(1, reply, reply_length);
-        }
+        if (write_status(status) == 0 && reply_length) write_all(1, reply, reply_length);
         if (header.op == BRIDGE_FINALIZE) break;
     }
     free(values);
