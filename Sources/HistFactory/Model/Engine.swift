@@ -1,4 +1,5 @@
 import Foundation
+import HEPKitSupport
 
 /// Constrained components in auxdata order.
 struct ConstraintLayout: Sendable {
@@ -49,9 +50,10 @@ struct Engine: Sendable {
 
     private var runParts: [Partition] { partitions.isEmpty ? [whole] : partitions }
 
-    /// Runs `body(p)` for every partition index, concurrently when there are several.
+    /// Runs `body(p)` for every partition index, on the thread budget when there are several (and
+    /// serially inside another parallel loop, e.g. one toy of many).
     private func forEachPartition(_ count: Int, _ body: @Sendable (Int) -> Void) {
-        if count == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: count, execute: body) }
+        parallelForEach(count, body)
     }
 
     // MARK: expected main data

@@ -1,4 +1,5 @@
 import Foundation
+import HEPKitSupport
 
 // Building a `Model` from a workspace: pyhf 0.7.6's walk order, parameter-set placement and
 // measurement overrides (reference §2), with every inconsistency a `ModelError`.
@@ -199,7 +200,7 @@ extension Model {
 }
 
 extension Model {
-    /// Splits the model into contiguous channel groups of similar cost, one per core, if it is large
+    /// Splits the model into contiguous channel groups of similar cost, one per thread of the budget, if it is large
     /// enough and every kernel can be restricted; otherwise no partitions (serial evaluation).
     static func partitions(_ whole: Engine.Partition, _ s: ModelStructure, threshold: Int) -> [Engine.Partition] {
         var cost = s.channelElements.map(\.count)
@@ -207,7 +208,7 @@ extension Model {
             for occurrences in byName.values { for o in occurrences { cost[o.channelIndex] += o.elements.count } }
         }
         let total = cost.reduce(0, +)
-        let parts = min(ProcessInfo.processInfo.activeProcessorCount, cost.count)
+        let parts = min(ThreadBudget.threadCount, cost.count)
         guard parts >= 2, total >= threshold else { return [] }
         var groups: [Range<Int>] = []
         var start = 0, accumulated = 0
