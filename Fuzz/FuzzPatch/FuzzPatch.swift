@@ -1,19 +1,14 @@
+import Foundation
 import HEPKitSupport
 import HistFactory
 
-/// A small valid workspace the patch part is applied to when the input has no workspace part.
-private let defaultWorkspace = try! WorkspaceDocument(
-    parsing: Array(
-        """
-        {"channels": [{"name": "SR", "samples": [
-          {"name": "signal", "data": [5.0, 10.0], "modifiers": [{"name": "mu", "type": "normfactor", "data": null}]},
-          {"name": "background", "data": [50.0, 60.0], "modifiers": [
-            {"name": "bkg_norm", "type": "normsys", "data": {"hi": 1.1, "lo": 0.9}},
-            {"name": "stat", "type": "staterror", "data": [3.0, 4.0]}]}]}],
-         "observations": [{"name": "SR", "data": [53.0, 65.0]}],
-         "measurements": [{"name": "meas", "config": {"poi": "mu", "parameters": []}}],
-         "version": "1.0.0"}
-        """.utf8))
+/// The workspace the patch part is applied to when the input has no workspace part
+/// (`fixtures/workspace/patch_target.json`, also used by `FuzzRegressionTests`).
+private let defaultWorkspace: WorkspaceDocument = {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("fixtures/workspace/patch_target.json")
+    return try! WorkspaceDocument(parsing: Array(try! Data(contentsOf: url)))
+}()
 
 /// libFuzzer entry point: `data` is `WORKSPACE \0 PATCH` (or just `PATCH`, applied to a built-in
 /// workspace). The patch part is read as a pyhf patchset (verified, each patch applied, the result

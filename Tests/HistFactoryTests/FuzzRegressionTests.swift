@@ -12,16 +12,7 @@ import Testing
     }
 
     /// The workspace `FuzzPatch` patches when its input has no workspace part.
-    static let patchTarget = """
-        {"channels": [{"name": "SR", "samples": [
-          {"name": "signal", "data": [5.0, 10.0], "modifiers": [{"name": "mu", "type": "normfactor", "data": null}]},
-          {"name": "background", "data": [50.0, 60.0], "modifiers": [
-            {"name": "bkg_norm", "type": "normsys", "data": {"hi": 1.1, "lo": 0.9}},
-            {"name": "stat", "type": "staterror", "data": [3.0, 4.0]}]}]}],
-         "observations": [{"name": "SR", "data": [53.0, 65.0]}],
-         "measurements": [{"name": "meas", "config": {"poi": "mu", "parameters": []}}],
-         "version": "1.0.0"}
-        """
+    static var patchTarget: [UInt8] { get throws { Array(try Fixtures.data("workspace/patch_target.json")) } }
 
     @Test(arguments: inputs)
     func replay(name: String) throws {
@@ -43,7 +34,7 @@ import Testing
             guard let parsed = try? WorkspaceDocument(parsing: bytes[..<split]) else { return }
             (document, patch) = (parsed, bytes[(split + 1)...])
         } else {
-            (document, patch) = (try WorkspaceDocument(parsing: Array(Self.patchTarget.utf8)), bytes[...])
+            (document, patch) = (try WorkspaceDocument(parsing: try Self.patchTarget), bytes[...])
         }
         if let patchSet = try? PatchSet(parsing: patch) {
             for p in patchSet.patches { _ = try? patchSet.apply(p, to: document).model() }
@@ -56,7 +47,7 @@ import Testing
     /// `copy` (or `move`) from the root pointer `""` indexed past the end of the pointer's tokens;
     /// `jsonpatch` reports a conflict (it looks the root up as a member named `None`).
     @Test func copyFromTheRootIsAConflict() throws {
-        let document = try WorkspaceDocument(parsing: Array(Self.patchTarget.utf8))
+        let document = try WorkspaceDocument(parsing: try Self.patchTarget)
         for op in ["copy", "move"] {
             let patch = try JSONPatch(try JSONValue(parsing: #"[{"op": "\#(op)", "from": "", "path": "/channels/0/samples/-"}]"#))
             let error = try #require(throws: WorkspaceError.self) { try document.model(patches: [patch]) }

@@ -16,6 +16,7 @@ extension JSONValue: Codable {
         } else if let a = try? c.decode([JSONValue].self) {
             self = .array(a)
         } else {
+            // JSONDecoder does not keep member order: members come in Python's string order.
             let members = try c.decode([String: JSONValue].self)
             self = .object(JSONObject(members.sorted { $0.key.pythonPrecedes($1.key) }.map { ($0.key, $0.value) }))
         }
