@@ -37,12 +37,8 @@ struct BuildCommand: ParsableCommand {
             for s in settings { values[s.name] = s.value }
             if let shard { return try writeBuildPart(config: config, settings: values, shard: shard.shard, output: output) }
             let loaded = try LoadedAnalysis(config: URL(fileURLWithPath: config), settings: values)
-            let json = try analysisJSON(try loaded.histograms.checkedHardWorkspace(at: loaded.analysis.initialParameters))
-            guard let output else {
-                FileHandle.standardOutput.write(json)
-                return
-            }
-            try AtomicFile.write(json, to: output)
+            let workspace = try loaded.histograms.checkedHardWorkspace(at: loaded.analysis.initialParameters)
+            try writeOutput(workspace.pyhfText, to: output)
         }
     }
 }
@@ -296,7 +292,7 @@ extension OptimizationReport {
     }
 
     /// `workspace.json`.
-    func workspaceJSON() throws -> Data { try analysisJSON(workspace) }
+    func workspaceJSON() throws -> Data { Data(workspace.pyhfText.utf8) }
 
     /// `optimization.svg`: the objective (top) and each parameter within its bounds (bottom) against step.
     func plotSVG() -> String {

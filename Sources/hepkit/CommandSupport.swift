@@ -44,14 +44,19 @@ func inputName(_ path: String) -> String { path == "-" ? "<stdin>" : path }
 /// Writes `text` to `outputFile` atomically (temporary file + rename) or, without one, to
 /// standard output with a final newline (pyhf's `json.dump` to a file has none; `click.echo` adds one).
 func writeOutput(_ text: String, to outputFile: String?) throws {
+    try writeOutput(Data((outputFile == nil ? text + "\n" : text).utf8), to: outputFile)
+}
+
+/// Writes `data` to `outputFile` atomically, or to standard output.
+func writeOutput(_ data: Data, to outputFile: String?) throws {
     guard let outputFile else {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        FileHandle.standardOutput.write(data)
         return
     }
     do {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: outputFile), options: .atomic)
+        try AtomicFile.write(data, to: outputFile)
     } catch {
-        throw CommandError("cannot write '\(outputFile)': \(error.localizedDescription)")
+        throw CommandError(error.description)
     }
 }
 

@@ -59,7 +59,7 @@ struct PatchsetGridOptions: ParsableArguments {
             patchsetDigest: "sha256:" + HashAlgorithm.sha256.hexDigest(set.json.canonicalDigestBytes),
             optionsDigest: "sha256:" + HashAlgorithm.sha256.hexDigest(Array(settingsText.joined(separator: "\n").utf8)),
             labels: set.labels, patchCount: set.patches.count, rows: rows)
-        try writeData(Data((part.json.pythonJSON(indent: 4) + "\n").utf8), to: options.outputFile)
+        try writeOutput(Data((part.json.pythonJSON(indent: 4) + "\n").utf8), to: options.outputFile)
         return true
     }
 }

@@ -32,11 +32,11 @@ struct MergeCommand: ParsableCommand {
             case "build":
                 guard format == .json else { throw CommandError("--format csv is for patchset grids; a build merges into a workspace") }
                 let workspace = try BuildPart.merge(try files.map { ($0.0, try decodePart(BuildPart.self, from: $0.1, file: $0.0)) })
-                try writeData(try analysisJSON(workspace), to: output)
+                try writeOutput(workspace.pyhfText, to: output)
             case "cls", "upperlimit":
                 let (labels, rows) = try GridPart.merge(try files.map { ($0.0, try GridPart(parsing: Array($0.1), file: $0.0)) })
                 let table = format == .csv ? try GridPart.tableCSV(labels: labels, rows: rows) : GridPart.tableJSON(labels: labels, rows: rows) + "\n"
-                try writeData(Data(table.utf8), to: output)
+                try writeOutput(Data(table.utf8), to: output)
             default:
                 throw CommandError("\(files[0].0): unknown part kind '\(kind)'")
             }

@@ -20,18 +20,9 @@ struct ShardOption: ExpressibleByArgument {
     static var defaultValueDescription: String { "I/N" }
 }
 
-/// Writes `data` atomically to `path`, or to standard output without one.
-func writeData(_ data: Data, to path: String?) throws {
-    guard let path else {
-        FileHandle.standardOutput.write(data)
-        return
-    }
-    try AtomicFile.write(data, to: path)
-}
-
 /// `hepkit build CONFIG --shard I/N`: fills the histograms of the shard's work items and writes the
 /// part file for `hepkit merge`.
 func writeBuildPart(config: String, settings: [String: Double], shard: Shard, output: String?) throws {
     let part = try BuildJob(config: URL(fileURLWithPath: config), settings: settings).part(shard)
-    try writeData(try part.json(), to: output)
+    try writeOutput(try part.json(), to: output)
 }
