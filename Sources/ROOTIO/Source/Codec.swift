@@ -17,6 +17,15 @@ public protocol Codec: Sendable {
     /// Decompresses one block payload `source` into exactly `destination.count` bytes.
     /// Throws a ``CodecError`` if the payload is corrupt or does not expand to that size.
     func decompress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) throws(CodecError)
+    /// The most bytes one stored byte of a block can expand to: what a block header's claimed
+    /// size is checked against before its output is allocated.
+    var maximumExpansion: Int { get }
+}
+
+extension Codec {
+    /// A bound that holds for the container formats ROOT uses (an .xz stream of LZMA2 chunks of at
+    /// most 2 MiB, each with its header, expands at most ~150 000-fold).
+    public var maximumExpansion: Int { 1 << 18 }
 }
 
 /// Why a codec failed on a block.
@@ -63,7 +72,14 @@ public struct CodecRegistry: Sendable {
         var total = 0
         while source.count - inPos >= 9 {
             let c = Int(source[inPos + 3]) | Int(source[inPos + 4]) << 8 | Int(source[inPos + 5]) << 16
-            total += Int(source[inPos + 6]) | Int(source[inPos + 7]) << 8 | Int(source[inPos + 8]) << 16
+            let u = Int(source[inPos + 6]) | Int(source[inPos + 7]) << 8 | Int(source[inPos + 8]) << 16
+            // A few stored bytes claiming megabytes would make the reader allocate for output the
+            // block cannot hold: the claim must be within what the codec can expand c bytes to.
+            if let codec = codec(source[inPos], source[inPos + 1]), u > c * codec.maximumExpansion + 64 {
+                throw DecodeError(.corruptCompression(
+                    "\(codec.tag) block at byte \(inPos) claims \(u) bytes from \(c) stored; \(codec.tag) expands at most \(codec.maximumExpansion)-fold"))
+            }
+            total += u
             inPos += 9 + c
         }
         guard total == objectLength, inPos == source.count else {
@@ -124,6 +140,8 @@ public struct ZlibCodec: Codec {
     static let decompressors = ContextPool(make: libdeflate_alloc_decompressor, free: libdeflate_free_decompressor)
     public init() {}
     public var tag: String { "ZL" }
+    /// Deflate encodes at most 258 bytes in a 2-bit length/distance pair (1032:1), plus headers.
+    public var maximumExpansion: Int { 1040 }
     public func decompress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) throws(CodecError) {
         if let decompressor = Self.decompressors.take() {
             defer { Self.decompressors.put(decompressor) }
@@ -147,6 +165,7 @@ public struct ZlibCodec: Codec {
 public struct OldROOTCodec: Codec {
     public init() {}
     public var tag: String { "CS" }
+    public var maximumExpansion: Int { 1040 }
     public func decompress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) throws(CodecError) {
         guard let decompressor = ZlibCodec.decompressors.take() else { throw CodecError("out of memory") }
         defer { ZlibCodec.decompressors.put(decompressor) }
@@ -176,6 +195,8 @@ public struct LZMACodec: Codec {
 public struct LZ4Codec: Codec {
     public init() {}
     public var tag: String { "L4" }
+    /// An LZ4 sequence adds at most 255 bytes of match length per byte.
+    public var maximumExpansion: Int { 260 }
     public func decompress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) throws(CodecError) {
         guard source.count >= 8 else { throw CodecError("LZ4 block shorter than its checksum") }
         let stored = UInt64(bigEndian: source.loadUnaligned(as: UInt64.self))
@@ -196,6 +217,8 @@ public struct ZstdCodec: Codec {
     static let contexts = ContextPool(make: ZSTD_createDCtx, free: { _ = ZSTD_freeDCtx($0) })
     public init() {}
     public var tag: String { "ZS" }
+    /// A zstd block of at most 128 KiB takes at least a 3-byte header and one byte (an RLE block).
+    public var maximumExpansion: Int { 1 << 16 }
     public func decompress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) throws(CodecError) {
         guard let context = Self.contexts.take() else { throw CodecError("zstd: cannot allocate a decompression context") }
         defer { Self.contexts.put(context) }
