@@ -55,7 +55,7 @@ let package = Package(
             swiftSettings: optimized),
         .testTarget(name: "HEPKitSupportTests", dependencies: ["HEPKitSupport"]),
         .testTarget(name: "CollectiveTests", dependencies: ["Collective"]),
-        .testTarget(name: "ROOTIOTests", dependencies: ["ROOTIO"]),
+        .testTarget(name: "ROOTIOTests", dependencies: ["ROOTIO", "HEPKitSupport"]),
         .testTarget(name: "DiffColumnsTests", dependencies: ["DiffColumns"]),
         .testTarget(name: "HistFactoryTests", dependencies: ["HistFactory", "HEPKitSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "HistFactory"]),
