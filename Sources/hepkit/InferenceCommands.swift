@@ -76,10 +76,32 @@ func number(_ x: Double) -> JSONValue { .number(JSONNumber(x)) }
 /// A JSON array of numbers.
 func numbers(_ xs: [Double]) -> JSONValue { .array(xs.map(number)) }
 
-/// Progress lines on standard error when it is a terminal.
+/// Progress lines on standard error with the elapsed time: every message on a terminal; in a
+/// batch log (no terminal) at most one line every 10 s, so long toys, limits and rankings show
+/// they are alive without flooding the log.
 func terminalProgress() -> ProgressReporter? {
-    guard isatty(2) != 0 else { return nil }
-    return ProgressReporter { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
+    let log = ProgressLog(everyMessage: isatty(2) != 0)
+    return ProgressReporter { log.write($0) }
+}
+
+/// The state behind ``terminalProgress()``: when the last line was written.
+private final class ProgressLog: @unchecked Sendable {
+    static let interval: TimeInterval = 10
+    let everyMessage: Bool
+    let start = Date()
+    private var last: Date?
+    private let lock = NSLock()
+
+    init(everyMessage: Bool) { self.everyMessage = everyMessage }
+
+    func write(_ message: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        let now = Date()
+        guard everyMessage || last.map({ now.timeIntervalSince($0) >= Self.interval }) ?? true else { return }
+        last = now
+        FileHandle.standardError.write(Data(String(format: "[%.1f s] %@\n", now.timeIntervalSince(start), message).utf8))
+    }
 }
 
 struct FitCommand: ParsableCommand {

@@ -84,7 +84,9 @@ struct HEPKitProcess {
         let run = try HEPKitProcess.run(["upperlimit", "fixtures/inference/degenerate/tiny_signal.json"])
         #expect(run.status == 1)
         #expect(run.stdout.isEmpty)
-        #expect(run.stderr.hasPrefix("hepkit: fixtures/inference/degenerate/tiny_signal.json: no upper limit: expected −2σ limit: CLs does not cross 0.05 between 0.0 and 2560.0"))
+        // Progress lines (at most one per 10 s without a terminal) come first.
+        let error = run.stderr.split(separator: "\n").first { $0.hasPrefix("hepkit: ") }.map(String.init) ?? ""
+        #expect(error.hasPrefix("hepkit: fixtures/inference/degenerate/tiny_signal.json: no upper limit: expected −2σ limit: CLs does not cross 0.05 between 0.0 and 2560.0"))
     }
 
     @Test func scanThatMissesTheLevelIsFlagged() throws {
@@ -123,5 +125,17 @@ struct HEPKitProcess {
         #expect(postfit.count == 2 && postfit.allSatisfy { $0.isFinite && $0 != 0 })
         let gamma = try #require(entries.first { $0["name"] as? String == "bkg_unc[0]" })
         #expect((gamma["prefit_impact"] as? [Double])?.count == 2)
+    }
+}
+
+/// Long commands show progress in batch logs without flooding them.
+@Suite struct ProgressLogTests {
+    @Test func aBatchLogGetsAtMostOneLinePerTenSeconds() throws {
+        // 4 progress messages (toys 500, 1000 of each hypothesis) in well under 10 s: one line.
+        let run = try HEPKitProcess.run(["cls", "fixtures/pyhf/validation_1bin_shapesys.json", "--calctype", "toybased", "--ntoys", "1000"])
+        #expect(run.status == 0)
+        let lines = run.stderr.split(separator: "\n").filter { $0.hasPrefix("[") }
+        #expect(lines.count == 1, "\(run.stderr)")
+        #expect(lines.first?.contains("toys: 500/1000") == true)
     }
 }
