@@ -29,8 +29,20 @@ func reportingErrors(_ body: () throws -> Void) throws {
 }
 
 /// The bytes of a file, or of standard input for `-`.
+///
+/// Only regular files are read: a folder, a FIFO or a device is an error naming the path (a FIFO
+/// would block the command until a writer appeared).
 func readInput(_ path: String) throws -> [UInt8] {
     if path == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
+    var info = stat()
+    guard stat(path, &info) == 0 else {
+        throw CommandError("cannot read '\(path)': \(String(cString: strerror(errno)))")
+    }
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: break
+    case S_IFDIR: throw CommandError("cannot read '\(path)': it is a folder, not a file")
+    default: throw CommandError("cannot read '\(path)': not a regular file (a FIFO, socket or device)")
+    }
     do {
         return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
     } catch {

@@ -139,3 +139,20 @@ struct HEPKitProcess {
         #expect(lines.first?.contains("toys: 500/1000") == true)
     }
 }
+
+/// Rule 6: a folder or a FIFO given as a workspace is a clear error, never a hang.
+@Suite struct NonRegularInputTests {
+    @Test func folderAndFIFOAreRefusedWithoutBlocking() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("nonregular-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: scratch + "/folder", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        #expect(mkfifo(scratch + "/fifo", 0o600) == 0)
+        for (name, message) in [("folder", "it is a folder, not a file"), ("fifo", "not a regular file (a FIFO, socket or device)")] {
+            for command in ["inspect", "fit", "digest"] {
+                let run = try HEPKitProcess.run([command, scratch + "/" + name])
+                #expect(run.status == 1)
+                #expect(run.stderr.contains("cannot read '\(scratch)/\(name)': \(message)"), "\(command) \(name): \(run.stderr)")
+            }
+        }
+    }
+}
