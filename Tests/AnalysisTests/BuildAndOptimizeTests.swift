@@ -175,7 +175,7 @@ enum Example {
         let optimizer = AnalysisOptimizer(function: function, settings: settings)
         #expect(optimizer.relaxation(atStep: 0) == settings.relaxationStart)
         #expect(abs(optimizer.relaxation(atStep: 2) - settings.relaxationEnd) < 1e-12)
-        let (trajectory, optimum) = try optimizer.run(from: analysis.initialParameters)
+        let (trajectory, _) = try optimizer.run(from: analysis.initialParameters)
         #expect(trajectory.map(\.step) == [0, 1, 2])
         for (k, g) in trajectory[0].gradient.enumerated() {
             let expected = analysis.initialParameters[k] - settings.learningRate * g / (abs(g) + optimizer.epsilon)

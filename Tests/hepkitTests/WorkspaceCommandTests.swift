@@ -28,7 +28,7 @@ import Testing
         let input = try Self.temporaryFile(Self.workspace)
         let output = input + ".summary.json"
         defer { try? FileManager.default.removeItem(atPath: input); try? FileManager.default.removeItem(atPath: output) }
-        var command = try InspectCommand.parse([input, "--output-file", output])
+        let command = try InspectCommand.parse([input, "--output-file", output])
         try command.run()
         let summary = try JSONValue(parsing: Array(try Data(contentsOf: URL(fileURLWithPath: output))))
         #expect(summary["channels"] == [["SR", 2]])
