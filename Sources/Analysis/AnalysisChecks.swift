@@ -19,24 +19,23 @@ extension AnalysisHistograms {
     /// - Throws: ``AnalysisDataError`` naming the sample, the template, the expression and the
     ///   first offending event's file and entry.
     public func checkInputs(at theta: [Double]) throws {
-        var memo: [String: [Double]] = [:]
-        func values(_ e: PreparedExpression) throws -> [Double] {
-            if let cached = memo[e.memoKey] { return cached }
-            let v = try e.expression.evaluate(on: tables[e.table], parameters: theta)
-            memo[e.memoKey] = v
-            return v
-        }
+        var values = HardValues(self, at: theta)
+        try checkInputs(&values)
+    }
+
+    /// ``checkInputs(at:)`` on expression values the fill then reuses.
+    func checkInputs(_ values: inout HardValues) throws {
         for (key, plan) in zip(keys, plans) {
             let sample = analysis.samples[key.sample]
-            let weights = try values(plan.weight)
+            let weights = try values.of(plan.weight)
             if let i = weights.firstIndex(where: { !$0.isFinite }) {
                 throw AnalysisDataError(
                     message: "sample '\(sample.name)'\(template(key.variation)): weight '\(plan.weight.expression.source)' is "
                         + "\(spelled(weights[i])) for \(event(i, of: key))")
             }
             let region = analysis.regions[key.region]
-            let observable = try values(plan.observable)
-            let selected = try plan.selection.map { try values($0) }
+            let observable = try values.of(plan.observable)
+            let selected = try plan.selection.map { try values.of($0) }
             var anySelected = false, firstBad: Int?
             for i in observable.indices where selected.map({ $0[i] != 0 }) ?? true {
                 anySelected = true
@@ -94,8 +93,9 @@ extension AnalysisHistograms {
     /// degenerate (``ResolvedAnalysis/checkNotDegenerate(_:)``): what `build` and `optimize` write.
     /// With `sharing`, the histograms are summed over the processes that share the events.
     public func checkedHardWorkspace(at theta: [Double], sharing: EventSharing = .single) throws -> Workspace {
-        try checkInputs(at: theta)
-        let workspace = try hardWorkspace(at: theta, sharing: sharing)
+        var values = HardValues(self, at: theta)
+        try checkInputs(&values)
+        let workspace = try hardWorkspace(&values, sharing: sharing)
         try analysis.checkNotDegenerate(workspace)
         return workspace
     }

@@ -148,29 +148,34 @@ public struct AnalysisHistograms: Sendable {
     /// The hard histograms at θ (cuts are 0/1, edges sharp): per key, the sum of its work items'
     /// histograms in item order (see ``AnalysisEvents/itemRows``).
     public func fillHard(at theta: [Double]) throws -> [BinContents] {
-        try zip(keys, fillHardPerItem(at: theta)).map { key, items in
+        var values = HardValues(self, at: theta)
+        return try fillHard(&values)
+    }
+
+    /// ``fillHard(at:)`` from expression values that may already be evaluated.
+    func fillHard(_ values: inout HardValues) throws -> [BinContents] {
+        try zip(keys, fillHardPerItem(&values)).map { key, items in
             BinContents(summing: items, binCount: analysis.regions[key.region].edges.count - 1)
         }
     }
 
     /// Per key, the hard histogram at θ of every work item of its events, in item order.
     public func fillHardPerItem(at theta: [Double]) throws -> [[BinContents]] {
-        var memo: [String: [Double]] = [:]
-        func values(_ e: PreparedExpression) throws -> [Double] {
-            if let cached = memo[e.memoKey] { return cached }
-            let v = try e.expression.evaluate(on: tables[e.table], parameters: theta)
-            memo[e.memoKey] = v
-            return v
-        }
-        return try keys.indices.map { i in
+        var values = HardValues(self, at: theta)
+        return try fillHardPerItem(&values)
+    }
+
+    /// ``fillHardPerItem(at:)`` from expression values that may already be evaluated.
+    func fillHardPerItem(_ values: inout HardValues) throws -> [[BinContents]] {
+        try keys.indices.map { i in
             let plan = plans[i]
-            let edges = try edgeValues(analysis.regions[keys[i].region], theta)
-            var w = try values(plan.weight)
+            let edges = try edgeValues(analysis.regions[keys[i].region], values.theta)
+            var w = try values.of(plan.weight)
             if let selection = plan.selection {
-                let pass = try values(selection)
+                let pass = try values.of(selection)
                 for j in w.indices { w[j] *= pass[j] }
             }
-            let x = try values(plan.observable)
+            let x = try values.of(plan.observable)
             return events.rows(of: sources[i], rowCount: x.count).map { rows in
                 rows == x.indices
                     ? hardHistogram(observable: x, weights: w, edges: edges)
@@ -275,6 +280,26 @@ public struct AnalysisHistograms: Sendable {
             throw HistogramError(message: "the edges of region '\(region.name)' do not increase: \(edges)")
         }
         return edges
+    }
+}
+
+/// The hard values of a histogram set's expressions at one θ, each evaluated once however many
+/// histograms and checks read it (the input checks and the fill of one workspace share them).
+struct HardValues {
+    let histograms: AnalysisHistograms
+    let theta: [Double]
+    private var memo: [String: [Double]] = [:]
+
+    init(_ histograms: AnalysisHistograms, at theta: [Double]) {
+        self.histograms = histograms
+        self.theta = theta
+    }
+
+    mutating func of(_ e: AnalysisHistograms.PreparedExpression) throws -> [Double] {
+        if let cached = memo[e.memoKey] { return cached }
+        let v = try e.expression.evaluate(on: histograms.tables[e.table], parameters: theta)
+        memo[e.memoKey] = v
+        return v
     }
 }
 

@@ -75,7 +75,13 @@ extension ResolvedAnalysis {
 extension AnalysisHistograms {
     /// The workspace of the hard histograms at θ (what `hepkit build` writes).
     public func hardWorkspace(at theta: [Double], sharing: EventSharing = .single) throws -> Workspace {
-        let filled = try sharing.fillHard(self, at: theta)
+        var values = HardValues(self, at: theta)
+        return try hardWorkspace(&values, sharing: sharing)
+    }
+
+    /// ``hardWorkspace(at:sharing:)`` from expression values that may already be evaluated.
+    func hardWorkspace(_ values: inout HardValues, sharing: EventSharing) throws -> Workspace {
+        let filled = try sharing.fillHard(self, &values)
         let index = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
         return analysis.workspace { filled[index[$0]!] }
     }

@@ -25,17 +25,39 @@ public struct EventSharing: Sendable {
         self.held = held
     }
 
-    /// The soft histograms summed over the processes.
-    func summed(_ local: SoftHistograms) -> SummedSoftHistograms {
-        SummedSoftHistograms(local: local, sharing: self)
+    /// The soft histograms at θ with their Jacobians, summed over the processes: each fills its
+    /// own work items, the items are gathered, and every process adds them in item order —
+    /// bitwise what one process holding every event computes.
+    func linearize(_ local: SoftHistograms, at parameters: [Double]) throws -> Linearization {
+        guard collective.size > 1 else { return local.linearize(at: parameters) }
+        let histograms = local.histograms
+        let p = parameters.count
+        let mine = try histograms.fillSoftPerItem(at: parameters, relaxation: local.relaxation, kernel: local.kernel)
+        let bins = histograms.keys.map { histograms.analysis.regions[$0.region].edges.count - 1 }
+        let all = try gather(
+            mine.map { $0.map { $0.counts + $0.sumw2 + $0.countsJacobian + $0.sumw2Jacobian } },
+            lengths: bins.map { 2 * $0 * (1 + p) }, of: histograms)
+        var value: [Double] = [], jacobian: [Double] = []
+        for (k, b) in bins.enumerated() {
+            let h = LinearizedHistogram(
+                summing: all[k].map {
+                    LinearizedHistogram(
+                        counts: Array($0[0..<b]), sumw2: Array($0[b..<2 * b]), parameterCount: p,
+                        countsJacobian: Array($0[2 * b..<2 * b + b * p]), sumw2Jacobian: Array($0[2 * b + b * p..<2 * b + 2 * b * p]))
+                }, binCount: b, parameterCount: p)
+            value += h.counts + h.sumw2
+            jacobian += h.countsJacobian + h.sumw2Jacobian
+        }
+        return Linearization(value: value, jacobian: jacobian, parameterCount: p)
     }
 
     /// The hard histograms at θ, one per key of `histograms`, summed over the processes in work-item order.
-    func fillHard(_ histograms: AnalysisHistograms, at theta: [Double]) throws -> [BinContents] {
-        guard collective.size > 1 else { return try histograms.fillHard(at: theta) }
+    func fillHard(_ histograms: AnalysisHistograms, _ values: inout HardValues) throws -> [BinContents] {
+        guard collective.size > 1 else { return try histograms.fillHard(&values) }
         let bins = histograms.keys.map { histograms.analysis.regions[$0.region].edges.count - 1 }
         let all = try gather(
-            try histograms.fillHardPerItem(at: theta).map { $0.map { $0.counts + $0.sumw2 } }, of: histograms)
+            try histograms.fillHardPerItem(&values).map { $0.map { $0.counts + $0.sumw2 } },
+            lengths: bins.map { 2 * $0 }, of: histograms)
         return all.indices.map { k in
             BinContents(
                 summing: all[k].map { BinContents(counts: Array($0[..<bins[k]]), sumw2: Array($0[bins[k]...])) },
@@ -44,81 +66,46 @@ public struct EventSharing: Sendable {
     }
 
     /// Per key of `histograms`, the numbers of every work item of the whole job (in item order),
-    /// from each process's numbers of its own items (`local[key][item]`, one length per key).
+    /// from each process's numbers of its own items (`local[key][item]`, `lengths[key]` numbers each).
     ///
     /// Each process writes its items into their slots of one vector and leaves the others zero,
     /// so the collective sum is every item's numbers exactly (x + 0 = x).
-    func gather(_ local: [[[Double]]], of histograms: AnalysisHistograms) throws -> [[[Double]]] {
-        var globalItems: [[Int]] = [], offsets: [Int] = [], lengths: [Int] = [], total = 0
+    func gather(_ local: [[[Double]]], lengths: [Int], of histograms: AnalysisHistograms) throws -> [[[Double]]] {
+        var offsets: [Int] = [], slotCounts: [Int] = [], slots: [[Int]] = [], total = 0
+        let isHeld = Set(held)
         for (k, source) in histograms.sources.enumerated() {
-            let mine = held.filter { items[$0].source == source }
-            guard mine.count == local[k].count else {
+            // An item's slot is its place among its source's items of the whole job.
+            var slot = 0, mine: [Int] = []
+            for (i, item) in items.enumerated() where item.source == source {
+                if isHeld.contains(i) { mine.append(slot) }
+                slot += 1
+            }
+            guard mine.count == local[k].count, local[k].allSatisfy({ $0.count == lengths[k] }) else {
                 throw HistogramError(message: "work items of \(source) do not match the events read (\(mine.count) vs \(local[k].count))")
             }
-            globalItems.append(items.indices.filter { items[$0].source == source })
-            lengths.append(local[k].first?.count ?? 0)
+            slots.append(mine)
+            slotCounts.append(slot)
             offsets.append(total)
-            total += globalItems[k].count * lengths[k]
-        }
-        // Every process must agree on the lengths; a key none of whose items is here has length 0.
-        let agreed = try collective.sum(lengths.map(Double.init)).enumerated().map { k, sum in
-            lengths[k] == 0 ? Int(sum) : lengths[k]
-        }
-        if agreed != lengths {
-            total = 0
-            for k in offsets.indices {
-                offsets[k] = total
-                total += globalItems[k].count * agreed[k]
-            }
+            total += slot * lengths[k]
         }
         var buffer = [Double](repeating: 0, count: total)
-        for (k, source) in histograms.sources.enumerated() {
-            for (j, item) in held.filter({ items[$0].source == source }).enumerated() {
-                let start = offsets[k] + globalItems[k].firstIndex(of: item)! * agreed[k]
-                buffer.replaceSubrange(start..<start + agreed[k], with: local[k][j])
+        for k in local.indices {
+            for (j, slot) in slots[k].enumerated() {
+                let start = offsets[k] + slot * lengths[k]
+                buffer.replaceSubrange(start..<start + lengths[k], with: local[k][j])
             }
         }
         let sum = try collective.sum(buffer)
-        return agreed.indices.map { k in
-            globalItems[k].indices.map { slot in Array(sum[offsets[k] + slot * agreed[k] ..< offsets[k] + (slot + 1) * agreed[k]]) }
+        return lengths.indices.map { k in
+            (0..<slotCounts[k]).map { slot in Array(sum[offsets[k] + slot * lengths[k] ..< offsets[k] + (slot + 1) * lengths[k]]) }
         }
     }
 }
 
-/// Soft histograms whose values and Jacobians are summed over the processes sharing the events:
-/// each process fills its own work items, the items are gathered, and every process adds them in
-/// item order — bitwise what one process holding every event computes.
-struct SummedSoftHistograms: LinearizableFunction {
-    let local: SoftHistograms
-    let sharing: EventSharing
-
-    func linearize(at parameters: [Double]) -> Linearization {
-        guard sharing.collective.size > 1 else { return local.linearize(at: parameters) }
-        let histograms = local.histograms
-        let p = parameters.count
-        do {
-            let mine = try histograms.fillSoftPerItem(at: parameters, relaxation: local.relaxation, kernel: local.kernel)
-            let all = try sharing.gather(
-                mine.map { $0.map { $0.counts + $0.sumw2 + $0.countsJacobian + $0.sumw2Jacobian } }, of: histograms)
-            var value: [Double] = [], jacobian: [Double] = []
-            for (k, key) in histograms.keys.enumerated() {
-                let b = histograms.analysis.regions[key.region].edges.count - 1
-                let h = LinearizedHistogram(
-                    summing: all[k].map {
-                        LinearizedHistogram(
-                            counts: Array($0[0..<b]), sumw2: Array($0[b..<2 * b]), parameterCount: p,
-                            countsJacobian: Array($0[2 * b..<2 * b + b * p]), sumw2Jacobian: Array($0[2 * b + b * p..<2 * b + 2 * b * p]))
-                    }, binCount: b, parameterCount: p)
-                value += h.counts + h.sumw2
-                jacobian += h.countsJacobian + h.sumw2Jacobian
-            }
-            return Linearization(value: value, jacobian: jacobian, parameterCount: p)
-        } catch {
-            // Filling cannot fail after the histograms were validated; an MPI failure aborts the
-            // job before returning (MPI's default error handler), so this is not reached in practice.
-            fatalError("summing the soft histograms over \(sharing.collective.size) processes failed: \(error)")
-        }
-    }
+/// A linearization already computed (here: summed over the processes), for `evaluateVJP`'s pullback.
+struct Precomputed: LinearizableFunction {
+    let linearization: Linearization
+    func linearize(at parameters: [Double]) -> Linearization { linearization }
 }
 
 extension DualColumn {

@@ -27,7 +27,7 @@ public struct AnalysisObjectiveFunction: Sendable {
     ) throws {
         let soft = try SoftHistograms(histograms, kernel: kernel)
         let analysis = histograms.analysis
-        let value = sharing.summed(soft).linearize(at: analysis.initialParameters).value
+        let value = try sharing.linearize(soft, at: analysis.initialParameters).value
         let workspace = analysis.workspace { key in
             let p = soft.positions(of: key)!
             return BinContents(counts: Array(value[p.counts]), sumw2: Array(value[p.sumw2]))
@@ -44,7 +44,8 @@ public struct AnalysisObjectiveFunction: Sendable {
     /// bandwidth multiplied by `relaxation`.
     public func valueAndGradient(at theta: [Double], relaxation: Double = 1) throws -> (value: Double, gradient: [Double]) {
         // `evaluate`'s registered derivative, called directly rather than through a differentiable closure.
-        let (v, histogramsPullback) = evaluateVJP(sharing.summed(histograms.relaxed(by: relaxation)), at: theta)
+        let summed = try sharing.linearize(histograms.relaxed(by: relaxation), at: theta)
+        let (v, histogramsPullback) = evaluateVJP(Precomputed(linearization: summed), at: theta)
         let mu = objective.asimovSignalStrength
         let (inputs, asimov) = map.apply(v, signalStrength: mu)
         let likelihood = template.replacingInputs(inputs)

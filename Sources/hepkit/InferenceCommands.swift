@@ -79,12 +79,12 @@ func numbers(_ xs: [Double]) -> JSONValue { .array(xs.map(number)) }
 /// Progress lines on standard error with the elapsed time: every message on a terminal; in a
 /// batch log (no terminal) at most one line every 10 s, so long toys, limits and rankings show
 /// they are alive without flooding the log.
-func terminalProgress() -> ProgressReporter? {
+func progressLog() -> ProgressReporter {
     let log = ProgressLog(everyMessage: isatty(2) != 0)
     return ProgressReporter { log.write($0) }
 }
 
-/// The state behind ``terminalProgress()``: when the last line was written.
+/// The state behind ``progressLog()``: when the last line was written.
 private final class ProgressLog: @unchecked Sendable {
     static let interval: TimeInterval = 10
     let everyMessage: Bool
@@ -183,7 +183,7 @@ func hypothesisTest(
         return try AsymptoticCalculator(fitter: fitter, data: likelihood.observedData, testStatistic: statistic).hypotest(poiValue)
     case .toybased:
         return try ToyCalculator(fitter: fitter, data: likelihood.observedData, testStatistic: statistic, toys: toys, seed: seed)
-            .hypotest(poiValue, progress: terminalProgress())
+            .hypotest(poiValue, progress: progressLog())
     }
 }
 
@@ -226,7 +226,7 @@ struct UpperLimitCommand: ParsableCommand {
         let fitter = Fitter(likelihood)
         var settings = UpperLimitOptions(level: level)
         settings.testStatistic = testStat
-        let progress = terminalProgress()
+        let progress = progressLog()
         let limits = try scan.map { try fitter.upperLimitScan(data: likelihood.observedData, values: $0.values, options: settings, progress: progress) }
             ?? fitter.upperLimit(data: likelihood.observedData, options: settings, progress: progress)
         guard limits.failures.isEmpty else {
@@ -265,7 +265,7 @@ struct RankingCommand: ParsableCommand {
             let likelihood = try options.likelihood()
             let fitter = Fitter(likelihood)
             let defects = try fitter.requireSignal()
-            let impacts = try fitter.ranking(data: likelihood.observedData, progress: terminalProgress())
+            let impacts = try fitter.ranking(data: likelihood.observedData, progress: progressLog())
             // A failed refit leaves its impact NaN: flagged per entry and on standard error.
             let warnings = defects.map(\.description) + impacts.flatMap { impact in impact.failures.map { "parameter '\(impact.name)': \($0)" } }
             try options.emit(.array(impacts.map { impact in

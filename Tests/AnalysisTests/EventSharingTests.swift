@@ -18,7 +18,9 @@ final class ThreadGroup: @unchecked Sendable {
         deposits = Array(repeating: nil, count: size)
     }
 
-    func sum(_ values: [Double], rank: Int) -> [Double] {
+    private var failed = false
+
+    func sum(_ values: [Double], rank: Int) throws(CollectiveError) -> [Double] {
         condition.lock()
         defer { condition.unlock() }
         let mine = generation
@@ -30,9 +32,19 @@ final class ThreadGroup: @unchecked Sendable {
             generation += 1
             condition.broadcast()
         } else {
-            while generation == mine { condition.wait() }
+            while generation == mine && !failed { condition.wait() }
         }
+        // A rank that failed never arrives: the others stop instead of waiting forever (MPI aborts).
+        if failed { throw CollectiveError("another rank failed") }
         return result
+    }
+
+    /// Releases every waiting rank after one failed.
+    func fail() {
+        condition.lock()
+        failed = true
+        condition.broadcast()
+        condition.unlock()
     }
 
     final class Member: Collective, @unchecked Sendable {
@@ -43,8 +55,8 @@ final class ThreadGroup: @unchecked Sendable {
             self.rank = rank
         }
         var size: Int { group.size }
-        func sum(_ values: [Double]) -> [Double] { group.sum(values, rank: rank) }
-        func barrier() { _ = group.sum([], rank: rank) }
+        func sum(_ values: [Double]) throws(CollectiveError) -> [Double] { try group.sum(values, rank: rank) }
+        func barrier() throws(CollectiveError) { _ = try group.sum([], rank: rank) }
     }
 }
 
@@ -61,9 +73,11 @@ final class ThreadGroup: @unchecked Sendable {
         nonisolated(unsafe) let slots = reports
         let threads = (0..<ranks).map { rank in
             Thread {
-                slots[rank] = Result {
+                let result = Result {
                     try LoadedAnalysis(config: config, collective: ThreadGroup.Member(group, rank: rank)).optimize()
                 }
+                if case .failure = result { group.fail() }
+                slots[rank] = result
             }
         }
         threads.forEach { $0.stackSize = 8 << 20; $0.start() }
