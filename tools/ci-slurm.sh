@@ -6,7 +6,8 @@
 #   2. an array whose shard 2 fails: the merge job never runs, the missing shard is named, and
 #      resubmitting that shard alone and then the merge completes the job;
 #   3. the bundled example's `build` as a 4-job array + `hepkit merge`: byte for byte the single build;
-#   4. a patchset grid (`cls --patchset`) as a 3-job array + `hepkit merge`: the same table as one job;
+#   4. a patchset grid (`cls --patchset`) as a 3-job array + `hepkit merge`: the same table as one job,
+#      and toy-based CLs as a 3-job array of toy shares + `hepkit merge`: the one job's result;
 #   5. `optimize --mpi` as one 2-task job (`srun --mpi=pmix -n 2`): the same trajectory and
 #      workspace as a single process.
 # Cases 1–2 run `hepkit cls` with a per-shard --test-poi and a stand-in merger that concatenates.
@@ -173,6 +174,17 @@ drain
 "$hepkit" merge grid-part.json -o grid-single.json
 cmp grid.json grid-single.json || fail "the merged grid differs from one job over every patch"
 echo "ci-slurm: patchset grid as 3 shards (job $array) + hepkit merge (job $merge) = one job over every patch"
+
+# 4b. Toys: 3 jobs compute a third of the toys each; the merged CLs is the one job's, byte for byte.
+"$hepkit" submit slurm --shards 3 --output-dir "$D/jobs-toys" --merge-output "$D/work/toys.json" \
+    --run -- cls "$workspace" --calctype toybased --ntoys 90 --seed 3 --shard '{I}/{N}' --output-file '{part}' > submitted.txt \
+    || fail "submit --run (toys)"
+read -r array merge < <(sed -n 's/^array job \([0-9]*\) .*, merge job \([0-9]*\)$/\1 \2/p' submitted.txt)
+drain
+[ "$(state "$merge")" = COMPLETED ] || fail "the toys merge job ended $(state "$merge")"
+"$hepkit" cls "$workspace" --calctype toybased --ntoys 90 --seed 3 --output-file toys-single.json
+cmp toys.json toys-single.json || fail "the merged toy shards differ from one job with the same seed"
+echo "ci-slurm: toy-based CLs as 3 toy shards (job $array) + hepkit merge (job $merge) = one job with the same seed"
 
 # 5. optimize --mpi as one job of 2 tasks (srun --mpi=pmix): the same files as a single process.
 mpi_config="$(realpath "$repo/fixtures/mpi/analysis.yml")"

@@ -100,35 +100,34 @@ public struct ToyCalculator<LikelihoodModel: Likelihood>: Sendable {
         }
     }
 
-    /// Test statistics of the toys drawn at `parameters` (toys whose fits fail are left out).
-    public func statistics(poiValue: Double, parameters: [Double], stream: UInt64, progress: ProgressReporter? = nil) -> [Double] {
-        statisticsAndFailures(poiValue: poiValue, parameters: parameters, stream: stream, progress: progress).statistics
-    }
-
-    /// The toys' statistics and the number of toys whose fits failed (left out).
-    func statisticsAndFailures(
-        poiValue: Double, parameters: [Double], stream: UInt64, progress: ProgressReporter?
-    ) -> (statistics: [Double], failures: Int, unconverged: Int) {
+    /// The outcomes of toys `range` drawn at `parameters` from random stream `stream`: toy `i`
+    /// uses generator stream `stream · 2³² + i` of the seed, whichever job computes it.
+    func outcomes(
+        poiValue: Double, parameters: [Double], stream: UInt64, toys range: Range<Int>, progress: ProgressReporter?
+    ) -> [ToyOutcome] {
         let expected = fitter.model.expectedData(parameters)
         let distributions = fitter.model.dataDistributions
-        let (fitter, statistic, seed, toys) = (self.fitter, testStatistic, self.seed, self.toys)
-        let outcomes = parallelMap(toys) { i -> (Double, Bool) in
+        let (fitter, statistic, seed) = (self.fitter, testStatistic, self.seed)
+        let results = parallelMap(range.count) { offset -> ToyOutcome in
+            let i = range.lowerBound + offset
             var generator = Xoshiro256(seed: seed, stream: stream &* 0x1_0000_0000 &+ UInt64(i))
             let toy = Self.sample(expected: expected, distributions: distributions, generator: &generator)
-            if let progress, (i + 1) % 500 == 0 { progress.report("toys: \(i + 1)/\(toys)") }
+            if let progress, (offset + 1) % 500 == 0 { progress.report("toys: \(offset + 1)/\(range.count)") }
             let value = try fitter.testStatistic(statistic, poiValue: poiValue, data: toy)
-            return (value.value, value.fixedFit.converged && value.freeFit.converged)
+            return ToyOutcome(statistic: value.value.isFinite ? value.value : nil, converged: value.fixedFit.converged && value.freeFit.converged)
         }
-        let values = outcomes.compactMap { try? $0.get() }
-        return (values.map(\.0), toys - values.count, values.lazy.filter { !$0.1 }.count)
+        return results.map { (try? $0.get()) ?? ToyOutcome(statistic: nil, converged: false) }
     }
 
-    /// The toy-based hypothesis test at `poiValue`.
-    public func hypotest(_ poiValue: Double, progress: ProgressReporter? = nil) throws -> HypothesisTestResult {
+    /// Toys `range` of the toy-based hypothesis test at `poiValue` (with the fits to the observed
+    /// data that every share repeats): one batch job's share of ``hypotest(_:progress:)``.
+    public func toyStatistics(_ poiValue: Double, toys range: Range<Int>, progress: ProgressReporter? = nil) throws -> ToyStatistics {
         guard toys > 0 else { throw InferenceError.invalidArgument("the number of toys must be positive") }
+        guard range.lowerBound >= 0, range.upperBound <= toys else {
+            throw InferenceError.invalidArgument("toys \(range.lowerBound)..<\(range.upperBound) are outside 0..<\(toys)")
+        }
         var warnings = try fitter.requireSignal().map(\.description)
         let observedValue = try fitter.testStatistic(testStatistic, poiValue: poiValue, data: data)
-        let observed = observedValue.value
         let signalFit = try fitter.fixedPOIFit(poiValue, data: data)
         let backgroundPOI = testStatistic.asimovPOIValue
         let backgroundFit = try fitter.fixedPOIFit(backgroundPOI, data: data)
@@ -136,46 +135,16 @@ public struct ToyCalculator<LikelihoodModel: Likelihood>: Sendable {
             ("free fit to the data", observedValue.freeFit), ("fit to the data with the POI at \(poiValue)", signalFit),
             ("fit to the data with the POI at \(backgroundPOI)", backgroundFit),
         ])
-        let signalToys = statisticsAndFailures(poiValue: poiValue, parameters: signalFit.parameters, stream: 1, progress: progress)
-        let backgroundToys = statisticsAndFailures(poiValue: poiValue, parameters: backgroundFit.parameters, stream: 2, progress: progress)
-        let (signal, background) = (signalToys.statistics, backgroundToys.statistics)
-        guard !signal.isEmpty, !background.isEmpty else {
-            throw InferenceError.failedMinimization(reason: "every toy fit failed")
-        }
-        for (label, toys) in [("signal-like", signalToys), ("background-like", backgroundToys)] {
-            if toys.failures > 0 { warnings.append("\(toys.failures) of \(self.toys) \(label) toys failed to fit and were left out") }
-            if toys.unconverged > 0 { warnings.append("\(toys.unconverged) of \(self.toys) \(label) toy fits did not converge") }
-        }
-        func pValue(_ sample: [Double], _ value: Double) -> Double {
-            Double(sample.lazy.filter { $0 >= value }.count) / Double(sample.count)
-        }
-        func tails(_ value: Double) -> TailProbabilities {
-            TailProbabilities(clsb: pValue(signal, value), clb: pValue(background, value))
-        }
-        let perToy = background.map(tails)
-        let percentiles = [2.27501319, 15.86552539, 50.0, 84.13447461, 97.72498681]
-        let columns = [perToy.map(\.clsb).sorted(), perToy.map(\.clb).sorted(), perToy.map(\.cls).sorted()]
-        let expected = percentiles.map { p in
-            let values = columns.map { Self.percentile($0, p) }
-            var t = TailProbabilities(clsb: values[0], clb: values[1])
-            t.cls = values[2]
-            return t
-        }
-        let test = HypothesisTestResult(
-            poiValue: poiValue, testStatistic: testStatistic, observed: tails(observed), expected: expected,
-            observedStatistic: observed, asimovStatistic: .nan, warnings: warnings)
-        try test.requireFinite(cause: "CL_b is 0 when no background-like toy reaches the statistic: more toys (\(toys) now) resolve smaller p-values")
-        return test
+        return ToyStatistics(
+            poiValue: poiValue, testStatistic: testStatistic, observedStatistic: observedValue.value, toysPerHypothesis: toys,
+            firstToy: range.lowerBound,
+            signalLike: outcomes(poiValue: poiValue, parameters: signalFit.parameters, stream: 1, toys: range, progress: progress),
+            backgroundLike: outcomes(poiValue: poiValue, parameters: backgroundFit.parameters, stream: 2, toys: range, progress: progress),
+            warnings: warnings)
     }
 
-    /// NumPy's default (linear) percentile of sorted values; NaNs sort last as in NumPy.
-    static func percentile(_ sorted: [Double], _ p: Double) -> Double {
-        let values = sorted.filter { !$0.isNaN }
-        guard values.count == sorted.count else { return .nan }
-        guard !values.isEmpty else { return .nan }
-        let position = p / 100 * Double(values.count - 1)
-        let lower = Int(position.rounded(.down)), upper = min(lower + 1, values.count - 1)
-        let fraction = position - Double(lower)
-        return values[lower] + fraction * (values[upper] - values[lower])
+    /// The toy-based hypothesis test at `poiValue`.
+    public func hypotest(_ poiValue: Double, progress: ProgressReporter? = nil) throws -> HypothesisTestResult {
+        try toyStatistics(poiValue, toys: 0..<toys, progress: progress).hypothesisTest()
     }
 }

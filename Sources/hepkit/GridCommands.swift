@@ -17,14 +17,10 @@ struct PatchsetGridOptions: ParsableArguments {
         """)
     var patchset: String?
 
-    @Option(help: ArgumentHelp("With --patchset: only job I of N's share of the patches (0-based).", valueName: "I/N"))
+    @Option(help: ArgumentHelp(
+        "Only job I of N's share (0-based): of the patches with --patchset; of the toys with `cls --calctype toybased`.",
+        valueName: "I/N"))
     var shard: ShardOption?
-
-    func validate() throws {
-        if shard != nil && patchset == nil {
-            throw ValidationError("--shard needs --patchset: a sharded cls or upperlimit runs a share of a patchset's patches")
-        }
-    }
 
     /// With `--patchset`: computes `result` for this shard's patches and writes the part file
     /// atomically to the output file (or to standard output). Returns false without `--patchset`.
@@ -51,16 +47,24 @@ struct PatchsetGridOptions: ParsableArguments {
             }
             rows.append(["index": .number(JSONNumber(index)), "name": .string(patch.name), "values": .array(patch.values), "result": value])
         }
-        var settingsText = settings.map { "\($0)" } + ["measurement \(options.measurement ?? "")"]
-        settingsText += try options.patch.map { "patch " + HashAlgorithm.sha256.hexDigest(try readInput($0)) }
         let part = GridPart(
             header: PartHeader(kind: kind, shard: shard),
             workspaceDigest: "sha256:" + document.digest(.sha256),
             patchsetDigest: "sha256:" + HashAlgorithm.sha256.hexDigest(set.json.canonicalDigestBytes),
-            optionsDigest: "sha256:" + HashAlgorithm.sha256.hexDigest(Array(settingsText.joined(separator: "\n").utf8)),
+            optionsDigest: try options.optionsDigest(settings),
             labels: set.labels, patchCount: set.patches.count, rows: rows)
         try writeOutput(Data((part.json.pythonJSON(indent: 4) + "\n").utf8), to: options.outputFile)
         return true
+    }
+}
+
+extension WorkspaceOptions {
+    /// `sha256:…` of a command's `settings`, the measurement and the contents of the `-p` patches:
+    /// parts computed with other options do not merge.
+    func optionsDigest(_ settings: [Any]) throws -> String {
+        var text = settings.map { "\($0)" } + ["measurement \(measurement ?? "")"]
+        text += try patch.map { "patch " + HashAlgorithm.sha256.hexDigest(try readInput($0)) }
+        return "sha256:" + HashAlgorithm.sha256.hexDigest(Array(text.joined(separator: "\n").utf8))
     }
 }
 

@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import Foundation
 import HEPKitSupport
@@ -60,14 +61,20 @@ struct WorkspaceOptions: ParsableArguments {
 
     /// `value` with its `warnings` printed to standard error and, for an object, in a `warnings` key.
     func flagged(_ value: JSONValue, warnings: [String]) -> JSONValue {
-        guard !warnings.isEmpty else { return value }
-        for warning in warnings {
-            FileHandle.standardError.write(Data("hepkit: warning: \(inputName(workspace)): \(warning)\n".utf8))
-        }
-        guard case .object(var object) = value else { return value }
-        object["warnings"] = .array(warnings.map(JSONValue.string))
-        return .object(object)
+        hepkit.flagged(value, warnings: warnings, source: inputName(workspace))
     }
+}
+
+/// `value` with its `warnings` printed to standard error (naming `source`) and, for an object, in
+/// a `warnings` key.
+func flagged(_ value: JSONValue, warnings: [String], source: String) -> JSONValue {
+    guard !warnings.isEmpty else { return value }
+    for warning in warnings {
+        FileHandle.standardError.write(Data("hepkit: warning: \(source): \(warning)\n".utf8))
+    }
+    guard case .object(var object) = value else { return value }
+    object["warnings"] = .array(warnings.map(JSONValue.string))
+    return .object(object)
 }
 
 /// A JSON number (NaN/Infinity written as Python's json module does).
@@ -156,9 +163,18 @@ struct CLsCommand: ParsableCommand {
     @Option(help: "Random seed (toybased).") var seed: UInt64 = 0
     @OptionGroup var grid: PatchsetGridOptions
 
+    func validate() throws {
+        if grid.shard != nil && grid.patchset == nil && calctype != .toybased {
+            throw ValidationError("--shard needs --patchset (a share of the patches) or --calctype toybased (a share of the toys)")
+        }
+    }
+
     func run() throws {
         try reportingErrors { try options.naming {
             let settings: [Any] = [testPOI, testStat.rawValue, calctype, ntoys, seed]
+            if let shard = grid.shard?.shard, grid.patchset == nil {
+                return try writeToyPart(shard, settings: settings)
+            }
             if try grid.run("cls", options: options, settings: settings, { let (value, warnings) = try result($0); return options.flagged(value, warnings: warnings) }) { return }
             let (value, warnings) = try result(options.likelihood())
             try options.emit(value, warnings: warnings)
@@ -168,7 +184,24 @@ struct CLsCommand: ParsableCommand {
     /// The result for one workspace, and the warnings that flag it.
     func result(_ likelihood: HistFactoryLikelihood) throws -> (value: JSONValue, warnings: [String]) {
         let result = try hypothesisTest(likelihood, statistic: testStat, calculator: calctype, poiValue: testPOI, toys: ntoys, seed: seed)
-        return (["CLs_obs": number(result.clsObserved), "CLs_exp": numbers(result.clsExpected)], result.warnings)
+        return (Self.json(result), result.warnings)
+    }
+
+    /// What `cls` prints for `result` (pyhf's `CLs_obs` and `CLs_exp`).
+    static func json(_ result: HypothesisTestResult) -> JSONValue {
+        ["CLs_obs": number(result.clsObserved), "CLs_exp": numbers(result.clsExpected)]
+    }
+
+    /// `--calctype toybased --shard I/N`: this job's share of the toys, as a part file for `hepkit merge`.
+    func writeToyPart(_ shard: Shard, settings: [Any]) throws {
+        let document = try WorkspaceDocument(parsing: try readInput(options.workspace), source: inputName(options.workspace))
+        let likelihood = try options.likelihood(of: document)
+        let calculator = ToyCalculator(
+            fitter: Fitter(likelihood), data: likelihood.observedData, testStatistic: testStat, toys: ntoys, seed: seed)
+        let statistics = try calculator.toyStatistics(testPOI, toys: shard.range(of: ntoys), progress: progressLog())
+        let part = ToyPart(
+            statistics, shard: shard, workspaceDigest: "sha256:" + document.digest(.sha256), optionsDigest: try options.optionsDigest(settings))
+        try writeOutput(try part.json(), to: options.outputFile)
     }
 }
 
@@ -211,6 +244,12 @@ struct UpperLimitCommand: ParsableCommand {
     @Option(help: "Scan 'lo:hi:n' and interpolate instead of root finding.") var scan: ScanGrid?
     @Option(name: .customLong("test-stat"), help: "Test statistic (one-sided: q or qtilde).") var testStat = TestStatistic.qtilde
     @OptionGroup var grid: PatchsetGridOptions
+
+    func validate() throws {
+        if grid.shard != nil && grid.patchset == nil {
+            throw ValidationError("--shard needs --patchset: a sharded upperlimit runs a share of a patchset's patches")
+        }
+    }
 
     func run() throws {
         try reportingErrors { try options.naming {

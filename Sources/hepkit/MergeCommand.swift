@@ -1,16 +1,18 @@
 import Analysis
 import ArgumentParser
 import Foundation
+import Inference
 
 // `hepkit merge`: the parts written by the jobs of a sharded `build` (or patchset grid) back into
 // the one output a single job writes. The part-file format is in docs/batch.md.
 
 struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "merge", abstract: "Merge the part files of a sharded job (build --shard, or a patchset grid).",
+        commandName: "merge", abstract: "Merge the part files of a sharded job (build, a patchset grid, or toys).",
         discussion: """
             Give every part file of the job (e.g. `hepkit merge parts/part.*.json -o workspace.json`). Parts of a build \
-            become the workspace the unsharded build writes, byte for byte. Missing or duplicate shards, and parts of \
+            become the workspace the unsharded build writes, byte for byte; the toys of a sharded `cls --calctype \
+            toybased` become the CLs result of one job with the same seed. Missing or duplicate shards, and parts of \
             another job (config, inputs or shard count), are refused with the files named.
             """)
 
@@ -37,6 +39,12 @@ struct MergeCommand: ParsableCommand {
                 let (labels, rows) = try GridPart.merge(try files.map { ($0.0, try GridPart(parsing: Array($0.1), file: $0.0)) })
                 let table = format == .csv ? try GridPart.tableCSV(labels: labels, rows: rows) : GridPart.tableJSON(labels: labels, rows: rows) + "\n"
                 try writeOutput(Data(table.utf8), to: output)
+            case ToyPart.kind:
+                guard format == .json else { throw CommandError("--format csv is for patchset grids; toys merge into one CLs result") }
+                let statistics = try ToyPart.merge(try files.map { ($0.0, try decodePart(ToyPart.self, from: $0.1, file: $0.0)) })
+                let result = try statistics.hypothesisTest()
+                let value = flagged(CLsCommand.json(result), warnings: result.warnings, source: files[0].0)
+                try writeOutput(value.pythonJSON(indent: 4), to: output)
             default:
                 throw CommandError("\(files[0].0): unknown part kind '\(kind)'")
             }

@@ -180,6 +180,34 @@ struct Reference: Decodable {
         #expect(again.observed == result.observed && again.expected == result.expected)
     }
 
+    /// A batch job's share of the toys holds exactly those toys of one job: shares merge into the
+    /// same statistics and CLs, in any order; missing, overlapping and foreign shares are refused.
+    @Test func sharesOfTheToysMergeIntoOneJob() throws {
+        let model = ToyModels.validation1binShapesys
+        let calculator = ToyCalculator(fitter: Fitter(model), data: model.observedData, testStatistic: .qtilde, toys: 50, seed: 11)
+        let whole = try calculator.toyStatistics(1, toys: 0..<50)
+        #expect(whole.isComplete && whole.signalLike.count == 50)
+        #expect(whole.signalLike.allSatisfy { $0.statistic != nil } && Set(whole.backgroundLike.compactMap(\.statistic)).count > 10)
+        let shares = try [0..<17, 17..<18, 18..<50].map { try calculator.toyStatistics(1, toys: $0) }
+        #expect(shares.allSatisfy { !$0.isComplete })
+        let merged = try ToyStatistics.merged(shares.reversed())
+        #expect(merged == whole)
+        let single = try calculator.hypotest(1)
+        let joined = try merged.hypothesisTest()
+        #expect(joined.observed == single.observed && joined.expected == single.expected && joined.warnings == single.warnings)
+        #expect(single.clsObserved > 0.01 && single.clsObserved < 1)
+
+        #expect(throws: InferenceError.invalidArgument("toys 17..<18 of 50 are missing")) { try ToyStatistics.merged([shares[0], shares[2]]) }
+        #expect(throws: InferenceError.invalidArgument("toys 17..<18 are in two shares")) {
+            try ToyStatistics.merged(shares + [shares[1]])
+        }
+        #expect(throws: InferenceError.self) { try shares[0].hypothesisTest() }
+        let other = try ToyCalculator(fitter: Fitter(model), data: model.observedData, testStatistic: .qtilde, toys: 50, seed: 11)
+            .toyStatistics(2, toys: 17..<18)
+        #expect(throws: InferenceError.self) { try ToyStatistics.merged([shares[0], other, shares[2]]) }
+        #expect(throws: InferenceError.self) { try calculator.toyStatistics(1, toys: 40..<51) }
+    }
+
     @Test func samplerMoments() {
         var generator = Xoshiro256(seed: 1)
         for mean in [0.5, 3.0, 25.0, 400.0] {

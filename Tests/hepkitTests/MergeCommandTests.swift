@@ -163,3 +163,66 @@ func temporaryFolder() throws -> URL {
         #expect(throws: (any Error).self) { try HEPKitCommand.parseAsRoot(["cls", Self.workspace, "--shard", "0/2"]) }
     }
 }
+
+/// Sharded toys: `cls --calctype toybased --shard I/N` parts merge into the one-job result.
+@Suite struct ToyShardTests {
+    static let workspace = fixtures.appendingPathComponent("pyhf/validation_1bin_shapesys.json").path
+    static let toyOptions = ["--calctype", "toybased", "--ntoys", "60", "--seed", "5"]
+
+    static func parts(_ shards: Int, in folder: URL, extra: [String] = []) throws -> [String] {
+        try (0..<shards).map { i in
+            let path = folder.appendingPathComponent("toys\(extra.joined()).\(shards).\(i).json").path
+            try hepkit(["cls", workspace] + toyOptions + extra + ["--shard", "\(i)/\(shards)", "--output-file", path])
+            return path
+        }
+    }
+
+    /// 1 to 3 jobs: the merged result is the unsharded command's output byte for byte, and the
+    /// merged parts hold every toy's statistic of the single job.
+    @Test func shardedToysMergeToTheSingleJob() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let single = folder.appendingPathComponent("single.json")
+        try hepkit(["cls", Self.workspace] + Self.toyOptions + ["--output-file", single.path])
+        let expected = try Data(contentsOf: single)
+        let result = try JSONValue(parsing: Array(expected))
+        #expect(result["CLs_exp"]?.arrayValue?.count == 5)
+        let observed = try #require(result["CLs_obs"]?.numberValue?.double)
+        #expect(observed > 0.05 && observed < 1)
+        var wholeStatistics: [Double?] = []
+        for shards in 1...3 {
+            let parts = try Self.parts(shards, in: folder)
+            let merged = folder.appendingPathComponent("merged.\(shards).json")
+            try hepkit(["merge"] + parts.reversed() + ["-o", merged.path])
+            #expect(try Data(contentsOf: merged) == expected, "\(shards) shards")
+            let decoded = try parts.map { try decodePart(ToyPart.self, from: try Data(contentsOf: URL(fileURLWithPath: $0)), file: $0) }
+            #expect(decoded.map(\.firstToy) == (0..<shards).map { 60 * $0 / shards })
+            let statistics = decoded.flatMap(\.backgroundLike)
+            #expect(statistics.count == 60)
+            if shards == 1 { wholeStatistics = statistics } else { #expect(statistics == wholeStatistics) }
+        }
+    }
+
+    /// A missing shard, parts of another seed, and `--shard` where it cannot apply are refused.
+    @Test func incompleteOrForeignToyPartsAreRefused() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let parts = try Self.parts(2, in: folder)
+        let decoded = try parts.map { ($0, try decodePart(ToyPart.self, from: try Data(contentsOf: URL(fileURLWithPath: $0)), file: $0)) }
+        #expect(throws: MergeError("missing shards: 1 of 2 (expected part files for shards 0..1)")) { try ToyPart.merge([decoded[0]]) }
+        let output = folder.appendingPathComponent("merged.json").path
+        #expect(throws: ExitCode(1)) { try hepkit(["merge", parts[0], "-o", output]) }
+        #expect(!FileManager.default.fileExists(atPath: output))
+        let otherSeed = try Self.parts(2, in: folder, extra: ["--seed", "6"])
+        #expect(throws: ExitCode(1)) { try hepkit(["merge", parts[0], otherSeed[1]]) }
+        #expect(throws: ExitCode(1)) { try hepkit(["merge", parts[0], parts[1], "--format", "csv"]) }
+        // A part claiming toys another part holds.
+        var overlapping = decoded[1].1
+        overlapping.firstToy -= 1
+        overlapping.signalLike.insert(1, at: 0)
+        overlapping.backgroundLike.insert(1, at: 0)
+        #expect(throws: MergeError.self) { try ToyPart.merge([decoded[0], (decoded[1].0, overlapping)]) }
+        #expect(throws: (any Error).self) { try HEPKitCommand.parseAsRoot(["upperlimit", Self.workspace, "--shard", "0/2"]) }
+        #expect(throws: (any Error).self) { try HEPKitCommand.parseAsRoot(["cls", Self.workspace, "--calctype", "asymptotics", "--shard", "0/2"]) }
+    }
+}
