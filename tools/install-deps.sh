@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what HEPKit needs on Debian 12: the system codec libraries the Swift build links
-# against (their -dev packages also ship the .a files tools/build-static.sh links), bubblewrap for
-# the static-binary sandbox test, and a virtual environment `.venv` at the repository root with
-# the Python packages of tools/ (reference scripts, conformance checks, benchmarks).
+# against (their -dev packages also ship the .a files tools/build-static.sh links), the XRootD
+# client library root:// URLs load at run time and the xrootd server CI reads through, bubblewrap
+# for the static-binary sandbox test, rsvg-convert and chromium for the plot rendering checks, and
+# a virtual environment `.venv` at the repository root with the Python packages of tools/
+# (reference scripts, conformance checks, benchmarks).
 #
 # The Swift build itself needs no Python. Debian's Python refuses `pip install` into the system
 # (PEP 668), so every Python tool runs as `.venv/bin/python`. Run as root (or with sudo). Running it
@@ -20,6 +22,8 @@ packages=(
     libdeflate-dev zlib1g-dev liblz4-dev libzstd-dev liblzma-dev libxxhash-dev
     python3 python3-venv
     bubblewrap
+    libxrootd-client-dev xrootd-client xrootd-server
+    librsvg2-bin chromium
 )
 missing=()
 for p in "${packages[@]}"; do
