@@ -21,6 +21,7 @@ struct HEPKitCommand: ParsableCommand {
             CombineCommand.self, PatchsetCommand.self,
             // Analyses
             BuildCommand.self, OptimizeCommand.self, MergeCommand.self,
+            PlotCommand.self,
             // Batch farms
             SubmitCommand.self,
         ])
