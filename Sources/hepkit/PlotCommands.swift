@@ -416,14 +416,14 @@ struct PlotGridCommand: ParsableCommand {
             var kind: String?
             for (k, patch) in patches.enumerated() {
                 let name = patch["name"] as? String ?? "patch \(k)"
-                guard let values = patch["values"] as? [Double], values.count == labels.count, let result = patch["result"] as? [String: Any] else {
+                guard let values = numbers(patch["values"]), values.count == labels.count, let result = patch["result"] as? [String: Any] else {
                     throw CommandError("\(source): patch '\(name)' has no values for every label, or no result")
                 }
                 // A cls result gives CLs at the tested POI; an upperlimit result the limits (excluded below 1).
                 let observed: Double, expected: Double, thisKind: String
-                if let obs = result["CLs_obs"] as? Double, let exp = result["CLs_exp"] as? [Double], exp.count == 5 {
+                if let obs = numbers([result["CLs_obs"] as Any])?.first, let exp = numbers(result["CLs_exp"]), exp.count == 5 {
                     (observed, expected, thisKind) = (obs, exp[2], "cls")
-                } else if let obs = result["obs"] as? Double, let exp = result["exp"] as? [Double], exp.count == 5 {
+                } else if let obs = numbers([result["obs"] as Any])?.first, let exp = numbers(result["exp"]), exp.count == 5 {
                     (observed, expected, thisKind) = (obs, exp[2], "upperlimit")
                 } else {
                     throw CommandError("\(source): patch '\(name)': the result has neither CLs_obs/CLs_exp nor obs/exp")
@@ -439,5 +439,13 @@ struct PlotGridCommand: ParsableCommand {
             if kind == "upperlimit" { figure.scale = .limits }
             try output.write(figure.svg(), name: "grid")
         }
+    }
+
+    /// A JSON array of numbers (integers or not, or numbers written as strings: patchset
+    /// metadata values may be either) as doubles; nil for anything else.
+    private func numbers(_ json: Any?) -> [Double]? {
+        guard let array = json as? [Any] else { return nil }
+        let values = array.compactMap { ($0 as? String).flatMap(Double.init) ?? ($0 as? NSNumber)?.doubleValue }
+        return values.count == array.count ? values : nil
     }
 }
