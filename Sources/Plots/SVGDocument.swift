@@ -138,6 +138,22 @@ public struct SVGDocument: Sendable {
           #"<rect width="100%" height="100%" fill="white"/>"#] + elements + ["</svg>", ""]).joined(separator: "\n")
     }
 
+    /// Several rendered images one above the other in one image (nested `<svg>` elements).
+    public static func stacked(_ images: [String]) -> String {
+        var y = 0.0, width = 0.0, parts: [String] = []
+        let size = try! NSRegularExpression(pattern: #"^<svg [^>]*width="([0-9.]+)" height="([0-9.]+)""#)
+        for image in images {
+            guard let match = size.firstMatch(in: image, range: NSRange(image.startIndex..., in: image)),
+                  let w = Double(image[Range(match.range(at: 1), in: image)!]), let h = Double(image[Range(match.range(at: 2), in: image)!])
+            else { continue }
+            parts.append(image.replacingOccurrences(of: "<svg ", with: #"<svg x="0" y="\#(number(y))" "#, options: .anchored))
+            y += h
+            width = max(width, w)
+        }
+        return ([#"<svg xmlns="http://www.w3.org/2000/svg" width="\#(number(width))" height="\#(number(y))" viewBox="0 0 \#(number(width)) \#(number(y))" font-family="\#(Style.fontFamily)">"#]
+            + parts + ["</svg>", ""]).joined(separator: "\n")
+    }
+
     private mutating func append(_ name: String, _ attributes: [(String, String)], content: String? = nil) {
         let list = attributes.map { #" \#($0.0)="\#($0.0 == "points" || $0.0 == "d" ? $0.1 : Self.escaped($0.1))""# }.joined()
         elements.append(content.map { "<\(name)\(list)>\($0)</\(name)>" } ?? "<\(name)\(list)/>")

@@ -3,7 +3,6 @@ import ArgumentParser
 import Collective
 import Foundation
 import HEPKitSupport
-import Plots
 
 // `hepkit build / optimize`: analysis configs → pyhf workspaces, and their gradient optimisation.
 
@@ -49,8 +48,9 @@ struct OptimizeCommand: ParsableCommand {
         abstract: "Optimise an analysis's parameters with gradients through the soft analysis and the profile fits.",
         discussion: """
             Writes to the output directory, as one set: trajectory.json (per step: parameters, objective, gradient), \
-            optimum.json, optimization.svg (objective and parameters against step) and workspace.json (built with hard \
-            cuts at the optimum). While it runs, a checkpoint beside the directory (.NAME.checkpoint.json) is saved every \
+            optimum.json, optimization.svg (objective and parameters against step), workspace.json (built with hard \
+            cuts at the optimum) and report.html (one self-contained page: the objective, the parameters, every region's \
+            histograms before and after, the final numbers; its figures are also written as SVG files). While it runs, a checkpoint beside the directory (.NAME.checkpoint.json) is saved every \
             few steps; `hepkit optimize --resume DIR` continues a killed run from it with the same result. Progress goes \
             to standard error (a live line on a terminal, else a line at most every 10 s); a summary ends the run.
             """)
@@ -125,10 +125,12 @@ struct OptimizeCommand: ParsableCommand {
                 try OptimizeCheckpoint(config: configPath, configDigest: configDigest, state: state).save(to: checkpointFile)
                 lastSave = Date()
             })
+        // Every rank takes part: under MPI the histograms are summed over the ranks.
+        let initialWorkspace = try loaded.histograms.hardWorkspace(at: analysis.initialParameters, sharing: loaded.sharing)
         guard leader else { return }
         progress.finish()
         let folder = try OutputFolder(directory)
-        try report.write(to: folder)
+        try report.write(to: folder, reportFiles: report.reportFiles(initialWorkspace: initialWorkspace))
         unlink(checkpointFile)
         var summary = report.summary(elapsed: progress.elapsed, resumedAt: saved?.state.nextStep, folder: folder.destination)
         if let collective { summary += "\n  events shared over \(collective.size) MPI ranks" }
@@ -294,42 +296,17 @@ extension OptimizationReport {
     /// `workspace.json`.
     func workspaceJSON() throws -> Data { Data(workspace.pyhfText.utf8) }
 
-    /// `optimization.svg`: the objective (top) and each parameter within its bounds (bottom) against step.
-    func plotSVG() -> String {
-        var svg = SVGDocument(width: 720, height: 560)
-        let steps = trajectory.map { Double($0.step) }
-        let stepRange = Axes.range(of: steps)
-        func frame(top: Double) -> Rectangle { Rectangle(x: 70, y: top, width: svg.width - 20 - 70, height: 200) }
-        let objectives = trajectory.map(\.objective)
-        let objective = Axes(frame: frame(top: 40), x: stepRange, y: Axes.range(of: objectives))
-        objective.drawFrame(
-            in: &svg, title: "objective (\(analysis.objective.rawValue)), soft", xLabel: "step", yLabel: "objective")
-        objective.plot(steps, objectives, color: SVGDocument.palette[0], in: &svg)
-        let fractions = Axes(frame: frame(top: 300), x: stepRange, y: 0...1)
-        fractions.drawFrame(in: &svg, title: "parameters within their bounds", xLabel: "step", yLabel: "fraction")
-        var legend: [(name: String, color: String)] = []
-        for (k, p) in analysis.parameters.enumerated() {
-            let color = SVGDocument.palette[k % SVGDocument.palette.count]
-            let width = p.bounds.upperBound - p.bounds.lowerBound
-            fractions.plot(steps, trajectory.map { ($0.parameters[k] - p.bounds.lowerBound) / width }, color: color, in: &svg)
-            legend.append((
-                "\(p.name) [\(Axes.label(p.bounds.lowerBound)), \(Axes.label(p.bounds.upperBound))] → \(Axes.label(optimum[k]))",
-                color))
-        }
-        if legend.count > 1 { fractions.legend(legend, in: &svg) }
-        return svg.rendered()
-    }
+    static let fileNames = ["trajectory.json", "optimum.json", "optimization.svg", "workspace.json", "report.html"]
 
-    static let fileNames = ["trajectory.json", "optimum.json", "optimization.svg", "workspace.json"]
-
-    /// Stages `trajectory.json`, `optimum.json`, `optimization.svg` and `workspace.json` in
-    /// `folder` and commits them in one step: the folder holds this run's whole set or the
+    /// Stages `trajectory.json`, `optimum.json`, `optimization.svg`, `workspace.json` and the
+    /// report's files (report.html and its figures) in `folder` and commits them in one step: the folder holds this run's whole set or the
     /// previous one, never a mix.
-    func write(to folder: OutputFolder) throws {
+    func write(to folder: OutputFolder, reportFiles: [(name: String, data: Data)]) throws {
         try folder.write(try trajectoryJSON(), as: "trajectory.json")
         try folder.write(try optimumJSON(), as: "optimum.json")
         try folder.write(Data(plotSVG().utf8), as: "optimization.svg")
         try folder.write(try workspaceJSON(), as: "workspace.json")
+        for file in reportFiles { try folder.write(file.data, as: file.name) }
         try folder.commit()
     }
 

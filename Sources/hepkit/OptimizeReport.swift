@@ -1,0 +1,108 @@
+import Analysis
+import Foundation
+import HEPKitSupport
+import HistFactory
+import Plots
+
+// `hepkit optimize`'s figures: optimization.svg (the objective on a log axis, soft per step and
+// hard at the optimum, then each parameter in its own units against step) and report.html, one
+// self-contained page with those figures, every region's histograms before and after with the
+// bin edges and cut values marked, and the final numbers; its figures are also written as files.
+
+extension OptimizationReport {
+    /// The objective against step: the soft objective per step and the hard one at the optimum,
+    /// on a log axis when every value is positive (CLs spans decades).
+    func objectiveFigure() -> TrajectoryFigure {
+        let steps = trajectory.map { Double($0.step) }, soft = trajectory.map(\.objective)
+        let positive = (soft + [hardObjective]).filter(\.isFinite).allSatisfy { $0 > 0 }
+        var figure = TrajectoryFigure(
+            title: "Objective: \(analysis.objective.rawValue)", yLabel: analysis.objective.rawValue, steps: steps,
+            series: [.init(name: "soft (relaxed cuts and edges)", values: soft)], logY: positive)
+        figure.finalPoints = [("hard cuts at the optimum", hardObjective)]
+        return figure
+    }
+
+    /// Parameter `k` in its own units against step, its bounds shaded.
+    func parameterFigure(_ k: Int) -> TrajectoryFigure {
+        let p = analysis.parameters[k]
+        var figure = TrajectoryFigure(
+            title: p.name, yLabel: p.name, steps: trajectory.map { Double($0.step) },
+            series: [.init(name: "\(p.name) [\(Axes.label(p.bounds.lowerBound)), \(Axes.label(p.bounds.upperBound))] → \(Axes.label(optimum[k]))",
+                           values: trajectory.map { $0.parameters[k] })],
+            logY: false)
+        figure.bounds = p.bounds
+        return figure
+    }
+
+    /// `optimization.svg`: the objective figure above one figure per parameter.
+    func plotSVG() -> String {
+        SVGDocument.stacked([objectiveFigure().svg()] + analysis.parameters.indices.map { parameterFigure($0).svg() })
+    }
+
+    /// The bin edges of `region` at θ.
+    private func edges(_ region: ResolvedAnalysis.Region, at theta: [Double]) -> [Double] {
+        region.edges.map { edge in
+            switch edge {
+            case .value(let x): return x
+            case .parameter(let i): return theta[i]
+            }
+        }
+    }
+
+    /// Region `r`'s per-sample histograms of `workspace` (filled at θ) with every bin edge marked
+    /// (edges that are parameters labelled with their values) and the cut values in the note.
+    func regionFigure(_ r: Int, workspace: Workspace, theta: [Double], stage: String) -> HistogramOverlayFigure {
+        let region = analysis.regions[r]
+        let binEdges = edges(region, at: theta)
+        let channel = workspace.channels.first { $0.name == region.name }
+        let lines = (channel?.samples ?? []).enumerated().map { k, sample in
+            HistogramOverlayFigure.Line(name: sample.name, counts: sample.data, color: Style.color(k))
+        }
+        let edgeParameters = Set(region.edges.compactMap { if case .parameter(let i) = $0 { i } else { nil } })
+        let cuts = analysis.parameters.indices.filter { !edgeParameters.contains($0) && (region.selections.first??.source ?? "").contains(analysis.parameters[$0].name) }
+        let note = cuts.map { "\(analysis.parameters[$0].name) = \(Axes.label(theta[$0]))" }.joined(separator: ", ")
+        var figure = HistogramOverlayFigure(
+            title: "\(region.name): \(stage)", note: note.isEmpty ? nil : note, xLabel: region.observables.first?.source ?? "observable",
+            edges: binEdges, lines: lines)
+        figure.markers = zip(region.edges, binEdges).map { edge, value in
+            if case .parameter(let i) = edge {
+                return .init(position: value, label: "\(analysis.parameters[i].name) = \(Axes.label(value))", color: Style.palette[2])
+            }
+            return .init(position: value, label: Axes.label(value), color: "#888888", dash: "2 4")
+        }
+        return figure
+    }
+
+    /// The report's figures, by file name, and the page embedding them.
+    func reportFiles(initialWorkspace: Workspace) throws -> [(name: String, data: Data)] {
+        var files: [(String, String)] = [("objective.svg", objectiveFigure().svg())]
+        var page = HTMLReport(title: "hepkit optimize: \(analysis.objective.rawValue)")
+        page.heading("Objective")
+        page.figure(files[0].1, caption: "The soft objective per step (relaxed cuts and edges) and the objective with hard cuts at the optimum.")
+        page.heading("Parameters")
+        for k in analysis.parameters.indices {
+            let name = "parameter_\(try SafeName.check(analysis.parameters[k].name, what: "parameter name")).svg"
+            files.append((name, parameterFigure(k).svg()))
+            page.figure(files.last!.1, caption: "\(analysis.parameters[k].name) against step, within its bounds (shaded).")
+        }
+        page.heading("Regions before and after")
+        for r in analysis.regions.indices {
+            let region = try SafeName.check(analysis.regions[r].name, what: "region name")
+            for (stage, workspace, theta) in [("before", initialWorkspace, analysis.initialParameters), ("after", workspace, optimum)] {
+                let name = "region_\(region)_\(stage).svg"
+                files.append((name, regionFigure(r, workspace: workspace, theta: theta, stage: stage == "before" ? "initial θ" : "optimum").svg()))
+                page.figure(files.last!.1, caption: "\(analysis.regions[r].name) with hard cuts at the \(stage == "before" ? "initial" : "optimal") parameters; dashed lines: bin edges.")
+            }
+        }
+        page.heading("Final numbers")
+        page.table(header: ["", "start", "optimum", "bounds"], rows: analysis.parameters.enumerated().map { k, p in
+            [p.name, Axes.label(trajectory.first?.parameters[k] ?? p.initial), Axes.label(optimum[k]),
+             "[\(Axes.label(p.bounds.lowerBound)), \(Axes.label(p.bounds.upperBound))]"]
+        } + [
+            ["\(analysis.objective.rawValue) (soft)", Axes.label(trajectory.first?.objective ?? .nan), Axes.label(trajectory.last?.objective ?? .nan), ""],
+            ["\(analysis.objective.rawValue) (hard cuts)", "", Axes.label(hardObjective), ""],
+            ["steps", "", "\(trajectory.count)", ""],
+        ])
+        return files.map { ($0.0, Data($0.1.utf8)) } + [("report.html", Data(page.rendered().utf8))]
+    }
+}
