@@ -137,7 +137,7 @@ public struct ExclusionFigure: Sendable {
             let y = scaleTop + scaleHeight * Double(highExponent - exponent) / span
             svg.text("10", x: keyX + 30, y: y + 6, size: Style.tickFont - 3, superscript: "\(exponent)".replacingOccurrences(of: "-", with: "−"))
         }
-        svg.text(scale == .cls ? "observed CLs" : "observed limit", x: keyX + 11, y: scaleTop - 12, size: Style.legendFont - 2, anchor: .middle)
+        svg.text(scale == .cls ? "observed CLs" : "observed limit", x: keyX, y: scaleTop - 12, size: Style.legendFont - 2)
         return svg.rendered()
     }
 }

@@ -100,12 +100,13 @@ public struct StackedHistogramFigure: Sendable {
         }
         svg.endGroup()
         if let band {
-            svg.beginGroup(["class": "band", "fill-opacity": "0.4"])
-            main.bars(edges: edges, low: band.lower, high: band.upper, fill: Style.bandFill, data: { i in
+            let hatch = svg.hatch()
+            svg.beginGroup(["class": "band"])
+            main.bars(edges: edges, low: band.lower, high: band.upper, fill: hatch, data: { i in
                 ["data-bin": "\(i)", "data-low": SVGDocument.value(band.lower[i]), "data-high": SVGDocument.value(band.upper[i])]
             }, in: &svg)
             svg.endGroup()
-            legend.append(LegendEntry(bandLabel, color: Style.bandFill, symbol: .fill(opacity: 0.4)))
+            legend.append(LegendEntry(bandLabel, color: hatch, symbol: .fill(outline: Style.bandFill)))
         }
         let centers = (0..<bins).map { (edges[$0] + edges[$0 + 1]) / 2 }
         if let data {
@@ -210,10 +211,11 @@ public struct HistogramOverlayFigure: Sendable {
     private func drawMarker(_ marker: Marker, on axes: Axes, in svg: inout SVGDocument, labelled: Bool) {
         axes.verticalLine(at: marker.position, color: marker.color, width: 1.6, dash: marker.dash,
                           data: ["data-marker": marker.label, "data-value": SVGDocument.value(marker.position)], in: &svg)
-        guard labelled, axes.x.contains(marker.position) else { return }
-        let x = axes.px(marker.position) + 5, y = axes.frame.y + axes.frame.height - 12
-        svg.text(marker.label, x: x, y: y, size: Style.legendFont - 2, rotation: -90, color: marker.color)
-        svg.occupy(Rectangle(x: x - 16, y: y - Axes.textWidth(marker.label, size: Style.legendFont - 2), width: 18,
-                             height: Axes.textWidth(marker.label, size: Style.legendFont - 2)))
+        guard labelled, !marker.label.isEmpty, axes.x.contains(marker.position) else { return }
+        // Along the line from the panel's top down, where the headroom above the histograms is.
+        let size = Style.legendFont - 2, length = Axes.textWidth(marker.label, size: size)
+        let x = axes.px(marker.position) - 5, y = axes.frame.y + 8
+        svg.text(marker.label, x: x, y: y, size: size, anchor: .end, rotation: -90, color: marker.color)
+        svg.occupy(Rectangle(x: x - size, y: y, width: size + 2, height: length))
     }
 }

@@ -17,6 +17,7 @@ public struct SVGDocument: Sendable {
     /// The image size in pixels.
     public let width: Double, height: Double
     private var elements: [String] = []
+    private var definitions: [String: String] = [:]
     /// Pixel boxes covered by plotted data (bars, markers, line segments, bands).
     public private(set) var occupied: [Rectangle] = []
 
@@ -129,13 +130,23 @@ public struct SVGDocument: Sendable {
     /// Ends the group ``beginGroup(_:)`` started.
     public mutating func endGroup() { elements.append("</g>") }
 
+    /// The fill `url(#hatch)`: diagonal lines over the data beneath (uncertainty bands, as
+    /// mplhep hatches them), defined once per image.
+    public mutating func hatch(color: String = Style.bandFill) -> String {
+        let id = "hatch-" + color.filter { $0.isLetter || $0.isNumber }
+        definitions[id] = #"<pattern id="\#(id)" patternUnits="userSpaceOnUse" width="8" height="8"><path d="M-2,2 l4,-4 M0,8 l8,-8 M6,10 l4,-4" stroke="\#(color)" stroke-width="1.2"/></pattern>"#
+        return "url(#\(id))"
+    }
+
     /// Records that plotted data covers `box` (pixels), for legend placement.
     public mutating func occupy(_ box: Rectangle) { occupied.append(box) }
 
     /// The SVG text of the image.
     public func rendered() -> String {
         ([#"<svg xmlns="http://www.w3.org/2000/svg" width="\#(Self.number(width))" height="\#(Self.number(height))" viewBox="0 0 \#(Self.number(width)) \#(Self.number(height))" font-family="\#(Style.fontFamily)">"#,
-          #"<rect width="100%" height="100%" fill="white"/>"#] + elements + ["</svg>", ""]).joined(separator: "\n")
+          #"<rect width="100%" height="100%" fill="white"/>"#]
+            + (definitions.isEmpty ? [] : ["<defs>" + definitions.keys.sorted().map { definitions[$0]! }.joined() + "</defs>"])
+            + elements + ["</svg>", ""]).joined(separator: "\n")
     }
 
     /// Several rendered images one above the other in one image (nested `<svg>` elements).

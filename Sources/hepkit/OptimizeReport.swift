@@ -68,7 +68,8 @@ extension OptimizationReport {
             if case .parameter(let i) = edge {
                 return .init(position: value, label: "\(analysis.parameters[i].name) = \(Axes.label(value))", color: Style.palette[2])
             }
-            return .init(position: value, label: Axes.label(value), color: "#888888", dash: "2 4")
+            // Fixed edges are read off the axis: a dotted line, no label.
+            return .init(position: value, label: "", color: "#888888", dash: "2 4")
         }
         return figure
     }

@@ -279,7 +279,7 @@ struct PlotRankingCommand: ParsableCommand {
 
 struct PlotTemplatesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "templates", abstract: "Nominal and up/down templates of every histosys and normsys modifier.")
+        commandName: "templates", abstract: "Nominal and up/down templates of every histosys, normsys, shapesys and staterror modifier.")
 
     @OptionGroup var options: PlotWorkspaceOptions
     @OptionGroup var output: PlotOutputOptions
@@ -295,6 +295,9 @@ struct PlotTemplatesCommand: ParsableCommand {
                         switch modifier.data {
                         case .histosys(let hi, let lo): (up, down) = (hi, lo)
                         case .normsys(let hi, let lo): (up, down) = (sample.data.map { $0 * hi }, sample.data.map { $0 * lo })
+                        // shapesys and staterror: the nominal ± the per-bin absolute uncertainty.
+                        case .perBin(let sigma) where sigma.count == sample.data.count:
+                            (up, down) = (zip(sample.data, sigma).map { $0 + $1 }, zip(sample.data, sigma).map { $0 - $1 })
                         default: continue
                         }
                         var figure = HistogramOverlayFigure(
@@ -310,7 +313,7 @@ struct PlotTemplatesCommand: ParsableCommand {
                     }
                 }
             }
-            if written == 0 { throw CommandError("\(inputName(options.workspace)): no histosys or normsys modifiers: no templates to draw") }
+            if written == 0 { throw CommandError("\(inputName(options.workspace)): no histosys, normsys, shapesys or staterror modifiers: no templates to draw") }
         }
     }
 }

@@ -120,7 +120,7 @@ func number(_ s: String?) -> Double { Double(s ?? "") ?? .nan }
         let ratios = elements(svg, with: "data-ratio").map { number($0["data-ratio"]) }
         let expectedRatios: [Double] = [110.0 / 105, 100.0 / 110, 25.0 / 22]
         #expect(ratios == expectedRatios)
-        let band = elements(svg, with: "data-high").filter { $0["data-sample"] == nil && $0["fill"] == Style.bandFill }
+        let band = elements(svg, with: "data-high").filter { $0["data-sample"] == nil && $0["fill"]?.hasPrefix("url(#hatch") == true }
         let edges: [[Double]] = band.prefix(3).map { [number($0["data-low"]), number($0["data-high"])] }
         #expect(edges == [[95, 115], [100, 120], [20, 24]])
     }
