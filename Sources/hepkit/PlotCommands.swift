@@ -403,6 +403,7 @@ struct PlotGridCommand: ParsableCommand {
     @Argument(help: "The grid table (JSON: labels and patches with values and result).") var grid: String
     @Option(help: "The indices of the two patch values drawn as x and y.") var axes = "0,1"
     @OptionGroup var output: PlotOutputOptions
+    @OptionGroup var execution: ExecutionOptions
 
     func run() throws {
         try reportingErrors {
