@@ -2,23 +2,7 @@ import Foundation
 import Testing
 @testable import Plots
 
-/// The `data-*` attributes of the SVG elements carrying `key`: one dictionary per element.
-func elements(_ svg: String, with key: String) -> [[String: String]] {
-    let tag = try! NSRegularExpression(pattern: "<(rect|circle|polyline|polygon|path|line)\\b([^>]*)/>")
-    let attribute = try! NSRegularExpression(pattern: #"([a-zA-Z0-9-]+)="([^"]*)""#)
-    var found: [[String: String]] = []
-    for match in tag.matches(in: svg, range: NSRange(svg.startIndex..., in: svg)) {
-        let text = String(svg[Range(match.range(at: 2), in: svg)!])
-        var attributes: [String: String] = ["tag": String(svg[Range(match.range(at: 1), in: svg)!])]
-        for a in attribute.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
-            attributes[String(text[Range(a.range(at: 1), in: text)!])] = String(text[Range(a.range(at: 2), in: text)!])
-                .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&lt;", with: "<")
-                .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
-        }
-        if attributes[key] != nil { found.append(attributes) }
-    }
-    return found
-}
+func elements(_ svg: String, with key: String) -> [[String: String]] { SVGData.elements(in: svg, with: key) }
 
 func number(_ s: String?) -> Double { Double(s ?? "") ?? .nan }
 

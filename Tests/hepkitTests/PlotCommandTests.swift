@@ -1,6 +1,7 @@
 import Foundation
 import HistFactory
 import Inference
+import Plots
 import Testing
 @testable import hepkit
 
@@ -25,19 +26,7 @@ import Testing
         return try String(contentsOfFile: "\(directory)/\(file)", encoding: .utf8)
     }
 
-    /// The data-* attributes (and geometry) of the elements carrying `key`.
-    func elements(_ svg: String, with key: String) -> [[String: String]] {
-        let tag = try! NSRegularExpression(pattern: "<(rect|circle|polyline|polygon|path|line)\\b([^>]*)/>")
-        let attribute = try! NSRegularExpression(pattern: #"([a-zA-Z0-9-]+)="([^"]*)""#)
-        return tag.matches(in: svg, range: NSRange(svg.startIndex..., in: svg)).compactMap { match in
-            let text = String(svg[Range(match.range(at: 2), in: svg)!])
-            var attributes: [String: String] = [:]
-            for a in attribute.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
-                attributes[String(text[Range(a.range(at: 1), in: text)!])] = String(text[Range(a.range(at: 2), in: text)!])
-            }
-            return attributes[key] == nil ? nil : attributes
-        }
-    }
+    func elements(_ svg: String, with key: String) -> [[String: String]] { SVGData.elements(in: svg, with: key) }
 
     func value(_ s: String?) -> Double { Double(s ?? "") ?? .nan }
 
