@@ -13,6 +13,8 @@ public enum AxisTicks: Sendable, Equatable {
     case unlabeled
     /// One labelled tick per category at the values 0, 1, 2, …
     case categories([String])
+    /// Round ticks at whole numbers only (bin numbers).
+    case integers
 }
 
 /// A legend line: its text and the symbol drawn before it.
@@ -174,9 +176,12 @@ public struct Axes: Sendable {
                 return (value, isDecade ? ("10", "\(k)".replacingOccurrences(of: "-", with: "−")) : (Ticks.label(value), nil))
             }
         case .linear:
-            let major = Ticks.linear(range, target: target)
+            var major = Ticks.linear(range, target: target)
+            if kind == .integers, Ticks.step(span: range.upperBound - range.lowerBound, target: target) < 1 {
+                major = stride(from: range.lowerBound.rounded(.up), through: range.upperBound, by: 1).map { $0 }
+            }
             let step = major.count > 1 ? major[1] - major[0] : Ticks.step(span: range.upperBound - range.lowerBound, target: target)
-            let subdivisions = abs((step / pow(10, log10(step).rounded(.down))) - 2) < 1e-9 ? 4 : 5
+            let subdivisions = kind == .integers && step <= 1 ? 1 : abs((step / pow(10, log10(step).rounded(.down))) - 2) < 1e-9 ? 4 : 5
             let minorStep = step / Double(subdivisions)
             let first = (range.lowerBound / minorStep).rounded(.up), last = (range.upperBound / minorStep).rounded(.down)
             if first <= last, last - first < 2000 {

@@ -61,6 +61,8 @@ public struct StackedHistogramFigure: Sendable {
     public var bandLabel = "Uncertainty"
     /// A logarithmic y axis.
     public var logY = false
+    /// The edges are bin numbers: ticks at whole numbers only.
+    public var binNumbers = false
 
     public init(title: String, note: String? = nil, xLabel: String, edges: [Double], components: [Component]) {
         self.title = title
@@ -84,7 +86,8 @@ public struct StackedHistogramFigure: Sendable {
         let xRange = (edges.first ?? 0)...(edges.last ?? 1)
         let main = Axes(frame: layout.main, x: xRange, y: PanelLayout.yRange(tops + (logY ? components.flatMap(\.counts) : []), log: logY),
                         yScale: logY ? .log : .linear)
-        main.drawFrame(in: &svg, title: title, xLabel: xLabel, yLabel: yLabel, xTicks: data != nil ? .unlabeled : .automatic, note: note)
+        let xTicks: AxisTicks = binNumbers ? .integers : .automatic
+        main.drawFrame(in: &svg, title: title, xLabel: xLabel, yLabel: yLabel, xTicks: data != nil ? .unlabeled : xTicks, note: note)
         var legend: [LegendEntry] = []
         var base = [Double](repeating: logY ? main.y.lowerBound : 0, count: bins)
         svg.beginGroup(["class": "stack"])
@@ -125,7 +128,7 @@ public struct StackedHistogramFigure: Sendable {
         let ratios = ratio(data.counts), lows = ratio(data.lower), highs = ratio(data.upper)
         let bandLow = band.map { ratio($0.lower) }, bandHigh = band.map { ratio($0.upper) }
         let lower = Axes(frame: layout.ratio, x: xRange, y: PanelLayout.ratioRange(ratios + (bandLow ?? []) + (bandHigh ?? [])))
-        lower.drawFrame(in: &svg, title: "", xLabel: xLabel, yLabel: "Data / Model", yTickCount: 4)
+        lower.drawFrame(in: &svg, title: "", xLabel: xLabel, yLabel: "Data / Model", xTicks: xTicks, yTickCount: 4)
         if let bandLow, let bandHigh {
             svg.beginGroup(["class": "ratio-band", "fill-opacity": "0.4"])
             lower.bars(edges: edges, low: bandLow.map { $0.isFinite ? $0 : 1 }, high: bandHigh.map { $0.isFinite ? $0 : 1 },
@@ -175,6 +178,8 @@ public struct HistogramOverlayFigure: Sendable {
     /// A panel below with every line divided by the first.
     public var ratioLabel: String?
     public var logY = false
+    /// The edges are bin numbers: ticks at whole numbers only.
+    public var binNumbers = false
 
     public init(title: String, note: String? = nil, xLabel: String, edges: [Double], lines: [Line]) {
         self.title = title
@@ -189,7 +194,8 @@ public struct HistogramOverlayFigure: Sendable {
         var svg = SVGDocument(width: PanelLayout.width, height: layout.height)
         let xRange = Axes.range(of: edges + markers.map(\.position))
         let main = Axes(frame: layout.main, x: xRange, y: PanelLayout.yRange(lines.flatMap(\.counts), log: logY), yScale: logY ? .log : .linear)
-        main.drawFrame(in: &svg, title: title, xLabel: xLabel, yLabel: yLabel, xTicks: layout.hasRatio ? .unlabeled : .automatic, note: note)
+        let xTicks: AxisTicks = binNumbers ? .integers : .automatic
+        main.drawFrame(in: &svg, title: title, xLabel: xLabel, yLabel: yLabel, xTicks: layout.hasRatio ? .unlabeled : xTicks, note: note)
         for marker in markers { drawMarker(marker, on: main, in: &svg, labelled: true) }
         for line in lines {
             main.steps(edges: edges, values: line.counts, color: line.color, width: 2.2, dash: line.dash,
@@ -200,7 +206,7 @@ public struct HistogramOverlayFigure: Sendable {
         guard layout.hasRatio, let reference = lines.first else { return svg.rendered() }
         let ratios = lines.map { line in zip(line.counts, reference.counts).map { $1 != 0 ? $0 / $1 : .nan } }
         let lower = Axes(frame: layout.ratio, x: xRange, y: PanelLayout.ratioRange(ratios.flatMap { $0 }))
-        lower.drawFrame(in: &svg, title: "", xLabel: xLabel, yLabel: ratioLabel ?? "", yTickCount: 4)
+        lower.drawFrame(in: &svg, title: "", xLabel: xLabel, yLabel: ratioLabel ?? "", xTicks: xTicks, yTickCount: 4)
         for marker in markers { drawMarker(marker, on: lower, in: &svg, labelled: false) }
         for (line, values) in zip(lines, ratios) {
             lower.steps(edges: edges, values: values.map { $0.isFinite ? $0 : 1 }, color: line.color, width: 2, dash: line.dash, in: &svg)

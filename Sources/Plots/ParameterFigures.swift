@@ -25,7 +25,7 @@ public struct PullsFigure: Sendable {
     public func svg() -> String {
         let rows = Double(max(entries.count, 1)), rowHeight = 34.0
         let labelWidth = min(320, 30 + (entries.map { Axes.textWidth($0.name, size: Style.tickFont) }.max() ?? 60))
-        let frame = Rectangle(x: labelWidth + 20, y: 56, width: 520, height: rows * rowHeight)
+        let frame = Rectangle(x: labelWidth + 20, y: 56, width: 520, height: max(rows * rowHeight, 160))
         var svg = SVGDocument(width: frame.x + frame.width + 36, height: frame.y + frame.height + 80)
         let reach = max(3, (entries.map { abs($0.pull) + abs($0.error) }.filter(\.isFinite).max() ?? 0).rounded(.up))
         let axes = Axes(frame: frame, x: -reach...reach, y: -0.5...rows - 0.5)
@@ -81,7 +81,7 @@ public struct RankingFigure: Sendable {
     public func svg() -> String {
         let rows = Double(max(entries.count, 1)), rowHeight = 38.0
         let labelWidth = min(320, 30 + (entries.map { Axes.textWidth($0.name, size: Style.tickFont) }.max() ?? 60))
-        let frame = Rectangle(x: labelWidth + 20, y: 150, width: 560, height: rows * rowHeight)
+        let frame = Rectangle(x: labelWidth + 20, y: 150, width: 560, height: max(rows * rowHeight, 160))
         var svg = SVGDocument(width: frame.x + frame.width + 36, height: frame.y + frame.height + 84)
         let impacts = entries.flatMap { [$0.prefitUp, $0.prefitDown, $0.postfitUp, $0.postfitDown].compactMap { $0 } }.filter(\.isFinite)
         let largest = Ticks.rounded(0...max(impacts.map(abs).max() ?? 1, 1e-12) * 1.05, target: 3).upperBound
@@ -159,7 +159,8 @@ public struct CorrelationFigure: Sendable {
         var svg = SVGDocument(width: origin.x + cell * Double(n) + 130, height: origin.y + cell * Double(n) + labelWidth * 0.75 + 30)
         svg.text(title, x: 20, y: 34, size: Style.titleFont, weight: "bold")
         if let note { svg.text(note, x: origin.x + cell * Double(n), y: 34, size: Style.legendFont, anchor: .end, style: "italic") }
-        let fontSize = min(Style.tickFont - 2, cell * 0.32)
+        // Values are written in the cells while they stay legible.
+        let fontSize = min(Style.tickFont - 2, cell * 0.32), annotated = n <= 25
         for row in 0..<n {
             for column in 0..<n {
                 let value = values[row * n + column]
@@ -167,6 +168,7 @@ public struct CorrelationFigure: Sendable {
                 svg.rectangle(box, fill: Style.diverging(value), stroke: "white", strokeWidth: 1, data: [
                     "data-row": names[row], "data-column": names[column], "data-value": SVGDocument.value(value),
                 ])
+                guard annotated else { continue }
                 svg.text(Ticks.fixed(value, decimals: 2), x: box.x + cell / 2,
                          y: box.y + cell / 2 + 0.35 * fontSize, size: fontSize, anchor: .middle, color: abs(value) > 0.6 ? "white" : Style.ink)
             }

@@ -177,6 +177,7 @@ struct PlotYieldsCommand: ParsableCommand {
                 figure.band = (bins.map { total[$0] - sigma[$0] }, bins.map { total[$0] + sigma[$0] })
                 figure.bandLabel = fit == .prefit ? "Pre-fit uncertainty" : "Post-fit uncertainty"
                 figure.logY = log
+                figure.binNumbers = !edges.contains { $0.channel == channel }
                 try output.write(figure.svg(), name: "yields_\(try SafeName.check(channel, what: "channel name"))_\(fit.rawValue)")
             }
         }
@@ -307,6 +308,7 @@ struct PlotTemplatesCommand: ParsableCommand {
                                     .init(name: "\(modifier.name) up", counts: up, color: Style.palette[2]),
                                     .init(name: "\(modifier.name) down", counts: down, color: Style.palette[0], dash: "8 5")])
                         figure.ratioLabel = "Variation / Nominal"
+                        figure.binNumbers = true
                         let name = try [channel.name, sample.name, modifier.name].map { try SafeName.check($0, what: "name") }.joined(separator: "_")
                         try output.write(figure.svg(), name: "template_\(name)")
                         written += 1
