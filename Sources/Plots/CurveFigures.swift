@@ -42,14 +42,13 @@ public struct LimitFigure: Sendable {
                   data: ["data-curve": "observed", "data-x": SVGDocument.values(values), "data-y": SVGDocument.values(observed)], in: &svg)
         axes.points(values, observed, lower: observed, upper: observed, radius: 3.5, in: &svg)
         axes.horizontalLine(at: level, color: Style.palette[2], width: 2, data: ["data-level": SVGDocument.value(level)], in: &svg)
-        var legend = [
+        let legend = [
             LegendEntry("Observed" + (observedLimit.map { ": \(poi) < \(Ticks.label($0))" } ?? ""), color: Style.ink),
             LegendEntry("Expected" + (expectedLimit.map { ": \(poi) < \(Ticks.label($0))" } ?? ""), color: Style.ink, symbol: .line(dash: "8 5")),
             LegendEntry("Expected ±1σ", color: Style.oneSigma, symbol: .fill()),
             LegendEntry("Expected ±2σ", color: Style.twoSigma, symbol: .fill()),
             LegendEntry("CLs = \(Ticks.label(level))", color: Style.palette[2]),
         ]
-        if observedLimit == nil && expectedLimit == nil { legend[0].name = "Observed" }
         for (limit, dash) in [(observedLimit, "3 3"), (expectedLimit, "8 5")] {
             if let limit { axes.verticalLine(at: limit, color: Style.palette[2], width: 1.2, dash: dash, data: ["data-limit": SVGDocument.value(limit)], in: &svg) }
         }

@@ -38,7 +38,11 @@ struct PlotOutputOptions: ParsableArguments {
     /// from ``SafeName``-checked parts.
     @discardableResult
     func write(_ svg: String, name: String) throws -> String {
-        try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw CommandError("cannot create the output folder '\(outputDirectory)': \(error.localizedDescription)")
+        }
         let path = (outputDirectory as NSString).appendingPathComponent("\(try SafeName.check(name, what: "figure name")).\(format.rawValue)")
         let bytes = format == .svg ? Data(svg.utf8) : try PNGRenderer.render(svg)
         do { try AtomicFile.write(bytes, to: path) } catch { throw CommandError(error.description) }
