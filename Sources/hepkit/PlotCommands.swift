@@ -41,7 +41,10 @@ struct PlotOutputOptions: ParsableArguments {
         do {
             try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         } catch {
-            throw CommandError("cannot create the output folder '\(outputDirectory)': \(error.localizedDescription)")
+            // Foundation's message on Linux names no cause; the usual one is a file in the way.
+            let blocked = sequence(first: outputDirectory) { ($0 as NSString).deletingLastPathComponent }.prefix { !$0.isEmpty && $0 != "/" }
+                .first { var folder: ObjCBool = false; return FileManager.default.fileExists(atPath: $0, isDirectory: &folder) && !folder.boolValue }
+            throw CommandError("cannot create the output folder '\(outputDirectory)'" + (blocked.map { ": '\($0)' is a file" } ?? ""))
         }
         let path = (outputDirectory as NSString).appendingPathComponent("\(try SafeName.check(name, what: "figure name")).\(format.rawValue)")
         let bytes = format == .svg ? Data(svg.utf8) : try PNGRenderer.render(svg)

@@ -182,6 +182,30 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
     }
 
+    @Test func anOutputFolderBlockedByAFileIsNamed() throws {
+        let directory = try folder()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Data().write(to: URL(fileURLWithPath: "\(directory)/file"))
+        let run = try HEPKitProcess.run(["plot", "pulls", oneBin, "--output-dir", "\(directory)/file/figures"])
+        #expect(run.status == 1)
+        #expect(run.stderr == "hepkit: cannot create the output folder '\(directory)/file/figures': '\(directory)/file' is a file\n")
+    }
+
+    static let hasRenderer = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+        .contains { FileManager.default.isExecutableFile(atPath: "\($0)/rsvg-convert") }
+
+    @Test(.enabled(if: hasRenderer, "rsvg-convert (librsvg2-bin) renders PNG"))
+    func pngIsTheRenderedFigure() throws {
+        let directory = try folder()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let run = try HEPKitProcess.run(["plot", "yields", oneBin, "--format", "png", "--output-dir", directory])
+        #expect(run.status == 0 && run.stdout == "\(directory)/yields_singlechannel_prefit.png\n")
+        let png = try Data(contentsOf: URL(fileURLWithPath: "\(directory)/yields_singlechannel_prefit.png"))
+        #expect(png.starts(with: [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
+        // Twice the SVG's 820 px width (the IHDR chunk's big-endian width).
+        #expect(png.count > 24 && png[16..<20].reduce(0) { $0 << 8 | Int($1) } == 1640)
+    }
+
     @Test func unsafeChannelNamesNeverBecomePaths() throws {
         let directory = try folder()
         defer { try? FileManager.default.removeItem(atPath: directory) }
