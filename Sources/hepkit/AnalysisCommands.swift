@@ -130,7 +130,9 @@ struct OptimizeCommand: ParsableCommand {
         guard leader else { return }
         progress.finish()
         let folder = try OutputFolder(directory)
-        try report.write(to: folder, reportFiles: report.reportFiles(initialWorkspace: initialWorkspace))
+        // The cut distributions need every event: a single process's run only.
+        let events = try collective == nil ? (loaded.histograms, ExpressionOptions(outOfRangeDefault: AnalysisConfig.load(contentsOf: url).outOfRangeDefault)) : nil
+        try report.write(to: folder, reportFiles: report.reportFiles(initialWorkspace: initialWorkspace, events: events))
         unlink(checkpointFile)
         var summary = report.summary(elapsed: progress.elapsed, resumedAt: saved?.state.nextStep, folder: folder.destination)
         if let collective { summary += "\n  events shared over \(collective.size) MPI ranks" }

@@ -74,8 +74,93 @@ extension OptimizationReport {
         return figure
     }
 
-    /// The report's figures, by file name, and the page embedding them.
-    func reportFiles(initialWorkspace: Workspace) throws -> [(name: String, data: Data)] {
+    /// The cuts of `region`'s selection: comparisons of a parameter with an expression of the
+    /// events alone (`met > cut_met`), each with that expression's source.
+    func selectionCuts(region r: Int) -> [(parameter: Int, variable: String)] {
+        guard let selection = analysis.regions[r].selections.compactMap({ $0 }).first else { return [] }
+        let names = analysis.parameters.map(\.name)
+        func source(_ e: Analysis.Expression) -> String {
+            String(String.UnicodeScalarView(selection.source.unicodeScalars.dropFirst(e.span.lowerBound).prefix(e.span.count)))
+        }
+        func mentionsParameter(_ e: Analysis.Expression) -> Bool {
+            switch e.node {
+            case .number: return false
+            case .name(let name): return names.contains(name)
+            case .unary(_, let a), .index(let a, _): return mentionsParameter(a)
+            case .binary(_, let a, let b): return mentionsParameter(a) || mentionsParameter(b)
+            case .call(_, let arguments): return arguments.contains(where: mentionsParameter)
+            }
+        }
+        var cuts: [(Int, String)] = []
+        func walk(_ e: Analysis.Expression) {
+            switch e.node {
+            case .binary(let op, let a, let b) where [BinaryOperator.less, .lessEqual, .greater, .greaterEqual].contains(op):
+                for (side, other) in [(a, b), (b, a)] {
+                    if case .name(let name) = side.node, let index = names.firstIndex(of: name), !mentionsParameter(other) {
+                        cuts.append((index, source(other)))
+                    }
+                }
+            case .binary(_, let a, let b): walk(a); walk(b)
+            case .unary(_, let a), .index(let a, _): walk(a)
+            case .call(_, let arguments): arguments.forEach(walk)
+            case .number, .name: break
+            }
+        }
+        walk(selection.syntax)
+        return cuts
+    }
+
+    /// The distribution of a cut's variable per sample before any selection, weighted, with the
+    /// cut at the initial θ and at the optimum: where the optimiser moved it.
+    ///
+    /// - Parameter options: the config's expression options (`out_of_range_default`), so the
+    ///   variable is computed as the selection computes it.
+    func cutFigure(
+        region r: Int, parameter k: Int, variable: String, histograms: AnalysisHistograms, options: ExpressionOptions
+    ) throws -> HistogramOverlayFigure {
+        let events = histograms.events
+        var valuesPerSample: [[Double]] = [], weightsPerSample: [[Double]] = []
+        for (s, sample) in analysis.samples.enumerated() {
+            let table = events.samples[s]
+            let shapes = Dictionary(uniqueKeysWithValues: table.columns.map { ($0.key, $0.value.shape) })
+            let expression = try CompiledExpression(
+                variable, environment: ExpressionEnvironment(branches: shapes, parameters: analysis.parameters.map(\.name)), options: options,
+                expecting: .number)
+            valuesPerSample.append(try expression.evaluate(on: table, parameters: optimum))
+            weightsPerSample.append(try sample.weight.evaluate(on: table, parameters: optimum))
+        }
+        let start = trajectory.first?.parameters[k] ?? analysis.parameters[k].initial
+        let all = valuesPerSample.flatMap { $0 }.filter(\.isFinite).sorted()
+        let low = all.isEmpty ? 0 : all[all.count / 200], high = all.isEmpty ? 1 : all[(all.count * 199) / 200]
+        let range = Ticks.rounded(min(low, start, optimum[k])...max(high, start, optimum[k], low + 1e-9), target: 8)
+        let bins = 40, width = (range.upperBound - range.lowerBound) / Double(bins)
+        let edges = (0...bins).map { range.lowerBound + Double($0) * width }
+        let lines = analysis.samples.indices.map { s -> HistogramOverlayFigure.Line in
+            var counts = [Double](repeating: 0, count: bins)
+            for (x, w) in zip(valuesPerSample[s], weightsPerSample[s]) where x.isFinite && w.isFinite && range.contains(x) {
+                counts[min(bins - 1, Int((x - range.lowerBound) / width))] += w
+            }
+            return .init(name: analysis.samples[s].name, counts: counts, color: Style.color(s))
+        }
+        let name = analysis.parameters[k].name
+        var figure = HistogramOverlayFigure(
+            title: "\(analysis.regions[r].name): \(variable)", note: "all events, before the selection", xLabel: variable,
+            edges: edges, lines: lines)
+        figure.markers = [
+            .init(position: start, label: "\(name) = \(Axes.label(start)) (initial)", color: "#777777"),
+            .init(position: optimum[k], label: "\(name) = \(Axes.label(optimum[k])) (optimum)", color: Style.palette[2], dash: nil),
+        ]
+        let positive = lines.flatMap(\.counts).filter { $0 > 0 }
+        figure.logY = (positive.max() ?? 1) / (positive.min() ?? 1) > 100
+        return figure
+    }
+
+    /// The report's figures, by file name, and the page embedding them. With `events` (the
+    /// histograms of a single-process run, holding every event, and the config's expression
+    /// options), also the distribution of every cut variable.
+    func reportFiles(
+        initialWorkspace: Workspace, events: (histograms: AnalysisHistograms, options: ExpressionOptions)? = nil
+    ) throws -> [(name: String, data: Data)] {
         var files: [(String, String)] = [("objective.svg", objectiveFigure().svg())]
         var page = HTMLReport(title: "hepkit optimize: \(analysis.objective.rawValue)")
         page.heading("Objective")
@@ -93,6 +178,18 @@ extension OptimizationReport {
                 let name = "region_\(region)_\(stage).svg"
                 files.append((name, regionFigure(r, workspace: workspace, theta: theta, stage: stage == "before" ? "initial θ" : "optimum").svg()))
                 page.figure(files.last!.1, caption: "\(analysis.regions[r].name) with hard cuts at the \(stage == "before" ? "initial" : "optimal") parameters; dashed lines: bin edges.")
+            }
+        }
+        if let events {
+            page.heading("Cuts")
+            for r in analysis.regions.indices {
+                for cut in selectionCuts(region: r) {
+                    let parameter = analysis.parameters[cut.parameter].name
+                    let name = "cut_\(try SafeName.check(analysis.regions[r].name, what: "region name"))_\(try SafeName.check(parameter, what: "parameter name")).svg"
+                    guard !files.contains(where: { $0.0 == name }) else { continue }
+                    files.append((name, try cutFigure(region: r, parameter: cut.parameter, variable: cut.variable, histograms: events.histograms, options: events.options).svg()))
+                    page.figure(files.last!.1, caption: "\(cut.variable) of every event per sample (weighted), with the cut \(parameter) at the start and at the optimum.")
+                }
             }
         }
         page.heading("Final numbers")
