@@ -93,5 +93,6 @@ if [ -n "$docs" ]; then
     rsvg-convert "$D/optimize/region_SR_before.svg" -o docs/report-region-before.png
     rsvg-convert "$D/optimize/region_SR_after.svg" -o docs/report-region-after.png
     rsvg-convert "$D/optimize/objective.svg" -o docs/report-objective.png
+    rsvg-convert "$D/optimize/cut_SR_cut_met.svg" -o docs/report-cut.png
 fi
 echo "ci-plots: all figures rendered"
