@@ -21,7 +21,7 @@ struct PanelLayout {
         if log {
             let positive = finite.filter { $0 > 0 }
             let low = (positive.min() ?? 0.1) / 3, top = max(positive.max() ?? 1, low * 10)
-            return low...top * pow(top / low, 0.6)
+            return low...top * pow(top / low, 0.35)
         }
         return Ticks.rounded(0...max(high, 1e-12) * 1.45)
     }
