@@ -35,13 +35,19 @@ public struct PullsFigure: Sendable {
         axes.band([-1, 1], low: [-0.5, -0.5], high: [rows - 0.5, rows - 0.5], fill: Style.oneSigma, in: &svg)
         axes.verticalLine(at: 0, color: Style.ink, width: 1, dash: "5 4", in: &svg)
         axes.drawFrame(in: &svg, title: title, xLabel: "(θ̂ − θ₀) / Δθ", yLabel: "", yTicks: .categories(names), note: note)
-        let ys = entries.indices.map { rows - 1 - Double($0) }
+        Self.drawPoints(entries, on: axes, in: &svg)
+        return svg.rendered()
+    }
+
+    /// Entry k's pull as a marker with its horizontal error bar at y = count − 1 − k (the
+    /// first entry on top), tagged with its numbers.
+    static func drawPoints(_ entries: [Entry], on axes: Axes, in svg: inout SVGDocument) {
+        let ys = entries.indices.map { Double(entries.count - 1 - $0) }
         axes.points(entries.map(\.pull), ys, lower: ys, upper: ys, left: entries.map { $0.pull - $0.error },
                     right: entries.map { $0.pull + $0.error }, data: { k in
                         ["data-name": entries[k].name, "data-pull": SVGDocument.value(entries[k].pull),
                          "data-error": SVGDocument.value(entries[k].error)]
                     }, in: &svg)
-        return svg.rendered()
     }
 }
 
@@ -115,12 +121,7 @@ public struct RankingFigure: Sendable {
             bar(entry.postfitUp, color: Self.upColor, filled: true, kind: "postfit-up")
             bar(entry.postfitDown, color: Self.downColor, filled: true, kind: "postfit-down")
         }
-        let ys = entries.indices.map { rows - 1 - Double($0) }
-        pulls.points(entries.map(\.pull), ys, lower: ys, upper: ys, left: entries.map { $0.pull - $0.pullError },
-                     right: entries.map { $0.pull + $0.pullError }, data: { k in
-                         ["data-name": entries[k].name, "data-pull": SVGDocument.value(entries[k].pull),
-                          "data-error": SVGDocument.value(entries[k].pullError)]
-                     }, in: &svg)
+        PullsFigure.drawPoints(entries.map { PullsFigure.Entry(name: $0.name, pull: $0.pull, error: $0.pullError) }, on: pulls, in: &svg)
         // The key sits above the impact axis, where it can hide nothing.
         let key: [(String, String, Bool)] = [("Pre-fit +Δθ", Self.upColor, false), ("Pre-fit −Δθ", Self.downColor, false),
                                              ("Post-fit +Δθ", Self.upColor, true), ("Post-fit −Δθ", Self.downColor, true)]
