@@ -417,8 +417,11 @@ struct PlotGridCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let source = inputName(grid)
-            guard let table = try JSONSerialization.jsonObject(with: Data(readInput(grid))) as? [String: Any],
-                  let labels = table["labels"] as? [String], let patches = table["patches"] as? [[String: Any]] else {
+            let json: Any
+            do { json = try JSONSerialization.jsonObject(with: Data(readInput(grid))) } catch let error as CommandError { throw error } catch {
+                throw CommandError("\(source): not valid JSON")
+            }
+            guard let table = json as? [String: Any], let labels = table["labels"] as? [String], let patches = table["patches"] as? [[String: Any]] else {
                 throw CommandError("\(source): not a grid table (an object with 'labels' and 'patches')")
             }
             let indices = axes.split(separator: ",").compactMap { Int($0) }
@@ -450,6 +453,13 @@ struct PlotGridCommand: ParsableCommand {
             var figure = ExclusionFigure(title: "Exclusion", note: kind == "cls" ? "CLs" : "upper limit on μ",
                                          xLabel: labels[indices[0]], yLabel: labels[indices[1]], points: points)
             if kind == "upperlimit" { figure.scale = .limits }
+            if figure.contour(expected: false).isEmpty && figure.contour(expected: true).isEmpty {
+                let xs = Set(points.map(\.x)).count, ys = Set(points.map(\.y)).count
+                let why = xs < 2 || ys < 2 || xs * ys > points.count
+                    ? "the points do not fill a rectangular grid (\(xs) × \(ys) values, \(points.count) points)"
+                    : "no neighbouring points lie on both sides of \(Ticks.label(figure.level))"
+                FileHandle.standardError.write(Data("hepkit: warning: \(source): no exclusion contour drawn: \(why)\n".utf8))
+            }
             try output.write(figure.svg(), name: "grid")
         }
     }

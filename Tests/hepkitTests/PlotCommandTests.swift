@@ -135,6 +135,28 @@ import Testing
         }
     }
 
+    @Test func gridContoursFollowTheLevelAndAMissingGridIsSaid() throws {
+        let directory = try folder()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // CLs = m1 / 1000 on a 3 × 2 grid: the 0.05 contour is the line m1 = 50.
+        var patches: [[String: Any]] = []
+        for m1 in [0.0, 100, 200] {
+            for m2 in [10.0, 20] {
+                patches.append(["name": "p_\(Int(m1))_\(Int(m2))", "values": [m1, m2], "result": ["CLs_obs": m1 / 1000, "CLs_exp": [0, 0, m1 / 2000, 0, 0]]])
+            }
+        }
+        let table = "\(directory)/grid.json"
+        try JSONSerialization.data(withJSONObject: ["labels": ["m1", "m2"], "patches": patches]).write(to: URL(fileURLWithPath: table))
+        let svg = try plot(["grid", table], file: "grid.svg")
+        let contours = Dictionary(uniqueKeysWithValues: elements(svg, with: "data-contour").map { ($0["data-contour"]!, $0["data-segments"]!) })
+        #expect(contours["observed"] == "50.0,10.0,50.0,20.0")
+        #expect(contours["expected"] == "100.0,10.0,100.0,20.0")
+        // Three points on a diagonal are no grid: the figure is drawn, and the missing contour explained.
+        let run = try HEPKitProcess.run(["plot", "grid", "fixtures/plots/grid.json", "--output-dir", directory])
+        #expect(run.status == 0)
+        #expect(run.stderr.contains("no exclusion contour drawn: the points do not fill a rectangular grid (3 × 3 values, 3 points)"))
+    }
+
     @Test func scanCrossingsAreTheProfileInterval() throws {
         let svg = try plot(["scan", oneBin, "--parameter", "mu", "--scan", "0:3:7"], file: "scan_mu.svg")
         let l = try likelihood(oneBin)
