@@ -16,10 +16,20 @@ extension OptimizationReport {
         let steps = trajectory.map { Double($0.step) }, soft = trajectory.map(\.objective)
         let positive = (soft + [hardObjective]).filter(\.isFinite).allSatisfy { $0 > 0 }
         var figure = TrajectoryFigure(
-            title: "Objective: \(analysis.objective.rawValue)", yLabel: analysis.objective.rawValue, steps: steps,
+            title: "Objective: \(analysis.objective.rawValue)", yLabel: objectiveLabel, steps: steps,
             series: [.init(name: "soft (relaxed cuts and edges)", values: soft)], logY: positive)
         figure.finalPoints = [("hard cuts at the optimum", hardObjective)]
         return figure
+    }
+
+    /// What the objective's axis shows, for the built-in objectives; another's name.
+    var objectiveLabel: String {
+        switch analysis.objective {
+        case .cls: "expected CLs at μ = 1"
+        case .discovery: "expected discovery Z"
+        case .poiUncertainty: "expected σ(μ)"
+        default: analysis.objective.rawValue
+        }
     }
 
     /// Parameter `k` in its own units against step, its bounds shaded.
