@@ -7,9 +7,9 @@
 #
 #   bash tools/ci-plots.sh HEPKIT [DOCS]   # e.g. .build/release/hepkit; with DOCS, also refresh docs/*.png
 set -euo pipefail
-cd "$(dirname "$0")/.."
 hepkit="$(realpath "$1")"
 docs="${2:-}"
+cd "$(dirname "$0")/.."
 python=python3
 [ -x .venv/bin/python ] && python=.venv/bin/python
 for tool in rsvg-convert chromium; do
