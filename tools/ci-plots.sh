@@ -58,7 +58,7 @@ plot_all() {  # WORKSPACE OUT [extra yields options...]
 }
 
 echo "== every plot kind: the example and the fixtures"
-plot_all "$D/example.json" "$D/example" --edges SR=80,105,145,170 --x-label "m [GeV]"
+plot_all "$D/example.json" "$D/example" --config fixtures/example/analysis.yml --x-label "m [GeV]"
 for ws in validation_2bin_2channel_coupledhistosys xml_multichannel_histfactory__example xml_multibin_histfactory__example; do
     plot_all "fixtures/pyhf/$ws.json" "$D/$ws"
 done

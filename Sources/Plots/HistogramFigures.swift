@@ -96,7 +96,8 @@ public struct StackedHistogramFigure: Sendable {
             let high = (0..<bins).map { base[$0] + component.counts[$0] }
             main.bars(edges: edges, low: base, high: high, fill: color, stroke: "#333333", data: { i in
                 ["data-sample": component.name, "data-bin": "\(i)", "data-value": SVGDocument.value(component.counts[i]),
-                 "data-low": SVGDocument.value(base[i]), "data-high": SVGDocument.value(high[i])]
+                 "data-low": SVGDocument.value(base[i]), "data-high": SVGDocument.value(high[i]),
+                 "data-from": SVGDocument.value(edges[i]), "data-to": SVGDocument.value(edges[i + 1])]
             }, in: &svg)
             base = high
             legend.append(LegendEntry(component.name, color: color, symbol: .fill(outline: "#333333")))

@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import Foundation
 import HEPKitSupport
@@ -125,6 +126,46 @@ struct ChannelEdges: ExpressibleByArgument {
 
 enum FitStage: String, ExpressibleByArgument, CaseIterable { case prefit, postfit }
 
+/// The binning of a workspace built from an analysis config: each region's edges (parameters at
+/// their initial values or `--set` values, as `hepkit build` fills them) and its observable.
+struct ConfigBinningOptions: ParsableArguments {
+    @Option(help: "The analysis config the workspace was built from: its regions' bin edges and observables label the channels.")
+    var config: String?
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("With --config: a parameter's value for the edges (repeatable; default: its init).", valueName: "name=value"))
+    var settings: [ParameterSetting] = []
+
+    /// Per region name, its edges and observable; empty without --config.
+    func binnings() throws -> [String: (edges: [Double], observable: String)] {
+        guard let config else {
+            if !settings.isEmpty { throw ValidationError("--set needs --config") }
+            return [:]
+        }
+        let analysis = try AnalysisConfig.load(contentsOf: URL(fileURLWithPath: config))
+        var values = Dictionary(analysis.parameters.map { ($0.name, $0.initial) }) { first, _ in first }
+        for setting in settings {
+            guard values[setting.name] != nil else { throw CommandError("--set \(setting.name): no parameter '\(setting.name)' in \(config)") }
+            values[setting.name] = setting.value
+        }
+        var binnings: [String: (edges: [Double], observable: String)] = [:]
+        for region in analysis.regions {
+            let edges = try region.edges.map { edge -> Double in
+                switch edge {
+                case .value(let x): return x
+                case .parameter(let name):
+                    guard let value = values[name] else { throw CommandError("\(config): region '\(region.name)': no parameter '\(name)' for an edge") }
+                    return value
+                }
+            }
+            guard zip(edges, edges.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                throw CommandError("\(config): region '\(region.name)': the edges \(edges) do not increase")
+            }
+            binnings[region.name] = (edges, region.observable)
+        }
+        return binnings
+    }
+}
+
 extension ParameterState {
     static func of(_ stage: FitStage, _ likelihood: HistFactoryLikelihood, options: PlotWorkspaceOptions) throws -> ParameterState {
         switch stage {
@@ -148,6 +189,7 @@ struct PlotYieldsCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A channel's bin edges (repeatable; default: bin numbers).", valueName: "CHANNEL=e0,e1,…"))
     var edges: [ChannelEdges] = []
     @Option(name: .customLong("x-label"), help: "The x-axis label (with its unit), e.g. 'm [GeV]'.") var xLabel: String?
+    @OptionGroup var binning: ConfigBinningOptions
     @OptionGroup var output: PlotOutputOptions
 
     func run() throws {
@@ -157,6 +199,7 @@ struct PlotYieldsCommand: ParsableCommand {
             for given in edges where !model.channels.contains(given.channel) {
                 throw CommandError("--edges: no channel '\(given.channel)' in \(inputName(options.workspace)) (channels: \(model.channels.joined(separator: ", ")))")
             }
+            let fromConfig = try binning.binnings()
             let state = try ParameterState.of(fit, likelihood, options: options)
             let split = SampleYields(model)
             let perSample = split.perSample(state.values)
@@ -165,15 +208,17 @@ struct PlotYieldsCommand: ParsableCommand {
             let sigma = split.totalStandardDeviation(state)
             for (c, channel) in model.channels.enumerated() {
                 let bins = model.channelBins[c]
-                let binEdges = try edges.first { $0.channel == channel }.map { given in
-                    guard given.edges.count == bins.count + 1 else {
-                        throw CommandError("--edges \(channel): \(given.edges.count) edges for \(bins.count) bins (need \(bins.count + 1))")
+                let given = edges.first { $0.channel == channel }.map { ($0.edges, "--edges \(channel)") }
+                    ?? fromConfig[channel].map { ($0.edges, "the config's region '\(channel)'") }
+                let binEdges = try given.map { given in
+                    guard given.0.count == bins.count + 1 else {
+                        throw CommandError("\(given.1): \(given.0.count) edges for \(bins.count) bins (need \(bins.count + 1))")
                     }
-                    return given.edges
+                    return given.0
                 } ?? (0...bins.count).map(Double.init)
                 var figure = StackedHistogramFigure(
                     title: channel, note: fit == .prefit ? "Pre-fit" : "Post-fit",
-                    xLabel: xLabel ?? (edges.isEmpty ? "bin" : "observable"), edges: binEdges,
+                    xLabel: xLabel ?? fromConfig[channel]?.observable ?? (given == nil ? "bin" : "observable"), edges: binEdges,
                     components: model.samples.indices.compactMap { s in
                         let counts = Array(perSample[s][bins])
                         return counts.allSatisfy({ $0 == 0 }) ? nil : .init(name: model.samples[s], counts: counts)
@@ -184,7 +229,7 @@ struct PlotYieldsCommand: ParsableCommand {
                 figure.band = (bins.map { total[$0] - sigma[$0] }, bins.map { total[$0] + sigma[$0] })
                 figure.bandLabel = fit == .prefit ? "Pre-fit uncertainty" : "Post-fit uncertainty"
                 figure.logY = log
-                figure.binNumbers = !edges.contains { $0.channel == channel }
+                figure.binNumbers = given == nil
                 try output.write(figure.svg(), name: "yields_\(try SafeName.check(channel, what: "channel name"))_\(fit.rawValue)")
             }
         }

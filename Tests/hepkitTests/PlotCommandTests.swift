@@ -52,6 +52,20 @@ import Testing
         #expect(close(value(elements(svg, with: "data-ratio").first?["data-ratio"]), 55.0 / 60))
     }
 
+    @Test func configGivesTheBuiltWorkspacesEdgesAndObservable() throws {
+        let directory = try folder()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let workspace = "\(directory)/ws.json"
+        let config = "fixtures/example/analysis.yml"
+        #expect(try HEPKitProcess.run(["build", config, "--set", "edge1=110", "-o", workspace]).status == 0)
+        let svg = try plot(["yields", workspace, "--config", config, "--set", "edge1=110"], file: "yields_SR_prefit.svg")
+        let bins = SVGData.elements(in: svg, with: "data-from").filter { $0["data-sample"] == "background" }
+        #expect(bins.map { [value($0["data-from"]), value($0["data-to"])] } == [[80, 110], [110, 145], [145, 170]])
+        #expect(svg.contains(">mass</text>"))
+        let wrong = try HEPKitProcess.run(["plot", "yields", workspace, "--config", config, "--set", "edge2=100", "--output-dir", directory])
+        #expect(wrong.status == 1 && wrong.stderr.contains("region 'SR': the edges [80.0, 105.0, 100.0, 170.0] do not increase"))
+    }
+
     @Test func postfitBandIsTheCorrelatedPropagationOfTheFit() throws {
         let svg = try plot(["yields", oneBin, "--fit", "postfit"], file: "yields_singlechannel_postfit.svg")
         let l = try likelihood(oneBin)
