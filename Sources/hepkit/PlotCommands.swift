@@ -335,11 +335,13 @@ struct PlotTemplatesCommand: ParsableCommand {
         commandName: "templates", abstract: "Nominal and up/down templates of every histosys, normsys, shapesys and staterror modifier.")
 
     @OptionGroup var options: PlotWorkspaceOptions
+    @OptionGroup var binning: ConfigBinningOptions
     @OptionGroup var output: PlotOutputOptions
 
     func run() throws {
         try options.naming {
             let (document, _) = try options.load()
+            let fromConfig = try binning.binnings()
             var written = 0
             for channel in document.workspace.channels {
                 for sample in channel.samples {
@@ -353,14 +355,15 @@ struct PlotTemplatesCommand: ParsableCommand {
                             (up, down) = (zip(sample.data, sigma).map { $0 + $1 }, zip(sample.data, sigma).map { $0 - $1 })
                         default: continue
                         }
+                        let binning = fromConfig[channel.name].flatMap { $0.edges.count == sample.data.count + 1 ? $0 : nil }
                         var figure = HistogramOverlayFigure(
-                            title: "\(channel.name): \(sample.name)", note: "\(modifier.name) (\(modifier.kind.rawValue))", xLabel: "bin",
-                            edges: (0...sample.data.count).map(Double.init),
+                            title: "\(channel.name): \(sample.name)", note: "\(modifier.name) (\(modifier.kind.rawValue))",
+                            xLabel: binning?.observable ?? "bin", edges: binning?.edges ?? (0...sample.data.count).map(Double.init),
                             lines: [.init(name: "Nominal", counts: sample.data, color: Style.ink),
                                     .init(name: "\(modifier.name) up", counts: up, color: Style.palette[2]),
                                     .init(name: "\(modifier.name) down", counts: down, color: Style.palette[0], dash: "8 5")])
                         figure.ratioLabel = "Variation / Nominal"
-                        figure.binNumbers = true
+                        figure.binNumbers = binning == nil
                         let name = try [channel.name, sample.name, modifier.name].map { try SafeName.check($0, what: "name") }.joined(separator: "_")
                         try output.write(figure.svg(), name: "template_\(name)")
                         written += 1
