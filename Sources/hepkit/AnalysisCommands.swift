@@ -50,8 +50,9 @@ struct OptimizeCommand: ParsableCommand {
             Writes to the output directory, as one set: trajectory.json (per step: parameters, objective, gradient), \
             optimum.json, optimization.svg (objective and parameters against step), workspace.json (built with hard \
             cuts at the optimum) and report.html (one self-contained page: the objective, the parameters, every region's \
-            histograms before and after, the final numbers; its figures are also written as SVG files). While it runs, a checkpoint beside the directory (.NAME.checkpoint.json) is saved every \
-            few steps; `hepkit optimize --resume DIR` continues a killed run from it with the same result. Progress goes \
+            histograms before and after, the cuts on their variables, the final numbers; its figures are also written as \
+            SVG files). While it runs, a checkpoint beside the directory (.NAME.checkpoint.json) is saved every few \
+            steps; `hepkit optimize --resume DIR` continues a killed run from it with the same result. Progress goes \
             to standard error (a live line on a terminal, else a line at most every 10 s); a summary ends the run.
             """)
 
@@ -130,9 +131,11 @@ struct OptimizeCommand: ParsableCommand {
         guard leader else { return }
         progress.finish()
         let folder = try OutputFolder(directory)
-        // The cut distributions need every event: a single process's run only.
+        // report.html and its figures, staged with the rest of the set; the cut distributions need
+        // every event: a single process's run only.
         let events = try collective == nil ? (loaded.histograms, ExpressionOptions(outOfRangeDefault: AnalysisConfig.load(contentsOf: url).outOfRangeDefault)) : nil
-        try report.write(to: folder, reportFiles: report.reportFiles(initialWorkspace: initialWorkspace, events: events))
+        for file in try report.reportFiles(initialWorkspace: initialWorkspace, events: events) { try folder.write(file.data, as: file.name) }
+        try report.write(to: folder)
         unlink(checkpointFile)
         var summary = report.summary(elapsed: progress.elapsed, resumedAt: saved?.state.nextStep, folder: folder.destination)
         if let collective { summary += "\n  events shared over \(collective.size) MPI ranks" }
@@ -298,17 +301,16 @@ extension OptimizationReport {
     /// `workspace.json`.
     func workspaceJSON() throws -> Data { Data(workspace.pyhfText.utf8) }
 
-    static let fileNames = ["trajectory.json", "optimum.json", "optimization.svg", "workspace.json", "report.html"]
+    static let fileNames = ["trajectory.json", "optimum.json", "optimization.svg", "workspace.json"]
 
-    /// Stages `trajectory.json`, `optimum.json`, `optimization.svg`, `workspace.json` and the
-    /// report's files (report.html and its figures) in `folder` and commits them in one step: the folder holds this run's whole set or the
+    /// Stages `trajectory.json`, `optimum.json`, `optimization.svg` and `workspace.json` in
+    /// `folder` and commits them in one step: the folder holds this run's whole set or the
     /// previous one, never a mix.
-    func write(to folder: OutputFolder, reportFiles: [(name: String, data: Data)]) throws {
+    func write(to folder: OutputFolder) throws {
         try folder.write(try trajectoryJSON(), as: "trajectory.json")
         try folder.write(try optimumJSON(), as: "optimum.json")
         try folder.write(Data(plotSVG().utf8), as: "optimization.svg")
         try folder.write(try workspaceJSON(), as: "workspace.json")
-        for file in reportFiles { try folder.write(file.data, as: file.name) }
         try folder.commit()
     }
 
