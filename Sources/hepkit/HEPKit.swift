@@ -21,9 +21,10 @@ struct HEPKitCommand: ParsableCommand {
             CombineCommand.self, PatchsetCommand.self,
             // Analyses
             BuildCommand.self, OptimizeCommand.self, MergeCommand.self,
-            PlotCommand.self,
             // Batch farms
             SubmitCommand.self,
+            // Figures
+            PlotCommand.self,
         ])
 
     /// ArgumentParser's `main`, plus the thread budget applied between parsing and running.
