@@ -3,7 +3,6 @@ import ArgumentParser
 import Collective
 import Foundation
 import HEPKitSupport
-import Plots
 
 // `hepkit build / optimize`: analysis configs → pyhf workspaces, and their gradient optimisation.
 
@@ -49,9 +48,11 @@ struct OptimizeCommand: ParsableCommand {
         abstract: "Optimise an analysis's parameters with gradients through the soft analysis and the profile fits.",
         discussion: """
             Writes to the output directory, as one set: trajectory.json (per step: parameters, objective, gradient), \
-            optimum.json, optimization.svg (objective and parameters against step) and workspace.json (built with hard \
-            cuts at the optimum). While it runs, a checkpoint beside the directory (.NAME.checkpoint.json) is saved every \
-            few steps; `hepkit optimize --resume DIR` continues a killed run from it with the same result. Progress goes \
+            optimum.json, optimization.svg (objective and parameters against step), workspace.json (built with hard \
+            cuts at the optimum) and report.html (one self-contained page: the objective, the parameters, every region's \
+            histograms before and after, the cuts on their variables, the final numbers; its figures are also written as \
+            SVG files). While it runs, a checkpoint beside the directory (.NAME.checkpoint.json) is saved every few \
+            steps; `hepkit optimize --resume DIR` continues a killed run from it with the same result. Progress goes \
             to standard error (a live line on a terminal, else a line at most every 10 s); a summary ends the run.
             """)
 
@@ -125,9 +126,15 @@ struct OptimizeCommand: ParsableCommand {
                 try OptimizeCheckpoint(config: configPath, configDigest: configDigest, state: state).save(to: checkpointFile)
                 lastSave = Date()
             })
+        // Every rank takes part: under MPI the histograms are summed over the ranks.
+        let initialWorkspace = try loaded.histograms.hardWorkspace(at: analysis.initialParameters, sharing: loaded.sharing)
         guard leader else { return }
         progress.finish()
         let folder = try OutputFolder(directory)
+        // report.html and its figures, staged with the rest of the set; the cut distributions need
+        // every event: a single process's run only.
+        let events = try collective == nil ? (loaded.histograms, ExpressionOptions(outOfRangeDefault: AnalysisConfig.load(contentsOf: url).outOfRangeDefault)) : nil
+        for file in try report.reportFiles(initialWorkspace: initialWorkspace, events: events) { try folder.write(file.data, as: file.name) }
         try report.write(to: folder)
         unlink(checkpointFile)
         var summary = report.summary(elapsed: progress.elapsed, resumedAt: saved?.state.nextStep, folder: folder.destination)
@@ -293,32 +300,6 @@ extension OptimizationReport {
 
     /// `workspace.json`.
     func workspaceJSON() throws -> Data { Data(workspace.pyhfText.utf8) }
-
-    /// `optimization.svg`: the objective (top) and each parameter within its bounds (bottom) against step.
-    func plotSVG() -> String {
-        var svg = SVGDocument(width: 720, height: 560)
-        let steps = trajectory.map { Double($0.step) }
-        let stepRange = Axes.range(of: steps)
-        func frame(top: Double) -> Rectangle { Rectangle(x: 70, y: top, width: svg.width - 20 - 70, height: 200) }
-        let objectives = trajectory.map(\.objective)
-        let objective = Axes(frame: frame(top: 40), x: stepRange, y: Axes.range(of: objectives))
-        objective.drawFrame(
-            in: &svg, title: "objective (\(analysis.objective.rawValue)), soft", xLabel: "step", yLabel: "objective")
-        objective.plot(steps, objectives, color: SVGDocument.palette[0], in: &svg)
-        let fractions = Axes(frame: frame(top: 300), x: stepRange, y: 0...1)
-        fractions.drawFrame(in: &svg, title: "parameters within their bounds", xLabel: "step", yLabel: "fraction")
-        var legend: [(name: String, color: String)] = []
-        for (k, p) in analysis.parameters.enumerated() {
-            let color = SVGDocument.palette[k % SVGDocument.palette.count]
-            let width = p.bounds.upperBound - p.bounds.lowerBound
-            fractions.plot(steps, trajectory.map { ($0.parameters[k] - p.bounds.lowerBound) / width }, color: color, in: &svg)
-            legend.append((
-                "\(p.name) [\(Axes.label(p.bounds.lowerBound)), \(Axes.label(p.bounds.upperBound))] → \(Axes.label(optimum[k]))",
-                color))
-        }
-        if legend.count > 1 { fractions.legend(legend, in: &svg) }
-        return svg.rendered()
-    }
 
     static let fileNames = ["trajectory.json", "optimum.json", "optimization.svg", "workspace.json"]
 

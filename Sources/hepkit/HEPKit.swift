@@ -23,6 +23,8 @@ struct HEPKitCommand: ParsableCommand {
             BuildCommand.self, OptimizeCommand.self, MergeCommand.self,
             // Batch farms
             SubmitCommand.self,
+            // Figures
+            PlotCommand.self,
         ])
 
     /// ArgumentParser's `main`, plus the thread budget applied between parsing and running.

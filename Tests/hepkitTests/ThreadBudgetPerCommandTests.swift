@@ -33,6 +33,14 @@ import Testing
         "optimize": ["{short-example}", "-o", "{out}"],
         "merge": ["batch/grid-part.0.json", "-o", "{out}"],
         "submit": ["slurm", "--shards", "2", "--output-dir", "{out}", "--", "build", "example/analysis.yml"],
+        "plot yields": ["pyhf/validation_1bin_shapesys.json", "--fit", "postfit", "--output-dir", "{out}"],
+        "plot pulls": ["pyhf/validation_1bin_shapesys.json", "--output-dir", "{out}"],
+        "plot correlation": ["pyhf/validation_1bin_shapesys.json", "--output-dir", "{out}"],
+        "plot ranking": ["pyhf/validation_1bin_shapesys.json", "--output-dir", "{out}"],
+        "plot templates": ["pyhf/validation_1bin_shapesys.json", "--output-dir", "{out}"],
+        "plot limit": ["pyhf/validation_1bin_shapesys.json", "--scan", "0:2:3", "--output-dir", "{out}"],
+        "plot scan": ["pyhf/validation_1bin_shapesys.json", "--output-dir", "{out}"],
+        "plot grid": ["plots/grid.json", "--output-dir", "{out}"],
     ]
 
     @Test func everyCommandHasARun() {
