@@ -19,6 +19,8 @@ struct HEPKitCommand: ParsableCommand {
             // pyhf workspace tools
             InspectCommand.self, DigestCommand.self, SortCommand.self, PruneCommand.self, RenameCommand.self,
             CombineCommand.self, PatchsetCommand.self,
+            // Conversion
+            XML2JSONCommand.self,
             // Analyses
             BuildCommand.self, OptimizeCommand.self, MergeCommand.self,
             // Batch farms
