@@ -32,12 +32,17 @@ import Testing
         "build": ["example/analysis.yml"],
         "optimize": ["{short-example}", "-o", "{out}"],
         "merge": ["batch/grid-part.0.json", "-o", "{out}"],
+        "xml2json": ["histfactory-xml/xmlimport_input/config/example.xml", "--basedir", "histfactory-xml/xmlimport_input", "--hide-progress"],
+        "completions": ["bash"],
         "submit": ["slurm", "--shards", "2", "--output-dir", "{out}", "--", "build", "example/analysis.yml"],
     ]
 
+    /// Commands that have no successful run here (`contrib download` needs the network).
+    static let failingByDesign: Set<String> = ["contrib download"]
+
     @Test func everyCommandHasARun() {
         let leaves = Set(ExecutionOptionsTests.leafCommands(HEPKitCommand.self).map(\.name))
-        #expect(leaves == Set(Self.runs.keys))
+        #expect(leaves == Set(Self.runs.keys).union(Self.failingByDesign))
     }
 
     @Test(arguments: runs.keys.sorted())
