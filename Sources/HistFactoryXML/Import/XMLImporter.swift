@@ -36,7 +36,11 @@ public struct XMLImporter {
         for input in top.children("Input") where !input.text.isEmpty {
             progress?("Processing \(input.text)")
             let file = try paths.resolve(input.text)
-            let channelXML = try Self.parseFile(file, as: input.text)
+            let channelXML: XMLElement
+            do { channelXML = try Self.parseFile(file, as: input.text) } catch {
+                // Name where the file was looked for: the XML's path is relative to --basedir.
+                throw XMLImportError(file: path, element: input.label, reason: "\(input.text) (\(file)): \(error.reason)")
+            }
             var reader = ChannelReader(file: input.text, templates: templates, progress: progress, notes: notes)
             let channel = try reader.read(channelXML)
             channels.append(["name": .string(channel.name), "samples": .array(channel.samples)])
