@@ -79,7 +79,7 @@ if ProcessInfo.processInfo.environment["HEPKIT_FUZZ"] == "1" {
         // point and starts libFuzzer's driver (pulled from the libFuzzer archive with -u)
         package.targets.append(
             .executableTarget(
-                name: name, dependencies: ["CSupport", "HEPKitSupport", "ROOTIO", "HistFactory", "Inference", "Analysis"],
+                name: name, dependencies: ["CSupport", "HEPKitSupport", "ROOTIO", "HistFactory", "HistFactoryXML", "Inference", "Analysis"],
                 path: "Fuzz/\(name)",
                 linkerSettings: [.unsafeFlags(["-Xlinker", "--defsym", "-Xlinker", "\(name)_main=hepkit_fuzz_main",
                                                "-Xlinker", "--defsym", "-Xlinker", "main=hepkit_fuzz_main",
