@@ -44,13 +44,14 @@ let package = Package(
             name: "Analysis",
             dependencies: ["HEPKitSupport", "ROOTIO", "DiffColumns", "HistFactory", "Inference", "Collective", "Yams"],
             swiftSettings: optimized),
+        .target(name: "HistFactoryXML", dependencies: ["HEPKitSupport", "HistFactory", "ROOTIO"], swiftSettings: optimized),
         .target(name: "Plots", swiftSettings: optimized),
         .target(name: "Batch", dependencies: ["HEPKitSupport"]),
         .executableTarget(
             name: "hepkit",
             dependencies: [
-                "CSupport", "HEPKitSupport", "ROOTIO", "HistFactory", "Inference", "Analysis", "Plots", "Batch", "Collective",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "CSupport", "HEPKitSupport", "ROOTIO", "HistFactory", "HistFactoryXML", "Inference", "Analysis", "Plots", "Batch",
+                "Collective", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized),
         .testTarget(name: "HEPKitSupportTests", dependencies: ["HEPKitSupport"]),
@@ -60,6 +61,7 @@ let package = Package(
         .testTarget(name: "HistFactoryTests", dependencies: ["HistFactory", "HEPKitSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "HistFactory"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
+        .testTarget(name: "HistFactoryXMLTests", dependencies: ["HistFactoryXML", "HistFactory"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(name: "BatchTests", dependencies: ["Batch"]),
         .testTarget(
@@ -77,7 +79,7 @@ if ProcessInfo.processInfo.environment["HEPKIT_FUZZ"] == "1" {
         // point and starts libFuzzer's driver (pulled from the libFuzzer archive with -u)
         package.targets.append(
             .executableTarget(
-                name: name, dependencies: ["CSupport", "HEPKitSupport", "ROOTIO", "HistFactory", "Inference", "Analysis"],
+                name: name, dependencies: ["CSupport", "HEPKitSupport", "ROOTIO", "HistFactory", "HistFactoryXML", "Inference", "Analysis"],
                 path: "Fuzz/\(name)",
                 linkerSettings: [.unsafeFlags(["-Xlinker", "--defsym", "-Xlinker", "\(name)_main=hepkit_fuzz_main",
                                                "-Xlinker", "--defsym", "-Xlinker", "main=hepkit_fuzz_main",

@@ -118,6 +118,9 @@ public struct Fitter<LikelihoodModel: Likelihood>: Sendable {
         guard result.value.isFinite else {
             throw InferenceError.failedMinimization(reason: "-ln L is not finite at the end point (negative or zero expected yields?)")
         }
+        if !result.converged, let bounded = minimizer as? BoundedMinimizer, bounded.options.requireConvergence {
+            throw InferenceError.failedMinimization(reason: "not converged within \(bounded.options.maxIterations) iterations")
+        }
         return FitResult(parameters: result.parameters, twiceNLL: 2 * result.value, converged: result.converged, evaluations: result.evaluations)
     }
 

@@ -38,6 +38,9 @@ public struct MinimizerOptions: Sendable, Hashable {
     public var preconditionerLimit: Int = 1_000
     /// See `preconditionerLimit`.
     public var preconditionerRefresh: Int = 100
+    /// A fit that ends without converging (e.g. at `maxIterations`) throws instead of returning
+    /// `converged == false` (pyhf's behaviour, asked for by an explicit `--optconf maxiter`).
+    public var requireConvergence = false
 
     public init() {}
 }
@@ -83,7 +86,7 @@ public struct MinimizationResult: Sendable {
 public struct BoundedMinimizer: Minimizer {
     public var options: MinimizerOptions
 
-    public init(options: MinimizerOptions = MinimizerOptions()) {
+    public init(options: MinimizerOptions = .processDefault) {
         self.options = options
     }
 

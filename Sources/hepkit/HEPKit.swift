@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `hepkit` command: parses arguments and hands the work to the HEPKit libraries.
 ///
@@ -10,6 +11,7 @@ struct HEPKitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hepkit",
         abstract: "Read ROOT files, fit pyhf workspaces and optimise analyses with gradients.",
+        version: "hepkit, development version (command line of pyhf, version 0.7.6)",
         subcommands: [
             // ROOT files
             LsCommand.self, DumpCommand.self, HistCommand.self, StatsCommand.self,
@@ -19,6 +21,10 @@ struct HEPKitCommand: ParsableCommand {
             // pyhf workspace tools
             InspectCommand.self, DigestCommand.self, SortCommand.self, PruneCommand.self, RenameCommand.self,
             CombineCommand.self, PatchsetCommand.self,
+            // Conversion
+            XML2JSONCommand.self,
+            // pyhf's remaining commands
+            CompletionsCommand.self, ContribCommand.self,
             // Analyses
             BuildCommand.self, OptimizeCommand.self, MergeCommand.self,
             // Batch farms
@@ -27,16 +33,31 @@ struct HEPKitCommand: ParsableCommand {
             PlotCommand.self,
         ])
 
-    /// ArgumentParser's `main`, plus the thread budget applied between parsing and running.
+    /// ArgumentParser's `main` with pyhf's (click's) conventions: `--cite`, pair options read as
+    /// exactly two values, usage errors exiting with status 2; plus the thread budget and pyhf's
+    /// optimiser settings applied between parsing and running.
     static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if ClickArguments.asksForCitation(arguments) {
+            print(pyhfCitation)
+            return
+        }
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(ClickArguments.normalized(arguments))
             ExecutionOptions.of(command)?.apply()
+            try PyhfOptions.of(command)?.apply()
             try command.run()
         } catch {
             reportPeakThreadsIfAsked()
-            exit(withError: error)
+            exitReportingUsage(error)
         }
         reportPeakThreadsIfAsked()
+    }
+
+    /// Exits for `error`: usage errors (ArgumentParser's status 64) with click's status 2.
+    static func exitReportingUsage(_ error: any Error) -> Never {
+        guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+        FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+        Foundation.exit(2)
     }
 }

@@ -23,6 +23,7 @@ struct WorkspaceOptions: ParsableArguments {
     var outputFile: String?
 
     @OptionGroup var execution: ExecutionOptions
+    @OptionGroup var pyhf: PyhfOptions
 
     /// The likelihood (pyhf `Workspace.model(measurement_name=, patches=)`) and its observed data.
     func likelihood() throws -> HistFactoryLikelihood {

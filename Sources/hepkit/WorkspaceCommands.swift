@@ -169,16 +169,16 @@ struct RenameCommand: ParsableCommand {
     @Option(name: .customLong("output-file"), help: "Write the result here instead of standard output.")
     var outputFile: String?
 
-    @Option(name: [.short, .long], parsing: .upToNextOption, help: ArgumentHelp("OLD NEW: rename a channel (repeatable).", valueName: "old new"))
+    @Option(name: [.short, .long], help: ArgumentHelp("OLD NEW: rename a channel (repeatable).", valueName: "old new"))
     var channel: [String] = []
 
-    @Option(name: [.short, .long], parsing: .upToNextOption, help: ArgumentHelp("OLD NEW: rename a sample (repeatable).", valueName: "old new"))
+    @Option(name: [.short, .long], help: ArgumentHelp("OLD NEW: rename a sample (repeatable).", valueName: "old new"))
     var sample: [String] = []
 
-    @Option(name: [.short, .long], parsing: .upToNextOption, help: ArgumentHelp("OLD NEW: rename a modifier (repeatable).", valueName: "old new"))
+    @Option(name: [.short, .long], help: ArgumentHelp("OLD NEW: rename a modifier (repeatable).", valueName: "old new"))
     var modifier: [String] = []
 
-    @Option(parsing: .upToNextOption, help: ArgumentHelp("OLD NEW: rename a measurement (repeatable).", valueName: "old new"))
+    @Option(help: ArgumentHelp("OLD NEW: rename a measurement (repeatable).", valueName: "old new"))
     var measurement: [String] = []
 
     func validate() throws {

@@ -32,6 +32,8 @@ import Testing
         "build": ["example/analysis.yml"],
         "optimize": ["{short-example}", "-o", "{out}"],
         "merge": ["batch/grid-part.0.json", "-o", "{out}"],
+        "xml2json": ["histfactory-xml/xmlimport_input/config/example.xml", "--basedir", "histfactory-xml/xmlimport_input", "--hide-progress"],
+        "completions": ["bash"],
         "submit": ["slurm", "--shards", "2", "--output-dir", "{out}", "--", "build", "example/analysis.yml"],
         "plot yields": ["pyhf/validation_1bin_shapesys.json", "--fit", "postfit", "--output-dir", "{out}"],
         "plot pulls": ["pyhf/validation_1bin_shapesys.json", "--output-dir", "{out}"],
@@ -43,9 +45,12 @@ import Testing
         "plot grid": ["plots/grid.json", "--output-dir", "{out}"],
     ]
 
+    /// Commands that have no successful run here (`contrib download` needs the network).
+    static let failingByDesign: Set<String> = ["contrib download"]
+
     @Test func everyCommandHasARun() {
         let leaves = Set(ExecutionOptionsTests.leafCommands(HEPKitCommand.self).map(\.name))
-        #expect(leaves == Set(Self.runs.keys))
+        #expect(leaves == Set(Self.runs.keys).union(Self.failingByDesign))
     }
 
     @Test(arguments: runs.keys.sorted())
