@@ -269,6 +269,34 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
         }
     }
 
+    /// The held-out part of the events (absent: the optimiser sees every event).
+    public struct Validation: Sendable, Equatable, Decodable {
+        /// The fraction of the events, chosen by a hash of each event's file and entry number,
+        /// that the optimiser never sees.
+        public var fraction: Double
+        /// Mixed into the hash: another seed gives another split of the same fraction.
+        public var seed: UInt64
+        /// Stop when the validation objective has not improved for this many steps, and keep θ
+        /// of its best step (absent: run every step).
+        public var earlyStopping: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case fraction, seed, earlyStopping = "early_stopping" }
+
+        public init(fraction: Double, seed: UInt64 = 0, earlyStopping: Int? = nil) {
+            self.fraction = fraction
+            self.seed = seed
+            self.earlyStopping = earlyStopping
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            fraction = try c.decode(Double.self, forKey: .fraction)
+            seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
+            earlyStopping = try c.decodeIfPresent(Int.self, forKey: .earlyStopping)
+        }
+    }
+
     public var samples: [Sample]
     public var regions: [Region]
     public var parameters: [Parameter]
@@ -279,9 +307,11 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
     public var optimizer: Optimizer
     /// Value of `x[i]` past the end of an array and of min/max of an empty one.
     public var outOfRangeDefault: Double
+    /// The train/validation split of the events (nil: no split).
+    public var validation: Validation?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case samples, regions, parameters, systematics, poi, objective, optimizer
+        case samples, regions, parameters, systematics, poi, objective, optimizer, validation
         case outOfRangeDefault = "out_of_range_default"
     }
 
@@ -296,6 +326,7 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
         objective = try c.decodeIfPresent(Objective.self, forKey: .objective) ?? .cls
         optimizer = try c.decodeIfPresent(Optimizer.self, forKey: .optimizer) ?? Optimizer()
         outOfRangeDefault = try c.decodeIfPresent(Double.self, forKey: .outOfRangeDefault) ?? 0
+        validation = try c.decodeIfPresent(Validation.self, forKey: .validation)
     }
 
     /// Decodes a config from YAML (JSON is YAML too, but `.json` files go through JSONDecoder

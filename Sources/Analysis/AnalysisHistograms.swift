@@ -11,15 +11,22 @@ public struct AnalysisEvents: Sendable {
     /// listed is one item. Hard histograms are filled per item and summed in this order, so a
     /// build split into shards and merged gives the same bits as one process.
     public var itemRows: [EventSource: [Range<Int>]]
+    /// The file and entries of each work item of ``itemRows`` (absent: the rows are the entries
+    /// of the source's first file in order). The train/validation split hashes them.
+    public var itemEntries: [EventSource: [EntryRange]]
+    /// The factor on every histogram's counts and sumw2 (1, or a split part's scale to the full
+    /// sample, ``EventSplit/scale(validation:)``).
+    public var weightScale: Double = 1
 
     /// Events for each sample and alternative ntuples.
     public init(
         samples: [ColumnTable], alternatives: [Int: (up: ColumnTable, down: ColumnTable)] = [:],
-        itemRows: [EventSource: [Range<Int>]] = [:]
+        itemRows: [EventSource: [Range<Int>]] = [:], itemEntries: [EventSource: [EntryRange]] = [:]
     ) {
         self.samples = samples
         self.alternatives = alternatives
         self.itemRows = itemRows
+        self.itemEntries = itemEntries
     }
 
     /// The row ranges of the work items of `source`, whose table has `rowCount` rows.
@@ -177,9 +184,10 @@ public struct AnalysisHistograms: Sendable {
             }
             let x = try values.of(plan.observable)
             return events.rows(of: sources[i], rowCount: x.count).map { rows in
-                rows == x.indices
+                let h = rows == x.indices
                     ? hardHistogram(observable: x, weights: w, edges: edges)
                     : hardHistogram(observable: Array(x[rows]), weights: Array(w[rows]), edges: edges)
+                return events.weightScale == 1 ? h : h.scaled(by: events.weightScale)
             }
         }
     }
@@ -262,7 +270,7 @@ public struct AnalysisHistograms: Sendable {
                 let edges = try edgeValues(region, theta)
                 filled = weights.map { binnedHistogram(observable: x.values, weights: $0, edges: edges) }
             }
-            for (g, h) in filled.enumerated() { perItem[g].append(h) }
+            for (g, h) in filled.enumerated() { perItem[g].append(events.weightScale == 1 ? h : h.scaled(by: events.weightScale)) }
             }
             for (g, i) in group.enumerated() { results[i] = perItem[g] }
         }
@@ -280,6 +288,22 @@ public struct AnalysisHistograms: Sendable {
             throw HistogramError(message: "the edges of region '\(region.name)' do not increase: \(edges)")
         }
         return edges
+    }
+}
+
+extension BinContents {
+    /// Counts and sumw2 multiplied by `factor` (a split part's estimate of the full sample's).
+    func scaled(by factor: Double) -> BinContents {
+        BinContents(counts: counts.map { $0 * factor }, sumw2: sumw2.map { $0 * factor })
+    }
+}
+
+extension LinearizedHistogram {
+    /// Counts, sumw2 and their Jacobians multiplied by `factor`.
+    func scaled(by factor: Double) -> LinearizedHistogram {
+        LinearizedHistogram(
+            counts: counts.map { $0 * factor }, sumw2: sumw2.map { $0 * factor }, parameterCount: parameterCount,
+            countsJacobian: countsJacobian.map { $0 * factor }, sumw2Jacobian: sumw2Jacobian.map { $0 * factor })
     }
 }
 

@@ -12,6 +12,13 @@ public struct LoadedAnalysis: Sendable {
     /// The processes that share the events (one, unless the run is spread over an MPI job).
     public let sharing: EventSharing
 
+    /// An analysis whose events are already read.
+    public init(analysis: ResolvedAnalysis, histograms: AnalysisHistograms, sharing: EventSharing = .single) {
+        self.analysis = analysis
+        self.histograms = histograms
+        self.sharing = sharing
+    }
+
     /// Loads the config at `url`, resolves it (relative files start at its directory), applies
     /// `settings` (`--set name=value`) and reads the events.
     ///
@@ -47,19 +54,62 @@ extension LoadedAnalysis {
     ) throws -> OptimizationReport {
         // A degenerate start (no signal, an empty region, NaN weights) has a flat or NaN objective.
         _ = try histograms.checkedHardWorkspace(at: analysis.initialParameters, sharing: sharing)
+        let objective = try analysis.objective.implementation, kernel = analysis.optimizer.histogram
+        // With a split, the optimiser sees only the training part; both are scaled to the full sample.
+        let parts = try analysis.validation.map { settings -> (training: AnalysisHistograms, validation: AnalysisHistograms) in
+            let events = try histograms.events.split(by: EventSplit(settings))
+            return (try AnalysisHistograms(analysis: analysis, events: events.training),
+                    try AnalysisHistograms(analysis: analysis, events: events.validation))
+        }
         let function = try AnalysisObjectiveFunction(
-            histograms: histograms, objective: try analysis.objective.implementation, kernel: analysis.optimizer.histogram,
-            sharing: sharing)
-        let optimizer = AnalysisOptimizer(function: function, settings: analysis.optimizer)
+            histograms: parts?.training ?? histograms, objective: objective, kernel: kernel, sharing: sharing)
+        let validation = try parts.map {
+            try AnalysisObjectiveFunction(histograms: $0.validation, objective: objective, kernel: kernel, sharing: sharing)
+        }
+        var optimizer = AnalysisOptimizer(function: function, settings: analysis.optimizer)
+        optimizer.validation = validation
+        optimizer.earlyStopping = analysis.validation?.earlyStopping
         let end = try optimizer.run(
             continuing: state ?? AnalysisOptimizer.State(start: analysis.initialParameters), progress: progress,
             checkpoint: checkpoint)
         let (trajectory, optimum) = (end.trajectory, end.parameters)
         let workspace = try histograms.checkedHardWorkspace(at: optimum, sharing: sharing)
+        let comparison = try validation.map { validation in
+            ValidationComparison(
+                fraction: analysis.validation!.fraction, training: try function.hardEstimate(at: optimum),
+                validation: try validation.hardEstimate(at: optimum))
+        }
         return OptimizationReport(
             analysis: analysis, trajectory: trajectory, optimum: optimum, workspace: workspace,
-            hardObjective: try function.objective.value(on: workspace))
+            hardObjective: try objective.value(on: workspace), validation: comparison)
     }
+}
+
+/// The objective of the hard analysis at the optimum on the training and on the validation
+/// events, each scaled to the full sample: the validation value is the honest estimate (the
+/// optimiser never saw those events); a training value much better than it means the optimum
+/// fits the training sample's fluctuations.
+public struct ValidationComparison: Sendable, Equatable {
+    /// The fraction of events held out.
+    public var fraction: Double
+    public var training: ObjectiveEstimate
+    public var validation: ObjectiveEstimate
+
+    public init(fraction: Double, training: ObjectiveEstimate, validation: ObjectiveEstimate) {
+        self.fraction = fraction
+        self.training = training
+        self.validation = validation
+    }
+
+    /// The difference (training − validation) in units of its MC uncertainty (both parts'
+    /// uncertainties in quadrature; the parts hold disjoint events).
+    public var pull: Double {
+        let sigma = (training.uncertainty * training.uncertainty + validation.uncertainty * validation.uncertainty).squareRoot()
+        return sigma > 0 ? (training.value - validation.value) / sigma : 0
+    }
+
+    /// Whether the two disagree beyond their MC uncertainty (more than two standard deviations).
+    public var disagrees: Bool { abs(pull) > 2 }
 }
 
 extension AnalysisObjective {
@@ -84,12 +134,18 @@ public struct OptimizationReport: Sendable {
     public let workspace: Workspace
     /// The objective on ``workspace``.
     public let hardObjective: Double
+    /// The hard objective on the training and validation parts (nil without a split).
+    public let validation: ValidationComparison?
 
-    public init(analysis: ResolvedAnalysis, trajectory: [AnalysisOptimizer.Step], optimum: [Double], workspace: Workspace, hardObjective: Double) {
+    public init(
+        analysis: ResolvedAnalysis, trajectory: [AnalysisOptimizer.Step], optimum: [Double], workspace: Workspace,
+        hardObjective: Double, validation: ValidationComparison? = nil
+    ) {
         self.analysis = analysis
         self.trajectory = trajectory
         self.optimum = optimum
         self.workspace = workspace
         self.hardObjective = hardObjective
+        self.validation = validation
     }
 }

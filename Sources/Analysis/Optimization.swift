@@ -46,6 +46,13 @@ public struct AnalysisObjectiveFunction: Sendable {
         // `evaluate`'s registered derivative, called directly rather than through a differentiable closure.
         let summed = try sharing.linearize(histograms.relaxed(by: relaxation), at: theta)
         let (v, histogramsPullback) = evaluateVJP(Precomputed(linearization: summed), at: theta)
+        let (value, dValues) = try valueAndHistogramGradient(v)
+        return (value, histogramsPullback(.init(dValues)).base)
+    }
+
+    /// The objective's value and its gradient with respect to the histogram values `v` (per key of
+    /// ``SoftHistograms``, its counts and then its sumw2).
+    public func valueAndHistogramGradient(_ v: [Double]) throws -> (value: Double, gradient: [Double]) {
         let mu = objective.asimovSignalStrength
         let (inputs, asimov) = map.apply(v, signalStrength: mu)
         let likelihood = template.replacingInputs(inputs)
@@ -54,7 +61,48 @@ public struct AnalysisObjectiveFunction: Sendable {
         // The auxiliary data follow the inputs (ImplicitGradients includes that in `inputs`).
         let dValues = map.pullback(
             at: v, signalStrength: mu, inputs: result.inputs, asimov: Array(result.observedData[0..<mainBins]))
-        return (result.value, histogramsPullback(.init(dValues)).base)
+        return (result.value, dValues)
+    }
+
+    /// The objective of the hard analysis at θ (sharp cuts and edges, as the exported workspace)
+    /// on these events, with its Monte Carlo statistical uncertainty.
+    ///
+    /// The uncertainty is the linear propagation of each bin's sumw2 through the objective's
+    /// gradient with respect to the counts; the templates of one region and sample (nominal and
+    /// histosys variations, filled mostly from the same events) are taken as fully correlated bin
+    /// by bin, the regions, samples and bins as independent. Histograms scaled to a full sample
+    /// (a split part, ``AnalysisEvents/weightScale``) carry the part's own, larger uncertainty.
+    public func hardEstimate(at theta: [Double]) throws -> ObjectiveEstimate {
+        let analysisHistograms = histograms.histograms
+        var values = HardValues(analysisHistograms, at: theta)
+        let filled = try sharing.fillHard(analysisHistograms, &values)
+        let v = filled.flatMap { $0.counts + $0.sumw2 }
+        let (value, gradient) = try valueAndHistogramGradient(v)
+        let scale = analysisHistograms.events.weightScale
+        // Per region, sample and bin: Σ over its templates of ∂O/∂count · σ(count).
+        var correlated: [String: Double] = [:]
+        var offset = 0
+        for (key, h) in zip(analysisHistograms.keys, filled) {
+            let bins = h.counts.count
+            for b in 0..<bins {
+                // A part's counts are its sum of weights × scale: variance scale² · Σw² = scale · (scaled sumw2).
+                correlated["\(key.region)|\(key.sample)|\(b)", default: 0] += gradient[offset + b] * (scale * max(0, h.sumw2[b])).squareRoot()
+            }
+            offset += 2 * bins
+        }
+        let variance = correlated.values.reduce(0) { $0 + $1 * $1 }
+        return ObjectiveEstimate(value: value, uncertainty: variance.squareRoot())
+    }
+}
+
+/// An objective's value on a set of events and its Monte Carlo statistical uncertainty.
+public struct ObjectiveEstimate: Sendable, Equatable, Codable {
+    public var value: Double
+    public var uncertainty: Double
+
+    public init(value: Double, uncertainty: Double) {
+        self.value = value
+        self.uncertainty = uncertainty
     }
 }
 
@@ -68,19 +116,30 @@ public struct AnalysisOptimizer: Sendable {
         public var parameters: [Double]
         public var objective: Double
         public var gradient: [Double]
+        /// The soft objective at θ on the validation events (nil without a split).
+        public var validationObjective: Double?
 
-        public init(step: Int, relaxation: Double, parameters: [Double], objective: Double, gradient: [Double]) {
+        public init(
+            step: Int, relaxation: Double, parameters: [Double], objective: Double, gradient: [Double],
+            validationObjective: Double? = nil
+        ) {
             self.step = step
             self.relaxation = relaxation
             self.parameters = parameters
             self.objective = objective
             self.gradient = gradient
+            self.validationObjective = validationObjective
         }
     }
 
     public let function: AnalysisObjectiveFunction
     public let settings: AnalysisConfig.Optimizer
     public let bounds: [ClosedRange<Double>]
+    /// The objective on the held-out events, evaluated at every step (never differentiated).
+    public var validation: AnalysisObjectiveFunction?
+    /// With ``validation``: stop when its objective has not improved for this many steps, and end
+    /// at θ of its best step.
+    public var earlyStopping: Int?
     /// Adam's moment decay rates and denominator offset (Kingma & Ba's defaults).
     public var beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8
 
@@ -128,6 +187,7 @@ public struct AnalysisOptimizer: Sendable {
     }
 
     /// Runs the remaining steps from `state` and returns the final state (θ there is the optimum).
+    /// With ``earlyStopping``, the run may end early at θ of the step with the best validation objective.
     ///
     /// - Parameters:
     ///   - progress: called after every step's evaluation.
@@ -154,9 +214,15 @@ public struct AnalysisOptimizer: Sendable {
             guard value.isFinite, gradient.allSatisfy(\.isFinite) else {
                 throw OptimizationError(step: k, parameters: theta, message: "the objective or its gradient is not finite (\(value), \(gradient))")
             }
-            let step = Step(step: k, relaxation: f, parameters: theta, objective: value, gradient: gradient)
+            let validationValue = try validation.map { try $0.valueAndGradient(at: theta, relaxation: f).value }
+            let step = Step(
+                step: k, relaxation: f, parameters: theta, objective: value, gradient: gradient, validationObjective: validationValue)
             state.trajectory.append(step)
             progress?(step)
+            if let patience = earlyStopping, let best = bestValidationStep(of: state.trajectory, sign: sign), k - best >= patience {
+                state.parameters = state.trajectory[best].parameters
+                return state
+            }
             let t = Double(k + 1)
             for i in 0..<p {
                 let g = sign * gradient[i]
@@ -170,6 +236,19 @@ public struct AnalysisOptimizer: Sendable {
             try checkpoint?(state)
         }
         return state
+    }
+}
+
+extension AnalysisOptimizer {
+    /// The step whose validation objective is best (the first of equals), nil without one;
+    /// `sign` is 1 when the objective is minimised, −1 when maximised.
+    func bestValidationStep(of trajectory: [Step], sign: Double) -> Int? {
+        var best: (step: Int, value: Double)?
+        for (k, step) in trajectory.enumerated() {
+            guard let v = step.validationObjective else { continue }
+            if best.map({ sign * v < sign * $0.value }) ?? true { best = (k, v) }
+        }
+        return best?.step
     }
 }
 

@@ -68,6 +68,8 @@ public struct ResolvedAnalysis: Sendable {
     public var poi: String
     public var objective: AnalysisConfig.Objective
     public var optimizer: AnalysisConfig.Optimizer
+    /// The train/validation split (nil: the optimiser sees every event).
+    public var validation: AnalysisConfig.Validation?
 
     /// θ at the parameters' initial values.
     public var initialParameters: [Double] { parameters.map(\.initial) }
@@ -156,10 +158,11 @@ struct Resolver {
             parameterNames: names, schemas: schemas, options: options, samples: samples, regions: regions)
         try checkPOI()
         try checkOptimizer()
+        try checkValidation()
         try checkTotalBins(systematics)
         return ResolvedAnalysis(
             parameters: parameters, samples: samples, regions: regions, systematics: systematics, poi: config.poi,
-            objective: config.objective, optimizer: config.optimizer)
+            objective: config.objective, optimizer: config.optimizer, validation: config.validation)
     }
 
     /// Fails if `path` lists more than `limit` entries.
@@ -493,6 +496,18 @@ struct Resolver {
         }
         if config.parameters.contains(where: { $0.name == config.poi }) {
             throw root.key("poi").error("'\(config.poi)' is also an analysis parameter")
+        }
+    }
+
+    func checkValidation() throws(ConfigError) {
+        guard let v = config.validation else { return }
+        let path = root.key("validation")
+        try requireNumber(v.fraction, at: path.key("fraction"))
+        guard v.fraction > 0 && v.fraction < 1 else {
+            throw path.key("fraction").error("must be between 0 and 1 (exclusive), found \(v.fraction)")
+        }
+        if let patience = v.earlyStopping {
+            guard patience >= 1 else { throw path.key("early_stopping").error("must be at least 1 step, found \(patience)") }
         }
     }
 

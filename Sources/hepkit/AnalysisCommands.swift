@@ -221,7 +221,7 @@ struct OptimizeProgress {
         let line = String(
             format: "step %d/%d (%.0f%%), %.1f s: %@ %.6g, relaxation %.3f, ", step.step + 1, total,
             100 * Double(step.step + 1) / Double(total), elapsed, analysis.objective.rawValue, step.objective, step.relaxation)
-            + values
+            + (step.validationObjective.map { String(format: "validation %.6g, ", $0) } ?? "") + values
         if terminal {
             write("\r\u{1B}[K" + line)
         } else if lastLine.map({ now().timeIntervalSince($0) >= Self.logInterval }) ?? true {
@@ -255,6 +255,10 @@ extension OptimizationReport {
             var parameters: [String: Double]
             var objective: Double
             var gradient: [String: Double]
+            var validationObjective: Double?
+            enum CodingKeys: String, CodingKey {
+                case step, relaxation, parameters, objective, gradient, validationObjective = "validation_objective"
+            }
         }
         var objective: String
         var parameterNames: [String]
@@ -263,13 +267,22 @@ extension OptimizationReport {
     }
 
     struct OptimumFile: Encodable {
+        /// The hard objective at the optimum on each part of a split, scaled to the full sample.
+        struct Validation: Encodable {
+            var fraction: Double
+            var training: ObjectiveEstimate
+            var validation: ObjectiveEstimate
+            var pull: Double
+            var disagrees: Bool
+        }
         var objective: String
         var parameters: [String: Double]
         var softObjective: Double?
         var hardObjective: Double
         var steps: Int
+        var validation: Validation?
         enum CodingKeys: String, CodingKey {
-            case objective, parameters, steps
+            case objective, parameters, steps, validation
             case softObjective = "soft_objective", hardObjective = "hard_objective"
         }
     }
@@ -280,7 +293,7 @@ extension OptimizationReport {
             objective: analysis.objective.rawValue, parameterNames: analysis.parameters.map(\.name),
             steps: trajectory.map {
                 .init(step: $0.step, relaxation: $0.relaxation, parameters: named($0.parameters), objective: $0.objective,
-                      gradient: named($0.gradient))
+                      gradient: named($0.gradient), validationObjective: $0.validationObjective)
             }))
     }
 
@@ -288,7 +301,10 @@ extension OptimizationReport {
     func optimumJSON() throws -> Data {
         try analysisJSON(OptimumFile(
             objective: analysis.objective.rawValue, parameters: named(optimum), softObjective: trajectory.last?.objective,
-            hardObjective: hardObjective, steps: trajectory.count))
+            hardObjective: hardObjective, steps: trajectory.count,
+            validation: validation.map {
+                .init(fraction: $0.fraction, training: $0.training, validation: $0.validation, pull: $0.pull, disagrees: $0.disagrees)
+            }))
     }
 
     /// `workspace.json`.
@@ -301,10 +317,15 @@ extension OptimizationReport {
         let stepRange = Axes.range(of: steps)
         func frame(top: Double) -> Rectangle { Rectangle(x: 70, y: top, width: svg.width - 20 - 70, height: 200) }
         let objectives = trajectory.map(\.objective)
-        let objective = Axes(frame: frame(top: 40), x: stepRange, y: Axes.range(of: objectives))
+        let validationObjectives = trajectory.compactMap(\.validationObjective)
+        let objective = Axes(frame: frame(top: 40), x: stepRange, y: Axes.range(of: objectives + validationObjectives))
         objective.drawFrame(
             in: &svg, title: "objective (\(analysis.objective.rawValue)), soft", xLabel: "step", yLabel: "objective")
         objective.plot(steps, objectives, color: SVGDocument.palette[0], in: &svg)
+        if validationObjectives.count == trajectory.count {
+            objective.plot(steps, validationObjectives, color: SVGDocument.palette[1], in: &svg)
+            objective.legend([("training", SVGDocument.palette[0]), ("validation", SVGDocument.palette[1])], in: &svg)
+        }
         let fractions = Axes(frame: frame(top: 300), x: stepRange, y: 0...1)
         fractions.drawFrame(in: &svg, title: "parameters within their bounds", xLabel: "step", yLabel: "fraction")
         var legend: [(name: String, color: String)] = []
@@ -342,6 +363,19 @@ extension OptimizationReport {
                 + (resumedAt.map { " (resumed at step \($0 + 1))" } ?? ""),
             "  \(name) (soft): \(format(first)) → \(format(last)); with hard cuts at the optimum: \(format(hardObjective))",
         ]
+        if trajectory.count < analysis.optimizer.steps, let best = trajectory.firstIndex(where: { $0.parameters == optimum }) {
+            lines.append("  stopped early: the validation objective last improved at step \(best + 1)")
+        }
+        if let v = validation {
+            lines.append(
+                "  \(name) with hard cuts at the optimum, scaled to the full sample: validation (\(format(100 * v.fraction))% of the events, "
+                    + "never seen by the optimiser) \(format(v.validation.value)) ± \(format(v.validation.uncertainty)), "
+                    + "training \(format(v.training.value)) ± \(format(v.training.uncertainty)) (MC stat.)")
+            lines.append(v.disagrees
+                ? "  warning: training and validation disagree by \(String(format: "%.1f", v.pull)) standard deviations of their MC "
+                    + "uncertainty: the optimum fits the training sample's fluctuations; quote the validation value"
+                : "  training and validation agree within their MC uncertainty (\(String(format: "%.1f", v.pull)) σ)")
+        }
         for (k, parameter) in analysis.parameters.enumerated() {
             let start = trajectory.first?.parameters[k] ?? parameter.initial
             lines.append("  \(parameter.name): \(format(start)) → \(format(optimum[k]))"
