@@ -1,4 +1,5 @@
 import Collective
+import DiffColumns
 import Foundation
 import HistFactory
 import Inference
@@ -56,10 +57,20 @@ extension LoadedAnalysis {
         _ = try histograms.checkedHardWorkspace(at: analysis.initialParameters, sharing: sharing)
         let objective = try analysis.objective.implementation, kernel = analysis.optimizer.histogram
         // With a split, the optimiser sees only the training part; both are scaled to the full sample.
-        let parts = try analysis.validation.map { settings -> (training: AnalysisHistograms, validation: AnalysisHistograms) in
+        var analysis = self.analysis, histograms = self.histograms
+        var parts = try analysis.validation.map { [analysis, histograms] settings -> (training: AnalysisHistograms, validation: AnalysisHistograms) in
             let events = try histograms.events.split(by: EventSplit(settings))
             return (try AnalysisHistograms(analysis: analysis, events: events.training),
                     try AnalysisHistograms(analysis: analysis, events: events.validation))
+        }
+        if !analysis.networks.isEmpty {
+            // The networks' inputs are standardised with the training events' features.
+            analysis = (parts?.training ?? histograms).standardizingNetworks()
+            histograms = try AnalysisHistograms(analysis: analysis, events: histograms.events)
+            parts = try parts.map {
+                (try AnalysisHistograms(analysis: analysis, events: $0.training.events),
+                 try AnalysisHistograms(analysis: analysis, events: $0.validation.events))
+            }
         }
         let function = try AnalysisObjectiveFunction(
             histograms: parts?.training ?? histograms, objective: objective, kernel: kernel, sharing: sharing)
@@ -136,6 +147,8 @@ public struct OptimizationReport: Sendable {
     public let hardObjective: Double
     /// The hard objective on the training and validation parts (nil without a split).
     public let validation: ValidationComparison?
+    /// The trained networks (weights at the optimum, input standardisation), in config order.
+    public var networks: [NeuralNetwork] { analysis.networks(at: optimum) }
 
     public init(
         analysis: ResolvedAnalysis, trajectory: [AnalysisOptimizer.Step], optimum: [Double], workspace: Workspace,

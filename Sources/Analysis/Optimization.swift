@@ -47,7 +47,14 @@ public struct AnalysisObjectiveFunction: Sendable {
         let summed = try sharing.linearize(histograms.relaxed(by: relaxation), at: theta)
         let (v, histogramsPullback) = evaluateVJP(Precomputed(linearization: summed), at: theta)
         let (value, dValues) = try valueAndHistogramGradient(v)
-        return (value, histogramsPullback(.init(dValues)).base)
+        var gradient = histogramsPullback(.init(dValues)).base
+        if !histograms.histograms.analysis.networks.isEmpty {
+            let local = try histograms.histograms.networkGradient(
+                at: theta, relaxation: relaxation, kernel: histograms.kernel, cotangent: dValues)
+            // Each process pulls back through its own events; the sum is the whole sample's.
+            for (k, d) in try sharing.collective.sum(local).enumerated() { gradient[k] += d }
+        }
+        return (value, gradient)
     }
 
     /// The objective's value and its gradient with respect to the histogram values `v` (per key of
@@ -143,10 +150,23 @@ public struct AnalysisOptimizer: Sendable {
     /// Adam's moment decay rates and denominator offset (Kingma & Ba's defaults).
     public var beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8
 
+    /// Per entry of θ: whether it is a network weight (unbounded, ``AnalysisConfig/Optimizer/networkLearningRate``).
+    public let isNetworkWeight: [Bool]
+
     public init(function: AnalysisObjectiveFunction, settings: AnalysisConfig.Optimizer) {
         self.function = function
         self.settings = settings
-        self.bounds = function.histograms.histograms.analysis.parameters.map(\.bounds)
+        let analysis = function.histograms.histograms.analysis
+        let weights = analysis.networks.reduce(0) { $0 + $1.weights.count }
+        self.bounds = analysis.parameters.map(\.bounds) + Array(repeating: -Double.infinity...Double.infinity, count: weights)
+        self.isNetworkWeight = analysis.parameters.map { _ in false } + Array(repeating: true, count: weights)
+    }
+
+    /// The learning-rate factor at step `k`: 1 at the first step, `learningRateDecay` at the last
+    /// (geometric in between).
+    public func learningRateFactor(atStep k: Int) -> Double {
+        guard settings.steps > 1, settings.learningRateDecay != 1 else { return 1 }
+        return pow(settings.learningRateDecay, Double(k) / Double(settings.steps - 1))
     }
 
     /// The relaxation factor at step `k` (0-based).
@@ -224,12 +244,14 @@ public struct AnalysisOptimizer: Sendable {
                 return state
             }
             let t = Double(k + 1)
+            let decay = learningRateFactor(atStep: k)
             for i in 0..<p {
+                let rate = decay * (isNetworkWeight[i] ? settings.networkLearningRate : settings.learningRate)
                 let g = sign * gradient[i]
                 state.firstMoment[i] = beta1 * state.firstMoment[i] + (1 - beta1) * g
                 state.secondMoment[i] = beta2 * state.secondMoment[i] + (1 - beta2) * g * g
                 let mHat = state.firstMoment[i] / (1 - pow(beta1, t)), vHat = state.secondMoment[i] / (1 - pow(beta2, t))
-                var next = state.parameters[i] - settings.learningRate * mHat / (vHat.squareRoot() + epsilon)
+                var next = state.parameters[i] - rate * mHat / (vHat.squareRoot() + epsilon)
                 next = min(max(next, bounds[i].lowerBound), bounds[i].upperBound)
                 state.parameters[i] = next
             }
