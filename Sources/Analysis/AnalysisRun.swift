@@ -42,6 +42,21 @@ public struct LoadedAnalysis: Sendable {
 }
 
 extension LoadedAnalysis {
+    /// The analysis with its networks replaced by trained ones (``ResolvedAnalysis/using(_:)``).
+    public func using(_ trained: TrainedNetworks) throws -> LoadedAnalysis {
+        let replaced = try analysis.using(trained)
+        return LoadedAnalysis(analysis: replaced, histograms: try AnalysisHistograms(analysis: replaced, events: histograms.events), sharing: sharing)
+    }
+
+    /// The analysis with its (untrained) networks' inputs standardised on these events: what
+    /// `build` fills without a network file.
+    public func standardizingNetworks() throws -> LoadedAnalysis {
+        guard !analysis.networks.isEmpty else { return self }
+        let standardized = histograms.standardizingNetworks()
+        return LoadedAnalysis(
+            analysis: standardized, histograms: try AnalysisHistograms(analysis: standardized, events: histograms.events), sharing: sharing)
+    }
+
     /// Runs the config's optimisation from the initial θ (or continues it from a saved state)
     /// and builds the workspace at the optimum.
     ///

@@ -79,6 +79,7 @@ public struct AnalysisObjectiveFunction: Sendable {
     /// histosys variations, filled mostly from the same events) are taken as fully correlated bin
     /// by bin, the regions, samples and bins as independent. Histograms scaled to a full sample
     /// (a split part, ``AnalysisEvents/weightScale``) carry the part's own, larger uncertainty.
+    /// It is NaN when the objective's gradient is not finite at a filled bin.
     public func hardEstimate(at theta: [Double]) throws -> ObjectiveEstimate {
         let analysisHistograms = histograms.histograms
         var values = HardValues(analysisHistograms, at: theta)
@@ -91,7 +92,8 @@ public struct AnalysisObjectiveFunction: Sendable {
         var offset = 0
         for (key, h) in zip(analysisHistograms.keys, filled) {
             let bins = h.counts.count
-            for b in 0..<bins {
+            // An empty bin has no MC variance (and the fit's gradient there may be undefined).
+            for b in 0..<bins where h.sumw2[b] > 0 {
                 // A part's counts are its sum of weights × scale: variance scale² · Σw² = scale · (scaled sumw2).
                 correlated["\(key.region)|\(key.sample)|\(b)", default: 0] += gradient[offset + b] * (scale * max(0, h.sumw2[b])).squareRoot()
             }

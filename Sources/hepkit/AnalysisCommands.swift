@@ -29,14 +29,23 @@ struct BuildCommand: ParsableCommand {
     var settings: [ParameterSetting] = []
     @Option(name: .shortAndLong, help: "Write the workspace here (default: standard output).") var output: String?
     @Option(help: ArgumentHelp("Fill only job I of N (0-based) and write a part file for `hepkit merge`.", valueName: "I/N")) var shard: ShardOption?
+    @Option(help: ArgumentHelp(
+        "Bin the config's network observables with these trained networks (the network.json of `hepkit optimize`; "
+            + "default: the initial weights, inputs standardised on all events).", valueName: "network.json"))
+    var networks: String?
     @OptionGroup var execution: ExecutionOptions
 
     func run() throws {
         try reportingErrors {
             var values: [String: Double] = [:]
             for s in settings { values[s.name] = s.value }
-            if let shard { return try writeBuildPart(config: config, settings: values, shard: shard.shard, output: output) }
-            let loaded = try LoadedAnalysis(config: URL(fileURLWithPath: config), settings: values)
+            if let shard {
+                if networks != nil { throw ValidationError("--networks cannot be combined with --shard yet") }
+                return try writeBuildPart(config: config, settings: values, shard: shard.shard, output: output)
+            }
+            var loaded = try LoadedAnalysis(config: URL(fileURLWithPath: config), settings: values)
+            loaded = try networks.map { try loaded.using(TrainedNetworks.load(contentsOf: URL(fileURLWithPath: $0))) }
+                ?? loaded.standardizingNetworks()
             let workspace = try loaded.histograms.checkedHardWorkspace(at: loaded.analysis.initialParameters)
             try writeOutput(workspace.pyhfText, to: output)
         }
@@ -269,10 +278,19 @@ extension OptimizationReport {
     struct OptimumFile: Encodable {
         /// The hard objective at the optimum on each part of a split, scaled to the full sample.
         struct Validation: Encodable {
+            /// JSON has no NaN: an undefined number is null.
+            struct Estimate: Encodable {
+                var value: Double?
+                var uncertainty: Double?
+                init(_ e: ObjectiveEstimate) {
+                    value = e.value.isFinite ? e.value : nil
+                    uncertainty = e.uncertainty.isFinite ? e.uncertainty : nil
+                }
+            }
             var fraction: Double
-            var training: ObjectiveEstimate
-            var validation: ObjectiveEstimate
-            var pull: Double
+            var training: Estimate
+            var validation: Estimate
+            var pull: Double?
             var disagrees: Bool
         }
         var objective: String
@@ -303,7 +321,8 @@ extension OptimizationReport {
             objective: analysis.objective.rawValue, parameters: named(optimum), softObjective: trajectory.last?.objective,
             hardObjective: hardObjective, steps: trajectory.count,
             validation: validation.map {
-                .init(fraction: $0.fraction, training: $0.training, validation: $0.validation, pull: $0.pull, disagrees: $0.disagrees)
+                .init(fraction: $0.fraction, training: .init($0.training), validation: .init($0.validation),
+                      pull: $0.pull.isFinite ? $0.pull : nil, disagrees: $0.disagrees)
             }))
     }
 
@@ -341,16 +360,20 @@ extension OptimizationReport {
         return svg.rendered()
     }
 
-    static let fileNames = ["trajectory.json", "optimum.json", "optimization.svg", "workspace.json"]
+    /// The files of a run: the four of every run, and `network.json` when the analysis has networks.
+    var fileNames: [String] {
+        ["trajectory.json", "optimum.json", "optimization.svg", "workspace.json"] + (analysis.networks.isEmpty ? [] : ["network.json"])
+    }
 
-    /// Stages `trajectory.json`, `optimum.json`, `optimization.svg` and `workspace.json` in
-    /// `folder` and commits them in one step: the folder holds this run's whole set or the
-    /// previous one, never a mix.
+    /// Stages `trajectory.json`, `optimum.json`, `optimization.svg`, `workspace.json` (and
+    /// `network.json`: the trained networks) in `folder` and commits them in one step: the folder
+    /// holds this run's whole set or the previous one, never a mix.
     func write(to folder: OutputFolder) throws {
         try folder.write(try trajectoryJSON(), as: "trajectory.json")
         try folder.write(try optimumJSON(), as: "optimum.json")
         try folder.write(Data(plotSVG().utf8), as: "optimization.svg")
         try folder.write(try workspaceJSON(), as: "workspace.json")
+        if !analysis.networks.isEmpty { try folder.write(try analysis.trainedNetworks(at: optimum).json(), as: "network.json") }
         try folder.commit()
     }
 
@@ -381,9 +404,75 @@ extension OptimizationReport {
             lines.append("  \(parameter.name): \(format(start)) → \(format(optimum[k]))"
                 + "  [\(format(parameter.bounds.lowerBound)), \(format(parameter.bounds.upperBound))]")
         }
-        lines.append("  wrote " + Self.fileNames.map { "\(folder)/\($0)" }.joined(separator: ", "))
+        lines.append("  wrote " + fileNames.map { "\(folder)/\($0)" }.joined(separator: ", "))
         return lines.joined(separator: "\n")
     }
 
     private func format(_ x: Double) -> String { String(format: "%.6g", x) }
+}
+
+struct ApplyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Evaluate trained networks (network.json of `hepkit optimize`) on the events of ROOT files.",
+        discussion: """
+            Writes one row per event (the files' entries in order): the entry number and each network's output \
+            (NAME for a sigmoid score, NAME_0 … NAME_K-1 for a softmax's class probabilities), as CSV or as JSON \
+            columns. Writing the scores as a new branch of a ROOT file needs ROOTIO's writer.
+            """)
+
+    @Argument(help: "The trained networks (network.json).") var networks: String
+    @Argument(help: "ROOT files, read in order.") var files: [String]
+    @Option(help: "The tree holding the events.") var tree: String
+    @Option(help: ArgumentHelp("Only this network (repeatable; default: every network).", valueName: "name")) var network: [String] = []
+    @Option(help: "csv or json.") var format = "csv"
+    @Option(name: .shortAndLong, help: "Write here (default: standard output), whole or not at all.") var output: String?
+
+    func run() throws {
+        try reportingErrors {
+            guard ["csv", "json"].contains(format) else { throw ValidationError("--format is csv or json, found '\(format)'") }
+            let trained = try TrainedNetworks.load(contentsOf: URL(fileURLWithPath: networks))
+            let names = network.isEmpty ? trained.networks.map(\.name) : network
+            for name in names where trained.named(name) == nil {
+                throw CommandError("\(networks) has no network '\(name)' (it has \(trained.networks.map(\.name).joined(separator: ", ")))")
+            }
+            let urls = files.map { URL(fileURLWithPath: $0) }
+            let catalog = try ROOTColumns.catalog(files: urls, tree: tree)
+            var branches: Set<String> = []
+            for name in names {
+                for source in trained.named(name)!.inputs {
+                    do {
+                        branches.formUnion(try CompiledExpression(source, environment: ExpressionEnvironment(branches: catalog), expecting: .number).branches)
+                    } catch {
+                        throw CommandError("network '\(name)', input '\(source)': \(error)")
+                    }
+                }
+            }
+            let table = try ROOTColumns.load(branches: branches.sorted(), files: urls, tree: tree)
+            var columns: [(name: String, values: [Double])] = []
+            for name in names {
+                let outputs = try trained.evaluate(name, on: table)
+                let k = trained.named(name)!.network.outputCount
+                for j in 0..<k {
+                    let label = k == 1 ? name : "\(name)_\(j)"
+                    columns.append((label, stride(from: j, to: outputs.count, by: k).map { outputs[$0] }))
+                }
+            }
+            try writeOutput(format == "csv" ? Self.csv(columns, events: table.eventCount) : try Self.json(columns), to: output)
+        }
+    }
+
+    static func csv(_ columns: [(name: String, values: [Double])], events: Int) -> String {
+        var text = (["entry"] + columns.map(\.name)).joined(separator: ",") + "\n"
+        for e in 0..<events {
+            text += ([String(e)] + columns.map { "\($0.values[e])" }).joined(separator: ",") + "\n"
+        }
+        return text
+    }
+
+    static func json(_ columns: [(name: String, values: [Double])]) throws -> String {
+        var object: [String: [Double]] = [:]
+        for column in columns { object[column.name] = column.values }
+        return String(decoding: try analysisJSON(object), as: UTF8.self)
+    }
 }

@@ -20,7 +20,7 @@ struct HEPKitCommand: ParsableCommand {
             InspectCommand.self, DigestCommand.self, SortCommand.self, PruneCommand.self, RenameCommand.self,
             CombineCommand.self, PatchsetCommand.self,
             // Analyses
-            BuildCommand.self, OptimizeCommand.self, MergeCommand.self,
+            BuildCommand.self, OptimizeCommand.self, ApplyCommand.self, MergeCommand.self,
             // Batch farms
             SubmitCommand.self,
         ])
