@@ -267,10 +267,12 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
         public static let discovery = Objective(rawValue: "discovery")
         /// The POI's expected uncertainty from the Fisher information (INFERNO; minimised).
         public static let poiUncertainty = Objective(rawValue: "poi_uncertainty")
+        /// The networks trained as signal/background classifiers (``CrossEntropyFunction``).
+        public static let crossEntropy = Objective(rawValue: "cross_entropy")
 
         public init(from decoder: any Decoder) throws {
             let text = try decoder.singleValueContainer().decode(String.self)
-            guard AnalysisObjectives.named(text) != nil else {
+            guard AnalysisObjectives.named(text) != nil || text == Self.crossEntropy.rawValue else {
                 throw DecodingError.dataCorrupted(.init(
                     codingPath: decoder.codingPath,
                     debugDescription: "unknown objective '\(text)' (expected \(AnalysisObjectives.names.joined(separator: ", ")))"))

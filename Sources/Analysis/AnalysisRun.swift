@@ -87,10 +87,18 @@ extension LoadedAnalysis {
                  try AnalysisHistograms(analysis: analysis, events: $0.validation.events))
             }
         }
-        let function = try AnalysisObjectiveFunction(
+        let likelihood = try AnalysisObjectiveFunction(
             histograms: parts?.training ?? histograms, objective: objective, kernel: kernel, sharing: sharing)
-        let validation = try parts.map {
+        let validationLikelihood = try parts.map {
             try AnalysisObjectiveFunction(histograms: $0.validation, objective: objective, kernel: kernel, sharing: sharing)
+        }
+        let function: any DifferentiableAnalysisObjective, validation: (any DifferentiableAnalysisObjective)?
+        if analysis.objective == .crossEntropy {
+            guard !analysis.networks.isEmpty else { throw AnalysisDataError(message: "objective cross_entropy trains networks, and the config has none") }
+            function = CrossEntropyFunction(histograms: parts?.training ?? histograms, sharing: sharing)
+            validation = parts.map { CrossEntropyFunction(histograms: $0.validation, sharing: sharing) }
+        } else {
+            (function, validation) = (likelihood, validationLikelihood)
         }
         var optimizer = AnalysisOptimizer(function: function, settings: analysis.optimizer)
         optimizer.validation = validation
@@ -100,9 +108,9 @@ extension LoadedAnalysis {
             checkpoint: checkpoint)
         let (trajectory, optimum) = (end.trajectory, end.parameters)
         let workspace = try histograms.checkedHardWorkspace(at: optimum, sharing: sharing)
-        let comparison = try validation.map { validation in
+        let comparison = try validationLikelihood.map { validation in
             ValidationComparison(
-                fraction: analysis.validation!.fraction, training: try function.hardEstimate(at: optimum),
+                fraction: analysis.validation!.fraction, training: try likelihood.hardEstimate(at: optimum),
                 validation: try validation.hardEstimate(at: optimum))
         }
         return OptimizationReport(

@@ -3,6 +3,16 @@ import DiffColumns
 import HistFactory
 import Inference
 
+/// What ``AnalysisOptimizer`` minimises or maximises: a function of θ with its gradient.
+public protocol DifferentiableAnalysisObjective: Sendable {
+    /// The analysis θ belongs to (its parameters, then its networks' weights).
+    var analysis: ResolvedAnalysis { get }
+    /// Whether smaller values are better.
+    var minimizes: Bool { get }
+    /// The value and the gradient with respect to θ, every relaxation width and bandwidth multiplied by `relaxation`.
+    func valueAndGradient(at theta: [Double], relaxation: Double) throws -> (value: Double, gradient: [Double])
+}
+
 /// An objective of the soft analysis as a differentiable function of θ: soft histograms (forward
 /// mode over θ in one pass over the events) → the HistFactory model's inputs and the Asimov data
 /// → the objective and its gradient through the profile fits (implicit function theorem) → back
@@ -10,7 +20,7 @@ import Inference
 ///
 /// The model's structure (channels, samples, modifiers) is built once; each evaluation replaces
 /// its numeric inputs.
-public struct AnalysisObjectiveFunction: Sendable {
+public struct AnalysisObjectiveFunction: DifferentiableAnalysisObjective {
     public let histograms: SoftHistograms
     public let objective: any AnalysisObjective
     /// The processes whose events the histograms sum.
@@ -39,6 +49,9 @@ public struct AnalysisObjectiveFunction: Sendable {
         self.template = try HistFactoryLikelihood(model: model, observedMain: model.observedData(workspace, includeAuxdata: false))
         self.map = try InputMap(model: model, histograms: soft)
     }
+
+    public var analysis: ResolvedAnalysis { histograms.histograms.analysis }
+    public var minimizes: Bool { objective.minimizes }
 
     /// The objective's value and its gradient with respect to θ, with every relaxation width and
     /// bandwidth multiplied by `relaxation`.
@@ -141,11 +154,11 @@ public struct AnalysisOptimizer: Sendable {
         }
     }
 
-    public let function: AnalysisObjectiveFunction
+    public let function: any DifferentiableAnalysisObjective
     public let settings: AnalysisConfig.Optimizer
     public let bounds: [ClosedRange<Double>]
     /// The objective on the held-out events, evaluated at every step (never differentiated).
-    public var validation: AnalysisObjectiveFunction?
+    public var validation: (any DifferentiableAnalysisObjective)?
     /// With ``validation``: stop when its objective has not improved for this many steps, and end
     /// at θ of its best step.
     public var earlyStopping: Int?
@@ -155,10 +168,10 @@ public struct AnalysisOptimizer: Sendable {
     /// Per entry of θ: whether it is a network weight (unbounded, ``AnalysisConfig/Optimizer/networkLearningRate``).
     public let isNetworkWeight: [Bool]
 
-    public init(function: AnalysisObjectiveFunction, settings: AnalysisConfig.Optimizer) {
+    public init(function: any DifferentiableAnalysisObjective, settings: AnalysisConfig.Optimizer) {
         self.function = function
         self.settings = settings
-        let analysis = function.histograms.histograms.analysis
+        let analysis = function.analysis
         let weights = analysis.networks.reduce(0) { $0 + $1.weights.count }
         self.bounds = analysis.parameters.map(\.bounds) + Array(repeating: -Double.infinity...Double.infinity, count: weights)
         self.isNetworkWeight = analysis.parameters.map { _ in false } + Array(repeating: true, count: weights)
@@ -228,7 +241,7 @@ public struct AnalysisOptimizer: Sendable {
                 step: state.nextStep, parameters: state.parameters,
                 message: "the saved state does not fit this optimisation (\(p) parameters, \(settings.steps) steps)")
         }
-        let sign = function.objective.minimizes ? 1.0 : -1.0
+        let sign = function.minimizes ? 1.0 : -1.0
         for k in state.nextStep..<settings.steps {
             let theta = state.parameters
             let f = relaxation(atStep: k)

@@ -384,12 +384,15 @@ extension OptimizationReport {
         var lines = [
             "optimize: \(trajectory.count) steps in \(String(format: "%.1f", elapsed)) s"
                 + (resumedAt.map { " (resumed at step \($0 + 1))" } ?? ""),
-            "  \(name) (soft): \(format(first)) → \(format(last)); with hard cuts at the optimum: \(format(hardObjective))",
+            analysis.objective == .crossEntropy
+                ? "  cross_entropy: \(format(first)) → \(format(last)); poi_uncertainty with hard cuts at the optimum: \(format(hardObjective))"
+                : "  \(name) (soft): \(format(first)) → \(format(last)); with hard cuts at the optimum: \(format(hardObjective))",
         ]
         if trajectory.count < analysis.optimizer.steps, let best = trajectory.firstIndex(where: { $0.parameters == optimum }) {
             lines.append("  stopped early: the validation objective last improved at step \(best + 1)")
         }
         if let v = validation {
+            let name = analysis.objective == .crossEntropy ? "poi_uncertainty" : name
             lines.append(
                 "  \(name) with hard cuts at the optimum, scaled to the full sample: validation (\(format(100 * v.fraction))% of the events, "
                     + "never seen by the optimiser) \(format(v.validation.value)) ± \(format(v.validation.uncertainty)), "

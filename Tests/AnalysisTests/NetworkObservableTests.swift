@@ -116,3 +116,31 @@ struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// `objective: cross_entropy`: the balanced classifier loss and its gradient (weights only).
+@Suite struct CrossEntropyTests {
+    @Test func gradientMatchesFiniteDifferencesAndTrainingLowersTheLoss() throws {
+        let loaded = try NetworkObservableTests.neos.standardizingNetworks()
+        let function = CrossEntropyFunction(histograms: loaded.histograms)
+        var theta = loaded.analysis.initialParameters
+        theta[0] = 30
+        let (value, gradient) = try function.valueAndGradient(at: theta, relaxation: 0.5)
+        // Balanced classes: a network that knows nothing costs about ln 2.
+        #expect(value > 0.3 && value < 1.5, "\(value)")
+        #expect(gradient[0] == 0)
+        var rng = SeededGenerator(seed: 5)
+        let direction = theta.indices.map { $0 == 0 ? 0 : Double.random(in: -1...1, using: &rng) }
+        let analytic = zip(gradient, direction).reduce(0) { $0 + $1.0 * $1.1 }
+        let numeric = centralDirectionalDifference(at: theta, along: direction, relativeStep: 1e-6) {
+            [try! function.valueAndGradient(at: $0, relaxation: 0.5).value]
+        }![0]
+        #expect(abs(analytic - numeric) <= 1e-5 * abs(numeric) + 1e-9, "\(analytic) vs \(numeric)")
+        var settings = loaded.analysis.optimizer
+        settings.steps = 15
+        settings.networkLearningRate = 0.05
+        let run = try AnalysisOptimizer(function: function, settings: settings).run(from: theta)
+        #expect(run.trajectory.last!.objective < 0.8 * run.trajectory.first!.objective)
+        // The cut is not trained by the classifier loss.
+        #expect(run.optimum[0] == 30)
+    }
+}
