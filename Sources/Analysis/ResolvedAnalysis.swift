@@ -644,6 +644,12 @@ struct Resolver {
         try requireNumber(o.relaxationStart, at: path.key("relaxation_start"))
         try requireNumber(o.relaxationEnd, at: path.key("relaxation_end"))
         guard o.learningRate > 0 else { throw path.key("learning_rate").error("must be positive, found \(o.learningRate)") }
+        try requireNumber(o.networkLearningRate, at: path.key("network_learning_rate"))
+        try requireNumber(o.learningRateDecay, at: path.key("learning_rate_decay"))
+        guard o.networkLearningRate > 0 else {
+            throw path.key("network_learning_rate").error("must be positive, found \(o.networkLearningRate)")
+        }
+        guard o.learningRateDecay > 0 else { throw path.key("learning_rate_decay").error("must be positive, found \(o.learningRateDecay)") }
         guard o.relaxationStart > 0 else { throw path.key("relaxation_start").error("must be positive, found \(o.relaxationStart)") }
         guard o.relaxationEnd > 0 else { throw path.key("relaxation_end").error("must be positive, found \(o.relaxationEnd)") }
     }
