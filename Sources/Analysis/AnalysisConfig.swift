@@ -302,11 +302,14 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
         public var networkLearningRate: Double
         /// Both learning rates decay geometrically to this fraction at the last step (1: constant).
         public var learningRateDecay: Double
+        /// The fraction of the (training) events each step fills, drawn afresh per step by a hash of
+        /// the step and the events' entry numbers, its histograms scaled to the full sample (1: every event).
+        public var batchFraction: Double
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case steps, learningRate = "learning_rate", relaxationStart = "relaxation_start"
             case relaxationEnd = "relaxation_end", histogram, networkLearningRate = "network_learning_rate"
-            case learningRateDecay = "learning_rate_decay"
+            case learningRateDecay = "learning_rate_decay", batchFraction = "batch_fraction"
         }
 
         /// 100 steps at learning rate 0.05, relaxation factor from 1 to 0.2, KDE histograms.
@@ -318,6 +321,7 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
             histogram = .kde
             networkLearningRate = 0.01
             learningRateDecay = 1
+            batchFraction = 1
         }
 
         public init(from decoder: any Decoder) throws {
@@ -330,6 +334,7 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
             relaxationEnd = try c.decodeIfPresent(Double.self, forKey: .relaxationEnd) ?? defaults.relaxationEnd
             networkLearningRate = try c.decodeIfPresent(Double.self, forKey: .networkLearningRate) ?? defaults.networkLearningRate
             learningRateDecay = try c.decodeIfPresent(Double.self, forKey: .learningRateDecay) ?? defaults.learningRateDecay
+            batchFraction = try c.decodeIfPresent(Double.self, forKey: .batchFraction) ?? defaults.batchFraction
             if let name = try c.decodeIfPresent(String.self, forKey: .histogram) {
                 guard let kernel = HistogramKernel(rawValue: name) else {
                     throw DecodingError.dataCorrupted(.init(

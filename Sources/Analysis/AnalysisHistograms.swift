@@ -471,6 +471,12 @@ public struct SoftHistograms: LinearizableFunction {
         self.kernel = kernel
     }
 
+    /// The same fill on other events of the same analysis (a mini-batch): no new validation, the
+    /// soft fill's errors depend on the columns, which the events share.
+    func filling(_ histograms: AnalysisHistograms) -> SoftHistograms {
+        SoftHistograms(validated: histograms, relaxation: relaxation, kernel: kernel)
+    }
+
     private init(validated histograms: AnalysisHistograms, relaxation: Double, kernel: AnalysisConfig.HistogramKernel) {
         self.histograms = histograms
         self.relaxation = relaxation

@@ -103,6 +103,18 @@ extension LoadedAnalysis {
         var optimizer = AnalysisOptimizer(function: function, settings: analysis.optimizer)
         optimizer.validation = validation
         optimizer.earlyStopping = analysis.validation?.earlyStopping
+        let batchFraction = analysis.optimizer.batchFraction
+        if batchFraction < 1 {
+            // Step k fills a fresh batch of the training events (the hash seeded by k), scaled to the full sample.
+            let training = (parts?.training ?? histograms).events, crossEntropy = analysis.objective == .crossEntropy
+            optimizer.batches = { [likelihood] k in
+                let batch = try training.split(by: EventSplit(fraction: batchFraction, seed: Self.batchSeed &+ UInt64(k))).validation
+                if crossEntropy {
+                    return CrossEntropyFunction(histograms: try AnalysisHistograms(analysis: likelihood.analysis, events: batch), sharing: likelihood.sharing)
+                }
+                return try likelihood.replacingEvents(batch)
+            }
+        }
         let end = try optimizer.run(
             continuing: state ?? AnalysisOptimizer.State(start: analysis.initialParameters), progress: progress,
             checkpoint: checkpoint)
@@ -144,6 +156,11 @@ public struct ValidationComparison: Sendable, Equatable {
 
     /// Whether the two disagree beyond their MC uncertainty (more than two standard deviations).
     public var disagrees: Bool { abs(pull) > 2 }
+}
+
+extension LoadedAnalysis {
+    /// Mixed into the mini-batch hash so batches differ from the validation split of the same seed.
+    static let batchSeed: UInt64 = 0x6261_7463_6800_0000
 }
 
 extension AnalysisObjective {

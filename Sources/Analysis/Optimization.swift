@@ -21,7 +21,7 @@ public protocol DifferentiableAnalysisObjective: Sendable {
 /// The model's structure (channels, samples, modifiers) is built once; each evaluation replaces
 /// its numeric inputs.
 public struct AnalysisObjectiveFunction: DifferentiableAnalysisObjective {
-    public let histograms: SoftHistograms
+    public private(set) var histograms: SoftHistograms
     public let objective: any AnalysisObjective
     /// The processes whose events the histograms sum.
     public let sharing: EventSharing
@@ -82,6 +82,13 @@ public struct AnalysisObjectiveFunction: DifferentiableAnalysisObjective {
         let dValues = map.pullback(
             at: v, signalStrength: mu, inputs: result.inputs, asimov: Array(result.observedData[0..<mainBins]))
         return (result.value, dValues)
+    }
+
+    /// The same objective on other events of the analysis (a mini-batch), reusing the model.
+    public func replacingEvents(_ events: AnalysisEvents) throws -> AnalysisObjectiveFunction {
+        var copy = self
+        copy.histograms = histograms.filling(try AnalysisHistograms(analysis: analysis, events: events))
+        return copy
     }
 
     /// The objective of the hard analysis at θ (sharp cuts and edges, as the exported workspace)
@@ -162,6 +169,8 @@ public struct AnalysisOptimizer: Sendable {
     /// With ``validation``: stop when its objective has not improved for this many steps, and end
     /// at θ of its best step.
     public var earlyStopping: Int?
+    /// The objective on step k's mini-batch (nil: ``function`` every step).
+    public var batches: (@Sendable (Int) throws -> any DifferentiableAnalysisObjective)?
     /// Adam's moment decay rates and denominator offset (Kingma & Ba's defaults).
     public var beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8
 
@@ -245,7 +254,7 @@ public struct AnalysisOptimizer: Sendable {
         for k in state.nextStep..<settings.steps {
             let theta = state.parameters
             let f = relaxation(atStep: k)
-            let (value, gradient) = try function.valueAndGradient(at: theta, relaxation: f)
+            let (value, gradient) = try (batches?(k) ?? function).valueAndGradient(at: theta, relaxation: f)
             guard value.isFinite, gradient.allSatisfy(\.isFinite) else {
                 throw OptimizationError(step: k, parameters: theta, message: "the objective or its gradient is not finite (\(value), \(gradient))")
             }

@@ -650,6 +650,10 @@ struct Resolver {
             throw path.key("network_learning_rate").error("must be positive, found \(o.networkLearningRate)")
         }
         guard o.learningRateDecay > 0 else { throw path.key("learning_rate_decay").error("must be positive, found \(o.learningRateDecay)") }
+        try requireNumber(o.batchFraction, at: path.key("batch_fraction"))
+        guard o.batchFraction > 0 && o.batchFraction <= 1 else {
+            throw path.key("batch_fraction").error("must be in (0, 1], found \(o.batchFraction)")
+        }
         guard o.relaxationStart > 0 else { throw path.key("relaxation_start").error("must be positive, found \(o.relaxationStart)") }
         guard o.relaxationEnd > 0 else { throw path.key("relaxation_end").error("must be positive, found \(o.relaxationEnd)") }
     }

@@ -130,3 +130,28 @@ import Testing
         #expect(analysis.parameters.map(\.name) == Example.loaded.analysis.parameters.map(\.name))
     }
 }
+
+/// Mini-batches: each step fills a fresh, deterministic half of the events, scaled to the full sample.
+@Suite struct MiniBatchTests {
+    @Test func batchesAreDeterministicAndEstimateTheFullSample() throws {
+        let loaded = Example.loaded
+        var analysis = loaded.analysis
+        analysis.optimizer.steps = 3
+        analysis.optimizer.batchFraction = 0.5
+        let run = { try LoadedAnalysis(analysis: analysis, histograms: loaded.histograms).optimize() }
+        let first = try run(), second = try run()
+        #expect(first.trajectory == second.trajectory)
+        let full = try AnalysisObjectiveFunction(histograms: loaded.histograms, objective: ExpectedCLsObjective(), kernel: .kde)
+        for step in first.trajectory {
+            let value = try full.valueAndGradient(at: step.parameters, relaxation: step.relaxation).value
+            // A half sample's CLs near 0.17: within 25% of the full sample's.
+            #expect(abs(step.objective / value - 1) < 0.25, "step \(step.step): batch \(step.objective), full \(value)")
+            #expect(step.objective != value)
+        }
+        // Different steps draw different batches.
+        let batch0 = try loaded.histograms.events.split(by: EventSplit(fraction: 0.5, seed: LoadedAnalysis.batchSeed)).validation
+        let batch1 = try loaded.histograms.events.split(by: EventSplit(fraction: 0.5, seed: LoadedAnalysis.batchSeed + 1)).validation
+        let mass0 = try batch0.samples[1].column(named: "mass"), mass1 = try batch1.samples[1].column(named: "mass")
+        #expect(mass0 != mass1)
+    }
+}
