@@ -430,6 +430,7 @@ struct ApplyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only this network (repeatable; default: every network).", valueName: "name")) var network: [String] = []
     @Option(help: "csv or json.") var format = "csv"
     @Option(name: .shortAndLong, help: "Write here (default: standard output), whole or not at all.") var output: String?
+    @OptionGroup var execution: ExecutionOptions
 
     func run() throws {
         try reportingErrors {
