@@ -199,7 +199,7 @@ struct Resolver {
         try checkPOI()
         try checkOptimizer()
         try checkValidation()
-        try checkTotalBins(systematics)
+        try checkTotalBins(systematics, networkWeights: networks.reduce(0) { $0 + ($1?.weights.count ?? 0) })
         return ResolvedAnalysis(
             parameters: parameters, networks: networks.compactMap { $0 }, networkNames: config.networks.map(\.name), samples: samples, regions: regions, systematics: systematics, poi: config.poi,
             objective: config.objective, optimizer: config.optimizer, validation: config.validation)
@@ -242,7 +242,7 @@ struct Resolver {
 
     /// Every histogram is a region's bins for a sample and template: their total bounds the
     /// memory of each fill and of the workspace.
-    func checkTotalBins(_ systematics: [ResolvedAnalysis.Systematic]) throws(ConfigError) {
+    func checkTotalBins(_ systematics: [ResolvedAnalysis.Systematic], networkWeights: Int = 0) throws(ConfigError) {
         var templates = 0
         for s in config.samples.indices {
             templates += 1
@@ -261,6 +261,12 @@ struct Resolver {
             throw root.key("parameters").error(
                 "\(total) histogram bins × (1 + \(config.parameters.count) parameters) exceed the limit of "
                     + "\(AnalysisLimits.totalDerivatives) values and derivatives")
+        }
+        // The soft histograms carry a (zero) Jacobian column per network weight too; ≤ 16 × 10^5 weights: no overflow.
+        guard networkWeights == 0 || total * (1 + config.parameters.count + networkWeights) <= AnalysisLimits.totalDerivatives else {
+            throw root.key("networks").error(
+                "\(total) histogram bins × (1 + \(config.parameters.count) parameters + \(networkWeights) network weights) exceed "
+                    + "the limit of \(AnalysisLimits.totalDerivatives) values and derivatives")
         }
     }
 

@@ -70,6 +70,7 @@ import Testing
         ("    bandwidth: 0.05\n", "", "regions[0].bandwidth", "required for a network's score (the soft histogram's edge width)"),
         ("output: sigmoid,", "output: sigmoid, outputs: 3,", "networks[0].outputs", "a sigmoid network has one output, found 3"),
         ("layers: [8]", "layers: [0]", "networks[0].layers[0]", "a layer's width must be between 1 and 1024, found 0"),
+        ("layers: [8]", "layers: [400, 400]", "networks[0].layers", "162801 weights exceed the limit of 100000"),
         ("inputs: [met,", "inputs: [cut_met,", "regions[0].observable.inputs[0]",
          "expression 'cut_met', column 1 at 'cut_met': unknown branch or parameter 'cut_met' (branches of sample 'signal')"),
         ("activation: tanh", "activation: gelu", "networks[0].activation", "unknown activation 'gelu' (expected relu, tanh, elu)"),
