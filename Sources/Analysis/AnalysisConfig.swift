@@ -1,3 +1,4 @@
+import DiffColumns
 import Foundation
 import Yams
 
@@ -61,9 +62,12 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
         public var name: String
         /// Boolean expression selecting the events (all events when absent).
         public var selection: String?
-        /// Numeric expression histogrammed.
+        /// Numeric expression histogrammed (empty when ``network`` is set).
         public var observable: String
-        /// Increasing bin edges, numbers or parameter names.
+        /// A network's output histogrammed instead of an expression.
+        public var network: NetworkObservable?
+        /// Increasing bin edges, numbers or parameter names (none for a softmax network: its
+        /// outputs are the bins).
         public var edges: [Edge]
         /// Relaxation width of the bin edges in the soft histograms, in the observable's units
         /// (required when an edge is a parameter).
@@ -76,9 +80,68 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             name = try c.decode(String.self, forKey: .name)
             selection = try c.decodeIfPresent(String.self, forKey: .selection)
-            observable = try c.decode(String.self, forKey: .observable)
-            edges = try c.decode([Edge].self, forKey: .edges)
+            if let network = try? c.decode(NetworkObservable.self, forKey: .observable) {
+                self.network = network
+                observable = ""
+            } else {
+                observable = try c.decode(String.self, forKey: .observable)
+            }
+            edges = try c.decodeIfPresent([Edge].self, forKey: .edges) ?? []
             bandwidth = try c.decodeIfPresent(Double.self, forKey: .bandwidth)
+        }
+    }
+
+    /// A region's observable that is a network's output: `{network: score, inputs: [met, "jet_pt[0]"]}`.
+    public struct NetworkObservable: Sendable, Equatable, Decodable {
+        /// The name of a network of ``AnalysisConfig/networks``.
+        public var network: String
+        /// Numeric expressions (one value per event, without parameters): the network's features.
+        public var inputs: [String]
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case network, inputs }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            network = try c.decode(String.self, forKey: .network)
+            inputs = try c.decode([String].self, forKey: .inputs)
+        }
+    }
+
+    /// A neural network whose weights are trained with the parameters (a learned observable).
+    public struct Network: Sendable, Equatable, Decodable {
+        public var name: String
+        /// Widths of the hidden layers.
+        public var layers: [Int]
+        public var activation: Activation
+        public var output: NetworkOutput
+        /// Outputs of a softmax network (its region's bins); 1 for a sigmoid.
+        public var outputs: Int
+        /// Seed of the initial weights.
+        public var initSeed: UInt64
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case name, layers, activation, output, outputs, initSeed = "init_seed"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            layers = try c.decode([Int].self, forKey: .layers)
+            func named<T: RawRepresentable<String>>(_ key: CodingKeys, _ all: [T], default value: T) throws -> T {
+                guard let text = try c.decodeIfPresent(String.self, forKey: key) else { return value }
+                guard let found = T(rawValue: text) else {
+                    throw DecodingError.dataCorrupted(.init(
+                        codingPath: c.codingPath + [key],
+                        debugDescription: "unknown \(key.stringValue) '\(text)' (expected \(all.map(\.rawValue).joined(separator: ", ")))"))
+                }
+                return found
+            }
+            activation = try named(.activation, Activation.allCases, default: .relu)
+            output = try named(.output, NetworkOutput.allCases, default: .sigmoid)
+            outputs = try c.decodeIfPresent(Int.self, forKey: .outputs) ?? (output == .sigmoid ? 1 : 2)
+            initSeed = try c.decodeIfPresent(UInt64.self, forKey: .initSeed) ?? 0
         }
     }
 
@@ -204,10 +267,12 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
         public static let discovery = Objective(rawValue: "discovery")
         /// The POI's expected uncertainty from the Fisher information (INFERNO; minimised).
         public static let poiUncertainty = Objective(rawValue: "poi_uncertainty")
+        /// The networks trained as signal/background classifiers (``CrossEntropyFunction``).
+        public static let crossEntropy = Objective(rawValue: "cross_entropy")
 
         public init(from decoder: any Decoder) throws {
             let text = try decoder.singleValueContainer().decode(String.self)
-            guard AnalysisObjectives.named(text) != nil else {
+            guard AnalysisObjectives.named(text) != nil || text == Self.crossEntropy.rawValue else {
                 throw DecodingError.dataCorrupted(.init(
                     codingPath: decoder.codingPath,
                     debugDescription: "unknown objective '\(text)' (expected \(AnalysisObjectives.names.joined(separator: ", ")))"))
@@ -233,10 +298,18 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
         /// … and at the last (geometric in between), so the soft analysis tends to the hard one.
         public var relaxationEnd: Double
         public var histogram: HistogramKernel
+        /// Adam's step size for network weights (their scale is not the cuts').
+        public var networkLearningRate: Double
+        /// Both learning rates decay geometrically to this fraction at the last step (1: constant).
+        public var learningRateDecay: Double
+        /// The fraction of the (training) events each step fills, drawn afresh per step by a hash of
+        /// the step and the events' entry numbers, its histograms scaled to the full sample (1: every event).
+        public var batchFraction: Double
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case steps, learningRate = "learning_rate", relaxationStart = "relaxation_start"
-            case relaxationEnd = "relaxation_end", histogram
+            case relaxationEnd = "relaxation_end", histogram, networkLearningRate = "network_learning_rate"
+            case learningRateDecay = "learning_rate_decay", batchFraction = "batch_fraction"
         }
 
         /// 100 steps at learning rate 0.05, relaxation factor from 1 to 0.2, KDE histograms.
@@ -246,6 +319,9 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
             relaxationStart = 1
             relaxationEnd = 0.2
             histogram = .kde
+            networkLearningRate = 0.01
+            learningRateDecay = 1
+            batchFraction = 1
         }
 
         public init(from decoder: any Decoder) throws {
@@ -256,6 +332,9 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
             learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate) ?? defaults.learningRate
             relaxationStart = try c.decodeIfPresent(Double.self, forKey: .relaxationStart) ?? defaults.relaxationStart
             relaxationEnd = try c.decodeIfPresent(Double.self, forKey: .relaxationEnd) ?? defaults.relaxationEnd
+            networkLearningRate = try c.decodeIfPresent(Double.self, forKey: .networkLearningRate) ?? defaults.networkLearningRate
+            learningRateDecay = try c.decodeIfPresent(Double.self, forKey: .learningRateDecay) ?? defaults.learningRateDecay
+            batchFraction = try c.decodeIfPresent(Double.self, forKey: .batchFraction) ?? defaults.batchFraction
             if let name = try c.decodeIfPresent(String.self, forKey: .histogram) {
                 guard let kernel = HistogramKernel(rawValue: name) else {
                     throw DecodingError.dataCorrupted(.init(
@@ -269,9 +348,39 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
         }
     }
 
+    /// The held-out part of the events (absent: the optimiser sees every event).
+    public struct Validation: Sendable, Equatable, Decodable {
+        /// The fraction of the events, chosen by a hash of each event's file and entry number,
+        /// that the optimiser never sees.
+        public var fraction: Double
+        /// Mixed into the hash: another seed gives another split of the same fraction.
+        public var seed: UInt64
+        /// Stop when the validation objective has not improved for this many steps, and keep θ
+        /// of its best step (absent: run every step).
+        public var earlyStopping: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case fraction, seed, earlyStopping = "early_stopping" }
+
+        public init(fraction: Double, seed: UInt64 = 0, earlyStopping: Int? = nil) {
+            self.fraction = fraction
+            self.seed = seed
+            self.earlyStopping = earlyStopping
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            fraction = try c.decode(Double.self, forKey: .fraction)
+            seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
+            earlyStopping = try c.decodeIfPresent(Int.self, forKey: .earlyStopping)
+        }
+    }
+
     public var samples: [Sample]
     public var regions: [Region]
     public var parameters: [Parameter]
+    /// Networks used as observables; their weights follow the parameters in θ.
+    public var networks: [Network]
     public var systematics: [Systematic]
     /// Name of the signal-strength normfactor.
     public var poi: String
@@ -279,9 +388,11 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
     public var optimizer: Optimizer
     /// Value of `x[i]` past the end of an array and of min/max of an empty one.
     public var outOfRangeDefault: Double
+    /// The train/validation split of the events (nil: no split).
+    public var validation: Validation?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case samples, regions, parameters, systematics, poi, objective, optimizer
+        case samples, regions, parameters, networks, systematics, poi, objective, optimizer, validation
         case outOfRangeDefault = "out_of_range_default"
     }
 
@@ -291,11 +402,13 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
         samples = try c.decode([Sample].self, forKey: .samples)
         regions = try c.decode([Region].self, forKey: .regions)
         parameters = try c.decodeIfPresent([Parameter].self, forKey: .parameters) ?? []
+        networks = try c.decodeIfPresent([Network].self, forKey: .networks) ?? []
         systematics = try c.decodeIfPresent([Systematic].self, forKey: .systematics) ?? []
         poi = try c.decodeIfPresent(String.self, forKey: .poi) ?? "mu"
         objective = try c.decodeIfPresent(Objective.self, forKey: .objective) ?? .cls
         optimizer = try c.decodeIfPresent(Optimizer.self, forKey: .optimizer) ?? Optimizer()
         outOfRangeDefault = try c.decodeIfPresent(Double.self, forKey: .outOfRangeDefault) ?? 0
+        validation = try c.decodeIfPresent(Validation.self, forKey: .validation)
     }
 
     /// Decodes a config from YAML (JSON is YAML too, but `.json` files go through JSONDecoder

@@ -11,15 +11,22 @@ public struct AnalysisEvents: Sendable {
     /// listed is one item. Hard histograms are filled per item and summed in this order, so a
     /// build split into shards and merged gives the same bits as one process.
     public var itemRows: [EventSource: [Range<Int>]]
+    /// The file and entries of each work item of ``itemRows`` (absent: the rows are the entries
+    /// of the source's first file in order). The train/validation split hashes them.
+    public var itemEntries: [EventSource: [EntryRange]]
+    /// The factor on every histogram's counts and sumw2 (1, or a split part's scale to the full
+    /// sample, ``EventSplit/scale(validation:)``).
+    public var weightScale: Double = 1
 
     /// Events for each sample and alternative ntuples.
     public init(
         samples: [ColumnTable], alternatives: [Int: (up: ColumnTable, down: ColumnTable)] = [:],
-        itemRows: [EventSource: [Range<Int>]] = [:]
+        itemRows: [EventSource: [Range<Int>]] = [:], itemEntries: [EventSource: [EntryRange]] = [:]
     ) {
         self.samples = samples
         self.alternatives = alternatives
         self.itemRows = itemRows
+        self.itemEntries = itemEntries
     }
 
     /// The row ranges of the work items of `source`, whose table has `rowCount` rows.
@@ -70,6 +77,8 @@ public struct AnalysisHistograms: Sendable {
     let plans: [HistogramPlan]
     /// Per key: the events it is filled from.
     let sources: [EventSource]
+    /// The network features (events × inputs, row-major) by ``NetworkPlan/inputsKey``, evaluated once.
+    let networkInputs: [String: [Double]]
 
     /// An expression prepared for one of ``tables``.
     struct PreparedExpression: Sendable {
@@ -83,6 +92,16 @@ public struct AnalysisHistograms: Sendable {
         var weight: PreparedExpression
         var selection: PreparedExpression?
         var observable: PreparedExpression
+        /// The network binning the events instead of ``observable``.
+        var network: NetworkPlan?
+    }
+
+    /// A network observable prepared for one table: its features' expressions.
+    struct NetworkPlan: Sendable {
+        var network: Int
+        var inputs: [PreparedExpression]
+        /// Identifies the feature matrix (same table and expressions: same features).
+        var inputsKey: String { inputs.map(\.memoKey).joined(separator: "||") }
     }
 
     /// - Throws: ``HistogramError`` if the events do not match the analysis, or the evaluation's
@@ -104,9 +123,14 @@ public struct AnalysisHistograms: Sendable {
                     return shifted.isDisjoint(with: e.branches) ? s : table
                 }
                 let selection = try region.selections[s].map { try builder.prepare($0, table: place($0)) }
+                let network = try region.network.map { observable in
+                    NetworkPlan(
+                        network: observable.network,
+                        inputs: try observable.inputs[s].map { try builder.prepare($0, table: place($0)) })
+                }
                 plans.append(HistogramPlan(
                     weight: try builder.prepare(weight, table: place(weight)), selection: selection,
-                    observable: try builder.prepare(region.observables[s], table: place(region.observables[s]))))
+                    observable: try builder.prepare(region.observables[s], table: place(region.observables[s])), network: network))
             }
             let k: Int, up: Bool
             switch key.variation {
@@ -142,7 +166,35 @@ public struct AnalysisHistograms: Sendable {
         self.keys = layout.map(\.key)
         self.sources = layout.map(\.source)
         self.plans = plans
-        self.tables = try builder.finish()
+        let tables = try builder.finish()
+        self.tables = tables
+        var networkInputs: [String: [Double]] = [:]
+        for plan in plans {
+            guard let network = plan.network, networkInputs[network.inputsKey] == nil else { continue }
+            // Features are compiled without parameters.
+            let columns = try network.inputs.map { try $0.expression.evaluate(on: tables[$0.table], parameters: []) }
+            let n = columns.first?.count ?? 0, k = columns.count
+            var matrix = [Double](repeating: 0, count: n * k)
+            for (j, column) in columns.enumerated() {
+                for e in 0..<n { matrix[e * k + j] = column[e] }
+            }
+            networkInputs[network.inputsKey] = matrix
+        }
+        self.networkInputs = networkInputs
+    }
+
+    /// Per event, the hard observable of a network region: the score of a sigmoid network, the
+    /// middle of the most probable bin (`argmax + 0.5`) of a softmax one.
+    func hardNetworkObservable(_ plan: NetworkPlan, at theta: [Double]) -> [Double] {
+        let network = analysis.network(plan.network, at: theta)
+        let outputs = network.evaluate(networkInputs[plan.inputsKey]!)
+        guard network.output == .softmax else { return outputs }
+        let k = network.outputCount
+        return (0..<outputs.count / k).map { e in
+            var best = 0
+            for j in 1..<k where outputs[e * k + j] > outputs[e * k + best] { best = j }
+            return outputs[e * k].isNaN ? .nan : Double(best) + 0.5
+        }
     }
 
     /// The hard histograms at θ (cuts are 0/1, edges sharp): per key, the sum of its work items'
@@ -175,11 +227,12 @@ public struct AnalysisHistograms: Sendable {
                 let pass = try values.of(selection)
                 for j in w.indices { w[j] *= pass[j] }
             }
-            let x = try values.of(plan.observable)
+            let x = try plan.network.map { hardNetworkObservable($0, at: values.theta) } ?? values.of(plan.observable)
             return events.rows(of: sources[i], rowCount: x.count).map { rows in
-                rows == x.indices
+                let h = rows == x.indices
                     ? hardHistogram(observable: x, weights: w, edges: edges)
                     : hardHistogram(observable: Array(x[rows]), weights: Array(w[rows]), edges: edges)
+                return events.weightScale == 1 ? h : h.scaled(by: events.weightScale)
             }
         }
     }
@@ -206,19 +259,15 @@ public struct AnalysisHistograms: Sendable {
     public func fillSoftPerItem(
         at theta: [Double], relaxation: Double = 1, kernel: AnalysisConfig.HistogramKernel = .kde
     ) throws -> [[LinearizedHistogram]] {
-        let scales = analysis.parameters.map { $0.relaxation * relaxation }
-        let p = theta.count
-        var memo: [String: DualColumn] = [:]
-        func values(_ e: PreparedExpression) throws -> DualColumn {
-            if let cached = memo[e.memoKey] { return cached }
-            let v = try e.expression.evaluateSoft(on: tables[e.table], parameters: theta, scales: scales)
-            memo[e.memoKey] = v
-            return v
-        }
+        let cut = analysis.cutParameters(theta)
+        var values = SoftValues(self, at: cut, relaxation: relaxation)
+        // The Jacobians are filled over the cut parameters; the network weights' columns are
+        // zero there (their gradient is the reverse-mode ``networkGradient``).
+        let p = cut.count
         // Histograms of one region with the same observable share one pass over the events.
         var groups: [[Int]] = [], groupOf: [String: Int] = [:]
         for (i, (key, plan)) in zip(keys, plans).enumerated() {
-            let id = "\(key.region)|\(plan.observable.memoKey)"
+            let id = "\(key.region)|\(plan.network?.inputsKey ?? plan.observable.memoKey)"
             if let g = groupOf[id] {
                 groups[g].append(i)
             } else {
@@ -229,11 +278,12 @@ public struct AnalysisHistograms: Sendable {
         var results = [[LinearizedHistogram]?](repeating: nil, count: keys.count)
         for group in groups {
             let region = analysis.regions[keys[group[0]].region]
-            let allX = try values(plans[group[0]].observable)
-            let allWeights = try group.map { i in
-                let w = try values(plans[i].weight)
-                return try plans[i].selection.map { product(w, try values($0)) } ?? w
-            }
+            let network = plans[group[0]].network.map { ($0, analysis.network($0.network, at: theta)) }
+            // A network's outputs: the score (constant in the cut parameters), or the memberships.
+            let outputs = network.map { plan, net in net.evaluate(networkInputs[plan.inputsKey]!) }
+            let allX = try network.map { _ in DualColumn(constant: outputs!, parameterCount: p) }
+                ?? values.of(plans[group[0]].observable)
+            let allWeights = try group.map { try values.weight(of: plans[$0]) }
             // The keys of a group read one table, so they share their events' work items.
             let rows = events.rows(of: sources[group[0]], rowCount: allX.count)
             var perItem = group.map { _ in [LinearizedHistogram]() }
@@ -241,7 +291,11 @@ public struct AnalysisHistograms: Sendable {
             let x = range == allX.values.indices ? allX : allX.rows(range)
             let weights = range == allX.values.indices ? allWeights : allWeights.map { $0.rows(range) }
             let filled: [LinearizedHistogram]
-            if let bandwidth = region.bandwidth {
+            if let (_, net) = network, net.output == .softmax, let outputs {
+                let k = net.outputCount
+                let memberships = range == allX.values.indices ? outputs : Array(outputs[range.lowerBound * k ..< range.upperBound * k])
+                filled = membershipHistograms(memberships: memberships, binCount: k, weights: weights)
+            } else if let bandwidth = region.bandwidth {
                 // Relaxed edges need not increase: crossing edges give negative contents, not an error.
                 let edges = region.edges.map { edge in
                     switch edge {
@@ -262,14 +316,17 @@ public struct AnalysisHistograms: Sendable {
                 let edges = try edgeValues(region, theta)
                 filled = weights.map { binnedHistogram(observable: x.values, weights: $0, edges: edges) }
             }
-            for (g, h) in filled.enumerated() { perItem[g].append(h) }
+            for (g, h) in filled.enumerated() {
+                let scaled = events.weightScale == 1 ? h : h.scaled(by: events.weightScale)
+                perItem[g].append(theta.count == p ? scaled : scaled.padded(to: theta.count))
+            }
             }
             for (g, i) in group.enumerated() { results[i] = perItem[g] }
         }
         return results.map { $0! }
     }
 
-    private func edgeValues(_ region: ResolvedAnalysis.Region, _ theta: [Double]) throws(HistogramError) -> [Double] {
+    func edgeValues(_ region: ResolvedAnalysis.Region, _ theta: [Double]) throws(HistogramError) -> [Double] {
         let edges = region.edges.map { edge in
             switch edge {
             case .value(let v): v
@@ -280,6 +337,62 @@ public struct AnalysisHistograms: Sendable {
             throw HistogramError(message: "the edges of region '\(region.name)' do not increase: \(edges)")
         }
         return edges
+    }
+}
+
+extension BinContents {
+    /// Counts and sumw2 multiplied by `factor` (a split part's estimate of the full sample's).
+    func scaled(by factor: Double) -> BinContents {
+        BinContents(counts: counts.map { $0 * factor }, sumw2: sumw2.map { $0 * factor })
+    }
+}
+
+extension LinearizedHistogram {
+    /// The histogram with zero Jacobian columns appended up to `parameterCount` parameters.
+    func padded(to count: Int) -> LinearizedHistogram {
+        func pad(_ jacobian: [Double]) -> [Double] {
+            var result = [Double](repeating: 0, count: binCount * count)
+            for j in 0..<binCount {
+                for k in 0..<parameterCount { result[j * count + k] = jacobian[j * parameterCount + k] }
+            }
+            return result
+        }
+        return LinearizedHistogram(
+            counts: counts, sumw2: sumw2, parameterCount: count, countsJacobian: pad(countsJacobian), sumw2Jacobian: pad(sumw2Jacobian))
+    }
+
+    /// Counts, sumw2 and their Jacobians multiplied by `factor`.
+    func scaled(by factor: Double) -> LinearizedHistogram {
+        LinearizedHistogram(
+            counts: counts.map { $0 * factor }, sumw2: sumw2.map { $0 * factor }, parameterCount: parameterCount,
+            countsJacobian: countsJacobian.map { $0 * factor }, sumw2Jacobian: sumw2Jacobian.map { $0 * factor })
+    }
+}
+
+/// The soft values of a histogram set's expressions at the cut parameters, each evaluated once per fill.
+struct SoftValues {
+    let histograms: AnalysisHistograms
+    let cut: [Double]
+    let scales: [Double]
+    private var memo: [String: DualColumn] = [:]
+
+    init(_ histograms: AnalysisHistograms, at cut: [Double], relaxation: Double) {
+        self.histograms = histograms
+        self.cut = cut
+        self.scales = histograms.analysis.parameters.map { $0.relaxation * relaxation }
+    }
+
+    mutating func of(_ e: AnalysisHistograms.PreparedExpression) throws -> DualColumn {
+        if let cached = memo[e.memoKey] { return cached }
+        let v = try e.expression.evaluateSoft(on: histograms.tables[e.table], parameters: cut, scales: scales)
+        memo[e.memoKey] = v
+        return v
+    }
+
+    /// A histogram's soft weight: the weight times the soft selection.
+    mutating func weight(of plan: AnalysisHistograms.HistogramPlan) throws -> DualColumn {
+        let w = try of(plan.weight)
+        return try plan.selection.map { product(w, try of($0)) } ?? w
     }
 }
 
@@ -297,7 +410,7 @@ struct HardValues {
 
     mutating func of(_ e: AnalysisHistograms.PreparedExpression) throws -> [Double] {
         if let cached = memo[e.memoKey] { return cached }
-        let v = try e.expression.evaluate(on: histograms.tables[e.table], parameters: theta)
+        let v = try e.expression.evaluate(on: histograms.tables[e.table], parameters: histograms.analysis.cutParameters(theta))
         memo[e.memoKey] = v
         return v
     }
@@ -356,6 +469,12 @@ public struct SoftHistograms: LinearizableFunction {
         self.histograms = histograms
         self.relaxation = relaxation
         self.kernel = kernel
+    }
+
+    /// The same fill on other events of the same analysis (a mini-batch): no new validation, the
+    /// soft fill's errors depend on the columns, which the events share.
+    func filling(_ histograms: AnalysisHistograms) -> SoftHistograms {
+        SoftHistograms(validated: histograms, relaxation: relaxation, kernel: kernel)
     }
 
     private init(validated histograms: AnalysisHistograms, relaxation: Double, kernel: AnalysisConfig.HistogramKernel) {

@@ -17,6 +17,12 @@ public enum AnalysisLimits {
     public static let systematics = 1_000
     /// Analysis parameters (each adds a tangent row to every soft evaluation).
     public static let parameters = 100
+    /// Networks, their hidden layers, the width of a layer (and the number of inputs), and the
+    /// weights of one network (each weight is a Jacobian column of every soft histogram).
+    public static let networks = 16
+    public static let networkLayers = 16
+    public static let networkWidth = 1_024
+    public static let networkWeights = 100_000
     /// Files of one sample or template.
     public static let filesPerSample = 100_000
     /// Histogram bins of the whole analysis (regions × bins × samples × templates).

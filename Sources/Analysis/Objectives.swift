@@ -85,8 +85,11 @@ extension AnalysisConfig.Objective {
     /// The objective this config name stands for.
     ///
     /// - Throws: ``AnalysisDataError`` if no objective is registered under the name.
+    /// For `cross_entropy`, which trains the networks without the likelihood, the exported
+    /// workspace is judged by the POI's expected uncertainty.
     public var implementation: any AnalysisObjective {
         get throws {
+            if self == .crossEntropy { return POIUncertaintyObjective() }
             guard let objective = AnalysisObjectives.named(rawValue) else {
                 throw AnalysisDataError(
                     message: "no objective '\(rawValue)' (expected \(AnalysisObjectives.names.joined(separator: ", ")))")

@@ -3,6 +3,16 @@ import DiffColumns
 import HistFactory
 import Inference
 
+/// What ``AnalysisOptimizer`` minimises or maximises: a function of θ with its gradient.
+public protocol DifferentiableAnalysisObjective: Sendable {
+    /// The analysis θ belongs to (its parameters, then its networks' weights).
+    var analysis: ResolvedAnalysis { get }
+    /// Whether smaller values are better.
+    var minimizes: Bool { get }
+    /// The value and the gradient with respect to θ, every relaxation width and bandwidth multiplied by `relaxation`.
+    func valueAndGradient(at theta: [Double], relaxation: Double) throws -> (value: Double, gradient: [Double])
+}
+
 /// An objective of the soft analysis as a differentiable function of θ: soft histograms (forward
 /// mode over θ in one pass over the events) → the HistFactory model's inputs and the Asimov data
 /// → the objective and its gradient through the profile fits (implicit function theorem) → back
@@ -10,8 +20,8 @@ import Inference
 ///
 /// The model's structure (channels, samples, modifiers) is built once; each evaluation replaces
 /// its numeric inputs.
-public struct AnalysisObjectiveFunction: Sendable {
-    public let histograms: SoftHistograms
+public struct AnalysisObjectiveFunction: DifferentiableAnalysisObjective {
+    public private(set) var histograms: SoftHistograms
     public let objective: any AnalysisObjective
     /// The processes whose events the histograms sum.
     public let sharing: EventSharing
@@ -40,12 +50,29 @@ public struct AnalysisObjectiveFunction: Sendable {
         self.map = try InputMap(model: model, histograms: soft)
     }
 
+    public var analysis: ResolvedAnalysis { histograms.histograms.analysis }
+    public var minimizes: Bool { objective.minimizes }
+
     /// The objective's value and its gradient with respect to θ, with every relaxation width and
     /// bandwidth multiplied by `relaxation`.
     public func valueAndGradient(at theta: [Double], relaxation: Double = 1) throws -> (value: Double, gradient: [Double]) {
         // `evaluate`'s registered derivative, called directly rather than through a differentiable closure.
         let summed = try sharing.linearize(histograms.relaxed(by: relaxation), at: theta)
         let (v, histogramsPullback) = evaluateVJP(Precomputed(linearization: summed), at: theta)
+        let (value, dValues) = try valueAndHistogramGradient(v)
+        var gradient = histogramsPullback(.init(dValues)).base
+        if !histograms.histograms.analysis.networks.isEmpty {
+            let local = try histograms.histograms.networkGradient(
+                at: theta, relaxation: relaxation, kernel: histograms.kernel, cotangent: dValues)
+            // Each process pulls back through its own events; the sum is the whole sample's.
+            for (k, d) in try sharing.collective.sum(local).enumerated() { gradient[k] += d }
+        }
+        return (value, gradient)
+    }
+
+    /// The objective's value and its gradient with respect to the histogram values `v` (per key of
+    /// ``SoftHistograms``, its counts and then its sumw2).
+    public func valueAndHistogramGradient(_ v: [Double]) throws -> (value: Double, gradient: [Double]) {
         let mu = objective.asimovSignalStrength
         let (inputs, asimov) = map.apply(v, signalStrength: mu)
         let likelihood = template.replacingInputs(inputs)
@@ -54,7 +81,57 @@ public struct AnalysisObjectiveFunction: Sendable {
         // The auxiliary data follow the inputs (ImplicitGradients includes that in `inputs`).
         let dValues = map.pullback(
             at: v, signalStrength: mu, inputs: result.inputs, asimov: Array(result.observedData[0..<mainBins]))
-        return (result.value, histogramsPullback(.init(dValues)).base)
+        return (result.value, dValues)
+    }
+
+    /// The same objective on other events of the analysis (a mini-batch), reusing the model.
+    public func replacingEvents(_ events: AnalysisEvents) throws -> AnalysisObjectiveFunction {
+        var copy = self
+        copy.histograms = histograms.filling(try AnalysisHistograms(analysis: analysis, events: events))
+        return copy
+    }
+
+    /// The objective of the hard analysis at θ (sharp cuts and edges, as the exported workspace)
+    /// on these events, with its Monte Carlo statistical uncertainty.
+    ///
+    /// The uncertainty is the linear propagation of each bin's sumw2 through the objective's
+    /// gradient with respect to the counts; the templates of one region and sample (nominal and
+    /// histosys variations, filled mostly from the same events) are taken as fully correlated bin
+    /// by bin, the regions, samples and bins as independent. Histograms scaled to a full sample
+    /// (a split part, ``AnalysisEvents/weightScale``) carry the part's own, larger uncertainty.
+    /// It is NaN when the objective's gradient is not finite at a filled bin.
+    public func hardEstimate(at theta: [Double]) throws -> ObjectiveEstimate {
+        let analysisHistograms = histograms.histograms
+        var values = HardValues(analysisHistograms, at: theta)
+        let filled = try sharing.fillHard(analysisHistograms, &values)
+        let v = filled.flatMap { $0.counts + $0.sumw2 }
+        let (value, gradient) = try valueAndHistogramGradient(v)
+        let scale = analysisHistograms.events.weightScale
+        // Per region, sample and bin: Σ over its templates of ∂O/∂count · σ(count).
+        var correlated: [String: Double] = [:]
+        var offset = 0
+        for (key, h) in zip(analysisHistograms.keys, filled) {
+            let bins = h.counts.count
+            // An empty bin has no MC variance (and the fit's gradient there may be undefined).
+            for b in 0..<bins where h.sumw2[b] > 0 {
+                // A part's counts are its sum of weights × scale: variance scale² · Σw² = scale · (scaled sumw2).
+                correlated["\(key.region)|\(key.sample)|\(b)", default: 0] += gradient[offset + b] * (scale * max(0, h.sumw2[b])).squareRoot()
+            }
+            offset += 2 * bins
+        }
+        let variance = correlated.values.reduce(0) { $0 + $1 * $1 }
+        return ObjectiveEstimate(value: value, uncertainty: variance.squareRoot())
+    }
+}
+
+/// An objective's value on a set of events and its Monte Carlo statistical uncertainty.
+public struct ObjectiveEstimate: Sendable, Equatable, Codable {
+    public var value: Double
+    public var uncertainty: Double
+
+    public init(value: Double, uncertainty: Double) {
+        self.value = value
+        self.uncertainty = uncertainty
     }
 }
 
@@ -68,26 +145,52 @@ public struct AnalysisOptimizer: Sendable {
         public var parameters: [Double]
         public var objective: Double
         public var gradient: [Double]
+        /// The soft objective at θ on the validation events (nil without a split).
+        public var validationObjective: Double?
 
-        public init(step: Int, relaxation: Double, parameters: [Double], objective: Double, gradient: [Double]) {
+        public init(
+            step: Int, relaxation: Double, parameters: [Double], objective: Double, gradient: [Double],
+            validationObjective: Double? = nil
+        ) {
             self.step = step
             self.relaxation = relaxation
             self.parameters = parameters
             self.objective = objective
             self.gradient = gradient
+            self.validationObjective = validationObjective
         }
     }
 
-    public let function: AnalysisObjectiveFunction
+    public let function: any DifferentiableAnalysisObjective
     public let settings: AnalysisConfig.Optimizer
     public let bounds: [ClosedRange<Double>]
+    /// The objective on the held-out events, evaluated at every step (never differentiated).
+    public var validation: (any DifferentiableAnalysisObjective)?
+    /// With ``validation``: stop when its objective has not improved for this many steps, and end
+    /// at θ of its best step.
+    public var earlyStopping: Int?
+    /// The objective on step k's mini-batch (nil: ``function`` every step).
+    public var batches: (@Sendable (Int) throws -> any DifferentiableAnalysisObjective)?
     /// Adam's moment decay rates and denominator offset (Kingma & Ba's defaults).
     public var beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8
 
-    public init(function: AnalysisObjectiveFunction, settings: AnalysisConfig.Optimizer) {
+    /// Per entry of θ: whether it is a network weight (unbounded, ``AnalysisConfig/Optimizer/networkLearningRate``).
+    public let isNetworkWeight: [Bool]
+
+    public init(function: any DifferentiableAnalysisObjective, settings: AnalysisConfig.Optimizer) {
         self.function = function
         self.settings = settings
-        self.bounds = function.histograms.histograms.analysis.parameters.map(\.bounds)
+        let analysis = function.analysis
+        let weights = analysis.networks.reduce(0) { $0 + $1.weights.count }
+        self.bounds = analysis.parameters.map(\.bounds) + Array(repeating: -Double.infinity...Double.infinity, count: weights)
+        self.isNetworkWeight = analysis.parameters.map { _ in false } + Array(repeating: true, count: weights)
+    }
+
+    /// The learning-rate factor at step `k`: 1 at the first step, `learningRateDecay` at the last
+    /// (geometric in between).
+    public func learningRateFactor(atStep k: Int) -> Double {
+        guard settings.steps > 1, settings.learningRateDecay != 1 else { return 1 }
+        return pow(settings.learningRateDecay, Double(k) / Double(settings.steps - 1))
     }
 
     /// The relaxation factor at step `k` (0-based).
@@ -128,6 +231,7 @@ public struct AnalysisOptimizer: Sendable {
     }
 
     /// Runs the remaining steps from `state` and returns the final state (θ there is the optimum).
+    /// With ``earlyStopping``, the run may end early at θ of the step with the best validation objective.
     ///
     /// - Parameters:
     ///   - progress: called after every step's evaluation.
@@ -146,30 +250,51 @@ public struct AnalysisOptimizer: Sendable {
                 step: state.nextStep, parameters: state.parameters,
                 message: "the saved state does not fit this optimisation (\(p) parameters, \(settings.steps) steps)")
         }
-        let sign = function.objective.minimizes ? 1.0 : -1.0
+        let sign = function.minimizes ? 1.0 : -1.0
         for k in state.nextStep..<settings.steps {
             let theta = state.parameters
             let f = relaxation(atStep: k)
-            let (value, gradient) = try function.valueAndGradient(at: theta, relaxation: f)
+            let (value, gradient) = try (batches?(k) ?? function).valueAndGradient(at: theta, relaxation: f)
             guard value.isFinite, gradient.allSatisfy(\.isFinite) else {
                 throw OptimizationError(step: k, parameters: theta, message: "the objective or its gradient is not finite (\(value), \(gradient))")
             }
-            let step = Step(step: k, relaxation: f, parameters: theta, objective: value, gradient: gradient)
+            let validationValue = try validation.map { try $0.valueAndGradient(at: theta, relaxation: f).value }
+            let step = Step(
+                step: k, relaxation: f, parameters: theta, objective: value, gradient: gradient, validationObjective: validationValue)
             state.trajectory.append(step)
             progress?(step)
+            if let patience = earlyStopping, let best = bestValidationStep(of: state.trajectory, sign: sign), k - best >= patience {
+                state.parameters = state.trajectory[best].parameters
+                return state
+            }
             let t = Double(k + 1)
+            let decay = learningRateFactor(atStep: k)
             for i in 0..<p {
+                let rate = decay * (isNetworkWeight[i] ? settings.networkLearningRate : settings.learningRate)
                 let g = sign * gradient[i]
                 state.firstMoment[i] = beta1 * state.firstMoment[i] + (1 - beta1) * g
                 state.secondMoment[i] = beta2 * state.secondMoment[i] + (1 - beta2) * g * g
                 let mHat = state.firstMoment[i] / (1 - pow(beta1, t)), vHat = state.secondMoment[i] / (1 - pow(beta2, t))
-                var next = state.parameters[i] - settings.learningRate * mHat / (vHat.squareRoot() + epsilon)
+                var next = state.parameters[i] - rate * mHat / (vHat.squareRoot() + epsilon)
                 next = min(max(next, bounds[i].lowerBound), bounds[i].upperBound)
                 state.parameters[i] = next
             }
             try checkpoint?(state)
         }
         return state
+    }
+}
+
+extension AnalysisOptimizer {
+    /// The step whose validation objective is best (the first of equals), nil without one;
+    /// `sign` is 1 when the objective is minimised, −1 when maximised.
+    func bestValidationStep(of trajectory: [Step], sign: Double) -> Int? {
+        var best: (step: Int, value: Double)?
+        for (k, step) in trajectory.enumerated() {
+            guard let v = step.validationObjective else { continue }
+            if best.map({ sign * v < sign * $0.value }) ?? true { best = (k, v) }
+        }
+        return best?.step
     }
 }
 

@@ -123,8 +123,10 @@ extension AnalysisEvents {
     /// item's rows. Sources without items get empty tables.
     public init(loading analysis: ResolvedAnalysis, items: [WorkItem]) throws {
         var tables: [EventSource: ColumnTable] = [:], itemRows: [EventSource: [Range<Int>]] = [:]
+        var itemEntries: [EventSource: [EntryRange]] = [:]
         for source in analysis.eventSources {
             let input = analysis.input(of: source)
+            itemEntries[source] = items.filter { $0.source == source }.map { EntryRange(file: $0.file, entries: $0.entries) }
             var reads: [(url: URL, ranges: [Range<Int64>]?)] = []
             for item in items where item.source == source {
                 if reads.count > 0, reads[reads.count - 1].url == input.files[item.file] {
@@ -142,6 +144,6 @@ extension AnalysisEvents {
         for case .alternative(let k, true) in analysis.eventSources {
             alternatives[k] = (tables[.alternative(systematic: k, up: true)]!, tables[.alternative(systematic: k, up: false)]!)
         }
-        self.init(samples: analysis.samples.indices.map { tables[.sample($0)]! }, alternatives: alternatives, itemRows: itemRows)
+        self.init(samples: analysis.samples.indices.map { tables[.sample($0)]! }, alternatives: alternatives, itemRows: itemRows, itemEntries: itemEntries)
     }
 }

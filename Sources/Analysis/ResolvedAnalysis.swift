@@ -1,3 +1,4 @@
+import DiffColumns
 import Foundation
 
 /// An analysis config checked against the ntuples' branches: names resolved, expressions
@@ -33,8 +34,18 @@ public struct ResolvedAnalysis: Sendable {
         public var bandwidth: Double?
         /// Per sample; nil when the region selects every event.
         public var selections: [CompiledExpression?]
-        /// Per sample.
+        /// Per sample (a constant for a network region).
         public var observables: [CompiledExpression]
+        /// The network whose output is histogrammed instead, if any.
+        public var network: NetworkObservable?
+    }
+
+    /// A region's network observable: which network, and its input expressions per sample.
+    public struct NetworkObservable: Sendable {
+        /// Index into ``ResolvedAnalysis/networks``.
+        public var network: Int
+        /// Per sample, the feature expressions (parameter-free numbers per event).
+        public var inputs: [[CompiledExpression]]
     }
 
     /// A histosys's templates.
@@ -62,15 +73,39 @@ public struct ResolvedAnalysis: Sendable {
     }
 
     public var parameters: [Parameter]
+    /// The networks with their initial weights (θ holds the parameters, then every network's weights).
+    public var networks: [NeuralNetwork]
+    public var networkNames: [String]
     public var samples: [Sample]
     public var regions: [Region]
     public var systematics: [Systematic]
     public var poi: String
     public var objective: AnalysisConfig.Objective
     public var optimizer: AnalysisConfig.Optimizer
+    /// The train/validation split (nil: the optimiser sees every event).
+    public var validation: AnalysisConfig.Validation?
 
-    /// θ at the parameters' initial values.
-    public var initialParameters: [Double] { parameters.map(\.initial) }
+    /// θ at the parameters' initial values, followed by the networks' weights.
+    public var initialParameters: [Double] { parameters.map(\.initial) + networks.flatMap(\.weights) }
+
+    /// The cut parameters' part of θ (what expressions read).
+    func cutParameters(_ theta: [Double]) -> [Double] { Array(theta.prefix(parameters.count)) }
+
+    /// Where network `n`'s weights are in θ.
+    public func weightRange(ofNetwork n: Int) -> Range<Int> {
+        let start = parameters.count + networks[..<n].reduce(0) { $0 + $1.weights.count }
+        return start..<start + networks[n].weights.count
+    }
+
+    /// Network `n` with its weights from θ.
+    public func network(_ n: Int, at theta: [Double]) -> NeuralNetwork {
+        var network = networks[n]
+        network.weights = Array(theta[weightRange(ofNetwork: n)])
+        return network
+    }
+
+    /// The networks with their weights from θ.
+    public func networks(at theta: [Double]) -> [NeuralNetwork] { networks.indices.map { network($0, at: theta) } }
 
     /// The analysis with some parameters' initial values replaced (`hepkit build --set name=value`).
     ///
@@ -104,6 +139,7 @@ public struct ResolvedAnalysis: Sendable {
         var used = Set(samples[s].weight.branches)
         for region in regions {
             used.formUnion(region.observables[s].branches)
+            for input in region.network?.inputs[s] ?? [] { used.formUnion(input.branches) }
             used.formUnion(region.selections[s]?.branches ?? [])
         }
         for systematic in systematics where systematic.samples.contains(s) {
@@ -151,15 +187,22 @@ struct Resolver {
         let names = parameters.map(\.name)
         let options = ExpressionOptions(outOfRangeDefault: config.outOfRangeDefault)
         let (samples, schemas) = try resolveSamples(parameterNames: names, options: options)
-        let regions = try resolveRegions(parameterNames: names, schemas: schemas, parameters: parameters, options: options)
+        var networks = try resolveNetworks()
+        let regions = try resolveRegions(
+            parameterNames: names, schemas: schemas, parameters: parameters, options: options, networks: &networks)
+        if let unused = networks.firstIndex(where: { $0 == nil }) {
+            throw root.key("networks").index(unused).key("name").error(
+                "network '\(config.networks[unused].name)' is the observable of no region")
+        }
         let systematics = try resolveSystematics(
             parameterNames: names, schemas: schemas, options: options, samples: samples, regions: regions)
         try checkPOI()
         try checkOptimizer()
-        try checkTotalBins(systematics)
+        try checkValidation()
+        try checkTotalBins(systematics, networkWeights: networks.reduce(0) { $0 + ($1?.weights.count ?? 0) })
         return ResolvedAnalysis(
-            parameters: parameters, samples: samples, regions: regions, systematics: systematics, poi: config.poi,
-            objective: config.objective, optimizer: config.optimizer)
+            parameters: parameters, networks: networks.compactMap { $0 }, networkNames: config.networks.map(\.name), samples: samples, regions: regions, systematics: systematics, poi: config.poi,
+            objective: config.objective, optimizer: config.optimizer, validation: config.validation)
     }
 
     /// Fails if `path` lists more than `limit` entries.
@@ -199,7 +242,7 @@ struct Resolver {
 
     /// Every histogram is a region's bins for a sample and template: their total bounds the
     /// memory of each fill and of the workspace.
-    func checkTotalBins(_ systematics: [ResolvedAnalysis.Systematic]) throws(ConfigError) {
+    func checkTotalBins(_ systematics: [ResolvedAnalysis.Systematic], networkWeights: Int = 0) throws(ConfigError) {
         var templates = 0
         for s in config.samples.indices {
             templates += 1
@@ -218,6 +261,12 @@ struct Resolver {
             throw root.key("parameters").error(
                 "\(total) histogram bins × (1 + \(config.parameters.count) parameters) exceed the limit of "
                     + "\(AnalysisLimits.totalDerivatives) values and derivatives")
+        }
+        // The soft histograms carry a (zero) Jacobian column per network weight too; ≤ 16 × 10^5 weights: no overflow.
+        guard networkWeights == 0 || total * (1 + config.parameters.count + networkWeights) <= AnalysisLimits.totalDerivatives else {
+            throw root.key("networks").error(
+                "\(total) histogram bins × (1 + \(config.parameters.count) parameters + \(networkWeights) network weights) exceed "
+                    + "the limit of \(AnalysisLimits.totalDerivatives) values and derivatives")
         }
     }
 
@@ -308,9 +357,33 @@ struct Resolver {
         return (samples, schemas)
     }
 
+    /// Checks the networks' declarations; each gets its weights when a region names it (the
+    /// number of inputs comes from there).
+    func resolveNetworks() throws(ConfigError) -> [NeuralNetwork?] {
+        let path = root.key("networks")
+        try requireAtMost(config.networks.count, AnalysisLimits.networks, at: path, what: "networks")
+        try requireUnique(config.networks.map(\.name), at: path, what: "network")
+        for (i, network) in config.networks.enumerated() {
+            let here = path.index(i)
+            try requireAtMost(network.layers.count, AnalysisLimits.networkLayers, at: here.key("layers"), what: "layers")
+            for (j, width) in network.layers.enumerated() where !(1...AnalysisLimits.networkWidth).contains(width) {
+                throw here.key("layers").index(j).error("a layer's width must be between 1 and \(AnalysisLimits.networkWidth), found \(width)")
+            }
+            switch network.output {
+            case .sigmoid where network.outputs != 1:
+                throw here.key("outputs").error("a sigmoid network has one output, found \(network.outputs)")
+            case .softmax where !(2...AnalysisLimits.edges).contains(network.outputs):
+                throw here.key("outputs").error("a softmax network needs 2 to \(AnalysisLimits.edges) outputs (its bins), found \(network.outputs)")
+            default:
+                break
+            }
+        }
+        return config.networks.map { _ in nil }
+    }
+
     func resolveRegions(
         parameterNames: [String], schemas: [[String: ColumnShape]], parameters: [ResolvedAnalysis.Parameter],
-        options: ExpressionOptions
+        options: ExpressionOptions, networks: inout [NeuralNetwork?]
     ) throws(ConfigError) -> [ResolvedAnalysis.Region] {
         let path = root.key("regions")
         guard !config.regions.isEmpty else { throw path.error("at least one region is needed") }
@@ -318,7 +391,21 @@ struct Resolver {
         var regions: [ResolvedAnalysis.Region] = []
         for (i, r) in config.regions.enumerated() {
             let here = path.index(i)
-            let edges = try resolveEdges(r, at: here, parameters: parameters)
+            let network = try r.network.map { (observable) throws(ConfigError) in
+                try resolveNetworkObservable(observable, at: here, schemas: schemas, options: options, networks: &networks)
+            }
+            let edges: [ResolvedAnalysis.Edge]
+            if let network, config.networks[network.network].output == .softmax {
+                guard r.edges.isEmpty else {
+                    throw here.key("edges").error("a softmax network's outputs are the bins: leave out the edges")
+                }
+                edges = (0...config.networks[network.network].outputs).map { .value(Double($0)) }
+            } else {
+                edges = try resolveEdges(r, at: here, parameters: parameters)
+                if network != nil, r.bandwidth == nil {
+                    throw here.key("bandwidth").error("required for a network's score (the soft histogram's edge width)")
+                }
+            }
             var selections: [CompiledExpression?] = []
             var observables: [CompiledExpression] = []
             for (s, sample) in config.samples.enumerated() {
@@ -327,13 +414,57 @@ struct Resolver {
                     try compile(source, at: here.key("selection"), sample: name, branches: schemas[s],
                                 parameterNames: parameterNames, options: options, kind: .boolean)
                 })
+                // A network region's events are binned by the network; its expression is a placeholder.
                 observables.append(try compile(
-                    r.observable, at: here.key("observable"), sample: name, branches: schemas[s],
+                    network == nil ? r.observable : "0", at: here.key("observable"), sample: name, branches: schemas[s],
                     parameterNames: parameterNames, options: options, kind: .number))
             }
-            regions.append(.init(name: r.name, edges: edges, bandwidth: r.bandwidth, selections: selections, observables: observables))
+            regions.append(.init(
+                name: r.name, edges: edges, bandwidth: r.bandwidth, selections: selections, observables: observables, network: network))
         }
         return regions
+    }
+
+    func resolveNetworkObservable(
+        _ observable: AnalysisConfig.NetworkObservable, at here: ConfigPath,
+        schemas: [[String: ColumnShape]], options: ExpressionOptions, networks: inout [NeuralNetwork?]
+    ) throws(ConfigError) -> ResolvedAnalysis.NetworkObservable {
+        let path = here.key("observable")
+        guard let n = config.networks.firstIndex(where: { $0.name == observable.network }) else {
+            let hint = closestName(to: observable.network, among: config.networks.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
+            throw path.key("network").error("unknown network '\(observable.network)'\(hint)")
+        }
+        guard !observable.inputs.isEmpty else { throw path.key("inputs").error("at least one input is needed") }
+        try requireAtMost(observable.inputs.count, AnalysisLimits.networkWidth, at: path.key("inputs"), what: "inputs")
+        let declared = config.networks[n]
+        if let existing = networks[n], existing.inputCount != observable.inputs.count {
+            throw path.key("inputs").error(
+                "network '\(declared.name)' has \(existing.inputCount) inputs in another region, here \(observable.inputs.count)")
+        }
+        if networks[n] == nil {
+            let sizes = [observable.inputs.count] + declared.layers + [declared.outputs]
+            let count = NeuralNetwork.weightCount(layerSizes: sizes)
+            guard count <= AnalysisLimits.networkWeights else {
+                throw root.key("networks").index(n).key("layers").error(
+                    "\(count) weights exceed the limit of \(AnalysisLimits.networkWeights)")
+            }
+            networks[n] = NeuralNetwork(
+                inputCount: observable.inputs.count, hidden: declared.layers, outputCount: declared.outputs,
+                activation: declared.activation, output: declared.output, seed: declared.initSeed)
+        }
+        var inputs: [[CompiledExpression]] = []
+        for (s, sample) in config.samples.enumerated() {
+            let name = config.samples.count > 1 ? sample.name : nil
+            var perSample: [CompiledExpression] = []
+            for (j, source) in observable.inputs.enumerated() {
+                // Without parameter names: a network's features do not depend on θ.
+                perSample.append(try compile(
+                    source, at: path.key("inputs").index(j), sample: name, branches: schemas[s], parameterNames: [],
+                    options: options, kind: .number))
+            }
+            inputs.append(perSample)
+        }
+        return .init(network: n, inputs: inputs)
     }
 
     func resolveEdges(
@@ -496,6 +627,18 @@ struct Resolver {
         }
     }
 
+    func checkValidation() throws(ConfigError) {
+        guard let v = config.validation else { return }
+        let path = root.key("validation")
+        try requireNumber(v.fraction, at: path.key("fraction"))
+        guard v.fraction > 0 && v.fraction < 1 else {
+            throw path.key("fraction").error("must be between 0 and 1 (exclusive), found \(v.fraction)")
+        }
+        if let patience = v.earlyStopping {
+            guard patience >= 1 else { throw path.key("early_stopping").error("must be at least 1 step, found \(patience)") }
+        }
+    }
+
     func checkOptimizer() throws(ConfigError) {
         let path = root.key("optimizer")
         let o = config.optimizer
@@ -507,6 +650,16 @@ struct Resolver {
         try requireNumber(o.relaxationStart, at: path.key("relaxation_start"))
         try requireNumber(o.relaxationEnd, at: path.key("relaxation_end"))
         guard o.learningRate > 0 else { throw path.key("learning_rate").error("must be positive, found \(o.learningRate)") }
+        try requireNumber(o.networkLearningRate, at: path.key("network_learning_rate"))
+        try requireNumber(o.learningRateDecay, at: path.key("learning_rate_decay"))
+        guard o.networkLearningRate > 0 else {
+            throw path.key("network_learning_rate").error("must be positive, found \(o.networkLearningRate)")
+        }
+        guard o.learningRateDecay > 0 else { throw path.key("learning_rate_decay").error("must be positive, found \(o.learningRateDecay)") }
+        try requireNumber(o.batchFraction, at: path.key("batch_fraction"))
+        guard o.batchFraction > 0 && o.batchFraction <= 1 else {
+            throw path.key("batch_fraction").error("must be in (0, 1], found \(o.batchFraction)")
+        }
         guard o.relaxationStart > 0 else { throw path.key("relaxation_start").error("must be positive, found \(o.relaxationStart)") }
         guard o.relaxationEnd > 0 else { throw path.key("relaxation_end").error("must be positive, found \(o.relaxationEnd)") }
     }

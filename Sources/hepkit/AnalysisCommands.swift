@@ -28,14 +28,23 @@ struct BuildCommand: ParsableCommand {
     var settings: [ParameterSetting] = []
     @Option(name: .shortAndLong, help: "Write the workspace here (default: standard output).") var output: String?
     @Option(help: ArgumentHelp("Fill only job I of N (0-based) and write a part file for `hepkit merge`.", valueName: "I/N")) var shard: ShardOption?
+    @Option(help: ArgumentHelp(
+        "Bin the config's network observables with these trained networks (the network.json of `hepkit optimize`; "
+            + "default: the initial weights, inputs standardised on all events).", valueName: "network.json"))
+    var networks: String?
     @OptionGroup var execution: ExecutionOptions
 
     func run() throws {
         try reportingErrors {
             var values: [String: Double] = [:]
             for s in settings { values[s.name] = s.value }
-            if let shard { return try writeBuildPart(config: config, settings: values, shard: shard.shard, output: output) }
-            let loaded = try LoadedAnalysis(config: URL(fileURLWithPath: config), settings: values)
+            if let shard {
+                if networks != nil { throw ValidationError("--networks cannot be combined with --shard yet") }
+                return try writeBuildPart(config: config, settings: values, shard: shard.shard, output: output)
+            }
+            var loaded = try LoadedAnalysis(config: URL(fileURLWithPath: config), settings: values)
+            loaded = try networks.map { try loaded.using(TrainedNetworks.load(contentsOf: URL(fileURLWithPath: $0))) }
+                ?? loaded.standardizingNetworks()
             let workspace = try loaded.histograms.checkedHardWorkspace(at: loaded.analysis.initialParameters)
             try writeOutput(workspace.pyhfText, to: output)
         }
@@ -228,7 +237,7 @@ struct OptimizeProgress {
         let line = String(
             format: "step %d/%d (%.0f%%), %.1f s: %@ %.6g, relaxation %.3f, ", step.step + 1, total,
             100 * Double(step.step + 1) / Double(total), elapsed, analysis.objective.rawValue, step.objective, step.relaxation)
-            + values
+            + (step.validationObjective.map { String(format: "validation %.6g, ", $0) } ?? "") + values
         if terminal {
             write("\r\u{1B}[K" + line)
         } else if lastLine.map({ now().timeIntervalSince($0) >= Self.logInterval }) ?? true {
@@ -262,6 +271,10 @@ extension OptimizationReport {
             var parameters: [String: Double]
             var objective: Double
             var gradient: [String: Double]
+            var validationObjective: Double?
+            enum CodingKeys: String, CodingKey {
+                case step, relaxation, parameters, objective, gradient, validationObjective = "validation_objective"
+            }
         }
         var objective: String
         var parameterNames: [String]
@@ -270,13 +283,31 @@ extension OptimizationReport {
     }
 
     struct OptimumFile: Encodable {
+        /// The hard objective at the optimum on each part of a split, scaled to the full sample.
+        struct Validation: Encodable {
+            /// JSON has no NaN: an undefined number is null.
+            struct Estimate: Encodable {
+                var value: Double?
+                var uncertainty: Double?
+                init(_ e: ObjectiveEstimate) {
+                    value = e.value.isFinite ? e.value : nil
+                    uncertainty = e.uncertainty.isFinite ? e.uncertainty : nil
+                }
+            }
+            var fraction: Double
+            var training: Estimate
+            var validation: Estimate
+            var pull: Double?
+            var disagrees: Bool
+        }
         var objective: String
         var parameters: [String: Double]
         var softObjective: Double?
         var hardObjective: Double
         var steps: Int
+        var validation: Validation?
         enum CodingKeys: String, CodingKey {
-            case objective, parameters, steps
+            case objective, parameters, steps, validation
             case softObjective = "soft_objective", hardObjective = "hard_objective"
         }
     }
@@ -287,7 +318,7 @@ extension OptimizationReport {
             objective: analysis.objective.rawValue, parameterNames: analysis.parameters.map(\.name),
             steps: trajectory.map {
                 .init(step: $0.step, relaxation: $0.relaxation, parameters: named($0.parameters), objective: $0.objective,
-                      gradient: named($0.gradient))
+                      gradient: named($0.gradient), validationObjective: $0.validationObjective)
             }))
     }
 
@@ -295,22 +326,30 @@ extension OptimizationReport {
     func optimumJSON() throws -> Data {
         try analysisJSON(OptimumFile(
             objective: analysis.objective.rawValue, parameters: named(optimum), softObjective: trajectory.last?.objective,
-            hardObjective: hardObjective, steps: trajectory.count))
+            hardObjective: hardObjective, steps: trajectory.count,
+            validation: validation.map {
+                .init(fraction: $0.fraction, training: .init($0.training), validation: .init($0.validation),
+                      pull: $0.pull.isFinite ? $0.pull : nil, disagrees: $0.disagrees)
+            }))
     }
 
     /// `workspace.json`.
     func workspaceJSON() throws -> Data { Data(workspace.pyhfText.utf8) }
 
-    static let fileNames = ["trajectory.json", "optimum.json", "optimization.svg", "workspace.json"]
+    /// The files of a run: the four of every run, and `network.json` when the analysis has networks.
+    var fileNames: [String] {
+        ["trajectory.json", "optimum.json", "optimization.svg", "workspace.json"] + (analysis.networks.isEmpty ? [] : ["network.json"])
+    }
 
-    /// Stages `trajectory.json`, `optimum.json`, `optimization.svg` and `workspace.json` in
-    /// `folder` and commits them in one step: the folder holds this run's whole set or the
-    /// previous one, never a mix.
+    /// Stages `trajectory.json`, `optimum.json`, `optimization.svg`, `workspace.json` (and
+    /// `network.json`: the trained networks) in `folder` and commits them in one step: the folder
+    /// holds this run's whole set or the previous one, never a mix.
     func write(to folder: OutputFolder) throws {
         try folder.write(try trajectoryJSON(), as: "trajectory.json")
         try folder.write(try optimumJSON(), as: "optimum.json")
         try folder.write(Data(plotSVG().utf8), as: "optimization.svg")
         try folder.write(try workspaceJSON(), as: "workspace.json")
+        if !analysis.networks.isEmpty { try folder.write(try analysis.trainedNetworks(at: optimum).json(), as: "network.json") }
         try folder.commit()
     }
 
@@ -321,16 +360,99 @@ extension OptimizationReport {
         var lines = [
             "optimize: \(trajectory.count) steps in \(String(format: "%.1f", elapsed)) s"
                 + (resumedAt.map { " (resumed at step \($0 + 1))" } ?? ""),
-            "  \(name) (soft): \(format(first)) → \(format(last)); with hard cuts at the optimum: \(format(hardObjective))",
+            analysis.objective == .crossEntropy
+                ? "  cross_entropy: \(format(first)) → \(format(last)); poi_uncertainty with hard cuts at the optimum: \(format(hardObjective))"
+                : "  \(name) (soft): \(format(first)) → \(format(last)); with hard cuts at the optimum: \(format(hardObjective))",
         ]
+        if trajectory.count < analysis.optimizer.steps, let best = trajectory.firstIndex(where: { $0.parameters == optimum }) {
+            lines.append("  stopped early: the validation objective last improved at step \(best + 1)")
+        }
+        if let v = validation {
+            let name = analysis.objective == .crossEntropy ? "poi_uncertainty" : name
+            lines.append(
+                "  \(name) with hard cuts at the optimum, scaled to the full sample: validation (\(format(100 * v.fraction))% of the events, "
+                    + "never seen by the optimiser) \(format(v.validation.value)) ± \(format(v.validation.uncertainty)), "
+                    + "training \(format(v.training.value)) ± \(format(v.training.uncertainty)) (MC stat.)")
+            lines.append(v.disagrees
+                ? "  warning: training and validation disagree by \(String(format: "%.1f", v.pull)) standard deviations of their MC "
+                    + "uncertainty: the optimum fits the training sample's fluctuations; quote the validation value"
+                : "  training and validation agree within their MC uncertainty (\(String(format: "%.1f", v.pull)) σ)")
+        }
         for (k, parameter) in analysis.parameters.enumerated() {
             let start = trajectory.first?.parameters[k] ?? parameter.initial
             lines.append("  \(parameter.name): \(format(start)) → \(format(optimum[k]))"
                 + "  [\(format(parameter.bounds.lowerBound)), \(format(parameter.bounds.upperBound))]")
         }
-        lines.append("  wrote " + Self.fileNames.map { "\(folder)/\($0)" }.joined(separator: ", "))
+        lines.append("  wrote " + fileNames.map { "\(folder)/\($0)" }.joined(separator: ", "))
         return lines.joined(separator: "\n")
     }
 
     private func format(_ x: Double) -> String { String(format: "%.6g", x) }
+}
+
+struct ApplyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Evaluate trained networks (network.json of `hepkit optimize`) on the events of ROOT files.",
+        discussion: """
+            Writes one row per event (the files' entries in order): the entry number and each network's output \
+            (NAME for a sigmoid score, NAME_0 … NAME_K-1 for a softmax's class probabilities), as CSV or as JSON \
+            columns. Writing the scores as a new branch of a ROOT file needs ROOTIO's writer.
+            """)
+
+    @Argument(help: "The trained networks (network.json).") var networks: String
+    @Argument(help: "ROOT files, read in order.") var files: [String]
+    @Option(help: "The tree holding the events.") var tree: String
+    @Option(help: ArgumentHelp("Only this network (repeatable; default: every network).", valueName: "name")) var network: [String] = []
+    @Option(help: "csv or json.") var format = "csv"
+    @Option(name: .shortAndLong, help: "Write here (default: standard output), whole or not at all.") var output: String?
+    @OptionGroup var execution: ExecutionOptions
+
+    func run() throws {
+        try reportingErrors {
+            guard ["csv", "json"].contains(format) else { throw ValidationError("--format is csv or json, found '\(format)'") }
+            let trained = try TrainedNetworks.load(contentsOf: URL(fileURLWithPath: networks))
+            let names = network.isEmpty ? trained.networks.map(\.name) : network
+            for name in names where trained.named(name) == nil {
+                throw CommandError("\(networks) has no network '\(name)' (it has \(trained.networks.map(\.name).joined(separator: ", ")))")
+            }
+            let urls = files.map { URL(fileURLWithPath: $0) }
+            let catalog = try ROOTColumns.catalog(files: urls, tree: tree)
+            var branches: Set<String> = []
+            for name in names {
+                for source in trained.named(name)!.inputs {
+                    do {
+                        branches.formUnion(try CompiledExpression(source, environment: ExpressionEnvironment(branches: catalog), expecting: .number).branches)
+                    } catch {
+                        throw CommandError("network '\(name)', input '\(source)': \(error)")
+                    }
+                }
+            }
+            let table = try ROOTColumns.load(branches: branches.sorted(), files: urls, tree: tree)
+            var columns: [(name: String, values: [Double])] = []
+            for name in names {
+                let outputs = try trained.evaluate(name, on: table)
+                let k = trained.named(name)!.network.outputCount
+                for j in 0..<k {
+                    let label = k == 1 ? name : "\(name)_\(j)"
+                    columns.append((label, stride(from: j, to: outputs.count, by: k).map { outputs[$0] }))
+                }
+            }
+            try writeOutput(format == "csv" ? Self.csv(columns, events: table.eventCount) : try Self.json(columns), to: output)
+        }
+    }
+
+    static func csv(_ columns: [(name: String, values: [Double])], events: Int) -> String {
+        var text = (["entry"] + columns.map(\.name)).joined(separator: ",") + "\n"
+        for e in 0..<events {
+            text += ([String(e)] + columns.map { "\($0.values[e])" }).joined(separator: ",") + "\n"
+        }
+        return text
+    }
+
+    static func json(_ columns: [(name: String, values: [Double])]) throws -> String {
+        var object: [String: [Double]] = [:]
+        for column in columns { object[column.name] = column.values }
+        return String(decoding: try analysisJSON(object), as: UTF8.self)
+    }
 }

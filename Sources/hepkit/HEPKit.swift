@@ -26,7 +26,7 @@ struct HEPKitCommand: ParsableCommand {
             // pyhf's remaining commands
             CompletionsCommand.self, ContribCommand.self,
             // Analyses
-            BuildCommand.self, OptimizeCommand.self, MergeCommand.self,
+            BuildCommand.self, OptimizeCommand.self, ApplyCommand.self, MergeCommand.self,
             // Batch farms
             SubmitCommand.self,
             // Figures

@@ -18,6 +18,9 @@ extension OptimizationReport {
         var figure = TrajectoryFigure(
             title: "Objective: \(analysis.objective.rawValue)", yLabel: objectiveLabel, steps: steps,
             series: [.init(name: "soft (relaxed cuts and edges)", values: soft)], logY: positive)
+        if trajectory.allSatisfy({ $0.validationObjective != nil }) {
+            figure.series.append(.init(name: "validation", values: trajectory.map { $0.validationObjective! }, dash: "8 5"))
+        }
         figure.finalPoints = [("hard cuts at the optimum", hardObjective)]
         return figure
     }

@@ -172,6 +172,9 @@ import Testing
         ("poi: mu", "poi: cut_met", "poi", "'cut_met' is also an analysis parameter"),
         ("steps: 40", "steps: 0", "optimizer.steps", "must be at least 1, found 0"),
         ("learning_rate: 0.1", "learning_rate: -0.1", "optimizer.learning_rate", "must be positive, found -0.1"),
+        ("poi: mu", "poi: mu\nvalidation: {fraction: 1}", "validation.fraction", "must be between 0 and 1 (exclusive), found 1.0"),
+        ("poi: mu", "poi: mu\nvalidation: {fraction: 0.3, early_stopping: 0}", "validation.early_stopping", "must be at least 1 step, found 0"),
+        ("poi: mu", "poi: mu\nvalidation: {fraction: 0.3, patience: 3}", "validation.patience", "unknown key 'patience' (expected one of fraction, seed, early_stopping)"),
         ("    signal: true\n", "    signal: false\n", "samples", "no sample is marked 'signal: true' (the POI 'mu' scales the signal samples)"),
     ])
     func badConfigsNameThePlace(old: String, new: String, path: String, message: String) {

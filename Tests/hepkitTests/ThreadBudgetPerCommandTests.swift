@@ -30,6 +30,7 @@ import Testing
         "patchset apply": ["pyhf/validation_1bin_shapesys.json", "workspace/inputs/patchset.json", "--name", "sig_100_1"],
         "patchset verify": ["pyhf/validation_1bin_shapesys.json", "workspace/inputs/patchset.json"],
         "build": ["example/analysis.yml"],
+        "apply": ["learned/network.json", "example/signal.root", "--tree", "events"],
         "optimize": ["{short-example}", "-o", "{out}"],
         "merge": ["batch/grid-part.0.json", "-o", "{out}"],
         "xml2json": ["histfactory-xml/xmlimport_input/config/example.xml", "--basedir", "histfactory-xml/xmlimport_input", "--hide-progress"],
