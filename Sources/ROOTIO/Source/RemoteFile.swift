@@ -25,14 +25,22 @@ final class RemoteFile: @unchecked Sendable {
         return ["root://", "roots://", "http://", "https://"].contains { lower.hasPrefix($0) }
     }
 
+    /// Opens `url`, trying again like a read (a connection can drop during the open too); a missing
+    /// file or an unsupported server fails the same way each time, quickly.
     init(url: String) throws(ROOTError) {
         self.url = url
         var message = [CChar](repeating: 0, count: 1024)
-        guard let handle = hepkit_remote_open(url, &message, message.count) else {
-            throw ROOTError(file: url, reason: .cannotOpen(Self.text(message)))
+        var failures: [String] = []
+        for _ in 0 ... Self.retries {
+            if let handle = hepkit_remote_open(url, &message, message.count) {
+                self.handle = handle
+                size = hepkit_remote_size(handle)
+                return
+            }
+            failures.append(Self.text(message))
         }
-        self.handle = handle
-        size = hepkit_remote_size(handle)
+        let why = Set(failures).count == 1 ? failures[0] : failures.joined(separator: "; then: ")
+        throw ROOTError(file: url, reason: .cannotOpen(why))
     }
 
     deinit { hepkit_remote_close(handle) }
