@@ -31,6 +31,7 @@ chmod 777 "$work/run"
 files=(uproot-HZZ-zlib.root uproot-HZZ-lz4.root uproot-sample-6.20.04-lzma.root uproot-Zmumu-zlib.root
        uproot-leaflist.root uproot-histograms.root)
 for f in "${files[@]}"; do cp "fixtures/root/$f" "$work/data/"; done
+cp fixtures/example/signal.root fixtures/example/background.root "$work/data/"
 # a file with large baskets (about 200 kB) for the cut tests
 "$python" tools/make_bench_data.py "$work/bench" --entries 100000 --codecs zlib >/dev/null
 cp "$work/bench/bench_zlib.root" "$work/data/bench.root"
@@ -100,6 +101,20 @@ for scheme in root http; do
         compare "$scheme dump $f" "$work/data/$f" "$url" dump FILE "$tree" --format json
         checks=$((checks + 2))
     done
+done
+
+# an analysis config whose file lists are URLs builds the same workspace as with local files
+"$hepkit" build fixtures/example/analysis.yml -o "$work/out/local.json" >/dev/null
+for url in "root://127.0.0.1:$xport/" "http://127.0.0.1:$hport"; do
+    sed "s#files: \[\(.*\)\]#files: [$url/\1]#" fixtures/example/analysis.yml > "$work/out/analysis.yml"
+    checks=$((checks + 1))
+    if "$hepkit" build "$work/out/analysis.yml" -o "$work/out/remote.json" >/dev/null 2>"$work/out/build.err" \
+            && cmp -s "$work/out/local.json" "$work/out/remote.json"; then
+        echo "ok   build with files at $url"
+    else
+        echo "FAIL build with files at $url: $(cat "$work/out/build.err")"
+        failures=$((failures + 1))
+    fi
 done
 
 # a connection cut in the middle of a basket read, once: retried, same output
