@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "HEPKitSupport", dependencies: ["CSupport"], swiftSettings: optimized),
         .target(name: "CMPILoader", exclude: ["bridge"], linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "Collective", dependencies: ["CMPILoader"], swiftSettings: optimized),
-        .target(name: "CRemote", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "CRemote", exclude: ["bridge"], linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "ROOTIO", dependencies: ["HEPKitSupport", "CRemote"] + codecs.map { .target(name: $0.name) }, swiftSettings: optimized),
         .target(name: "DiffColumns", dependencies: ["HEPKitSupport"], swiftSettings: optimized),
         .target(name: "HistFactory", dependencies: ["HEPKitSupport"], swiftSettings: optimized),

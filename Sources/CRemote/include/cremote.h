@@ -6,7 +6,9 @@
 /// Remote files read by byte ranges: `http://` and `https://` through libcurl, `root://` through
 /// the XRootD client (libXrdCl, C++) behind the small C shim of Sources/CXRootDShim. Both are
 /// loaded with dlopen on the first remote open, so hepkit starts (and reads local files) where
-/// neither is installed. Every function that can fail writes a message into `error`.
+/// neither is installed. A statically linked hepkit, which cannot dlopen, does the same through a
+/// helper process appended to its file (see cremote.c). Every function that can fail writes a
+/// message into `error`.
 
 typedef struct hepkit_remote hepkit_remote;
 
@@ -20,5 +22,8 @@ int hepkit_remote_readv(hepkit_remote *file, int count, const int64_t *offsets, 
                         void *const *buffers, char *error, size_t error_size);
 /// Closes the file and frees the handle.
 void hepkit_remote_close(hepkit_remote *file);
+/// The remote-file bridge's main (bridge/remote_bridge.c): serves the opens and reads of the static
+/// hepkit that started it on standard input and output.
+int hepkit_remote_bridge_main(void);
 
 #endif
