@@ -6,13 +6,15 @@
 # identical; cut every time, hepkit fails with an error naming the URL and prints no data. Every
 # service is stopped by PID.
 #   bash tools/ci-remote.sh            # uses .build/debug/hepkit (built if missing)
+#   HEPKIT=.build-static/hepkit bash tools/ci-remote.sh   # the static binary, through its bridge
 set -euo pipefail
 cd "$(dirname "$0")/.."
 here="$(pwd)"
 python=python3
 [ -x .venv/bin/python ] && python="$here/.venv/bin/python"
 hepkit="${HEPKIT:-$here/.build/debug/hepkit}"
-if [ ! -x "$hepkit" ] || [ ! -f "$(dirname "$hepkit")/libHEPKitXRootD.so" ]; then
+# HEPKIT=.build-static/hepkit checks the static binary (its remote-file bridge) the same way
+if [ -z "${HEPKIT:-}" ] && { [ ! -x "$hepkit" ] || [ ! -f "$(dirname "$hepkit")/libHEPKitXRootD.so" ]; }; then
     swift build -j 1
 fi
 command -v xrootd >/dev/null || { echo "ci-remote: xrootd is not installed (Debian: xrootd-server)" >&2; exit 1; }

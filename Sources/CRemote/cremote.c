@@ -431,7 +431,8 @@ static int bridge_start(void) {
 static int bridge_status(char *error, size_t error_size) {
     int32_t status;
     if (read_all(bridge_out, &status, sizeof status)) {
-        say(error, error_size, "the remote-file bridge stopped");
+        say(error, error_size, "the remote-file bridge stopped (it is a dynamically linked helper: it needs the "
+            "node's C library and dynamic loader, and libcurl.so.4 or libXrdCl.so.3 for the URL's scheme)");
         close(bridge_in);
         close(bridge_out);
         bridge_in = bridge_out = -1;
