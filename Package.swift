@@ -12,6 +12,10 @@ let codecs: [(name: String, pkg: String, apt: String)] = [
     ("CXXHash", "libxxhash", "libxxhash-dev"),
 ]
 
+/// The XRootD client's C shim is a shared object of its own (libHEPKitXRootD.so, next to hepkit),
+/// loaded only when a root:// URL is opened; it is built where Debian's libxrootd-client-dev is installed.
+let hasXRootD = FileManager.default.fileExists(atPath: "/usr/include/xrootd/XrdCl/XrdClFile.hh")
+
 let optimized: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
 
 let package = Package(
@@ -36,7 +40,8 @@ let package = Package(
         .target(name: "HEPKitSupport", dependencies: ["CSupport"], swiftSettings: optimized),
         .target(name: "CMPILoader", exclude: ["bridge"], linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "Collective", dependencies: ["CMPILoader"], swiftSettings: optimized),
-        .target(name: "ROOTIO", dependencies: ["HEPKitSupport"] + codecs.map { .target(name: $0.name) }, swiftSettings: optimized),
+        .target(name: "CRemote", exclude: ["bridge"], linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "ROOTIO", dependencies: ["HEPKitSupport", "CRemote"] + codecs.map { .target(name: $0.name) }, swiftSettings: optimized),
         .target(name: "DiffColumns", dependencies: ["HEPKitSupport"], swiftSettings: optimized),
         .target(name: "HistFactory", dependencies: ["HEPKitSupport"], swiftSettings: optimized),
         .target(name: "Inference", dependencies: ["HEPKitSupport", "HistFactory"], swiftSettings: optimized),
@@ -69,6 +74,13 @@ let package = Package(
             dependencies: ["hepkit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ]
 )
+
+if hasXRootD {
+    package.products.append(.library(name: "HEPKitXRootD", type: .dynamic, targets: ["CXRootDShim"]))
+    package.targets.append(
+        .target(name: "CXRootDShim", cxxSettings: [.unsafeFlags(["-I/usr/include/xrootd"])],
+                linkerSettings: [.linkedLibrary("XrdCl")]))
+}
 
 // Coverage-guided fuzz targets (libFuzzer), one executable per folder of Fuzz/, built only when
 // HEPKIT_FUZZ=1: tools/fuzz.sh builds them with -sanitize=fuzzer,address for every module.

@@ -41,6 +41,11 @@ fi
 strip -o "$output.tmp" "$binary"
 # A static program cannot dlopen libmpi: where the MPI bridge exists (Sources/CMPILoader), the small
 # dynamically linked helper that loads MPI at run time is appended — after strip, which would drop it.
+# The same for remote files (root://, http(s)://): the helper that loads libcurl and the XRootD
+# client at run time, appended first (the MPI bridge's trailer must be the last).
+if [ -f tools/append-remote-bridge.sh ]; then
+    bash tools/append-remote-bridge.sh "$output.tmp" >/dev/null
+fi
 if [ -f tools/append-mpi-bridge.sh ]; then
     bash tools/append-mpi-bridge.sh "$output.tmp" >/dev/null
 fi

@@ -12,7 +12,7 @@ public enum ROOTColumns {
     public static func catalog(files: [URL], tree: String) throws -> [String: ColumnShape] {
         var result: [String: ColumnShape]?
         for url in files {
-            let t = try ROOTFile(path: url.path).tree(tree)
+            let t = try ROOTFile(path: url.rootLocation).tree(tree)
             var shapes: [String: ColumnShape] = [:]
             for branch in t.allBranches where shapes[branch.name] == nil {
                 if let shape = shape(of: branch.typeName) { shapes[branch.name] = shape }
@@ -76,11 +76,11 @@ public enum ROOTColumns {
     private static func loadFile(
         branches: [String], url: URL, tree: String, ranges: [Range<Int64>]?, entriesPerChunk: Int64
     ) throws -> (columns: [String: DataColumn], entries: [Int]) {
-        let t = try ROOTFile(path: url.path).tree(tree)
+        let t = try ROOTFile(path: url.rootLocation).tree(tree)
         let selected = try branches.map { name throws -> (String, ROOTBranch, Bool) in
             let branch = try t.branch(name)
             guard let shape = shape(of: branch.typeName) else {
-                throw ROOTError(file: url.path, object: "\(tree)/\(name)",
+                throw ROOTError(file: url.rootLocation, object: "\(tree)/\(name)",
                                 reason: .typeMismatch("\(branch.typeName ?? "this type") cannot be used in expressions"))
             }
             return (name, branch, shape == .jagged)
@@ -89,7 +89,7 @@ public enum ROOTColumns {
         var values = [String: [Double]](), offsets = [String: [Int]]()
         for range in ranges {
             guard range.lowerBound >= 0 && range.upperBound <= t.entryCount else {
-                throw ROOTError(file: url.path, object: tree, reason: .notFound("entries \(range) (the tree has \(t.entryCount))"))
+                throw ROOTError(file: url.rootLocation, object: tree, reason: .notFound("entries \(range) (the tree has \(t.entryCount))"))
             }
             for (name, branch, jagged) in selected {
                 if jagged {
@@ -146,4 +146,10 @@ extension AnalysisEvents {
         }
         self.init(samples: analysis.samples.indices.map { tables[.sample($0)]! }, alternatives: alternatives, itemRows: itemRows, itemEntries: itemEntries)
     }
+}
+
+extension URL {
+    /// What ``ROOTFile/init(path:codecs:)`` opens: the path of a file URL, the whole URL of a remote
+    /// file (`root://host//path`, `https://...`).
+    var rootLocation: String { isFileURL ? path : absoluteString }
 }

@@ -1,5 +1,6 @@
 import DiffColumns
 import Foundation
+import ROOTIO
 
 /// An analysis config checked against the ntuples' branches: names resolved, expressions
 /// compiled for every sample they apply to, parameters indexed (θ follows `parameters`' order).
@@ -281,7 +282,8 @@ struct Resolver {
     }
 
     func url(_ file: String) -> URL {
-        file.hasPrefix("/") ? URL(fileURLWithPath: file) : baseDirectory.appendingPathComponent(file)
+        if ROOTFile.isRemote(file), let remote = URL(string: file) { return remote }
+        return file.hasPrefix("/") ? URL(fileURLWithPath: file) : baseDirectory.appendingPathComponent(file)
     }
 
     func resolveParameters() throws(ConfigError) -> [ResolvedAnalysis.Parameter] {

@@ -52,7 +52,7 @@ public struct BuildRecipe: Sendable, Equatable, Codable {
         let analysis = try recipe.resolve { files, tree in
             let shapes = try ROOTColumns.catalog(files: files, tree: tree)
             recorder.answers.append(Branches(
-                tree: tree, files: files.map(\.path), scalar: shapes.filter { $0.value == .scalar }.keys.sorted(),
+                tree: tree, files: files.map(\.rootLocation), scalar: shapes.filter { $0.value == .scalar }.keys.sorted(),
                 jagged: shapes.filter { $0.value == .jagged }.keys.sorted()))
             return shapes
         }
@@ -63,7 +63,7 @@ public struct BuildRecipe: Sendable, Equatable, Codable {
     /// The analysis, resolved against the recorded branches (no file is opened).
     public func resolve() throws -> ResolvedAnalysis {
         try resolve { files, tree in
-            let paths = files.map(\.path)
+            let paths = files.map(\.rootLocation)
             guard let entry = branches.first(where: { $0.tree == tree && $0.files == paths }) else {
                 throw ConfigError(file: config, path: "", message: "the part file records no branches of tree '\(tree)' in \(paths)")
             }
@@ -116,7 +116,7 @@ public struct BuildJob: Sendable {
             let j = position[item.source, default: 0]
             position[item.source] = j + 1
             partItems.append(BuildPart.Item(
-                index: index, source: item.source.description, file: analysis.file(of: item).path,
+                index: index, source: item.source.description, file: analysis.file(of: item).rootLocation,
                 entries: [item.entries.lowerBound, item.entries.upperBound],
                 histograms: layout.indices.filter { layout[$0].source == item.source }.map {
                     BuildPart.Histogram(key: $0, counts: filled[$0][j].counts, sumw2: filled[$0][j].sumw2)

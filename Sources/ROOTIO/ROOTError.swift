@@ -22,6 +22,8 @@ public struct ROOTError: Error, CustomStringConvertible, Sendable, Equatable {
         case notFound(String)
         /// The object exists but is of another kind than requested.
         case typeMismatch(String)
+        /// Bytes of a remote file could not be read (after retries).
+        case readFailed(String)
     }
 
     /// The path of the file (as given when opening it).
@@ -49,6 +51,7 @@ public struct ROOTError: Error, CustomStringConvertible, Sendable, Equatable {
         case .unsupported(let why): what = "unsupported: \(why)"
         case .notFound(let name): what = "not found: \(name)"
         case .typeMismatch(let why): what = "type mismatch: \(why)"
+        case .readFailed(let why): what = "read failed: \(why)"
         }
         return [file, object].compactMap { $0 }.joined(separator: ": ") + ": " + what
     }

@@ -129,6 +129,7 @@ public struct ROOTBranch: Sendable {
             let locations = try model.basketLocations().filter {
                 $0.firstEntry < range.upperBound && $0.firstEntry + Int64($0.entryCount) > range.lowerBound
             }
+            try file.prefetch(locations)
             if case .fixed(let perEntry) = interpretation.layout, let type = interpretation.type, type.isPlain {
                 return try file.readFixed(model, locations, range: range, type: type, perEntry: perEntry, shape: interpretation.shape)
             }

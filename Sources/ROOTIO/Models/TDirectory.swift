@@ -52,8 +52,7 @@ struct DirectoryRecord: Sendable {
 
     func keys(in file: ROOTFile) throws(DecodeError) -> [ROOTKey] {
         guard seekKeys != 0 else { return [] }
-        let available = file.storage.bytes.count - Int(seekKeys)
-        var reader = ByteReader(try file.storage.slice(seekKeys, available))
+        var reader = ByteReader(try file.storage.tail(from: seekKeys, expected: Int(nbytesKeys)))
         _ = try ROOTKey(&reader)
         let n = try reader.count("keys", elementSize: 26)
         var keys: [ROOTKey] = []

@@ -55,7 +55,10 @@ extension ROOTFile {
         guard offset >= 0, offset < Int64(storage.bytes.count) else {
             throw .malformed("key offset \(offset) outside the file (size \(storage.bytes.count))")
         }
-        var reader = ByteReader(try storage.slice(offset, storage.bytes.count - Int(offset)), origin: 0)
+        // fKeylen, at byte 14, bounds the header: a remote file fetches just that much
+        var prefix = ByteReader(try storage.tail(from: offset, expected: 16))
+        _ = (try prefix.i32(), try prefix.i16(), try prefix.i32(), try prefix.u32()) // same reads as ROOTKey, same errors
+        var reader = ByteReader(try storage.tail(from: offset, expected: Int(try prefix.i16())), origin: 0)
         return try ROOTKey(&reader)
     }
 

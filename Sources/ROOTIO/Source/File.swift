@@ -1,4 +1,6 @@
-/// An open ROOT file, read through a memory map.
+/// An open ROOT file, read through a memory map, or by byte ranges from a `root://`, `roots://`,
+/// `http://` or `https://` URL (only the header, directories, keys, streamers and the baskets of the
+/// branches read are fetched).
 ///
 /// ```swift
 /// let file = try ROOTFile(path: "events.root")
@@ -7,7 +9,7 @@
 /// let px: JaggedArray<Float> = try tree.branch("Muon_Px").readJagged(as: Float.self)
 /// ```
 public final class ROOTFile: Sendable {
-    /// The path the file was opened with (used in error messages).
+    /// The path or URL the file was opened with (used in error messages).
     public let path: String
     /// `fVersion % 1000000`, e.g. 61005 for ROOT 6.10/05.
     public let rootVersion: Int
@@ -21,10 +23,15 @@ public final class ROOTFile: Sendable {
 
     /// Opens and maps the file at `path` and reads its header and top directory.
     ///
-    /// Anything but a regular file (a directory, a FIFO, a device) is rejected without blocking.
+    /// A `root://` (XRootD), `roots://`, `http://` or `https://` URL opens a remote file. Anything
+    /// else is a local path, and anything but a regular file there (a directory, a FIFO, a device)
+    /// is rejected without blocking.
     public convenience init(path: String, codecs: CodecRegistry = .standard) throws(ROOTError) {
-        try self.init(storage: MappedFile(path: path), codecs: codecs)
+        try self.init(storage: MappedFile.opening(path), codecs: codecs)
     }
+
+    /// Whether `path` is a URL that ``init(path:codecs:)`` reads remotely rather than a local path.
+    public static func isRemote(_ path: String) -> Bool { RemoteFile.isURL(path) }
 
     /// Reads a ROOT file held in memory (a private copy of `bytes` is kept); `name` stands for the
     /// file in error messages.
@@ -38,7 +45,7 @@ public final class ROOTFile: Sendable {
         self.codecs = codecs
         self.storage = storage
         (rootVersion, isLarge, seekInfo, topDirectory) = try withContext(file: path, object: "file header") {
-            var reader = ByteReader(storage.bytes)
+            var reader = ByteReader(try storage.tail(from: 0, expected: Self.headerLength))
             guard storage.bytes.count >= 4, Array(try reader.rawBytes(4)) == Array("root".utf8) else {
                 throw DecodeError(.notROOTFile)
             }
@@ -58,6 +65,9 @@ public final class ROOTFile: Sendable {
             return (version % 1_000_000, large, seekInfo, top)
         }
     }
+
+    /// The longest file header (64-bit seeks): "root", fVersion ... fSeekInfo.
+    static let headerLength = 53
 
     /// The directory at `path` (`""` or `"/"` for the top directory, `"a/b"` for nested ones).
     public func directory(_ path: String = "") throws(ROOTError) -> ROOTDirectory {

@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import ROOTIO
+
+/// A local `xrootd` (Debian's xrootd-server) on the loopback address serving copies of fixtures,
+/// stopped by PID when released.
+final class XRootDServer {
+    let process = Process()
+    let folder: URL
+    let port: Int32
+
+    static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/xrootd") }
+
+    init(serving names: [String]) throws {
+        let files = FileManager.default
+        folder = files.temporaryDirectory.appendingPathComponent("hepkit-xrootd-\(getpid())-\(UInt32.random(in: 0 ... .max))")
+        let data = folder.appendingPathComponent("data"), run = folder.appendingPathComponent("run")
+        try files.createDirectory(at: data, withIntermediateDirectories: true)
+        try files.createDirectory(at: run, withIntermediateDirectories: true)
+        // xrootd refuses to run as root and switches to nobody: readable data, writable run folder
+        try files.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path)
+        try files.setAttributes([.posixPermissions: 0o755], ofItemAtPath: data.path)
+        try files.setAttributes([.posixPermissions: 0o777], ofItemAtPath: run.path)
+        for name in names {
+            let copy = data.appendingPathComponent(name)
+            try files.copyItem(atPath: Fixtures.path(name), toPath: copy.path)
+            try files.setAttributes([.posixPermissions: 0o644], ofItemAtPath: copy.path)
+        }
+        port = Int32(21000 + Int(getpid()) % 20000)
+        let config = folder.appendingPathComponent("xrd.cfg")
+        try "all.export /\noss.localroot \(data.path)\nxrd.port \(port)\n".write(to: config, atomically: true, encoding: .utf8)
+        try files.setAttributes([.posixPermissions: 0o644], ofItemAtPath: config.path)
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/xrootd")
+        process.arguments = ["-R", "nobody", "-c", config.path, "-n", "test", "-l", run.appendingPathComponent("log").path,
+                             "-a", run.path]
+        process.currentDirectoryURL = run
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0 ..< 100 where !Self.listens(port) { usleep(100_000) }
+        guard Self.listens(port) else { throw ROOTError(file: "xrootd", reason: .cannotOpen("did not start on port \(port)")) }
+    }
+
+    func url(_ name: String) -> String { "root://127.0.0.1:\(port)//\(name)" }
+
+    private static func listens(_ port: Int32) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+
+    deinit {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: folder)
+    }
+}
+
+/// ROOT files read over XRootD (libXrdCl through libHEPKitXRootD.so), compared with local reads.
+/// Needs Debian's xrootd-server and libxrootd-client-dev (installed by tools/install-deps.sh for CI).
+@Suite(.serialized, .enabled(if: XRootDServer.isInstalled, "xrootd (Debian: xrootd-server) is not installed"))
+struct RemoteXRootDTests {
+    static let files = ["uproot-HZZ-zlib.root", "uproot-sample-6.20.04-lzma.root", "uproot-vectorVectorDouble.root",
+                        "uproot-HZZ-uncompressed.root"]
+
+    @Test func everyBranchReadsAsLocally() throws {
+        let server = try XRootDServer(serving: Self.files)
+        for name in Self.files {
+            let columns = try everyColumn(of: ROOTFile(path: server.url(name)))
+            #expect(!columns.isEmpty)
+            #expect(columns == (try everyColumn(of: ROOTFile(path: Fixtures.path(name)))), "\(name)")
+        }
+    }
+
+    @Test func oneVectoredFetchPerBranch() throws {
+        let server = try XRootDServer(serving: Self.files)
+        let file = try ROOTFile(path: server.url("uproot-HZZ-uncompressed.root"))
+        let branch = try file.tree("events").branch("Muon_Px")
+        let before = try #require(file.storage.remoteStatistics)
+        _ = try branch.readJagged(as: Float.self)
+        let after = try #require(file.storage.remoteStatistics)
+        #expect(after.fetches == before.fetches + 1)
+        #expect(after.bytes < 681_925 / 4)
+    }
+
+    @Test func missingFileNamesTheURL() throws {
+        let server = try XRootDServer(serving: [])
+        let url = server.url("absent.root")
+        #expect {
+            try ROOTFile(path: url)
+        } throws: { error in
+            guard let error = error as? ROOTError, case .cannotOpen(let why) = error.reason else { return false }
+            return error.file == url && why.contains("open failed")
+        }
+    }
+}
