@@ -19,9 +19,6 @@ for name in CLASSES:
     model = uproot.classes[name]
     version = max(model.known_versions)
     raws = model.known_versions[version].class_rawstreamers
-    if name.startswith("TLeaf"):
-        # uproot lists only the leaf's own chain; ROOT's list for a tree has them all
-        pass
     order = []
     for raw in raws:
         _, data, cname, cversion = raw
@@ -35,7 +32,8 @@ print("import Foundation")
 print()
 print("/// The TStreamerInfo records (object pointer bytes, class tag included) of the classes ROOTWriter writes.")
 print("enum StreamerRecords {")
-print("    /// (class, version) → base64 of one `TStreamerInfo` item as it appears in the StreamerInfo `TList`.")
+print("    /// (class, version) → base64 of one `TStreamerInfo` item of the StreamerInfo `TList`: the object")
+print("    /// pointer (byte count, new class tag, `TStreamerInfo` object) and the item's empty option string.")
 print("    static let records: [String: String] = [")
 for (cname, cversion), data in sorted(records.items()):
     print('        "%s;%d": "%s",' % (cname, cversion, base64.b64encode(data).decode()))

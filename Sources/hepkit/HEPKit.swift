@@ -12,7 +12,7 @@ struct HEPKitCommand: ParsableCommand {
         abstract: "Read ROOT files, fit pyhf workspaces and optimise analyses with gradients.",
         subcommands: [
             // ROOT files
-            LsCommand.self, DumpCommand.self, HistCommand.self, StatsCommand.self,
+            LsCommand.self, DumpCommand.self, HistCommand.self, StatsCommand.self, CopyCommand.self,
             // Inference on pyhf workspaces
             FitCommand.self, CLsCommand.self, UpperLimitCommand.self, SignificanceCommand.self,
             RankingCommand.self,

@@ -168,4 +168,22 @@ import Testing
         #expect(throws: ROOTWriteError.self) { try tree.add("x", values: [1, 2, 3] as [Float]) }
         #expect(throws: ROOTWriteError.self) { try writer.write(tree, in: "../escape;1") }
     }
+
+    @Test func columnsReadFromAFileCopyExactly() throws {
+        let source = try ROOTFile(path: Fixtures.path("uproot-HZZ-zlib.root"))
+        let events = try source.tree("events")
+        var copy = WritableTree(name: "events", entriesPerBasket: 1000)
+        for branch in events.branches where branch.name != "NJet" {
+            try copy.add(branch.name, column: try branch.column(), counter: branch.name.hasPrefix("Jet_") ? "NJet" : "n\(branch.name)")
+        }
+        var writer = ROOTWriter(compression: .lz4())
+        try writer.write(copy)
+        let read = try Self.roundTrip(writer).tree("events")
+        #expect(read.entryCount == 2421)
+        #expect(try read.branch("NJet").read(as: Int32.self) == events.branch("NJet").read(as: Int32.self))
+        let px = try read.branch("Jet_Px").readJagged(as: Float.self)
+        let original = try events.branch("Jet_Px").readJagged(as: Float.self)
+        #expect(px.values == original.values && px.offsets == original.offsets)
+        #expect(try read.branch("MET_px").read(as: Float.self) == events.branch("MET_px").read(as: Float.self))
+    }
 }

@@ -239,8 +239,8 @@ public struct ROOTWriter: Sendable {
         out.string("")
         out.i32(Int32(items.count))
         for item in items {
+            // each record ends with its option byte (an empty string) already
             out.append(Array(Data(base64Encoded: StreamerRecords.records[item]!)!))
-            out.u8(0) // option
         }
         out.endCounted(start)
         return out.bytes

@@ -212,3 +212,38 @@ struct BranchData: Sendable {
     /// The bytes of one entry of a fixed-size branch.
     var entrySize: Int { fixedLength * elementSize }
 }
+
+extension WritableTree {
+    /// Adds a column as read by ``ROOTBranch/column(entries:)``: numbers per entry, fixed arrays
+    /// (flattened, `x[a][b]` as `a·b` values) or variable-length entries counted by `counter`.
+    /// Strings, leaf lists and nested vectors are refused.
+    public mutating func add(_ name: String, column: Column, counter: String) throws(ROOTWriteError) {
+        switch column.values {
+        case .bool(let v): try add(name, v, column, counter)
+        case .int8(let v): try add(name, v, column, counter)
+        case .uint8(let v): try add(name, v, column, counter)
+        case .int16(let v): try add(name, v, column, counter)
+        case .uint16(let v): try add(name, v, column, counter)
+        case .int32(let v): try add(name, v, column, counter)
+        case .uint32(let v): try add(name, v, column, counter)
+        case .int64(let v): try add(name, v, column, counter)
+        case .uint64(let v): try add(name, v, column, counter)
+        case .float(let v): try add(name, v, column, counter)
+        case .double(let v): try add(name, v, column, counter)
+        case .string, .record: throw .unsupported("branch '\(name)': only numeric branches can be written")
+        }
+    }
+
+    private mutating func add<T: ROOTWritableNumber>(_ name: String, _ values: [T], _ column: Column, _ counter: String) throws(ROOTWriteError) {
+        guard column.innerOffsets == nil else { throw .unsupported("branch '\(name)': nested variable-length entries cannot be written") }
+        let width = column.shape.reduce(1, *)
+        if let offsets = column.offsets {
+            guard width == 1 else { throw .unsupported("branch '\(name)': variable-length entries of fixed arrays cannot be written") }
+            try add(name, jagged: JaggedArray(values: values, offsets: offsets), counter: counter)
+        } else if column.shape.isEmpty {
+            try add(name, values: values)
+        } else {
+            try add(name, fixedArrays: values, length: width)
+        }
+    }
+}
