@@ -44,12 +44,13 @@ let package = Package(
             name: "Analysis",
             dependencies: ["HEPKitSupport", "ROOTIO", "DiffColumns", "HistFactory", "Inference", "Collective", "Yams"],
             swiftSettings: optimized),
+        .target(name: "HistFactoryXML", dependencies: ["HEPKitSupport", "HistFactory", "ROOTIO"], swiftSettings: optimized),
         .target(name: "Plots", swiftSettings: optimized),
         .target(name: "Batch", dependencies: ["HEPKitSupport"]),
         .executableTarget(
             name: "hepkit",
             dependencies: [
-                "CSupport", "HEPKitSupport", "ROOTIO", "HistFactory", "Inference", "Analysis", "Plots", "Batch", "Collective",
+                "CSupport", "HEPKitSupport", "ROOTIO", "HistFactory", "HistFactoryXML", "Inference", "Analysis", "Plots", "Batch", "Collective",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized),
@@ -58,6 +59,7 @@ let package = Package(
         .testTarget(name: "ROOTIOTests", dependencies: ["ROOTIO", "HEPKitSupport"]),
         .testTarget(name: "DiffColumnsTests", dependencies: ["DiffColumns"]),
         .testTarget(name: "HistFactoryTests", dependencies: ["HistFactory", "HEPKitSupport"]),
+        .testTarget(name: "HistFactoryXMLTests", dependencies: ["HistFactoryXML", "HistFactory", "ROOTIO"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "HistFactory"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),

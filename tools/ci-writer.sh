@@ -11,3 +11,8 @@ if [ -x .venv/bin/python ]; then PY=.venv/bin/python; fi
 
 echo "== ROOT files written by hepkit, read back by uproot"
 "$PY" tools/check_written.py "$HEPKIT"
+
+echo "== json2xml round trip: hepkit json2xml, then pyhf xml2json, compared as pyhf models"
+SHARED=()
+if [ -d ../shared/fixtures/pyhf ]; then SHARED=(../shared/fixtures/pyhf); fi
+"$PY" tools/check_json2xml.py "$HEPKIT" "${SHARED[@]}"

@@ -17,7 +17,7 @@ struct HEPKitCommand: ParsableCommand {
             FitCommand.self, CLsCommand.self, UpperLimitCommand.self, SignificanceCommand.self,
             RankingCommand.self,
             // pyhf workspace tools
-            InspectCommand.self, DigestCommand.self, SortCommand.self, PruneCommand.self, RenameCommand.self,
+            InspectCommand.self, DigestCommand.self, SortCommand.self, PruneCommand.self, RenameCommand.self, JSON2XMLCommand.self,
             CombineCommand.self, PatchsetCommand.self,
             // Analyses
             BuildCommand.self, OptimizeCommand.self, MergeCommand.self,

@@ -313,11 +313,10 @@ public struct ROOTWriter: Sendable {
         }
     }
 
-    /// Names become key names: no `/` (a path separator), no `;` (a cycle), no control characters.
+    /// Names become key names and paths: no `/` (a path separator), no `;` (a cycle), no NUL.
     static func checkName(_ name: String, what: String) throws(ROOTWriteError) {
-        guard !name.isEmpty, name.utf8.count < 32_000,
-              !name.contains(where: { $0 == "/" || $0 == ";" || $0.isNewline || ($0.asciiValue.map { $0 < 32 || $0 == 127 } ?? false) }) else {
-            throw .invalid("\(what) name '\(name)' must be non-empty, without '/', ';' or control characters")
+        guard !name.isEmpty, name.utf8.count < 32_000, !name.contains(where: { $0 == "/" || $0 == ";" || $0 == "\0" }) else {
+            throw .invalid("\(what) name '\(name)' must be non-empty, without '/', ';' or NUL")
         }
     }
 }
