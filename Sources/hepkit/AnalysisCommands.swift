@@ -29,7 +29,13 @@ struct BuildCommand: ParsableCommand {
     var settings: [ParameterSetting] = []
     @Option(name: .shortAndLong, help: "Write the workspace here (default: standard output).") var output: String?
     @Option(help: ArgumentHelp("Fill only job I of N (0-based) and write a part file for `hepkit merge`.", valueName: "I/N")) var shard: ShardOption?
+    @Option(help: ArgumentHelp("Also write the filled histograms (region/sample/variation, data) to this ROOT file.", valueName: "file.root"))
+    var histograms: String?
     @OptionGroup var execution: ExecutionOptions
+
+    func validate() throws {
+        if shard != nil, histograms != nil { throw ValidationError("--histograms needs the whole build, not a --shard") }
+    }
 
     func run() throws {
         try reportingErrors {
@@ -37,7 +43,12 @@ struct BuildCommand: ParsableCommand {
             for s in settings { values[s.name] = s.value }
             if let shard { return try writeBuildPart(config: config, settings: values, shard: shard.shard, output: output) }
             let loaded = try LoadedAnalysis(config: URL(fileURLWithPath: config), settings: values)
-            let workspace = try loaded.histograms.checkedHardWorkspace(at: loaded.analysis.initialParameters)
+            let theta = loaded.analysis.initialParameters
+            guard let histograms else {
+                return try writeOutput(loaded.histograms.checkedHardWorkspace(at: theta).pyhfText, to: output)
+            }
+            let (workspace, file) = try loaded.histograms.checkedHardWorkspaceAndHistograms(at: theta)
+            try file.write(to: histograms)
             try writeOutput(workspace.pyhfText, to: output)
         }
     }
@@ -49,8 +60,8 @@ struct OptimizeCommand: ParsableCommand {
         abstract: "Optimise an analysis's parameters with gradients through the soft analysis and the profile fits.",
         discussion: """
             Writes to the output directory, as one set: trajectory.json (per step: parameters, objective, gradient), \
-            optimum.json, optimization.svg (objective and parameters against step) and workspace.json (built with hard \
-            cuts at the optimum). While it runs, a checkpoint beside the directory (.NAME.checkpoint.json) is saved every \
+            optimum.json, optimization.svg (objective and parameters against step), workspace.json (built with hard \
+            cuts at the optimum) and histograms.root (its histograms, region/sample/variation). While it runs, a checkpoint beside the directory (.NAME.checkpoint.json) is saved every \
             few steps; `hepkit optimize --resume DIR` continues a killed run from it with the same result. Progress goes \
             to standard error (a live line on a terminal, else a line at most every 10 s); a summary ends the run.
             """)
@@ -125,9 +136,12 @@ struct OptimizeCommand: ParsableCommand {
                 try OptimizeCheckpoint(config: configPath, configDigest: configDigest, state: state).save(to: checkpointFile)
                 lastSave = Date()
             })
+        // every rank takes part in the fill; the leader writes
+        let histogramFile = try loaded.histograms.checkedHardWorkspaceAndHistograms(at: report.optimum, sharing: loaded.sharing).histograms
         guard leader else { return }
         progress.finish()
         let folder = try OutputFolder(directory)
+        try folder.write(Data(try histogramFile.bytes()), as: "histograms.root")
         try report.write(to: folder)
         unlink(checkpointFile)
         var summary = report.summary(elapsed: progress.elapsed, resumedAt: saved?.state.nextStep, folder: folder.destination)
@@ -320,7 +334,7 @@ extension OptimizationReport {
         return svg.rendered()
     }
 
-    static let fileNames = ["trajectory.json", "optimum.json", "optimization.svg", "workspace.json"]
+    static let fileNames = ["trajectory.json", "optimum.json", "optimization.svg", "workspace.json", "histograms.root"]
 
     /// Stages `trajectory.json`, `optimum.json`, `optimization.svg` and `workspace.json` in
     /// `folder` and commits them in one step: the folder holds this run's whole set or the

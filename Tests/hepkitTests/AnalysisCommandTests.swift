@@ -50,7 +50,7 @@ import Testing
         }
     }
 
-    static let optimizeFiles: Set<String> = ["trajectory.json", "optimum.json", "optimization.svg", "workspace.json", ".hepkit-output"]
+    static let optimizeFiles: Set<String> = ["trajectory.json", "optimum.json", "optimization.svg", "workspace.json", "histograms.root", ".hepkit-output"]
 
     @Test func optimizeWritesTheSetAndReplacesItWhole() throws {
         let scratch = try Scratch()
