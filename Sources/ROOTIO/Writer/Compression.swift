@@ -86,13 +86,10 @@ public struct ZlibCompressor: BlockCompressor {
     public func compress(_ input: UnsafeRawBufferPointer, level: Int, capacity: Int) -> [UInt8]? {
         guard let compressor = libdeflate_alloc_compressor(Int32(min(max(level, 1), 12))) else { return nil }
         defer { libdeflate_free_compressor(compressor) }
-        var out = [UInt8](repeating: 0, count: capacity)
-        let produced = out.withUnsafeMutableBytes {
-            libdeflate_zlib_compress(compressor, input.baseAddress, input.count, $0.baseAddress, capacity)
+        let out = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            initialized = libdeflate_zlib_compress(compressor, input.baseAddress, input.count, buffer.baseAddress, capacity)
         }
-        guard produced > 0 else { return nil }
-        out.removeLast(capacity - produced)
-        return out
+        return out.isEmpty ? nil : out
     }
 }
 
@@ -105,17 +102,16 @@ public struct LZ4Compressor: BlockCompressor {
     public var algorithm: Int { 4 }
     public func compress(_ input: UnsafeRawBufferPointer, level: Int, capacity: Int) -> [UInt8]? {
         guard capacity > 8, input.count <= Int(Int32.max) else { return nil }
-        var out = [UInt8](repeating: 0, count: capacity)
-        let produced = out.withUnsafeMutableBytes { raw -> Int32 in
+        let out = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
             let source = input.baseAddress?.assumingMemoryBound(to: CChar.self)
-            let destination = raw.baseAddress!.advanced(by: 8).assumingMemoryBound(to: CChar.self)
-            return LZ4_compress_default(source, destination, Int32(input.count), Int32(capacity - 8))
+            let destination = UnsafeMutableRawPointer(buffer.baseAddress! + 8).assumingMemoryBound(to: CChar.self)
+            let produced = Int(LZ4_compress_default(source, destination, Int32(input.count), Int32(capacity - 8)))
+            guard produced > 0 else { initialized = 0; return }
+            let checksum = XXH64(buffer.baseAddress! + 8, produced, 0).bigEndian
+            withUnsafeBytes(of: checksum) { for k in 0 ..< 8 { buffer[k] = $0[k] } }
+            initialized = 8 + produced
         }
-        guard produced > 0 else { return nil }
-        out.removeLast(capacity - 8 - Int(produced))
-        let checksum = out.withUnsafeBytes { XXH64($0.baseAddress! + 8, Int(produced), 0) }
-        withUnsafeBytes(of: checksum.bigEndian) { for k in 0 ..< 8 { out[k] = $0[k] } }
-        return out
+        return out.isEmpty ? nil : out
     }
 }
 
@@ -126,12 +122,10 @@ public struct ZstdCompressor: BlockCompressor {
     public var method: UInt8 { 1 }
     public var algorithm: Int { 5 }
     public func compress(_ input: UnsafeRawBufferPointer, level: Int, capacity: Int) -> [UInt8]? {
-        var out = [UInt8](repeating: 0, count: capacity)
-        let produced = out.withUnsafeMutableBytes {
-            ZSTD_compress($0.baseAddress, capacity, input.baseAddress, input.count, Int32(level))
+        let out = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            let produced = ZSTD_compress(buffer.baseAddress, capacity, input.baseAddress, input.count, Int32(level))
+            initialized = ZSTD_isError(produced) == 0 ? produced : 0
         }
-        guard ZSTD_isError(produced) == 0 else { return nil }
-        out.removeLast(capacity - produced)
-        return out
+        return out.isEmpty ? nil : out
     }
 }

@@ -64,6 +64,14 @@ struct OutputBuffer {
         return start
     }
 
+    /// Makes room for `more` bytes (one growth instead of repeated doubling).
+    mutating func reserve(_ more: Int) { bytes.reserveCapacity(bytes.count + more) }
+
+    /// Overwrites `count` bytes at `offset` with `other`.
+    mutating func replace(at offset: Int, with other: [UInt8]) {
+        bytes.replaceSubrange(offset ..< offset + other.count, with: other)
+    }
+
     mutating func patch(_ v: UInt32, at offset: Int) {
         withUnsafeBytes(of: v.bigEndian) { raw in
             for k in 0 ..< 4 { bytes[offset + k] = raw[k] }

@@ -94,7 +94,9 @@ public struct ROOTWriter: Sendable {
         let record = TreeRecord(tree: tree, compression: compression)
         let directorySeek = Int64(directories[folder]!.seek)
         var placements = [BranchPlacement](repeating: BranchPlacement(), count: tree.branches.count)
-        for basket in try record.baskets() {
+        let baskets = try record.baskets()
+        output.reserve(baskets.reduce(0) { $0 + 128 + $1.stored.count })
+        for basket in baskets {
             let seek = output.count
             let key = record.basketKey(basket, seek: Int64(seek), directorySeek: directorySeek)
             output.append(key)
@@ -147,20 +149,20 @@ public struct ROOTWriter: Sendable {
 
     // MARK: finishing
 
-    /// The complete file.
-    public func bytes() throws(ROOTWriteError) -> [UInt8] {
-        var file = self
-        return try file.finish()
+    /// The complete file. Consuming: the file's bytes are completed in place, not copied.
+    public consuming func bytes() throws(ROOTWriteError) -> [UInt8] {
+        try finish()
     }
 
     /// Writes the complete file to `path` atomically (a temporary file renamed into place).
-    public func write(to path: String) throws(ROOTWriteError) {
-        let data = Data(try bytes())
-        do {
-            try AtomicFile.write(data, to: path)
-        } catch {
-            throw .output(path: path, reason: error.reason)
+    public consuming func write(to path: String) throws(ROOTWriteError) {
+        var bytes = try finish()
+        let failure = bytes.withUnsafeMutableBytes { raw -> OutputError? in
+            let data = Data(bytesNoCopy: raw.baseAddress!, count: raw.count, deallocator: .none)
+            do throws(OutputError) { try AtomicFile.write(data, to: path) } catch { return error }
+            return nil
         }
+        if let failure { throw .output(path: path, reason: failure.reason) }
     }
 
     private mutating func finish() throws(ROOTWriteError) -> [UInt8] {
@@ -218,9 +220,8 @@ public struct ROOTWriter: Sendable {
         header.i32(Int32(infoBytes))
         header.u16(1)
         header.append(uuid)
-        var bytes = output.bytes
-        bytes.replaceSubrange(0 ..< header.count, with: header.bytes)
-        return bytes
+        output.replace(at: 0, with: header.bytes)
+        return output.bytes
     }
 
     private func streamerInfoList() -> [UInt8] {
