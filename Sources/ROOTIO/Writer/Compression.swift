@@ -79,13 +79,19 @@ public struct ROOTCompression: Sendable {
 
 /// `ZL`: a zlib-wrapped deflate stream (libdeflate).
 public struct ZlibCompressor: BlockCompressor {
+    /// Compressors kept for reuse, one pool per level (index 1–12): allocating one costs more
+    /// than compressing a small basket.
+    static let compressors = (0 ... 12).map { level in
+        ContextPool(make: { libdeflate_alloc_compressor(Int32(max(level, 1))) }, free: libdeflate_free_compressor)
+    }
     public init() {}
     public var tag: String { "ZL" }
     public var method: UInt8 { 8 }
     public var algorithm: Int { 1 }
     public func compress(_ input: UnsafeRawBufferPointer, level: Int, capacity: Int) -> [UInt8]? {
-        guard let compressor = libdeflate_alloc_compressor(Int32(min(max(level, 1), 12))) else { return nil }
-        defer { libdeflate_free_compressor(compressor) }
+        let pool = Self.compressors[min(max(level, 1), 12)]
+        guard let compressor = pool.take() else { return nil }
+        defer { pool.put(compressor) }
         let out = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
             initialized = libdeflate_zlib_compress(compressor, input.baseAddress, input.count, buffer.baseAddress, capacity)
         }
@@ -117,13 +123,17 @@ public struct LZ4Compressor: BlockCompressor {
 
 /// `ZS`: one zstd frame.
 public struct ZstdCompressor: BlockCompressor {
+    /// Compression contexts kept for reuse: a level-5 context is megabytes of tables.
+    static let contexts = ContextPool(make: ZSTD_createCCtx, free: { _ = ZSTD_freeCCtx($0) })
     public init() {}
     public var tag: String { "ZS" }
     public var method: UInt8 { 1 }
     public var algorithm: Int { 5 }
     public func compress(_ input: UnsafeRawBufferPointer, level: Int, capacity: Int) -> [UInt8]? {
+        guard let context = Self.contexts.take() else { return nil }
+        defer { Self.contexts.put(context) }
         let out = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
-            let produced = ZSTD_compress(buffer.baseAddress, capacity, input.baseAddress, input.count, Int32(level))
+            let produced = ZSTD_compressCCtx(context, buffer.baseAddress, capacity, input.baseAddress, input.count, Int32(level))
             initialized = ZSTD_isError(produced) == 0 ? produced : 0
         }
         return out.isEmpty ? nil : out
