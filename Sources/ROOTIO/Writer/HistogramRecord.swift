@@ -113,7 +113,7 @@ struct HistogramRecord {
         let h = histogram
         let th1 = out.beginCounted(version: 8)
         out.tNamed(name: h.name, title: h.title, bits: 0x8)
-        writeAttributes(&out)
+        out.defaultAttributes()
         out.i32(Int32(h.contentsWithFlow.count))
         for axis in h.axes { Self.writeAxis(axis, &out) }
         let s = statistics
@@ -141,19 +141,6 @@ struct HistogramRecord {
         out.i32(0) // fBinStatErrOpt
         out.i32(2) // fStatOverflows: kNeutral
         out.endCounted(th1)
-    }
-
-    /// TAttLine, TAttFill, TAttMarker with ROOT's defaults.
-    private func writeAttributes(_ out: inout OutputBuffer) {
-        let line = out.beginCounted(version: 2)
-        out.i16(602); out.i16(1); out.i16(1)
-        out.endCounted(line)
-        let fill = out.beginCounted(version: 2)
-        out.i16(0); out.i16(1001)
-        out.endCounted(fill)
-        let marker = out.beginCounted(version: 2)
-        out.i16(1); out.i16(1); out.f32(1)
-        out.endCounted(marker)
     }
 
     static func writeAxis(_ axis: Histogram.Axis, _ out: inout OutputBuffer) {

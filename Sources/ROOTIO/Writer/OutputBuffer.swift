@@ -100,6 +100,19 @@ struct OutputBuffer {
         endCounted(start)
     }
 
+    /// `TAttLine`, `TAttFill` and `TAttMarker` with ROOT's defaults (the bases of TH1 and TTree).
+    mutating func defaultAttributes() {
+        let line = beginCounted(version: 2)
+        i16(602); i16(1); i16(1)
+        endCounted(line)
+        let fill = beginCounted(version: 2)
+        i16(0); i16(1001)
+        endCounted(fill)
+        let marker = beginCounted(version: 2)
+        i16(1); i16(1); f32(1)
+        endCounted(marker)
+    }
+
     /// An empty `TObjArray` written by value (`fName` empty, no items).
     mutating func emptyObjArray() {
         let start = beginCounted(version: 3)

@@ -128,15 +128,7 @@ struct TreeRecord {
         var out = OutputBuffer(capacity: 1024 + 512 * tree.branches.count)
         let top = out.beginCounted(version: 20)
         out.tNamed(name: tree.name, title: tree.title, bits: 0x8)
-        let line = out.beginCounted(version: 2)
-        out.i16(602); out.i16(1); out.i16(1)
-        out.endCounted(line)
-        let fill = out.beginCounted(version: 2)
-        out.i16(0); out.i16(1001)
-        out.endCounted(fill)
-        let marker = out.beginCounted(version: 2)
-        out.i16(1); out.i16(1); out.f32(1)
-        out.endCounted(marker)
+        out.defaultAttributes()
         let totalBytes = placements.reduce(0) { $0 + $1.totalBytes }
         let zippedBytes = placements.reduce(0) { $0 + $1.zippedBytes }
         out.i64(entries)
