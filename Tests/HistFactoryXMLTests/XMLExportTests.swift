@@ -83,3 +83,12 @@ import Testing
         }
     }
 }
+
+@Suite struct PathJoinTests {
+    @Test func joinsAsPathlibPrints() {
+        #expect(HistFactoryXMLExport.join(".", "config", "FitConfig") == "config/FitConfig")
+        #expect(HistFactoryXMLExport.join("out/", "./config/", "a.xml") == "out/config/a.xml")
+        #expect(HistFactoryXMLExport.join("/", "data", "data.root") == "/data/data.root")
+        #expect(HistFactoryXMLExport.join(".", ".") == ".")
+    }
+}

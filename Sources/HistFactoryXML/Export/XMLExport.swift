@@ -111,13 +111,17 @@ public struct HistFactoryXMLExport: Sendable {
         }
     }
 
-    /// Joins path parts as Python's `pathlib` prints them (`.` parts vanish).
+    /// Joins path parts as Python's `pathlib` prints them: `.` and empty parts vanish, no doubled `/`.
     static func join(_ parts: String...) -> String {
-        let kept = parts.enumerated().compactMap { index, part -> String? in
-            let trimmed = index == 0 ? part : part.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-            return trimmed.isEmpty || trimmed == "." ? nil : (index == 0 && trimmed.count > 1 && trimmed.hasSuffix("/") ? String(trimmed.dropLast()) : trimmed)
+        var path = ""
+        for part in parts {
+            let trimmed = String(part.reversed().drop { $0 == "/" }.reversed())
+            if part.hasPrefix("/") && path.isEmpty { path = "/" }
+            for component in trimmed.split(separator: "/") where component != "." {
+                path += (path.isEmpty || path.hasSuffix("/") ? "" : "/") + component
+            }
         }
-        return kept.isEmpty ? "." : kept.joined(separator: "/")
+        return path.isEmpty ? "." : path
     }
 }
 
