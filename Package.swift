@@ -64,9 +64,9 @@ let package = Package(
         .testTarget(name: "ROOTIOTests", dependencies: ["ROOTIO", "HEPKitSupport"]),
         .testTarget(name: "DiffColumnsTests", dependencies: ["DiffColumns"]),
         .testTarget(name: "HistFactoryTests", dependencies: ["HistFactory", "HEPKitSupport"]),
+        .testTarget(name: "HistFactoryXMLTests", dependencies: ["HistFactoryXML", "HistFactory", "ROOTIO"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "HistFactory"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
-        .testTarget(name: "HistFactoryXMLTests", dependencies: ["HistFactoryXML", "HistFactory"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(name: "BatchTests", dependencies: ["Batch"]),
         .testTarget(

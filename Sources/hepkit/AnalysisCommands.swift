@@ -32,7 +32,13 @@ struct BuildCommand: ParsableCommand {
         "Bin the config's network observables with these trained networks (the network.json of `hepkit optimize`; "
             + "default: the initial weights, inputs standardised on all events).", valueName: "network.json"))
     var networks: String?
+    @Option(help: ArgumentHelp("Also write the filled histograms (region/sample/variation, data) to this ROOT file.", valueName: "file.root"))
+    var histograms: String?
     @OptionGroup var execution: ExecutionOptions
+
+    func validate() throws {
+        if shard != nil, histograms != nil { throw ValidationError("--histograms needs the whole build, not a --shard") }
+    }
 
     func run() throws {
         try reportingErrors {
@@ -45,7 +51,12 @@ struct BuildCommand: ParsableCommand {
             var loaded = try LoadedAnalysis(config: URL(fileURLWithPath: config), settings: values)
             loaded = try networks.map { try loaded.using(TrainedNetworks.load(contentsOf: URL(fileURLWithPath: $0))) }
                 ?? loaded.standardizingNetworks()
-            let workspace = try loaded.histograms.checkedHardWorkspace(at: loaded.analysis.initialParameters)
+            let theta = loaded.analysis.initialParameters
+            guard let histograms else {
+                return try writeOutput(loaded.histograms.checkedHardWorkspace(at: theta).pyhfText, to: output)
+            }
+            let (workspace, file) = try loaded.histograms.checkedHardWorkspaceAndHistograms(at: theta)
+            try file.write(to: histograms)
             try writeOutput(workspace.pyhfText, to: output)
         }
     }
@@ -58,7 +69,8 @@ struct OptimizeCommand: ParsableCommand {
         discussion: """
             Writes to the output directory, as one set: trajectory.json (per step: parameters, objective, gradient), \
             optimum.json, optimization.svg (objective and parameters against step), workspace.json (built with hard \
-            cuts at the optimum) and report.html (one self-contained page: the objective, the parameters, every region's \
+            cuts at the optimum), histograms.root (its histograms, region/sample/variation, for ROOT-based tools) and \
+            report.html (one self-contained page: the objective, the parameters, every region's \
             histograms before and after, the cuts on their variables, the final numbers; its figures are also written as \
             SVG files). While it runs, a checkpoint beside the directory (.NAME.checkpoint.json) is saved every few \
             steps; `hepkit optimize --resume DIR` continues a killed run from it with the same result. Progress goes \
@@ -137,6 +149,7 @@ struct OptimizeCommand: ParsableCommand {
             })
         // Every rank takes part: under MPI the histograms are summed over the ranks.
         let initialWorkspace = try loaded.histograms.hardWorkspace(at: analysis.initialParameters, sharing: loaded.sharing)
+        let histogramFile = try loaded.histograms.checkedHardWorkspaceAndHistograms(at: report.optimum, sharing: loaded.sharing).histograms
         guard leader else { return }
         progress.finish()
         let folder = try OutputFolder(directory)
@@ -144,6 +157,7 @@ struct OptimizeCommand: ParsableCommand {
         // every event: a single process's run only.
         let events = try collective == nil ? (loaded.histograms, ExpressionOptions(outOfRangeDefault: AnalysisConfig.load(contentsOf: url).outOfRangeDefault)) : nil
         for file in try report.reportFiles(initialWorkspace: initialWorkspace, events: events) { try folder.write(file.data, as: file.name) }
+        try folder.write(Data(try histogramFile.bytes()), as: "histograms.root")
         try report.write(to: folder)
         unlink(checkpointFile)
         var summary = report.summary(elapsed: progress.elapsed, resumedAt: saved?.state.nextStep, folder: folder.destination)
@@ -336,9 +350,10 @@ extension OptimizationReport {
     /// `workspace.json`.
     func workspaceJSON() throws -> Data { Data(workspace.pyhfText.utf8) }
 
-    /// The files of a run: the four of every run, and `network.json` when the analysis has networks.
+    /// The files of a run: the five of every run, and `network.json` when the analysis has networks.
     var fileNames: [String] {
-        ["trajectory.json", "optimum.json", "optimization.svg", "workspace.json"] + (analysis.networks.isEmpty ? [] : ["network.json"])
+        ["trajectory.json", "optimum.json", "optimization.svg", "workspace.json", "histograms.root"]
+            + (analysis.networks.isEmpty ? [] : ["network.json"])
     }
 
     /// Stages `trajectory.json`, `optimum.json`, `optimization.svg`, `workspace.json` (and

@@ -14,12 +14,12 @@ struct HEPKitCommand: ParsableCommand {
         version: "hepkit, development version (command line of pyhf, version 0.7.6)",
         subcommands: [
             // ROOT files
-            LsCommand.self, DumpCommand.self, HistCommand.self, StatsCommand.self,
+            LsCommand.self, DumpCommand.self, HistCommand.self, StatsCommand.self, CopyCommand.self,
             // Inference on pyhf workspaces
             FitCommand.self, CLsCommand.self, UpperLimitCommand.self, SignificanceCommand.self,
             RankingCommand.self,
             // pyhf workspace tools
-            InspectCommand.self, DigestCommand.self, SortCommand.self, PruneCommand.self, RenameCommand.self,
+            InspectCommand.self, DigestCommand.self, SortCommand.self, PruneCommand.self, RenameCommand.self, JSON2XMLCommand.self,
             CombineCommand.self, PatchsetCommand.self,
             // Conversion
             XML2JSONCommand.self,

@@ -51,7 +51,7 @@ import Testing
     }
 
     static let optimizeFiles: Set<String> = [
-        "trajectory.json", "optimum.json", "optimization.svg", "workspace.json", ".hepkit-output", "report.html", "objective.svg",
+        "trajectory.json", "optimum.json", "optimization.svg", "workspace.json", "histograms.root", ".hepkit-output", "report.html", "objective.svg",
         "parameter_cut_met.svg", "parameter_cut_jet.svg", "parameter_edge1.svg", "parameter_edge2.svg", "region_SR_before.svg",
         "region_SR_after.svg", "cut_SR_cut_met.svg", "cut_SR_cut_jet.svg",
     ]

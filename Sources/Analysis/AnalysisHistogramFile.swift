@@ -1,0 +1,55 @@
+import DiffColumns
+import Foundation
+import HistFactory
+import ROOTIO
+
+extension AnalysisHistograms {
+    /// ``checkedHardWorkspace(at:sharing:)`` and, from the same fill, its histograms as a ROOT
+    /// file in the `region/sample/variation` layout of HistFitter and TRExFitter inputs:
+    /// `SR/ttbar/nominal`, `SR/ttbar/JES_up`, `SR/ttbar/JES_down` (every histosys template) and
+    /// `SR/data/nominal` (the workspace's observations). Each is a `TH1D` over the region's bin
+    /// edges at θ, with Σw² and the observable as axis title.
+    ///
+    /// - Parameter sharing: with several processes sharing the events, the histograms are summed over them.
+    public func checkedHardWorkspaceAndHistograms(at theta: [Double], sharing: EventSharing = .single) throws
+        -> (workspace: Workspace, histograms: ROOTWriter)
+    {
+        var values = HardValues(self, at: theta)
+        try checkInputs(&values)
+        let filled = try sharing.fillHard(self, &values)
+        let index = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
+        let workspace = analysis.workspace { filled[index[$0]!] }
+        try analysis.checkNotDegenerate(workspace)
+        var writer = ROOTWriter(fileName: "histograms.root")
+        for (key, contents) in zip(keys, filled) {
+            let region = analysis.regions[key.region]
+            let name: String
+            switch key.variation {
+            case .nominal: name = "nominal"
+            case .up(let k): name = analysis.systematics[k].name + "_up"
+            case .down(let k): name = analysis.systematics[k].name + "_down"
+            }
+            try writer.write(histogram(name, region: key.region, counts: contents.counts, sumw2: contents.sumw2, at: theta),
+                             in: region.name + "/" + analysis.samples[key.sample].name)
+        }
+        for observation in workspace.observations {
+            guard let r = analysis.regions.firstIndex(where: { $0.name == observation.name }) else { continue }
+            try writer.write(histogram("nominal", region: r, counts: observation.data, sumw2: observation.data, at: theta),
+                             in: observation.name + "/data")
+        }
+        return (workspace, writer)
+    }
+
+    private func histogram(_ name: String, region r: Int, counts: [Double], sumw2: [Double], at theta: [Double]) -> Histogram {
+        let region = analysis.regions[r]
+        let edges = region.edges.map { edge -> Double in
+            switch edge {
+            case .value(let v): v
+            case .parameter(let p): theta[p]
+            }
+        }
+        let title = region.observables.first?.source ?? ""
+        return Histogram(name: name, title: "\(region.name) \(name)", axes: [.init(edges: edges, title: title)],
+                         contentsWithFlow: [0] + counts + [0], sumw2WithFlow: [0] + sumw2 + [0])
+    }
+}
