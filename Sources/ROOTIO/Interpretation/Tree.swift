@@ -158,13 +158,22 @@ public struct ROOTBranch: Sendable {
         guard column.offsets == nil else {
             throw ROOTError(file: file.path, object: objectName, reason: .typeMismatch("variable-size entries: use readJagged(as:)"))
         }
-        return column.converted(to: T.self)
+        return try convert(column, to: T.self)
+    }
+
+    private func convert<T: ROOTNumber>(_ column: Column, to type: T.Type) throws(ROOTError) -> [T] {
+        do {
+            return try column.converted(to: T.self)
+        } catch {
+            throw ROOTError(file: file.path, object: objectName,
+                            reason: .typeMismatch("value \(error.index) (\(error.value)) does not fit in \(error.target)"))
+        }
     }
 
     /// Reads a branch with a variable number of values per entry as one flat buffer plus offsets.
     public func readJagged<T: ROOTNumber>(as type: T.Type, entries: Range<Int64>? = nil) throws(ROOTError) -> JaggedArray<T> {
         let column = try column(entries: entries)
-        let values = column.converted(to: T.self)
+        let values = try convert(column, to: T.self)
         guard let offsets = column.innerOffsets ?? column.offsets else {
             let width = column.shape.reduce(1, *)
             return JaggedArray(values: values, offsets: (0 ... column.entryCount).map { $0 * width })

@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+@testable import ROOTIO
+
+/// One value of uproot's `array.tolist()`, decoded exactly (64-bit integers keep every bit).
+indirect enum UprootValue: Decodable, Equatable, CustomStringConvertible {
+    case bool(Bool), int(Int64), uint(UInt64), double(Double), string(String)
+    case list([UprootValue]), object([String: UprootValue]), null
+
+    init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let b = try? container.decode(Bool.self) { self = .bool(b) }
+        else if let i = try? container.decode(Int64.self) { self = .int(i) }
+        else if let u = try? container.decode(UInt64.self) { self = .uint(u) }
+        else if let d = try? container.decode(Double.self) { self = .double(d) }
+        else if let s = try? container.decode(String.self) {
+            // the fixture script spells non-finite numbers as strings, like `hepkit dump`
+            switch s {
+            case "nan": self = .double(.nan)
+            case "inf": self = .double(.infinity)
+            case "-inf": self = .double(-.infinity)
+            default: self = .string(s)
+            }
+        }
+        else if let l = try? container.decode([UprootValue].self) { self = .list(l) }
+        else { self = .object(try container.decode([String: UprootValue].self)) }
+    }
+
+    /// Exact equality; an integral float equals the same integer, NaN equals NaN.
+    static func == (a: UprootValue, b: UprootValue) -> Bool {
+        switch (a, b) {
+        case let (.bool(x), .bool(y)): x == y
+        case let (.int(x), .int(y)): x == y
+        case let (.uint(x), .uint(y)): x == y
+        case let (.double(x), .double(y)): x == y || (x.isNaN && y.isNaN)
+        case let (.int(x), .double(y)), let (.double(y), .int(x)): Double(exactly: x) == y
+        case let (.string(x), .string(y)): x == y
+        case let (.list(x), .list(y)): x.count == y.count && zip(x, y).allSatisfy { $0 == $1 }
+        case let (.object(x), .object(y)): x.count == y.count && x.allSatisfy { key, value in y[key] == value }
+        case (.null, .null): true
+        default: false
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .bool(let b): "\(b)"
+        case .int(let i): "\(i)"
+        case .uint(let u): "\(u)"
+        case .double(let d): "\(d)"
+        case .string(let s): "\"\(s)\""
+        case .list(let l): "[" + l.map(\.description).joined(separator: ",") + "]"
+        case .object(let o): "{" + o.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",") + "}"
+        case .null: "null"
+        }
+    }
+}
+
+/// `tools/make_objects_fixtures.py`'s NAME.values.json: per tree and branch, uproot's per-entry values.
+struct UprootValues: Decodable {
+    var file: String
+    var trees: [String: [String: UprootValue]]
+
+    static func load(_ name: String) throws -> UprootValues {
+        let url = Fixtures.package.appendingPathComponent("fixtures/root-objects/\(name).values.json")
+        return try JSONDecoder().decode(UprootValues.self, from: Data(contentsOf: url))
+    }
+}
+
+extension Column.Values {
+    func uprootValue(at i: Int) -> UprootValue {
+        switch self {
+        case .bool(let v): .bool(v[i])
+        case .int8(let v): .int(Int64(v[i]))
+        case .uint8(let v): .int(Int64(v[i]))
+        case .int16(let v): .int(Int64(v[i]))
+        case .uint16(let v): .int(Int64(v[i]))
+        case .int32(let v): .int(Int64(v[i]))
+        case .uint32(let v): .int(Int64(v[i]))
+        case .int64(let v): .int(v[i])
+        case .uint64(let v): Int64(exactly: v[i]).map(UprootValue.int) ?? .uint(v[i])
+        case .float(let v): .double(Double(v[i]))
+        case .double(let v): .double(v[i])
+        case .string(let v): .string(v[i])
+        case .record(let fields): .object(Dictionary(uniqueKeysWithValues: fields.map { ($0.name, $0.column.uprootValue(entry: i)) }))
+        }
+    }
+}
+
+extension Column {
+    /// Entry `entry` shaped as uproot's `tolist()` shows it.
+    func uprootValue(entry: Int) -> UprootValue {
+        func nested(_ start: Int, _ dims: ArraySlice<Int>) -> UprootValue {
+            guard let first = dims.first else { return values.uprootValue(at: start) }
+            let inner = dims.dropFirst().reduce(1, *)
+            return .list((0 ..< first).map { nested(start + $0 * inner, dims.dropFirst()) })
+        }
+        if let offsets, let innerOffsets {
+            return .list((offsets[entry] ..< offsets[entry + 1]).map { inner in
+                .list((innerOffsets[inner] ..< innerOffsets[inner + 1]).map(values.uprootValue(at:)))
+            })
+        }
+        if let offsets {
+            let perItem = Swift.max(1, shape.reduce(1, *))
+            return .list(stride(from: offsets[entry], to: offsets[entry + 1], by: perItem).map { nested($0, shape[...]) })
+        }
+        if case .record = values { return values.uprootValue(at: entry) }
+        return nested(entry * Swift.max(1, shape.reduce(1, *)), shape[...])
+    }
+}
+
+/// Branches read through the API against uproot's values, entry by entry, exactly.
+@Suite struct ObjectTests {
+    /// Every branch uproot reads in `name`'s values file, read through `ROOTBranch.column()`.
+    static func compareAll(_ name: String, skipping: Set<String> = []) throws -> Int {
+        let truth = try UprootValues.load(name)
+        let file = try ROOTFile(path: Fixtures.package.appendingPathComponent("fixtures/root-objects/\(truth.file)").path)
+        var compared = 0
+        for (treeName, branches) in truth.trees.sorted(by: { $0.key < $1.key }) {
+            let tree = try file.tree(treeName)
+            for (branchName, expected) in branches.sorted(by: { $0.key < $1.key }) where !skipping.contains(branchName) {
+                guard case .list(let entries) = expected else { continue } // uproot could not read it either
+                let column = try tree.branch(branchName).column(entries: 0 ..< Int64(entries.count))
+                let ours = (0 ..< column.entryCount).map(column.uprootValue(entry:))
+                let first = zip(ours, entries).enumerated().first { $0.element.0 != $0.element.1 }
+                #expect(ours.count == entries.count && first == nil,
+                        "\(name) \(treeName)/\(branchName): entry \(first?.offset ?? -1): \(first.map { "\($0.element.0)" } ?? "") vs uproot \(first.map { "\($0.element.1)" } ?? "")")
+                compared += 1
+            }
+        }
+        return compared
+    }
+
+    @Test func integersAreExact() throws {
+        #expect(try Self.compareAll("exact-integers") == 7)
+        let tree = try ROOTFile(path: Fixtures.package.appendingPathComponent("fixtures/root-objects/exact-integers.root").path).tree("integers")
+        // uproot: event[3] = 2^53 + 1, uevent[5] = 2^64 - 1 (a Double holds neither)
+        let events = try tree.branch("event").read(as: Int.self)
+        #expect(events[3] == 9_007_199_254_740_993 && events[6] == Int.min && events[7] == Int.max)
+        let unsigned = try tree.branch("uevent").read(as: UInt64.self)
+        #expect(unsigned[3] == 9_223_372_036_854_775_808 && unsigned[5] == UInt64.max)
+        #expect(try tree.branch("event").read(as: Int64.self)[4] == -9_007_199_254_740_993)
+        #expect(try tree.branch("uevent").readJagged(as: UInt64.self).values.count == 8)
+        #expect(try tree.branch("ujagged").readJagged(as: UInt64.self)[3] == [UInt64.max])
+        #expect(try tree.branch("small").read(as: Int.self) == [-128, 127, 0, 1, -1, 5, 6, 7])
+        // a value the requested type cannot hold is an error naming it, never a clamped or zeroed number
+        #expect(throws: ROOTError.self) { try tree.branch("uevent").read(as: Int64.self) }
+        #expect(throws: ROOTError.self) { try tree.branch("event").read(as: UInt64.self) }
+        #expect(throws: ROOTError.self) { try tree.branch("small").read(as: UInt8.self) }
+    }
+}
