@@ -57,13 +57,13 @@ def first_difference(ours, truth):
     return "%d entries vs uproot %d" % (len(ours), len(truth))
 
 
-def uproot_values(path, cache, tree, name, stop):
+def uproot_values(f, path, cache, tree, name, stop):
     key = os.path.join(cache, "%s--%s--%s.json" % (os.path.basename(path), tree.replace("/", "_"), name.replace("/", "_")[:150]))
     if os.path.exists(key):
         with open(key) as f:
             return json.load(f)
     try:
-        values = {"ok": uproot.open(path)[tree][name].array(library="ak", entry_stop=stop).tolist()}
+        values = {"ok": f[tree][name].array(library="ak", entry_stop=stop).tolist()}
         json.dumps(values, allow_nan=True)
     except Exception as e:  # noqa: BLE001 - uproot cannot read it either
         values = {"error": ("%s: %s" % (type(e).__name__, e))[:200]}
@@ -99,7 +99,7 @@ def main(argv):
             except Exception:  # noqa: BLE001
                 continue
             for branch in names:
-                truth = uproot_values(path, cache, key, branch, stop)
+                truth = uproot_values(f, path, cache, key, branch, stop)
                 if "error" in truth:
                     uproot_fails += 1
                     continue

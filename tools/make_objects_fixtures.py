@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Fixtures for the TTree object/exact-integer tests (fixtures/root-objects), truth by uproot 5.7.7.
 
-usage: make_objects_fixtures.py OUT_DIR [SOURCE_FILE ...]
+usage: make_objects_fixtures.py OUT_DIR [SOURCE_FILE ...]   (OUT_DIR: fixtures/root-objects)
 
 Writes OUT_DIR/exact-integers.root (uproot-written: Int64/UInt64 scalars and jagged arrays
 spanning the whole 64-bit ranges, values above 2^53 that a Double cannot hold) and, for it and
-every SOURCE_FILE (real ROOT files, e.g. from scikit-hep-testdata, copied into OUT_DIR),
+every SOURCE_FILE (real ROOT files, e.g. from scikit-hep-testdata, copied into OUT_DIR unless
+they are in fixtures/ already),
 NAME.values.json: {"TREE": {"BRANCH": uproot's branch.array(library="ak").tolist()}} for every
 branch uproot reads (the first 50 entries), the per-entry values the tests compare with exactly.
 """
@@ -67,13 +68,20 @@ def main(out_dir, sources):
     os.makedirs(out_dir, exist_ok=True)
     targets = [os.path.join(out_dir, "exact-integers.root")]
     write_integers(targets[0])
+    fixtures = os.path.dirname(os.path.abspath(out_dir))
     for source in sources:
+        if os.path.abspath(source).startswith(fixtures + os.sep):
+            targets.append(source)
+            continue
         target = os.path.join(out_dir, os.path.basename(source))
         shutil.copyfile(source, target)
         targets.append(target)
     for path in targets:
-        with open(path[:-5] + ".values.json", "w") as f:
-            json.dump({"file": os.path.basename(path), "uproot": uproot.__version__, "trees": values(path)}, f, allow_nan=False)
+        name = os.path.basename(path)[:-5]
+        with open(os.path.join(out_dir, name + ".values.json"), "w") as f:
+            # "file": the ROOT file's path inside fixtures/
+            json.dump({"file": os.path.relpath(os.path.abspath(path), fixtures), "uproot": uproot.__version__,
+                       "trees": values(path)}, f, allow_nan=False)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ public struct Column: Sendable {
         case int32([Int32]), uint32([UInt32]), int64([Int64]), uint64([UInt64])
         case float([Float]), double([Double])
         case string([String])
-        /// A leaf list: one column per leaf, each with one row per entry.
+        /// A leaf list or an object: one column per leaf or member, each with one row per value.
+        /// Fields named `"0"`, `"1"`, … in order are a tuple (a map item: key, value).
         case record([(name: String, column: Column)])
 
         /// Number of values.
@@ -61,6 +62,13 @@ public struct Column: Sendable {
     /// Fixed dimensions of one entry (`[]` for scalars, `[3]` for `x[3]`, `[2, 3]` for `m[2][3]`);
     /// for variable-length entries, the dimensions of one item.
     public var shape: [Int]
+}
+
+extension Array where Element == (name: String, column: Column) {
+    /// Whether these record fields are a tuple (named `"0"`, `"1"`, … in order), e.g. a map item.
+    public var isTuple: Bool {
+        !isEmpty && enumerated().allSatisfy { $0.element.name == String($0.offset) }
+    }
 }
 
 /// A variable-length column: one flat buffer of values and `count + 1` offsets into it.

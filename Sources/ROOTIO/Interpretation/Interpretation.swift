@@ -12,6 +12,9 @@ enum EntryLayout: Sendable, Equatable {
     case string(header: Int, wideLength: Bool = false)
     /// A leaf list: the leaves' values back to back, unpadded.
     case record([RecordField])
+    /// One serialised value per entry (objects, strings in containers, maps, `TArray`s), read by
+    /// ``ObjectColumnBuilder``; `typeName` is the C++ type for listings.
+    case objects(ObjectLayout, typeName: String)
 }
 
 struct RecordField: Sendable, Equatable {
@@ -36,6 +39,7 @@ struct Interpretation: Sendable, Equatable {
         case .jagged2: return (type?.description ?? "?") + "[][]"
         case .string: return "string"
         case .record(let fields): return "{" + fields.map { "\($0.name): \($0.type)" }.joined(separator: ", ") + "}"
+        case .objects(_, let typeName): return ObjectLayoutParser.normalized(typeName)
         }
     }
 }
@@ -73,6 +77,30 @@ extension BranchModel {
     }
 
     private func elementInterpretation() throws(DecodeError) -> Interpretation {
+        do {
+            return try numericElementInterpretation()
+        } catch let numeric {
+            guard let objects = try objectInterpretation() else { throw numeric }
+            return objects
+        }
+    }
+
+    /// Branches of objects, containers of strings or objects, maps, `TArray`s: `nil` for members of
+    /// split collections (their items are spread over sub-branches) and where no class is known.
+    private func objectInterpretation() throws(DecodeError) -> Interpretation? {
+        let inCollection = elementKind == BranchElementKind.clonesArrayMember || elementKind == BranchElementKind.stlCollectionMember
+        guard !inCollection, branches.isEmpty else { return nil }
+        var parser = ObjectLayoutParser(classes: classes)
+        if let member, streamerType >= 0 {
+            guard [61, 62, StreamerType.stl, StreamerType.stlString, StreamerType.streamer].contains(member.type) else { return nil }
+            return Interpretation(type: nil, layout: .objects(try parser.layout(of: member.typeName), typeName: member.typeName), shape: [])
+        }
+        guard let objectClassName, streamerType < 0 || StreamerType.stlLike.contains(streamerType) else { return nil }
+        let layout = try parser.layout(of: objectClassName)
+        return Interpretation(type: nil, layout: .objects(layout, typeName: objectClassName), shape: [])
+    }
+
+    private func numericElementInterpretation() throws(DecodeError) -> Interpretation {
         let leaf = leaves.first
         let code = streamerType >= 0 ? streamerType : (leaf?.elementType ?? -1)
         // members of split collections / TClonesArrays: one count per entry, values back to back

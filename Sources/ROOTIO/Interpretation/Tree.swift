@@ -197,7 +197,7 @@ extension ROOTFile {
                 return try stream.tree(className: key.className)
             }
         }
-        if model.branches.contains(where: { $0.className == "TBranchElement" }) {
+        if model.branches.contains(where: { $0.className == "TBranchElement" || $0.className == "TBranchObject" }) {
             let infos = streamerInfos()
             for i in model.branches.indices { model.branches[i].attachMembers(infos) }
         }

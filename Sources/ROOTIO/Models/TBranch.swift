@@ -20,6 +20,8 @@ struct BranchModel: Sendable {
     var streamerType: Int = -1
     /// The streamer element of a split member (from the file's StreamerInfo), if found.
     var member: StreamerElement?
+    /// The file's class descriptions (for object-valued branches), keyed by class name.
+    var classes: [String: [StreamerElement]] = [:]
 }
 
 extension ObjectReader {
