@@ -43,7 +43,7 @@ import Testing
 
     @Test func mutatedFixturesReadOrThrow() throws {
         var rng = SplitMix64(state: 20_261_129)
-        let files = try Fixtures.classicFiles()
+        let files = try Fixtures.classicFiles() + Fixtures.objectFiles()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rootio-mutants-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -63,6 +63,10 @@ struct ObjectLayoutParser {
 
     /// The layout of a value of C++ type `typeName`.
     mutating func layout(of typeName: String, headered: Bool = true) throws(DecodeError) -> ObjectLayout {
+        // type names come from the file: bound the template nesting before recursing into it
+        guard typeName.utf8.count(where: { $0 == UInt8(ascii: "<") }) <= 16 else {
+            throw .unsupported("\(typeName.prefix(80))… (templates nested too deep)")
+        }
         let name = Self.normalized(typeName)
         if let type = ElementType(typeName: name) { return .number(type) }
         switch name {
