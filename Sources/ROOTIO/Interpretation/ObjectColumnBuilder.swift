@@ -90,7 +90,7 @@ final class ObjectColumnBuilder {
             bytes.append(contentsOf: try stream.reader.rawBytes(n * type.diskSize))
             offsets.append(offsets.last! + n)
         case .object(let className, let parts):
-            let part = try stream.versionHeader()
+            let part = try stream.classHeader()
             var child = 0
             try read(parts, from: &stream, child: &child, depth: depth)
             try stream.finishExactly(part.end, className)
@@ -126,7 +126,7 @@ final class ObjectColumnBuilder {
             case .tObject:
                 try stream.skipTObject()
             case let .base(className, parts):
-                let header = try stream.versionHeader()
+                let header = try stream.classHeader()
                 try read(parts, from: &stream, child: &child, depth: depth + 1)
                 try stream.finishExactly(header.end, className)
             }
@@ -219,6 +219,14 @@ extension ObjectReader {
         try reader.skip(4)
         let bits = try reader.u32()
         if bits & Self.isReferenced != 0 { try reader.skip(2) }
+    }
+
+    /// Byte count + version of a class part; version 0 (a class without `ClassDef`) is followed by
+    /// the class checksum (§5.1).
+    mutating func classHeader() throws(DecodeError) -> (version: Int, end: Int?) {
+        let header = try versionHeader()
+        if header.version == 0 { try reader.skip(4) }
+        return header
     }
 
     /// `TObject::kIsReferenced`: a 2-byte process id follows `fBits`.

@@ -90,7 +90,7 @@ struct ObjectLayoutParser {
             case ("bitset", 1):
                 return .sequence(.number(.bool), headered: headered)
             default:
-                throw .unsupported("\(typeName)")
+                break // a class template (ROOT::Math::DisplacementVector3D<...>): its streamer describes it
             }
         }
         return try object(name)
@@ -157,10 +157,10 @@ struct ObjectLayoutParser {
     /// `std::` and spaces around template brackets removed: `std::vector<std::string >` → `vector<string>`.
     static func normalized(_ typeName: String) -> String {
         var name = typeName.replacingOccurrences(of: "std::", with: "").trimmingCharacters(in: " ")
+        if name.hasPrefix("const ") { name.removeFirst(6) }
         for (from, to) in [("< ", "<"), (" >", ">"), (", ", ","), (" ,", ",")] {
             while name.contains(from) { name = name.replacingOccurrences(of: from, with: to) }
         }
-        if name.hasSuffix("*") { return name } // pointers are not values
         return name
     }
 

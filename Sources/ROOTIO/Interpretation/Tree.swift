@@ -106,21 +106,51 @@ public struct ROOTBranch: Sendable {
     public var entryCount: Int64 { model.entries }
     /// The class of the object a `TBranchElement` holds (`vector<float>`, `Event`), if any.
     public var className: String? { model.objectClassName }
-    /// A short description of the value type (`float32`, `int32[]`, `float64[][]`, `string`),
-    /// or `nil` if the branch holds no data HEPKit can read.
-    public var typeName: String? { try? model.interpretation().typeName }
+    /// A short description of the value type (`float32`, `int32[]`, `float64[][]`, `string`,
+    /// `vector<TLorentzVector>`), or `nil` for a group of sub-branches (read as a record of them,
+    /// see ``column(entries:)``) and for a branch HEPKit cannot read (``unreadableReason``).
+    public var typeName: String? { isGroup ? nil : try? model.interpretation().typeName }
+
+    /// Why the branch cannot be read (the type and the streamer element), or `nil` if it can.
+    public var unreadableReason: String? {
+        if isGroup {
+            for branch in branches { if let reason = branch.unreadableReason { return reason } }
+            return nil
+        }
+        do { _ = try model.interpretation() } catch { return "\(error.reason)" }
+        return nil
+    }
+
+    /// A split object or STL collection: its values are its sub-branches (uproot reads it as a
+    /// record of them). The counter of a split `TClonesArray` reads as its sizes, as in uproot.
+    public var isGroup: Bool { !branches.isEmpty && model.elementKind != BranchElementKind.clonesArrayCounter }
 
     var allDescendants: [ROOTBranch] { branches.flatMap { [$0] + $0.allDescendants } }
 
     private var objectName: String { "\(treePath)/\(path)" }
 
     func basketStarts() throws(ROOTError) -> [Int64] {
-        try withContext(file: file.path, object: objectName) { try model.basketLocations().map(\.firstEntry) }
+        if isGroup {
+            var common: Set<Int64>?
+            for branch in branches {
+                let starts = Set(try branch.basketStarts())
+                common = common.map { $0.intersection(starts) } ?? starts
+            }
+            return (common ?? [0]).sorted()
+        }
+        return try withContext(file: file.path, object: objectName) { try model.basketLocations().map(\.firstEntry) }
     }
 
-    /// Reads the entries in `entries` (all by default) into a ``Column``.
+    /// Reads the entries in `entries` (all by default) into a ``Column``. A group (split object or
+    /// collection) is a record with one field per sub-branch, named by its `fName`, as uproot reads it.
     public func column(entries: Range<Int64>? = nil) throws(ROOTError) -> Column {
-        try withContext(file: file.path, object: objectName) {
+        if isGroup {
+            let range = entries ?? 0 ..< model.entries
+            var fields: [(name: String, column: Column)] = []
+            for branch in branches { fields.append((branch.name, try branch.column(entries: range))) }
+            return Column(values: .record(fields), entryCount: range.count, offsets: nil, innerOffsets: nil, shape: [])
+        }
+        return try withContext(file: file.path, object: objectName) {
             let interpretation = try model.interpretation()
             let range = entries ?? 0 ..< model.entries
             guard range.lowerBound >= 0, range.upperBound <= model.entries else {
@@ -199,7 +229,9 @@ extension ROOTFile {
         }
         if model.branches.contains(where: { $0.className == "TBranchElement" || $0.className == "TBranchObject" }) {
             let infos = streamerInfos()
-            for i in model.branches.indices { model.branches[i].attachMembers(infos) }
+            // type names in members and branches are spelled differently (spaces, `std::`): look classes up normalised
+            let classes = Dictionary(infos.map { (ObjectLayoutParser.normalized($0.key), $0.value) }, uniquingKeysWith: { first, _ in first })
+            for i in model.branches.indices { model.branches[i].attachMembers(infos, classes: classes) }
         }
         return ROOTTree(file: self, path: treePath, model: model)
     }

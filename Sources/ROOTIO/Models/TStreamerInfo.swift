@@ -100,8 +100,8 @@ extension ROOTFile {
 
 extension BranchModel {
     /// Attaches the streamer element describing each split member (its C++ type and comment).
-    mutating func attachMembers(_ infos: [String: [StreamerElement]]) {
-        classes = infos
+    mutating func attachMembers(_ infos: [String: [StreamerElement]], classes: [String: [StreamerElement]]) {
+        self.classes = classes
         if className == "TBranchElement", streamerID >= 0 {
             for owner in [objectClassName, parentClassName].compactMap({ $0 }) {
                 if let elements = infos[owner], streamerID < elements.count {
@@ -110,6 +110,6 @@ extension BranchModel {
                 }
             }
         }
-        for i in branches.indices { branches[i].attachMembers(infos) }
+        for i in branches.indices { branches[i].attachMembers(infos, classes: classes) }
     }
 }
