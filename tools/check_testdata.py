@@ -15,7 +15,7 @@ The folder is e.g. the ROOT files of scikit-hep-testdata (its git repository's s
 Prints one line per differing or unreadable branch and a summary; uproot's lists are cached in
 FOLDER/.uproot-cache/ so reruns are quick.
 """
-import json, math, os, subprocess, sys
+import json, math, os, resource, subprocess, sys
 
 import uproot
 
@@ -57,22 +57,44 @@ def first_difference(ours, truth):
     return "%d entries vs uproot %d" % (len(ours), len(truth))
 
 
+def cache_key(cache, path, tree, name):
+    return os.path.join(cache, "%s--%s--%s.json" % (os.path.basename(path), tree.replace("/", "_"), name.replace("/", "_")[:150]))
+
+
 def uproot_values(f, path, cache, tree, name, stop):
-    key = os.path.join(cache, "%s--%s--%s.json" % (os.path.basename(path), tree.replace("/", "_"), name.replace("/", "_")[:150]))
+    key = cache_key(cache, path, tree, name)
     if os.path.exists(key):
-        with open(key) as f:
-            return json.load(f)
+        with open(key) as cached:
+            return json.load(cached)
+    if f is None:
+        return {"error": "uproot ran out of time or memory on this file"}
     try:
         values = {"ok": f[tree][name].array(library="ak", entry_stop=stop).tolist()}
         json.dumps(values, allow_nan=True)
     except Exception as e:  # noqa: BLE001 - uproot cannot read it either
         values = {"error": ("%s: %s" % (type(e).__name__, e))[:200]}
-    with open(key, "w") as f:
-        json.dump(values, f)
+    with open(key, "w") as out:
+        json.dump(values, out)
     return values
 
 
+def cache_file(path, cache, stop):
+    """uproot's lists for every branch of `path` into the cache (run in a child process, bounded)."""
+    f = uproot.open(path)
+    for key, cls in f.classnames().items():
+        if cls in TREES:
+            for branch, _ in f[key].iteritems(recursive=True, full_paths=True):
+                uproot_values(f, path, cache, key, branch, stop)
+
+
+def limit_memory():
+    resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+
+
 def main(argv):
+    if argv[0] == "--cache":
+        cache_file(argv[1], argv[2], int(argv[3]))
+        return 0
     binary, folder = argv[0], argv[1]
     only = argv[argv.index("--only") + 1] if "--only" in argv else None
     stop = int(argv[argv.index("--max-entries") + 1]) if "--max-entries" in argv else 200
@@ -92,6 +114,12 @@ def main(argv):
         if not trees:
             continue
         files += 1
+        try:
+            # uproot in a child process: some files make it allocate without bound
+            subprocess.run([sys.executable, __file__, "--cache", path, cache, str(stop)], timeout=300,
+                           preexec_fn=limit_memory, capture_output=True)
+        except subprocess.TimeoutExpired:
+            pass
         for key in trees:
             tree_path = key.split(";")[0]
             try:
@@ -99,7 +127,7 @@ def main(argv):
             except Exception:  # noqa: BLE001
                 continue
             for branch in names:
-                truth = uproot_values(f, path, cache, key, branch, stop)
+                truth = uproot_values(None, path, cache, key, branch, stop)
                 if "error" in truth:
                     uproot_fails += 1
                     continue

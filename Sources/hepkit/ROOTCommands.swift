@@ -111,10 +111,16 @@ struct LsCommand: ParsableCommand {
                     text += "\(indent)  \(tree.entryCount) entries\n"
                     var branches: [ROOTJSON] = []
                     for branch in tree.allBranches {
-                        let type = branch.typeName ?? (branch.branches.isEmpty ? "unsupported" : "group")
-                        branches.append(.object([("name", .string(branch.path)), ("type", .string(type)),
-                                                 ("title", .string(branch.title))]))
+                        let type = branch.typeName ?? (branch.isGroup ? "group" : "unsupported")
+                        var entry: [(String, ROOTJSON)] = [("name", .string(branch.path)), ("type", .string(type)),
+                                                           ("title", .string(branch.title))]
                         text += "\(indent)  \(branch.path.padding(30)) \(type.padding(16)) \(branch.title)\n"
+                        // nothing is skipped silently: an unreadable branch says which type and member stop it
+                        if branch.typeName == nil, !branch.isGroup, let reason = branch.unreadableReason {
+                            entry.append(("unsupported", .string(reason)))
+                            text += "\(indent)    (\(reason))\n"
+                        }
+                        branches.append(.object(entry))
                     }
                     fields.append(("branches", .array(branches)))
                 } else if key.className.hasPrefix("TH") || key.className.hasPrefix("TProfile") {
@@ -128,8 +134,9 @@ struct LsCommand: ParsableCommand {
             } catch {
                 // the other objects are still listed; a layout HEPKit does not decode is no fault of the file
                 switch error.reason {
-                case .unsupported:
-                    text += "\(indent)  (not decoded: an unsupported layout)\n"
+                case .unsupported(let why):
+                    fields.append(("unsupported", .string(why)))
+                    text += "\(indent)  (not decoded: \(why))\n"
                 default:
                     unreadable.append(error)
                     fields.append(("unreadable", .string("\(error)")))

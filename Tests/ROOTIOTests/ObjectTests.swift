@@ -168,3 +168,22 @@ extension ObjectTests {
         #expect(try Self.compareAll("uproot-stl_containers") == 26)
     }
 }
+
+extension ObjectTests {
+    /// Mu2e's TrkAna tree (scikit-hep/uproot5 issue 1221): `vector<vector<Class>>` of classes
+    /// written with version 0 + checksum, `ROOT::Math` vector members (class templates described by
+    /// the file's streamers, type 62), split STL collections read as records of their sub-branches,
+    /// fixed arrays inside split collections (`PEsPerLayer[4]`).
+    @Test func splitAndNestedObjectsMatchUproot() throws {
+        #expect(try Self.compareAll("uproot-issue-1221") >= 80)
+    }
+
+    /// ALICE's reduced event (scikit-hep/uproot5 issue 327): `TClonesArray` members with fixed
+    /// arrays (`fTracks.fP[3]` is n entries of 3, not 3n numbers), `TObject` parts of the clones.
+    @Test func fixedArraysInsideCollectionsKeepTheirShape() throws {
+        #expect(try Self.compareAll("uproot-issue327") >= 100)
+        let tree = try ROOTFile(path: Fixtures.path("uproot-issue327.root")).tree("DstTree")
+        let momenta = try tree.branch("Event/AliReducedBaseEvent/fTracks/fTracks.fP[3]").column(entries: 0 ..< 1)
+        #expect(momenta.shape == [3] && momenta.offsets == [0, 6]) // uproot: one entry of two tracks × 3
+    }
+}
