@@ -17,6 +17,8 @@ import numpy as np
 import uproot
 
 ENTRIES = 10
+# large files: fewer entries keep the values files small
+ENTRIES_FOR = {"uproot-issue513.root": 1}
 
 
 def write_integers(path):
@@ -56,8 +58,11 @@ def values(path):
         tree = f[key]
         branches = {}
         for name, branch in tree.iteritems(recursive=True, full_paths=True):
+            # a duplicated name (Delphes writes Particle twice): the N-th is "name;N", as HEPKit addresses it
+            if name in branches:
+                name = next("%s;%d" % (name, n) for n in range(2, 1000) if "%s;%d" % (name, n) not in branches)
             try:
-                branches[name] = plain(branch.array(library="ak", entry_stop=ENTRIES).tolist())
+                branches[name] = plain(branch.array(library="ak", entry_stop=ENTRIES_FOR.get(os.path.basename(path), ENTRIES)).tolist())
             except Exception as e:  # noqa: BLE001 - recorded: uproot cannot read it either
                 branches[name] = {"uproot_error": str(e)[:200]}
         out[key.split(";")[0]] = branches

@@ -185,7 +185,7 @@ struct DumpCommand: ParsableCommand {
         let tree = try root.tree(self.tree)
         let range = try (entries ?? EntryRange()).resolve(tree.entryCount)
         let selected = try selectedBranches(tree, branches)
-        let names = branches == nil ? selected.map(\.path) : branches!.split(separator: ",").map(String.init)
+        let names = branches == nil ? selected.map(\.address) : branches!.split(separator: ",").map(String.init)
         switch format {
         case .json:
             // one array per branch, read and written chunk by chunk; each piece is written only

@@ -132,7 +132,7 @@ extension DecodedBasket {
         case .string(let header, _): selfSized = header == 0 || header == 6
         case .jagged(let header, _): selfSized = header == 10
         case .jagged2: selfSized = true
-        case .objects(let object, _): selfSized = object.hasHeader
+        case let .objects(object, _, itemsToEnd): selfSized = object.hasHeader && !itemsToEnd
         case .fixed, .record: selfSized = false
         }
         guard selfSized, entryCount > 0 else { return }
@@ -205,20 +205,27 @@ extension Interpretation {
             return try strings(slices, header: header, wideLength: wideLength, entryCount: entryCount)
         case .record(let fields):
             return try record(slices, fields: fields, entryCount: entryCount)
-        case .objects(let object, _):
-            return try objects(slices, object, entryCount: entryCount)
+        case let .objects(object, _, itemsToEnd):
+            return try objects(slices, object, itemsToEnd: itemsToEnd, entryCount: entryCount)
         }
     }
 
-    private func objects(_ slices: [BasketSlice], _ layout: ObjectLayout, entryCount: Int) throws(DecodeError) -> Column {
+    private func objects(_ slices: [BasketSlice], _ layout: ObjectLayout, itemsToEnd: Bool, entryCount: Int) throws(DecodeError) -> Column {
         let builder = ObjectColumnBuilder(layout)
+        var offsets = [0]
+        if itemsToEnd { offsets.reserveCapacity(entryCount + 1) }
         for slice in slices {
             guard let starts = slice.basket.starts else { throw .unsupported("object entries without entry offsets") }
             try slice.basket.data.withBytes { raw throws(DecodeError) in
                 for j in slice.entries {
                     var stream = ObjectReader(ByteReader(UnsafeRawBufferPointer(rebasing: raw[starts[j] ..< starts[j + 1]])))
                     do throws(DecodeError) {
-                        try builder.append(from: &stream)
+                        if itemsToEnd {
+                            while !stream.reader.isAtEnd { try builder.append(from: &stream) }
+                            offsets.append(builder.count)
+                        } else {
+                            try builder.append(from: &stream)
+                        }
                     } catch {
                         throw DecodeError(error.reason.prefixed("entry \(slice.outputEntry + j - slice.entries.lowerBound)"))
                     }
@@ -228,7 +235,7 @@ extension Interpretation {
                 }
             }
         }
-        return try builder.column()
+        return itemsToEnd ? try ObjectColumnBuilder.nest(builder.column(), offsets: offsets, entryCount: entryCount) : try builder.column()
     }
 
     private func fixedValues(_ slices: [BasketSlice], type: ElementType, perEntry: Int, entryCount: Int) throws(DecodeError) -> Column.Values {

@@ -13,8 +13,9 @@ enum EntryLayout: Sendable, Equatable {
     /// A leaf list: the leaves' values back to back, unpadded.
     case record([RecordField])
     /// One serialised value per entry (objects, strings in containers, maps, `TArray`s), read by
-    /// ``ObjectColumnBuilder``; `typeName` is the C++ type for listings.
-    case objects(ObjectLayout, typeName: String)
+    /// ``ObjectColumnBuilder``; `typeName` is the C++ type for listings. `itemsToEnd`: a member of
+    /// a split collection, its items back to back up to the entry's end (a list per entry).
+    case objects(ObjectLayout, typeName: String, itemsToEnd: Bool = false)
 }
 
 struct RecordField: Sendable, Equatable {
@@ -39,7 +40,7 @@ struct Interpretation: Sendable, Equatable {
         case .jagged2: return (type?.description ?? "?") + "[][]"
         case .string: return "string"
         case .record(let fields): return "{" + fields.map { "\($0.name): \($0.type)" }.joined(separator: ", ") + "}"
-        case .objects(_, let typeName): return ObjectLayoutParser.normalized(typeName)
+        case let .objects(_, typeName, itemsToEnd): return ObjectLayoutParser.normalized(typeName) + (itemsToEnd ? "[]" : "")
         }
     }
 }
@@ -77,6 +78,11 @@ extension BranchModel {
     }
 
     private func elementInterpretation() throws(DecodeError) -> Interpretation {
+        let inCollection = elementKind == BranchElementKind.clonesArrayMember || elementKind == BranchElementKind.stlCollectionMember
+        if inCollection, let member, member.type == StreamerType.bits, member.name == "fBits" {
+            // TObject::fBits of the items: 4 or 6 bytes each (kIsReferenced), so not a plain array
+            return Interpretation(type: nil, layout: .objects(.tObjectBits, typeName: "UInt_t", itemsToEnd: true), shape: [])
+        }
         do {
             return try numericElementInterpretation()
         } catch let numeric {
@@ -89,8 +95,18 @@ extension BranchModel {
     /// split collections (their items are spread over sub-branches) and where no class is known.
     private func objectInterpretation() throws(DecodeError) -> Interpretation? {
         let inCollection = elementKind == BranchElementKind.clonesArrayMember || elementKind == BranchElementKind.stlCollectionMember
-        guard !inCollection, branches.isEmpty else { return nil }
+        guard branches.isEmpty else { return nil }
         var parser = ObjectLayoutParser(classes: classes)
+        if inCollection {
+            // items of a split collection, back to back: TObject bits (4 or 6 bytes each) and objects
+            guard let member else { return nil }
+            let objectTypes = [61, 62, 61 + StreamerType.fixedArrayOffset, 62 + StreamerType.fixedArrayOffset]
+            let isArray = member.type > 62
+            guard objectTypes.contains(member.type), !isArray || !member.dimensions.isEmpty else { return nil }
+            var layout = try parser.layout(of: member.typeName)
+            if isArray { layout = .array(layout, dimensions: member.dimensions) }
+            return Interpretation(type: nil, layout: .objects(layout, typeName: member.typeName, itemsToEnd: true), shape: [])
+        }
         if let member, streamerType >= 0 {
             guard [61, 62, StreamerType.stl, StreamerType.stlString, StreamerType.streamer].contains(member.type) else { return nil }
             return Interpretation(type: nil, layout: .objects(try parser.layout(of: member.typeName), typeName: member.typeName), shape: [])

@@ -17,7 +17,7 @@ final class ObjectColumnBuilder {
     init(_ layout: ObjectLayout) {
         self.layout = layout
         switch layout {
-        case .number, .string, .counted, .tArray:
+        case .number, .string, .counted, .tArray, .tObjectBits:
             break
         case .sequence(let item, _), .array(let item, _):
             children = [ObjectColumnBuilder(item)]
@@ -31,7 +31,10 @@ final class ObjectColumnBuilder {
                     case let .member(name, layout):
                         names.append(name)
                         children.append(ObjectColumnBuilder(layout))
-                    case .tObject: break
+                    case .tObject, .skipped: break
+                    case .referenceTObject:
+                        names.append("ref")
+                        children.append(ObjectColumnBuilder(.number(.uint32)))
                     case .base(_, let parts): collect(parts)
                     }
                 }
@@ -47,6 +50,10 @@ final class ObjectColumnBuilder {
         switch layout {
         case .number(let type):
             bytes.append(contentsOf: try stream.reader.rawBytes(type.diskSize))
+        case .tObjectBits:
+            let bits = try stream.reader.rawBytes(4)
+            bytes.append(contentsOf: bits)
+            if bits.loadUnaligned(as: UInt32.self).bigEndian & ObjectReader.isReferenced != 0 { try stream.reader.skip(2) }
         case .string(let headered):
             let part = headered && header ? try stream.versionHeader() : nil
             strings.append(try stream.reader.string())
@@ -90,7 +97,8 @@ final class ObjectColumnBuilder {
             bytes.append(contentsOf: try stream.reader.rawBytes(n * type.diskSize))
             offsets.append(offsets.last! + n)
         case .object(let className, let parts):
-            let part = try stream.classHeader()
+            // TRef's hand-written streamer writes its TObject part without a class header
+            let part = className == "TRef" ? (version: 0, end: nil) : try stream.classHeader()
             var child = 0
             try read(parts, from: &stream, child: &child, depth: depth)
             try stream.finishExactly(part.end, className)
@@ -112,19 +120,24 @@ final class ObjectColumnBuilder {
         for part in parts {
             switch part {
             case .member(let name, let layout):
-                if case let .counted(type, countName) = layout {
+                if case let .counted(type, countName, flagged) = layout {
                     // the count is an integer member read before, in this class or a base
                     guard let index = names[..<child].lastIndex(of: countName), let n = children[index].lastInteger,
                           n >= 0 else {
                         throw .malformed("member \(name): its count \(countName) is missing or negative")
                     }
-                    try children[child].appendCounted(n, type, from: &stream)
+                    try children[child].appendCounted(n, type, flagged: flagged, from: &stream)
                 } else {
                     try children[child].append(from: &stream, depth: depth + 1)
                 }
                 child += 1
             case .tObject:
                 try stream.skipTObject()
+            case .referenceTObject:
+                try stream.skipTObject(uniqueID: children[child])
+                child += 1
+            case .skipped(let n):
+                try stream.reader.skip(n)
             case let .base(className, parts):
                 let header = try stream.classHeader()
                 try read(parts, from: &stream, child: &child, depth: depth + 1)
@@ -134,8 +147,8 @@ final class ObjectColumnBuilder {
     }
 
     /// `T* x //[n]`: a flag byte (0: nothing follows), then `n` values.
-    private func appendCounted(_ n: Int, _ type: ElementType, from stream: inout ObjectReader) throws(DecodeError) {
-        let flag = try stream.reader.u8()
+    private func appendCounted(_ n: Int, _ type: ElementType, flagged: Bool, from stream: inout ObjectReader) throws(DecodeError) {
+        let flag = flagged ? try stream.reader.u8() : 1
         let stored = flag == 0 ? 0 : n
         bytes.append(contentsOf: try stream.reader.rawBytes(try checkedProduct(stored, type.diskSize, "array bytes")))
         offsets.append(offsets.last! + stored)
@@ -164,9 +177,11 @@ final class ObjectColumnBuilder {
         switch layout {
         case .number(let type):
             return Column(values: try numbers(type, count), entryCount: count, offsets: nil, innerOffsets: nil, shape: [])
+        case .tObjectBits:
+            return Column(values: try numbers(.uint32, count), entryCount: count, offsets: nil, innerOffsets: nil, shape: [])
         case .string:
             return Column(values: .string(strings), entryCount: count, offsets: nil, innerOffsets: nil, shape: [])
-        case .tArray(let type), .counted(let type, _):
+        case .tArray(let type), .counted(let type, _, _):
             return Column(values: try numbers(type, offsets.last!), entryCount: count, offsets: offsets, innerOffsets: nil, shape: [])
         case .sequence, .map:
             let items = children.count == 1 ? try children[0].column() : try record(children[0].count)
@@ -199,7 +214,10 @@ final class ObjectColumnBuilder {
     static func nest(_ items: Column, offsets: [Int], entryCount: Int) throws(DecodeError) -> Column {
         switch (items.offsets, items.innerOffsets) {
         case (nil, nil):
-            return Column(values: items.values, entryCount: entryCount, offsets: offsets, innerOffsets: nil, shape: items.shape)
+            // offsets of a column count values: items of fixed dimensions hold several each
+            let width = items.shape.reduce(1, *)
+            return Column(values: items.values, entryCount: entryCount, offsets: width == 1 ? offsets : offsets.map { $0 * width },
+                          innerOffsets: nil, shape: items.shape)
         case (let inner?, nil) where items.shape.isEmpty:
             return Column(values: items.values, entryCount: entryCount, offsets: offsets, innerOffsets: inner, shape: [])
         default:
@@ -213,10 +231,11 @@ extension ObjectReader {
     static let memberwiseBit = 0x4000
 
     /// `TObject` (§5.4): version, `fUniqueID`, `fBits`, and the process id if `kIsReferenced`.
-    mutating func skipTObject() throws(DecodeError) {
+    /// `uniqueID`, if given, collects `fUniqueID` (a `TRef`'s reference number).
+    mutating func skipTObject(uniqueID: ObjectColumnBuilder? = nil) throws(DecodeError) {
         let version = try reader.u16()
         if Int(version) & Self.memberwiseBit != 0 { try reader.skip(4) }
-        try reader.skip(4)
+        if let uniqueID { try uniqueID.append(from: &self) } else { try reader.skip(4) }
         let bits = try reader.u32()
         if bits & Self.isReferenced != 0 { try reader.skip(2) }
     }

@@ -14,19 +14,22 @@ indirect enum ObjectLayout: Sendable, Equatable {
     case map(key: ObjectLayout, value: ObjectLayout, headered: Bool)
     /// A fixed-size C array member `T x[a][b]`: `a*b` items, no header.
     case array(ObjectLayout, dimensions: [Int])
-    /// `T* x //[n]`: a flag byte, then `n` numbers, `n` being the member `count` read before.
-    case counted(ElementType, count: String)
+    /// `T* x //[n]`: a flag byte (if `flagged`), then `n` numbers, `n` being the member `count` read before.
+    case counted(ElementType, count: String, flagged: Bool = true)
     /// `TArrayC/S/I/L/F/D`: an `i32` count, then the values, no header.
     case tArray(ElementType)
     /// A class described by streamers: byte count + version, then its parts.
     case object(className: String, parts: [ObjectPart])
+    /// `TObject::fBits` on its own (a split member): `u32`, then a 2-byte process id if
+    /// `kIsReferenced` is set; read as the `u32`.
+    case tObjectBits
 
     /// Whether this value carries its own byte count + version when read on its own.
     var hasHeader: Bool {
         switch self {
         case .string(let headered), .sequence(_, let headered), .map(_, _, let headered): headered
         case .object: true
-        case .number, .array, .counted, .tArray: false
+        case .number, .array, .counted, .tArray, .tObjectBits: false
         }
     }
 
@@ -35,7 +38,7 @@ indirect enum ObjectLayout: Sendable, Equatable {
         switch self {
         case .number(let type): type.diskSize
         case .string, .counted: 1
-        case .sequence, .map, .tArray: 4
+        case .sequence, .map, .tArray, .tObjectBits: 4
         case let .array(item, dimensions): dimensions.reduce(1, *) * item.minimumSize
         case .object: 2
         }
@@ -51,6 +54,10 @@ enum ObjectPart: Sendable, Equatable {
     case tObject
     /// Another base class: byte count + version, then its parts (fields of the same record).
     case base(className: String, parts: [ObjectPart])
+    /// The `TObject` part of a `TRef`: its `fUniqueID` is the reference, the field `ref` (as uproot shows it).
+    case referenceTObject
+    /// Bytes of a hand-written streamer that carry nothing shown (uproot skips them too).
+    case skipped(bytes: Int)
 }
 
 /// Builds ``ObjectLayout``s from C++ type names and the file's class descriptions.
@@ -96,9 +103,21 @@ struct ObjectLayoutParser {
         return try object(name)
     }
 
-    /// The layout of a class from its streamer elements.
+    /// The layout of a class from its streamer elements; `TRef` and `TRefArray` have hand-written
+    /// streamers, read as uproot's models read them (`scikit-hep/uproot5: src/uproot/models/TRef.py`).
     private mutating func object(_ className: String) throws(DecodeError) -> ObjectLayout {
-        .object(className: className, parts: try parts(of: className))
+        switch className {
+        case "TRef":
+            return .object(className: className, parts: [.referenceTObject, .skipped(bytes: 2)]) // then the process id
+        case "TRefArray":
+            return .object(className: className, parts: [
+                .tObject, .member(name: "fName", layout: .string(headered: false)),
+                .member(name: "fSize", layout: .number(.int32)), .skipped(bytes: 6),
+                .member(name: "refs", layout: .counted(.uint32, count: "fSize", flagged: false)),
+            ])
+        default:
+            return .object(className: className, parts: try parts(of: className))
+        }
     }
 
     private mutating func parts(of className: String) throws(DecodeError) -> [ObjectPart] {

@@ -23,7 +23,13 @@ public struct ROOTTree: Sendable {
             branch.branches.forEach(collect)
         }
         model.branches.forEach(collect)
-        branches = model.branches.map { ROOTBranch(file: file, treePath: path, parentPath: nil, model: $0, counters: counters) }
+        var occurrences: [String: Int] = [:]
+        var branches: [ROOTBranch] = []
+        for branch in model.branches {
+            branches.append(ROOTBranch(file: file, treePath: path, parentPath: nil, model: branch, counters: counters,
+                                       occurrences: &occurrences))
+        }
+        self.branches = branches
     }
 
     /// Every branch, depth first, with sub-branches after their parent.
@@ -32,11 +38,22 @@ public struct ROOTTree: Sendable {
     }
 
     /// The branch at `path`: uproot-style `parent/child` (sub-branch names are the full `fName`s,
-    /// e.g. `evt/P3/P3.Px`), or a branch name found anywhere in the tree.
+    /// e.g. `evt/P3/P3.Px`), or a branch name found anywhere in the tree. Where several branches
+    /// share a name (Delphes writes `Particle` twice), the plain name is the first, as in uproot,
+    /// and `name;2` the second (``ROOTBranch/address``).
     public func branch(_ path: String) throws(ROOTError) -> ROOTBranch {
+        if let separator = path.lastIndex(of: ";"), let n = Int(path[path.index(after: separator)...]), n >= 1 {
+            let base = String(path[..<separator])
+            var matches = allBranches.filter { $0.path == base }
+            if matches.isEmpty { matches = allBranches.filter { $0.name == base } }
+            guard n <= matches.count else {
+                throw ROOTError(file: filePath, object: self.path, reason: .notFound("branch '\(path)' (\(matches.count) named '\(base)')"))
+            }
+            return matches[n - 1]
+        }
         if let exact = allBranches.first(where: { $0.path == path }) { return exact }
         let byName = allBranches.filter { $0.name == path }
-        if byName.count == 1 { return byName[0] }
+        if byName.count == 1 || (byName.count > 1 && byName.allSatisfy { $0.path == byName[0].path }) { return byName[0] }
         let tail = path.split(separator: "/").last.map(String.init) ?? path
         let byTail = allBranches.filter { $0.name == tail && $0.path.hasSuffix(path) }
         if byTail.count == 1 { return byTail[0] }
@@ -88,15 +105,30 @@ public struct ROOTBranch: Sendable {
     /// The branch holding the counter leaf of a variable-size array, if any.
     let counter: BranchModel?
 
-    init(file: ROOTFile, treePath: String, parentPath: String?, model: BranchModel, counters: [String: BranchModel]) {
+    /// Which of the branches with this ``path`` this is (1 for the first), in tree order.
+    public let occurrence: Int
+
+    init(file: ROOTFile, treePath: String, parentPath: String?, model: BranchModel, counters: [String: BranchModel],
+         occurrences: inout [String: Int]) {
         self.file = file
         self.model = model
         counter = model.leaves.first?.counterName.flatMap { counters[$0] }
         self.treePath = treePath
         let path = parentPath.map { "\($0)/\(model.name)" } ?? model.name
         self.path = path
-        branches = model.branches.map { ROOTBranch(file: file, treePath: treePath, parentPath: path, model: $0, counters: counters) }
+        occurrence = occurrences[path, default: 0] + 1
+        occurrences[path] = occurrence
+        var branches: [ROOTBranch] = []
+        for branch in model.branches {
+            branches.append(ROOTBranch(file: file, treePath: treePath, parentPath: path, model: branch, counters: counters,
+                                       occurrences: &occurrences))
+        }
+        self.branches = branches
     }
+
+    /// The path that names this branch alone: ``path``, or `path;N` for the N-th branch of a
+    /// duplicated name (``ROOTTree/branch(_:)`` accepts both).
+    public var address: String { occurrence == 1 ? path : "\(path);\(occurrence)" }
 
     /// The branch's `fName`.
     public var name: String { model.name }
@@ -117,8 +149,13 @@ public struct ROOTBranch: Sendable {
             for branch in branches { if let reason = branch.unreadableReason { return reason } }
             return nil
         }
-        do { _ = try model.interpretation() } catch { return "\(error.reason)" }
-        return nil
+        do {
+            _ = try model.interpretation()
+            return nil
+        } catch {
+            if case .unsupported(let why) = error.reason { return why }
+            return ROOTError(file: file.path, object: objectName, reason: error.reason).description
+        }
     }
 
     /// A split object or STL collection: its values are its sub-branches (uproot reads it as a
@@ -127,7 +164,7 @@ public struct ROOTBranch: Sendable {
 
     var allDescendants: [ROOTBranch] { branches.flatMap { [$0] + $0.allDescendants } }
 
-    private var objectName: String { "\(treePath)/\(path)" }
+    private var objectName: String { "\(treePath)/\(address)" }
 
     func basketStarts() throws(ROOTError) -> [Int64] {
         if isGroup {
