@@ -185,6 +185,8 @@ extension ObjectTests {
         let tree = try ROOTFile(path: Fixtures.path("uproot-issue327.root")).tree("DstTree")
         let momenta = try tree.branch("Event/AliReducedBaseEvent/fTracks/fTracks.fP[3]").column(entries: 0 ..< 1)
         #expect(momenta.shape == [3] && momenta.offsets == [0, 6]) // uproot: one entry of two tracks × 3
+        let jagged = try tree.branch("Event/AliReducedBaseEvent/fTracks/fTracks.fP[3]").readJagged(as: Float.self, entries: 0 ..< 1)
+        #expect(jagged.itemShape == [3] && jagged.offsets == [0, 6] && jagged.values[3] == 0.91631377)
     }
 }
 

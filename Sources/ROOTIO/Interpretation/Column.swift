@@ -79,11 +79,15 @@ public struct JaggedArray<Element: Sendable>: Sendable, RandomAccessCollection {
     public var values: [Element]
     /// `count + 1` offsets into `values`, starting at 0.
     public var offsets: [Int]
+    /// Fixed dimensions of each item (`[3]` for `fTracks.fP[3]`: entry `i` is `counts[i] / 3`
+    /// items of 3 values); `[]` when each item is one value.
+    public var itemShape: [Int]
 
-    public init(values: [Element], offsets: [Int]) {
+    public init(values: [Element], offsets: [Int], itemShape: [Int] = []) {
         precondition(offsets.first == 0 && offsets.last == values.count, "offsets must span the values")
         self.values = values
         self.offsets = offsets
+        self.itemShape = itemShape
     }
 
     public var startIndex: Int { 0 }

@@ -237,7 +237,8 @@ public struct ROOTBranch: Sendable {
         }
     }
 
-    /// Reads a branch with a variable number of values per entry as one flat buffer plus offsets.
+    /// Reads a branch with a variable number of values per entry as one flat buffer plus offsets
+    /// (for items of fixed dimensions, ``JaggedArray/itemShape`` says how values group into items).
     public func readJagged<T: ROOTNumber>(as type: T.Type, entries: Range<Int64>? = nil) throws(ROOTError) -> JaggedArray<T> {
         let column = try column(entries: entries)
         let values = try convert(column, to: T.self)
@@ -245,7 +246,7 @@ public struct ROOTBranch: Sendable {
             let width = column.shape.reduce(1, *)
             return JaggedArray(values: values, offsets: (0 ... column.entryCount).map { $0 * width })
         }
-        return JaggedArray(values: values, offsets: offsets)
+        return JaggedArray(values: values, offsets: offsets, itemShape: column.innerOffsets == nil ? column.shape : [])
     }
 }
 
