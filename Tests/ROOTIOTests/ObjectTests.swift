@@ -213,3 +213,13 @@ extension ObjectTests {
         #expect(values.allSatisfy { $0 & 0x10 != 0 && $0 >> 24 == 3 })
     }
 }
+
+extension ObjectTests {
+    /// A Geant4 output file written by ROOT 4 (TTree v5, TBranch v8: entry counts as doubles,
+    /// 32-bit basket entries and seeks), as uproot reads it.
+    @Test func rootFourTreesMatchUproot() throws {
+        #expect(try Self.compareAll("uproot-from-geant4") == 22)
+        let file = try ROOTFile(path: Fixtures.package.appendingPathComponent("fixtures/root-objects/uproot-from-geant4.root").path)
+        #expect(try file.tree("HitStrips").entryCount == 4808)
+    }
+}
