@@ -2,6 +2,7 @@
 """Wider TTree check: every branch of every TTree in a folder of ROOT files, HEPKit against uproot.
 
 usage: check_testdata.py HEPKIT_BINARY FOLDER [--only SUBSTRING] [--max-entries N] [--verbose]
+                         [--recheck LOG]   (only the branches a previous run's LOG lists as failing)
 
 For each branch (uproot's recursive full paths) compares, entry by entry,
 
@@ -99,6 +100,14 @@ def main(argv):
     only = argv[argv.index("--only") + 1] if "--only" in argv else None
     stop = int(argv[argv.index("--max-entries") + 1]) if "--max-entries" in argv else 200
     verbose = "--verbose" in argv
+    recheck = None
+    if "--recheck" in argv:
+        recheck = set()
+        with open(argv[argv.index("--recheck") + 1]) as log:
+            for line in log:
+                if line.startswith(("FAIL ", "DIFF ")):
+                    _, name, tree, rest = line.rstrip("\n").split(" ", 3)
+                    recheck.add((name, tree, rest.split(": ", 1)[0]))
     cache = os.path.join(folder, ".uproot-cache")
     os.makedirs(cache, exist_ok=True)
     files = passed = failed = uproot_fails = 0
@@ -111,7 +120,7 @@ def main(argv):
             trees = [k for k, c in f.classnames().items() if c in TREES]
         except Exception:  # noqa: BLE001 - not a file uproot opens
             continue
-        if not trees:
+        if not trees or (recheck is not None and not any(entry[0] == name for entry in recheck)):
             continue
         files += 1
         try:
@@ -127,6 +136,8 @@ def main(argv):
             except Exception:  # noqa: BLE001
                 continue
             for branch in names:
+                if recheck is not None and (name, tree_path, branch) not in recheck:
+                    continue
                 truth = uproot_values(None, path, cache, key, branch, stop)
                 if "error" in truth:
                     uproot_fails += 1

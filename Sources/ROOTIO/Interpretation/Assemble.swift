@@ -224,7 +224,7 @@ extension Interpretation {
                             while !stream.reader.isAtEnd { try builder.append(from: &stream) }
                             offsets.append(builder.count)
                         } else {
-                            try builder.append(from: &stream)
+                            try builder.append(from: &stream, bare: layout.isBare(entry: stream.reader))
                         }
                     } catch {
                         throw DecodeError(error.reason.prefixed("entry \(slice.outputEntry + j - slice.entries.lowerBound)"))

@@ -17,7 +17,7 @@ final class ObjectColumnBuilder {
     init(_ layout: ObjectLayout) {
         self.layout = layout
         switch layout {
-        case .number, .string, .counted, .tArray, .tObjectBits:
+        case .number, .string, .counted, .tArray, .tObjectBits, .unknown:
             break
         case .sequence(let item, _), .array(let item, _):
             children = [ObjectColumnBuilder(item)]
@@ -45,11 +45,16 @@ final class ObjectColumnBuilder {
 
     /// Reads one value. `header`: whether a headered container here carries its header (false for
     /// items nested in a container, whose header, if any, was read once for all).
-    func append(from stream: inout ObjectReader, header: Bool = true, depth: Int = 0) throws(DecodeError) {
+    ///
+    /// `bare`: a class written without its byte count + version (a top-level branch of a class
+    /// without `ClassDef`, streamed by `TClass::Streamer`, e.g. ATLAS xAOD objects).
+    func append(from stream: inout ObjectReader, header: Bool = true, bare: Bool = false, depth: Int = 0) throws(DecodeError) {
         guard depth < ObjectReader.maximumDepth else { throw .malformed("objects nested deeper than \(ObjectReader.maximumDepth)") }
         switch layout {
         case .number(let type):
             bytes.append(contentsOf: try stream.reader.rawBytes(type.diskSize))
+        case .unknown(let className):
+            throw .unsupported("class \(className) (no streamer in the file)")
         case .tObjectBits:
             let bits = try stream.reader.rawBytes(4)
             bytes.append(contentsOf: bits)
@@ -98,7 +103,7 @@ final class ObjectColumnBuilder {
             offsets.append(offsets.last! + n)
         case .object(let className, let parts):
             // TRef's hand-written streamer writes its TObject part without a class header
-            let part = className == "TRef" ? (version: 0, end: nil) : try stream.classHeader()
+            let part = className == "TRef" || bare ? (version: 0, end: nil) : try stream.classHeader()
             var child = 0
             try read(parts, from: &stream, child: &child, depth: depth)
             try stream.finishExactly(part.end, className)
@@ -192,7 +197,7 @@ final class ObjectColumnBuilder {
             items.entryCount = count
             items.shape = dimensions
             return items
-        case .object:
+        case .object, .unknown:
             return try record(count)
         }
     }

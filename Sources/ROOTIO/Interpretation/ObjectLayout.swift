@@ -20,6 +20,9 @@ indirect enum ObjectLayout: Sendable, Equatable {
     case tArray(ElementType)
     /// A class described by streamers: byte count + version, then its parts.
     case object(className: String, parts: [ObjectPart])
+    /// A class the file has no streamer for: readable only where no value of it is stored (empty
+    /// containers); a stored value is an error naming the class.
+    case unknown(className: String)
     /// `TObject::fBits` on its own (a split member): `u32`, then a 2-byte process id if
     /// `kIsReferenced` is set; read as the `u32`.
     case tObjectBits
@@ -28,9 +31,19 @@ indirect enum ObjectLayout: Sendable, Equatable {
     var hasHeader: Bool {
         switch self {
         case .string(let headered), .sequence(_, let headered), .map(_, _, let headered): headered
-        case .object: true
+        case .object, .unknown: true
         case .number, .array, .counted, .tArray, .tObjectBits: false
         }
+    }
+
+    /// Whether a whole entry holding one object of this class lacks the class header: its first
+    /// word is not a byte count spanning exactly the entry (classes without `ClassDef` are streamed
+    /// bare at the top of a branch; uproot reads them as strided members, without a header).
+    func isBare(entry: ByteReader) -> Bool {
+        guard case .object(let className, _) = self, className != "TRef" else { return false }
+        var peek = entry
+        guard let word = try? peek.u32() else { return false }
+        return word & ObjectReader.byteCountMask == 0 || Int(word & ~ObjectReader.byteCountMask) != entry.remaining - 4
     }
 
     /// Fewest bytes one value takes (bounds item counts read from a file before anything is allocated).
@@ -40,7 +53,7 @@ indirect enum ObjectLayout: Sendable, Equatable {
         case .string, .counted: 1
         case .sequence, .map, .tArray, .tObjectBits: 4
         case let .array(item, dimensions): dimensions.reduce(1, *) * item.minimumSize
-        case .object: 2
+        case .object, .unknown: 2
         }
     }
 }
@@ -116,6 +129,7 @@ struct ObjectLayoutParser {
                 .member(name: "refs", layout: .counted(.uint32, count: "fSize", flagged: false)),
             ])
         default:
+            guard classes[className] != nil else { return .unknown(className: className) }
             return .object(className: className, parts: try parts(of: className))
         }
     }
