@@ -142,6 +142,9 @@ extension BranchModel {
         if code == StreamerType.tString { return Interpretation(type: nil, layout: .string(header: 0), shape: []) }
         if code == StreamerType.charStar { return Interpretation(type: nil, layout: .string(header: 0, wideLength: true), shape: []) }
         guard let type = ElementType(streamerCode: code, title: title) else {
+            if let member {
+                throw .unsupported("branch '\(name)': member \(member.name) of \(parentClassName ?? objectClassName ?? "its class") has type \(member.typeName) (streamer type \(code))")
+            }
             throw .unsupported("branch '\(name)' holds \(objectClassName ?? "objects") (streamer type \(code))")
         }
         if StreamerType.counterArrays.contains(code) {
