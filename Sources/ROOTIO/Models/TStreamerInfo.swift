@@ -78,7 +78,9 @@ extension ObjectReader {
         // bases keep a checksum in fMaxIndex: only arrays (20 + t, or objects with fArrayDim) have dimensions
         let dimensions = type > 0 && (1 ... 5).contains(dimensionCount) && dimensionCount <= maxIndex.count
             ? Array(maxIndex.prefix(dimensionCount)) : []
-        guard dimensions.allSatisfy({ (1 ..< 1 << 24).contains($0) }) else {
+        // the product bounds every count derived from it (no overflow in items × sizes later)
+        let elements = dimensions.reduce(1) { product, n in (1 ..< 1 << 24).contains(n) ? min(product * n, 1 << 24) : 1 << 24 }
+        guard elements < 1 << 24 else {
             throw .malformed("streamer element '\(name)' has array dimensions \(dimensions)")
         }
         return StreamerElement(name: name, title: title, type: type, typeName: typeName, dimensions: dimensions, countName: countName)
