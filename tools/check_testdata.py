@@ -3,6 +3,7 @@
 
 usage: check_testdata.py HEPKIT_BINARY FOLDER [--only SUBSTRING] [--max-entries N] [--verbose]
                          [--recheck LOG]   (only the branches a previous run's LOG lists as failing)
+                         [--shard I/N]     (every N-th file from the I-th, to run N checks side by side)
 
 For each branch (uproot's recursive full paths) compares, entry by entry,
 
@@ -108,11 +109,12 @@ def main(argv):
                 if line.startswith(("FAIL ", "DIFF ")):
                     _, name, tree, rest = line.rstrip("\n").split(" ", 3)
                     recheck.add((name, tree, rest.split(": ", 1)[0]))
+    shard, shards = map(int, argv[argv.index("--shard") + 1].split("/")) if "--shard" in argv else (0, 1)
     cache = os.path.join(folder, ".uproot-cache")
     os.makedirs(cache, exist_ok=True)
     files = passed = failed = uproot_fails = 0
-    for name in sorted(os.listdir(folder)):
-        if not name.endswith(".root") or (only and only not in name):
+    for index, name in enumerate(sorted(n for n in os.listdir(folder) if n.endswith(".root"))):
+        if (only and only not in name) or index % shards != shard:
             continue
         path = os.path.join(folder, name)
         try:

@@ -132,7 +132,7 @@ extension DecodedBasket {
         case .string(let header, _): selfSized = header == 0 || header == 6
         case .jagged(let header, _): selfSized = header == 10
         case .jagged2: selfSized = true
-        case let .objects(object, _, itemsToEnd): selfSized = object.hasHeader && !itemsToEnd
+        case let .objects(object, _, itemsToEnd, entryHeader): selfSized = itemsToEnd ? entryHeader : object.hasHeader
         case .fixed, .record: selfSized = false
         }
         guard selfSized, entryCount > 0 else { return }
@@ -205,12 +205,13 @@ extension Interpretation {
             return try strings(slices, header: header, wideLength: wideLength, entryCount: entryCount)
         case .record(let fields):
             return try record(slices, fields: fields, entryCount: entryCount)
-        case let .objects(object, _, itemsToEnd):
-            return try objects(slices, object, itemsToEnd: itemsToEnd, entryCount: entryCount)
+        case let .objects(object, _, itemsToEnd, entryHeader):
+            return try objects(slices, object, itemsToEnd: itemsToEnd, entryHeader: entryHeader, entryCount: entryCount)
         }
     }
 
-    private func objects(_ slices: [BasketSlice], _ layout: ObjectLayout, itemsToEnd: Bool, entryCount: Int) throws(DecodeError) -> Column {
+    private func objects(_ slices: [BasketSlice], _ layout: ObjectLayout, itemsToEnd: Bool, entryHeader: Bool,
+                         entryCount: Int) throws(DecodeError) -> Column {
         let builder = ObjectColumnBuilder(layout)
         var offsets = [0]
         if itemsToEnd { offsets.reserveCapacity(entryCount + 1) }
@@ -221,7 +222,9 @@ extension Interpretation {
                     var stream = ObjectReader(ByteReader(UnsafeRawBufferPointer(rebasing: raw[starts[j] ..< starts[j + 1]])))
                     do throws(DecodeError) {
                         if itemsToEnd {
+                            let header = entryHeader && !stream.reader.isAtEnd ? try stream.versionHeader() : nil
                             while !stream.reader.isAtEnd { try builder.append(from: &stream) }
+                            try stream.finishExactly(header?.end, "entry")
                             offsets.append(builder.count)
                         } else {
                             try builder.append(from: &stream, bare: layout.isBare(entry: stream.reader))

@@ -15,7 +15,8 @@ enum EntryLayout: Sendable, Equatable {
     /// One serialised value per entry (objects, strings in containers, maps, `TArray`s), read by
     /// ``ObjectColumnBuilder``; `typeName` is the C++ type for listings. `itemsToEnd`: a member of
     /// a split collection, its items back to back up to the entry's end (a list per entry).
-    case objects(ObjectLayout, typeName: String, itemsToEnd: Bool = false)
+    /// `entryHeader`: the items follow one byte count + version for the whole entry.
+    case objects(ObjectLayout, typeName: String, itemsToEnd: Bool = false, entryHeader: Bool = false)
 }
 
 struct RecordField: Sendable, Equatable {
@@ -40,7 +41,7 @@ struct Interpretation: Sendable, Equatable {
         case .jagged2: return (type?.description ?? "?") + "[][]"
         case .string: return "string"
         case .record(let fields): return "{" + fields.map { "\($0.name): \($0.type)" }.joined(separator: ", ") + "}"
-        case let .objects(_, typeName, itemsToEnd): return ObjectLayoutParser.normalized(typeName) + (itemsToEnd ? "[]" : "")
+        case let .objects(_, typeName, itemsToEnd, _): return ObjectLayoutParser.normalized(typeName) + (itemsToEnd ? "[]" : "")
         }
     }
 }
@@ -128,6 +129,11 @@ extension BranchModel {
         // Double32/Float16 ranges live in the member comment, not in the leaf title
         let title = member?.title ?? leaf?.title ?? title
         if let member, StreamerType.stlLike.contains(code) {
+            if inCollection, ObjectLayoutParser.normalized(member.typeName) == "string" {
+                // strings of the items: one header for the entry, then the strings (uproot's AsArray(True, AsString(False)))
+                return Interpretation(type: nil, layout: .objects(.string(headered: false), typeName: member.typeName,
+                                                                  itemsToEnd: true, entryHeader: true), shape: [])
+            }
             if inCollection, let inner = Self.sequenceElement(member.typeName), let type = ElementType(typeName: inner) {
                 return Interpretation(type: type, layout: .jagged2(countedOuter: false), shape: [])
             }
