@@ -137,6 +137,13 @@ extension BranchModel {
             if inCollection, let inner = Self.sequenceElement(member.typeName), let type = ElementType(typeName: inner) {
                 return Interpretation(type: type, layout: .jagged2(countedOuter: false), shape: [])
             }
+            if inCollection {
+                // other containers of the items (vector<string>, maps): one entry header, then each
+                // item's container without its own header
+                var parser = ObjectLayoutParser(classes: classes)
+                return Interpretation(type: nil, layout: .objects(try parser.layout(of: member.typeName, headered: false), typeName: member.typeName,
+                                                                  itemsToEnd: true, entryHeader: true), shape: [])
+            }
             if let layout = try Self.stlInterpretation(member.typeName, header: 6, inCollection: inCollection) { return layout }
         }
         if let objectClassName, code < 0 || StreamerType.stlLike.contains(code) || (leaf?.elementType ?? 0) < 0 {
