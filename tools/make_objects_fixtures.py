@@ -18,7 +18,7 @@ import uproot
 
 ENTRIES = 10
 # large files: fewer entries keep the values files small
-ENTRIES_FOR = {"uproot-issue513.root": 1}
+ENTRIES_FOR = {"uproot-issue513.root": 1, "uproot-issue-214.root": 2}
 
 
 def write_integers(path):

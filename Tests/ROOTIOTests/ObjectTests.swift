@@ -223,3 +223,13 @@ extension ObjectTests {
         #expect(try file.tree("HitStrips").entryCount == 4808)
     }
 }
+
+extension ObjectTests {
+    /// KM3NeT's event tree (uproot issue 214) and a dark-matter MC truth tree (issue 569): strings,
+    /// `TString`s and `vector<string>`s as members of split collections (one entry header, then
+    /// the items), split collections as records of their sub-branches.
+    @Test func stringsInsideCollectionsMatchUproot() throws {
+        #expect(try Self.compareAll("uproot-issue-214") == 111)
+        #expect(try Self.compareAll("uproot-issue-569") == 48)
+    }
+}
