@@ -102,8 +102,7 @@ final class ObjectColumnBuilder {
             bytes.append(contentsOf: try stream.reader.rawBytes(n * type.diskSize))
             offsets.append(offsets.last! + n)
         case .object(let className, let parts):
-            // TRef's hand-written streamer writes its TObject part without a class header
-            let part = className == "TRef" || bare ? (version: 0, end: nil) : try stream.classHeader()
+            let part = ObjectLayout.versionless.contains(className) || bare ? (version: 0, end: nil) : try stream.classHeader()
             var child = 0
             try read(parts, from: &stream, child: &child, depth: depth)
             try stream.finishExactly(part.end, className)

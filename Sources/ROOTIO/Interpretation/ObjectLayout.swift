@@ -40,11 +40,14 @@ indirect enum ObjectLayout: Sendable, Equatable {
     /// word is not a byte count spanning exactly the entry (classes without `ClassDef` are streamed
     /// bare at the top of a branch; uproot reads them as strided members, without a header).
     func isBare(entry: ByteReader) -> Bool {
-        guard case .object(let className, _) = self, className != "TRef" else { return false }
+        guard case .object(let className, _) = self, !Self.versionless.contains(className) else { return false }
         var peek = entry
         guard let word = try? peek.u32() else { return false }
         return word & ObjectReader.byteCountMask == 0 || Int(word & ~ObjectReader.byteCountMask) != entry.remaining - 4
     }
+
+    /// Classes whose hand-written streamers write no byte count + version.
+    static let versionless: Set<String> = ["TRef", "TDatime"]
 
     /// Fewest bytes one value takes (bounds item counts read from a file before anything is allocated).
     var minimumSize: Int {
@@ -116,12 +119,15 @@ struct ObjectLayoutParser {
         return try object(name)
     }
 
-    /// The layout of a class from its streamer elements; `TRef` and `TRefArray` have hand-written
-    /// streamers, read as uproot's models read them (`scikit-hep/uproot5: src/uproot/models/TRef.py`).
+    /// The layout of a class from its streamer elements; `TRef`, `TRefArray` and `TDatime` have
+    /// hand-written streamers, read as uproot's models read them (`scikit-hep/uproot5:
+    /// src/uproot/models/TRef.py`, `TDatime.py`).
     private mutating func object(_ className: String) throws(DecodeError) -> ObjectLayout {
         switch className {
         case "TRef":
             return .object(className: className, parts: [.referenceTObject, .skipped(bytes: 2)]) // then the process id
+        case "TDatime":
+            return .object(className: className, parts: [.member(name: "fDatime", layout: .number(.uint32))])
         case "TRefArray":
             return .object(className: className, parts: [
                 .tObject, .member(name: "fName", layout: .string(headered: false)),
