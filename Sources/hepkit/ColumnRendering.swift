@@ -2,7 +2,8 @@ import ROOTIO
 
 // How `hepkit dump` spells branch values: JSON numbers in their shortest exact form (a `Float`
 // as the shortest text that reads back as the same `Float`), non-finite numbers as the strings
-// "nan", "inf", "-inf", leaf lists as objects, fixed dimensions as nested arrays. Values are
+// "nan", "inf", "-inf", leaf lists and objects as JSON objects, tuples (map items) as arrays,
+// fixed dimensions and containers as nested arrays. Values are
 // appended straight to the output text, without building a JSON tree per entry.
 
 /// JSON spelling shared by every ROOT command's output.
@@ -58,6 +59,14 @@ extension Column.Values {
         case .float(let v): JSONText.number(v[i], into: &out)
         case .double(let v): JSONText.number(v[i], into: &out)
         case .string(let v): JSONText.quote(v[i], into: &out)
+        case .record(let fields) where fields.isTuple:
+            // a map item or pair: [key, value], as uproot's to_list shows tuples
+            out += "["
+            for (k, field) in fields.enumerated() {
+                if k > 0 { out += "," }
+                field.column.renderJSON(entry: i, into: &out)
+            }
+            out += "]"
         case .record(let fields):
             out += "{"
             for (k, field) in fields.enumerated() {

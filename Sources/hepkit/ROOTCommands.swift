@@ -111,10 +111,16 @@ struct LsCommand: ParsableCommand {
                     text += "\(indent)  \(tree.entryCount) entries\n"
                     var branches: [ROOTJSON] = []
                     for branch in tree.allBranches {
-                        let type = branch.typeName ?? (branch.branches.isEmpty ? "unsupported" : "group")
-                        branches.append(.object([("name", .string(branch.path)), ("type", .string(type)),
-                                                 ("title", .string(branch.title))]))
+                        let type = branch.typeName ?? (branch.isGroup ? "group" : "unsupported")
+                        var entry: [(String, ROOTJSON)] = [("name", .string(branch.path)), ("type", .string(type)),
+                                                           ("title", .string(branch.title))]
                         text += "\(indent)  \(branch.path.padding(30)) \(type.padding(16)) \(branch.title)\n"
+                        // nothing is skipped silently: an unreadable branch says which type and member stop it
+                        if branch.typeName == nil, !branch.isGroup, let reason = branch.unreadableReason {
+                            entry.append(("unsupported", .string(reason)))
+                            text += "\(indent)    (\(reason))\n"
+                        }
+                        branches.append(.object(entry))
                     }
                     fields.append(("branches", .array(branches)))
                 } else if key.className.hasPrefix("TH") || key.className.hasPrefix("TProfile") {
@@ -128,8 +134,9 @@ struct LsCommand: ParsableCommand {
             } catch {
                 // the other objects are still listed; a layout HEPKit does not decode is no fault of the file
                 switch error.reason {
-                case .unsupported:
-                    text += "\(indent)  (not decoded: an unsupported layout)\n"
+                case .unsupported(let why):
+                    fields.append(("unsupported", .string(why)))
+                    text += "\(indent)  (not decoded: \(why))\n"
                 default:
                     unreadable.append(error)
                     fields.append(("unreadable", .string("\(error)")))
@@ -178,7 +185,7 @@ struct DumpCommand: ParsableCommand {
         let tree = try root.tree(self.tree)
         let range = try (entries ?? EntryRange()).resolve(tree.entryCount)
         let selected = try selectedBranches(tree, branches)
-        let names = branches == nil ? selected.map(\.path) : branches!.split(separator: ",").map(String.init)
+        let names = branches == nil ? selected.map(\.address) : branches!.split(separator: ",").map(String.init)
         switch format {
         case .json:
             // one array per branch, read and written chunk by chunk; each piece is written only

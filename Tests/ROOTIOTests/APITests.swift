@@ -65,7 +65,7 @@ import Testing
         let leafList = try ROOTFile(path: Fixtures.path("uproot-leaflist.root")).tree("tree").branch("leaflist").column()
         guard case .record(let fields) = leafList.values else { Issue.record("not a record"); return }
         #expect(fields.map(\.name) == ["x", "y", "z"])
-        #expect(fields[0].column.converted(to: Double.self) == [1.1, 2.2, 3.3, 4.0, 5.5]) // truth "first"
+        #expect(try fields[0].column.converted(to: Double.self) == [1.1, 2.2, 3.3, 4.0, 5.5]) // truth "first"
     }
 
     @Test func directoriesCyclesAndNestedPaths() throws {

@@ -27,6 +27,14 @@ enum Fixtures {
         }.sorted { $0.name < $1.name }
     }
 
+    /// ROOT files of object-valued branches (fixtures/root-objects, with uproot's values).
+    static func objectFiles() throws -> [String] {
+        let folder = package.appendingPathComponent("fixtures/root-objects")
+        return try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            .filter { $0.hasSuffix(".root") }.sorted()
+            .map { folder.appendingPathComponent($0).path }
+    }
+
     /// ROOT files that have a truth file and hold TTrees or histograms (RNTuple files excluded).
     static func classicFiles() throws -> [String] {
         try truthFiles().compactMap { entry in

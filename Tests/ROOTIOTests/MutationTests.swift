@@ -43,7 +43,8 @@ import Testing
 
     @Test func mutatedFixturesReadOrThrow() throws {
         var rng = SplitMix64(state: 20_261_129)
-        let files = try Fixtures.classicFiles()
+        // (the ROOT 4 file's histograms, TH1 v3, are not read: it would not read cleanly)
+        let files = try Fixtures.classicFiles() + Fixtures.objectFiles().filter { !$0.hasSuffix("uproot-from-geant4.root") }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rootio-mutants-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }

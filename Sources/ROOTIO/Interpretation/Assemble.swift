@@ -132,6 +132,7 @@ extension DecodedBasket {
         case .string(let header, _): selfSized = header == 0 || header == 6
         case .jagged(let header, _): selfSized = header == 10
         case .jagged2: selfSized = true
+        case let .objects(object, _, itemsToEnd, entryHeader): selfSized = itemsToEnd ? entryHeader : object.hasHeader
         case .fixed, .record: selfSized = false
         }
         guard selfSized, entryCount > 0 else { return }
@@ -185,7 +186,7 @@ extension Interpretation {
                 guard slice.basket.starts != nil || slice.basket.entryCount <= slice.basket.data.count else {
                     throw .malformed("basket claims \(slice.basket.entryCount) entries in \(slice.basket.data.count) bytes")
                 }
-            case .jagged, .jagged2, .string:
+            case .jagged, .jagged2, .string, .objects:
                 guard slice.basket.starts != nil else { throw .unsupported("variable-size entries without entry offsets") }
             }
         }
@@ -204,7 +205,40 @@ extension Interpretation {
             return try strings(slices, header: header, wideLength: wideLength, entryCount: entryCount)
         case .record(let fields):
             return try record(slices, fields: fields, entryCount: entryCount)
+        case let .objects(object, _, itemsToEnd, entryHeader):
+            return try objects(slices, object, itemsToEnd: itemsToEnd, entryHeader: entryHeader, entryCount: entryCount)
         }
+    }
+
+    private func objects(_ slices: [BasketSlice], _ layout: ObjectLayout, itemsToEnd: Bool, entryHeader: Bool,
+                         entryCount: Int) throws(DecodeError) -> Column {
+        let builder = ObjectColumnBuilder(layout)
+        var offsets = [0]
+        if itemsToEnd { offsets.reserveCapacity(entryCount + 1) }
+        for slice in slices {
+            guard let starts = slice.basket.starts else { throw .unsupported("object entries without entry offsets") }
+            try slice.basket.data.withBytes { raw throws(DecodeError) in
+                for j in slice.entries {
+                    var stream = ObjectReader(ByteReader(UnsafeRawBufferPointer(rebasing: raw[starts[j] ..< starts[j + 1]])))
+                    do throws(DecodeError) {
+                        if itemsToEnd {
+                            let header = entryHeader && !stream.reader.isAtEnd ? try stream.versionHeader() : nil
+                            while !stream.reader.isAtEnd { try builder.append(from: &stream) }
+                            try stream.finishExactly(header?.end, "entry")
+                            offsets.append(builder.count)
+                        } else {
+                            try builder.append(from: &stream, bare: layout.isBare(entry: stream.reader))
+                        }
+                    } catch {
+                        throw DecodeError(error.reason.prefixed("entry \(slice.outputEntry + j - slice.entries.lowerBound)"))
+                    }
+                    guard stream.reader.isAtEnd else {
+                        throw .unsupported("entry \(slice.outputEntry + j - slice.entries.lowerBound): \(stream.reader.remaining) bytes left after its value (the streamer does not match)")
+                    }
+                }
+            }
+        }
+        return itemsToEnd ? try ObjectColumnBuilder.nest(builder.column(), offsets: offsets, entryCount: entryCount) : try builder.column()
     }
 
     private func fixedValues(_ slices: [BasketSlice], type: ElementType, perEntry: Int, entryCount: Int) throws(DecodeError) -> Column.Values {

@@ -7,7 +7,8 @@ public struct Column: Sendable {
         case int32([Int32]), uint32([UInt32]), int64([Int64]), uint64([UInt64])
         case float([Float]), double([Double])
         case string([String])
-        /// A leaf list: one column per leaf, each with one row per entry.
+        /// A leaf list or an object: one column per leaf or member, each with one row per value.
+        /// Fields named `"0"`, `"1"`, … in order are a tuple (a map item: key, value).
         case record([(name: String, column: Column)])
 
         /// Number of values.
@@ -63,6 +64,13 @@ public struct Column: Sendable {
     public var shape: [Int]
 }
 
+extension Array where Element == (name: String, column: Column) {
+    /// Whether these record fields are a tuple (named `"0"`, `"1"`, … in order), e.g. a map item.
+    public var isTuple: Bool {
+        !isEmpty && enumerated().allSatisfy { $0.element.name == String($0.offset) }
+    }
+}
+
 /// A variable-length column: one flat buffer of values and `count + 1` offsets into it.
 ///
 /// Entry `i` is `values[offsets[i] ..< offsets[i + 1]]`.
@@ -71,11 +79,15 @@ public struct JaggedArray<Element: Sendable>: Sendable, RandomAccessCollection {
     public var values: [Element]
     /// `count + 1` offsets into `values`, starting at 0.
     public var offsets: [Int]
+    /// Fixed dimensions of each item (`[3]` for `fTracks.fP[3]`: entry `i` is `counts[i] / 3`
+    /// items of 3 values); `[]` when each item is one value.
+    public var itemShape: [Int]
 
-    public init(values: [Element], offsets: [Int]) {
+    public init(values: [Element], offsets: [Int], itemShape: [Int] = []) {
         precondition(offsets.first == 0 && offsets.last == values.count, "offsets must span the values")
         self.values = values
         self.offsets = offsets
+        self.itemShape = itemShape
     }
 
     public var startIndex: Int { 0 }
@@ -86,19 +98,29 @@ public struct JaggedArray<Element: Sendable>: Sendable, RandomAccessCollection {
 }
 
 /// A Swift number type a branch can be read as (``ROOTBranch/read(as:)``).
+///
+/// Integers convert to integers exactly (a value the target type cannot hold is an error, never
+/// a rounded or clamped number), without passing through `Double`: 64-bit event numbers keep
+/// every bit. Floating-point values convert to integers toward zero.
 public protocol ROOTNumber: Sendable {
     /// Extracts the values of a column if it holds exactly this type.
     static func values(of column: Column.Values) -> [Self]?
-    /// Converts a column value (used when the stored type differs).
+    /// Converts a floating-point column value (used when the stored type differs).
     init(converting value: Double)
+    /// Converts an integer column value exactly, or `nil` if this type cannot hold it.
+    init?<Source: BinaryInteger>(convertingExactly value: Source)
 }
 
 extension ROOTNumber where Self: BinaryFloatingPoint {
     public init(converting value: Double) { self.init(value) }
+    public init?<Source: BinaryInteger>(convertingExactly value: Source) { self.init(value) }
 }
 
 extension ROOTNumber where Self: FixedWidthInteger {
-    public init(converting value: Double) { self = value.isFinite ? Self(clamping: Int64(exactly: value.rounded(.towardZero)) ?? 0) : 0 }
+    public init(converting value: Double) {
+        self = value.isFinite ? Self(exactly: value.rounded(.towardZero)) ?? (value < 0 ? .min : .max) : 0
+    }
+    public init?<Source: BinaryInteger>(convertingExactly value: Source) { self.init(exactly: value) }
 }
 
 extension Float: ROOTNumber {
@@ -132,18 +154,54 @@ extension UInt64: ROOTNumber {
     public static func values(of column: Column.Values) -> [UInt64]? { if case .uint64(let v) = column { v } else { nil } }
 }
 extension Int: ROOTNumber {
-    public static func values(of column: Column.Values) -> [Int]? { nil }
+    public static func values(of column: Column.Values) -> [Int]? {
+        guard MemoryLayout<Int>.size == MemoryLayout<Int64>.size, case .int64(let v) = column else { return nil }
+        return v.map { Int($0) }
+    }
 }
 extension Bool: ROOTNumber {
     public static func values(of column: Column.Values) -> [Bool]? { if case .bool(let v) = column { v } else { nil } }
     public init(converting value: Double) { self = value != 0 }
+    public init?<Source: BinaryInteger>(convertingExactly value: Source) { self = value != 0 }
 }
 
 extension Column {
-    /// The values as `T`, converting if the stored type differs.
-    func converted<T: ROOTNumber>(to _: T.Type) -> [T] {
+    /// The values as `T`, converting if the stored type differs: integers exactly (the first value
+    /// `T` cannot hold is reported by its index), floating-point values through `Double`.
+    func converted<T: ROOTNumber>(to _: T.Type) throws(ConversionError) -> [T] {
         if let direct = T.values(of: values) { return direct }
-        let source = values
-        return (0 ..< source.count).map { T(converting: source.double(at: $0)) }
+        func exact<S: BinaryInteger>(_ source: [S]) throws(ConversionError) -> [T] {
+            var result: [T] = []
+            result.reserveCapacity(source.count)
+            for (i, value) in source.enumerated() {
+                guard let converted = T(convertingExactly: value) else {
+                    throw ConversionError(index: i, value: String(value), target: String(describing: T.self))
+                }
+                result.append(converted)
+            }
+            return result
+        }
+        switch values {
+        case .bool(let v): return v.map { T(converting: $0 ? 1 : 0) }
+        case .int8(let v): return try exact(v)
+        case .uint8(let v): return try exact(v)
+        case .int16(let v): return try exact(v)
+        case .uint16(let v): return try exact(v)
+        case .int32(let v): return try exact(v)
+        case .uint32(let v): return try exact(v)
+        case .int64(let v): return try exact(v)
+        case .uint64(let v): return try exact(v)
+        case .float(let v): return v.map { T(converting: Double($0)) }
+        case .double(let v): return v.map { T(converting: $0) }
+        case .string, .record: throw ConversionError(index: 0, value: "a non-numeric value", target: String(describing: T.self))
+        }
     }
+}
+
+/// A stored value the requested Swift type cannot hold exactly.
+struct ConversionError: Error {
+    /// Index of the value in the column's flat values.
+    var index: Int
+    var value: String
+    var target: String
 }

@@ -12,6 +12,11 @@ enum EntryLayout: Sendable, Equatable {
     case string(header: Int, wideLength: Bool = false)
     /// A leaf list: the leaves' values back to back, unpadded.
     case record([RecordField])
+    /// One serialised value per entry (objects, strings in containers, maps, `TArray`s), read by
+    /// ``ObjectColumnBuilder``; `typeName` is the C++ type for listings. `itemsToEnd`: a member of
+    /// a split collection, its items back to back up to the entry's end (a list per entry).
+    /// `entryHeader`: the items follow one byte count + version for the whole entry.
+    case objects(ObjectLayout, typeName: String, itemsToEnd: Bool = false, entryHeader: Bool = false)
 }
 
 struct RecordField: Sendable, Equatable {
@@ -36,6 +41,7 @@ struct Interpretation: Sendable, Equatable {
         case .jagged2: return (type?.description ?? "?") + "[][]"
         case .string: return "string"
         case .record(let fields): return "{" + fields.map { "\($0.name): \($0.type)" }.joined(separator: ", ") + "}"
+        case let .objects(_, typeName, itemsToEnd, _): return ObjectLayoutParser.normalized(typeName) + (itemsToEnd ? "[]" : "")
         }
     }
 }
@@ -73,6 +79,45 @@ extension BranchModel {
     }
 
     private func elementInterpretation() throws(DecodeError) -> Interpretation {
+        let inCollection = elementKind == BranchElementKind.clonesArrayMember || elementKind == BranchElementKind.stlCollectionMember
+        if inCollection, let member, member.type == StreamerType.bits, member.name == "fBits" {
+            // TObject::fBits of the items: 4 or 6 bytes each (kIsReferenced), so not a plain array
+            return Interpretation(type: nil, layout: .objects(.tObjectBits, typeName: "UInt_t", itemsToEnd: true), shape: [])
+        }
+        do {
+            return try numericElementInterpretation()
+        } catch let numeric {
+            guard let objects = try objectInterpretation() else { throw numeric }
+            return objects
+        }
+    }
+
+    /// Branches of objects, containers of strings or objects, maps, `TArray`s: `nil` for members of
+    /// split collections (their items are spread over sub-branches) and where no class is known.
+    private func objectInterpretation() throws(DecodeError) -> Interpretation? {
+        let inCollection = elementKind == BranchElementKind.clonesArrayMember || elementKind == BranchElementKind.stlCollectionMember
+        guard branches.isEmpty else { return nil }
+        var parser = ObjectLayoutParser(classes: classes)
+        if inCollection {
+            // items of a split collection, back to back: TObject bits (4 or 6 bytes each) and objects
+            guard let member else { return nil }
+            let objectTypes = [61, 62, 61 + StreamerType.fixedArrayOffset, 62 + StreamerType.fixedArrayOffset]
+            let isArray = member.type > 62
+            guard objectTypes.contains(member.type), !isArray || !member.dimensions.isEmpty else { return nil }
+            var layout = try parser.layout(of: member.typeName)
+            if isArray { layout = .array(layout, dimensions: member.dimensions) }
+            return Interpretation(type: nil, layout: .objects(layout, typeName: member.typeName, itemsToEnd: true), shape: [])
+        }
+        if let member, streamerType >= 0 {
+            guard [61, 62, StreamerType.stl, StreamerType.stlString, StreamerType.streamer].contains(member.type) else { return nil }
+            return Interpretation(type: nil, layout: .objects(try parser.layout(of: member.typeName), typeName: member.typeName), shape: [])
+        }
+        guard let objectClassName, streamerType < 0 || StreamerType.stlLike.contains(streamerType) else { return nil }
+        let layout = try parser.layout(of: objectClassName)
+        return Interpretation(type: nil, layout: .objects(layout, typeName: objectClassName), shape: [])
+    }
+
+    private func numericElementInterpretation() throws(DecodeError) -> Interpretation {
         let leaf = leaves.first
         let code = streamerType >= 0 ? streamerType : (leaf?.elementType ?? -1)
         // members of split collections / TClonesArrays: one count per entry, values back to back
@@ -84,8 +129,20 @@ extension BranchModel {
         // Double32/Float16 ranges live in the member comment, not in the leaf title
         let title = member?.title ?? leaf?.title ?? title
         if let member, StreamerType.stlLike.contains(code) {
+            if inCollection, ObjectLayoutParser.normalized(member.typeName) == "string" {
+                // strings of the items: one header for the entry, then the strings (uproot's AsArray(True, AsString(False)))
+                return Interpretation(type: nil, layout: .objects(.string(headered: false), typeName: member.typeName,
+                                                                  itemsToEnd: true, entryHeader: true), shape: [])
+            }
             if inCollection, let inner = Self.sequenceElement(member.typeName), let type = ElementType(typeName: inner) {
                 return Interpretation(type: type, layout: .jagged2(countedOuter: false), shape: [])
+            }
+            if inCollection {
+                // other containers of the items (vector<string>, maps): one entry header, then each
+                // item's container without its own header
+                var parser = ObjectLayoutParser(classes: classes)
+                return Interpretation(type: nil, layout: .objects(try parser.layout(of: member.typeName, headered: false), typeName: member.typeName,
+                                                                  itemsToEnd: true, entryHeader: true), shape: [])
             }
             if let layout = try Self.stlInterpretation(member.typeName, header: 6, inCollection: inCollection) { return layout }
         }
@@ -98,6 +155,9 @@ extension BranchModel {
         if code == StreamerType.tString { return Interpretation(type: nil, layout: .string(header: 0), shape: []) }
         if code == StreamerType.charStar { return Interpretation(type: nil, layout: .string(header: 0, wideLength: true), shape: []) }
         guard let type = ElementType(streamerCode: code, title: title) else {
+            if let member {
+                throw .unsupported("branch '\(name)': member \(member.name) of \(parentClassName ?? objectClassName ?? "its class") has type \(member.typeName) (streamer type \(code))")
+            }
             throw .unsupported("branch '\(name)' holds \(objectClassName ?? "objects") (streamer type \(code))")
         }
         if StreamerType.counterArrays.contains(code) {

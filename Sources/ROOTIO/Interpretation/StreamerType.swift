@@ -8,6 +8,8 @@ enum StreamerType {
     /// A pointer to an array sized by another member (`t* x //[n]`) has code `counterArrayOffset + t`.
     static let counterArrayOffset = 40
     static let counterArrays = 41 ... 59
+    /// `UInt_t fBits` of `TObject` (kBits): 4 bytes, plus a 2-byte process id when `kIsReferenced` is set.
+    static let bits = 15
     /// `char*` (kCharStar): an `i32` length, then the characters.
     static let charStar = 7
     /// `TString` (kTString).

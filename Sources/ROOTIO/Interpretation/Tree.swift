@@ -23,7 +23,13 @@ public struct ROOTTree: Sendable {
             branch.branches.forEach(collect)
         }
         model.branches.forEach(collect)
-        branches = model.branches.map { ROOTBranch(file: file, treePath: path, parentPath: nil, model: $0, counters: counters) }
+        var occurrences: [String: Int] = [:]
+        var branches: [ROOTBranch] = []
+        for branch in model.branches {
+            branches.append(ROOTBranch(file: file, treePath: path, parentPath: nil, model: branch, counters: counters,
+                                       occurrences: &occurrences))
+        }
+        self.branches = branches
     }
 
     /// Every branch, depth first, with sub-branches after their parent.
@@ -32,11 +38,22 @@ public struct ROOTTree: Sendable {
     }
 
     /// The branch at `path`: uproot-style `parent/child` (sub-branch names are the full `fName`s,
-    /// e.g. `evt/P3/P3.Px`), or a branch name found anywhere in the tree.
+    /// e.g. `evt/P3/P3.Px`), or a branch name found anywhere in the tree. Where several branches
+    /// share a name (Delphes writes `Particle` twice), the plain name is the first, as in uproot,
+    /// and `name;2` the second (``ROOTBranch/address``).
     public func branch(_ path: String) throws(ROOTError) -> ROOTBranch {
+        if let separator = path.lastIndex(of: ";"), let n = Int(path[path.index(after: separator)...]), n >= 1 {
+            let base = String(path[..<separator])
+            var matches = allBranches.filter { $0.path == base }
+            if matches.isEmpty { matches = allBranches.filter { $0.name == base } }
+            guard n <= matches.count else {
+                throw ROOTError(file: filePath, object: self.path, reason: .notFound("branch '\(path)' (\(matches.count) named '\(base)')"))
+            }
+            return matches[n - 1]
+        }
         if let exact = allBranches.first(where: { $0.path == path }) { return exact }
         let byName = allBranches.filter { $0.name == path }
-        if byName.count == 1 { return byName[0] }
+        if byName.count == 1 || (byName.count > 1 && byName.allSatisfy { $0.path == byName[0].path }) { return byName[0] }
         let tail = path.split(separator: "/").last.map(String.init) ?? path
         let byTail = allBranches.filter { $0.name == tail && $0.path.hasSuffix(path) }
         if byTail.count == 1 { return byTail[0] }
@@ -88,15 +105,30 @@ public struct ROOTBranch: Sendable {
     /// The branch holding the counter leaf of a variable-size array, if any.
     let counter: BranchModel?
 
-    init(file: ROOTFile, treePath: String, parentPath: String?, model: BranchModel, counters: [String: BranchModel]) {
+    /// Which of the branches with this ``path`` this is (1 for the first), in tree order.
+    public let occurrence: Int
+
+    init(file: ROOTFile, treePath: String, parentPath: String?, model: BranchModel, counters: [String: BranchModel],
+         occurrences: inout [String: Int]) {
         self.file = file
         self.model = model
         counter = model.leaves.first?.counterName.flatMap { counters[$0] }
         self.treePath = treePath
         let path = parentPath.map { "\($0)/\(model.name)" } ?? model.name
         self.path = path
-        branches = model.branches.map { ROOTBranch(file: file, treePath: treePath, parentPath: path, model: $0, counters: counters) }
+        occurrence = occurrences[path, default: 0] + 1
+        occurrences[path] = occurrence
+        var branches: [ROOTBranch] = []
+        for branch in model.branches {
+            branches.append(ROOTBranch(file: file, treePath: treePath, parentPath: path, model: branch, counters: counters,
+                                       occurrences: &occurrences))
+        }
+        self.branches = branches
     }
+
+    /// The path that names this branch alone: ``path``, or `path;N` for the N-th branch of a
+    /// duplicated name (``ROOTTree/branch(_:)`` accepts both).
+    public var address: String { occurrence == 1 ? path : "\(path);\(occurrence)" }
 
     /// The branch's `fName`.
     public var name: String { model.name }
@@ -106,21 +138,56 @@ public struct ROOTBranch: Sendable {
     public var entryCount: Int64 { model.entries }
     /// The class of the object a `TBranchElement` holds (`vector<float>`, `Event`), if any.
     public var className: String? { model.objectClassName }
-    /// A short description of the value type (`float32`, `int32[]`, `float64[][]`, `string`),
-    /// or `nil` if the branch holds no data HEPKit can read.
-    public var typeName: String? { try? model.interpretation().typeName }
+    /// A short description of the value type (`float32`, `int32[]`, `float64[][]`, `string`,
+    /// `vector<TLorentzVector>`), or `nil` for a group of sub-branches (read as a record of them,
+    /// see ``column(entries:)``) and for a branch HEPKit cannot read (``unreadableReason``).
+    public var typeName: String? { isGroup ? nil : try? model.interpretation().typeName }
+
+    /// Why the branch cannot be read (the type and the streamer element), or `nil` if it can.
+    public var unreadableReason: String? {
+        if isGroup {
+            for branch in branches { if let reason = branch.unreadableReason { return reason } }
+            return nil
+        }
+        do {
+            _ = try model.interpretation()
+            return nil
+        } catch {
+            if case .unsupported(let why) = error.reason { return why }
+            return ROOTError(file: file.path, object: objectName, reason: error.reason).description
+        }
+    }
+
+    /// A split object or STL collection: its values are its sub-branches (uproot reads it as a
+    /// record of them). The counter of a split `TClonesArray` reads as its sizes, as in uproot.
+    public var isGroup: Bool { !branches.isEmpty && model.elementKind != BranchElementKind.clonesArrayCounter }
 
     var allDescendants: [ROOTBranch] { branches.flatMap { [$0] + $0.allDescendants } }
 
-    private var objectName: String { "\(treePath)/\(path)" }
+    private var objectName: String { "\(treePath)/\(address)" }
 
     func basketStarts() throws(ROOTError) -> [Int64] {
-        try withContext(file: file.path, object: objectName) { try model.basketLocations().map(\.firstEntry) }
+        if isGroup {
+            var common: Set<Int64>?
+            for branch in branches {
+                let starts = Set(try branch.basketStarts())
+                common = common.map { $0.intersection(starts) } ?? starts
+            }
+            return (common ?? [0]).sorted()
+        }
+        return try withContext(file: file.path, object: objectName) { try model.basketLocations().map(\.firstEntry) }
     }
 
-    /// Reads the entries in `entries` (all by default) into a ``Column``.
+    /// Reads the entries in `entries` (all by default) into a ``Column``. A group (split object or
+    /// collection) is a record with one field per sub-branch, named by its `fName`, as uproot reads it.
     public func column(entries: Range<Int64>? = nil) throws(ROOTError) -> Column {
-        try withContext(file: file.path, object: objectName) {
+        if isGroup {
+            let range = entries ?? 0 ..< model.entries
+            var fields: [(name: String, column: Column)] = []
+            for branch in branches { fields.append((branch.name, try branch.column(entries: range))) }
+            return Column(values: .record(fields), entryCount: range.count, offsets: nil, innerOffsets: nil, shape: [])
+        }
+        return try withContext(file: file.path, object: objectName) {
             let interpretation = try model.interpretation()
             let range = entries ?? 0 ..< model.entries
             guard range.lowerBound >= 0, range.upperBound <= model.entries else {
@@ -159,18 +226,28 @@ public struct ROOTBranch: Sendable {
         guard column.offsets == nil else {
             throw ROOTError(file: file.path, object: objectName, reason: .typeMismatch("variable-size entries: use readJagged(as:)"))
         }
-        return column.converted(to: T.self)
+        return try convert(column, to: T.self)
     }
 
-    /// Reads a branch with a variable number of values per entry as one flat buffer plus offsets.
+    private func convert<T: ROOTNumber>(_ column: Column, to type: T.Type) throws(ROOTError) -> [T] {
+        do {
+            return try column.converted(to: T.self)
+        } catch {
+            throw ROOTError(file: file.path, object: objectName,
+                            reason: .typeMismatch("value \(error.index) (\(error.value)) does not fit in \(error.target)"))
+        }
+    }
+
+    /// Reads a branch with a variable number of values per entry as one flat buffer plus offsets
+    /// (for items of fixed dimensions, ``JaggedArray/itemShape`` says how values group into items).
     public func readJagged<T: ROOTNumber>(as type: T.Type, entries: Range<Int64>? = nil) throws(ROOTError) -> JaggedArray<T> {
         let column = try column(entries: entries)
-        let values = column.converted(to: T.self)
+        let values = try convert(column, to: T.self)
         guard let offsets = column.innerOffsets ?? column.offsets else {
             let width = column.shape.reduce(1, *)
             return JaggedArray(values: values, offsets: (0 ... column.entryCount).map { $0 * width })
         }
-        return JaggedArray(values: values, offsets: offsets)
+        return JaggedArray(values: values, offsets: offsets, itemShape: column.innerOffsets == nil ? column.shape : [])
     }
 }
 
@@ -189,9 +266,11 @@ extension ROOTFile {
                 return try stream.tree(className: key.className)
             }
         }
-        if model.branches.contains(where: { $0.className == "TBranchElement" }) {
+        if model.branches.contains(where: { $0.className == "TBranchElement" || $0.className == "TBranchObject" }) {
             let infos = streamerInfos()
-            for i in model.branches.indices { model.branches[i].attachMembers(infos) }
+            // type names in members and branches are spelled differently (spaces, `std::`): look classes up normalised
+            let classes = Dictionary(infos.map { (ObjectLayoutParser.normalized($0.key), $0.value) }, uniquingKeysWith: { first, _ in first })
+            for i in model.branches.indices { model.branches[i].attachMembers(infos, classes: classes) }
         }
         return ROOTTree(file: self, path: treePath, model: model)
     }

@@ -20,6 +20,8 @@ struct BranchModel: Sendable {
     var streamerType: Int = -1
     /// The streamer element of a split member (from the file's StreamerInfo), if found.
     var member: StreamerElement?
+    /// The file's class descriptions (for object-valued branches), keyed by class name.
+    var classes: [String: [StreamerElement]] = [:]
 }
 
 extension ObjectReader {
@@ -44,9 +46,12 @@ extension ObjectReader {
             let header = try versionHeader()
             var branch = try tBranch(className: className)
             branch.objectClassName = try reader.string()
-            branch.parentClassName = try reader.string()
-            _ = try reader.string() // fClonesName
-            _ = try reader.u32() // fCheckSum
+            if header.version >= 8 {
+                branch.parentClassName = try reader.string()
+                _ = try reader.string() // fClonesName
+                _ = try reader.u32() // fCheckSum
+            }
+            // fClassVersion; ROOT 4's v1 has no parent, clones name or checksum (its own streamer)
             if header.version >= 10 { _ = try reader.i16() } else { _ = try reader.i32() }
             branch.streamerID = Int(try reader.i32())
             branch.elementKind = Int(try reader.i32())
@@ -64,25 +69,27 @@ extension ObjectReader {
         }
     }
 
-    /// The `TBranch` part (v10–v13).
+    /// The `TBranch` part (v10–v13; v6–v9 of ROOT < 5.23 as described in §8.1 of the format notes:
+    /// 32-bit entry numbers and basket entries, entry counts as doubles).
     mutating func tBranch(className: String) throws(DecodeError) -> BranchModel {
         let header = try versionHeader()
         let v = header.version
-        guard (10...13).contains(v) else { throw .unsupported("TBranch version \(v)") }
+        guard (6...13).contains(v) else { throw .unsupported("TBranch version \(v) (versions 6–13 are read)") }
+        let old = v < 10
         let (name, title) = try tNamed()
-        try skipPart("TAttFill")
+        if !old || v > 7 { try skipPart("TAttFill") }
         _ = try reader.i32() // fCompress
         _ = try reader.i32() // fBasketSize
         let entryOffsetLength = Int(try reader.i32())
         let writeBasket = Int(try reader.i32())
-        _ = try reader.i64() // fEntryNumber
+        if old { _ = try reader.i32() } else { _ = try reader.i64() } // fEntryNumber
         if v >= 13 { try skipPart("ROOT::TIOFeatures") }
         _ = try reader.i32() // fOffset
-        let maxBaskets = try reader.count("fMaxBaskets", elementSize: 13)
-        _ = try reader.i32() // fSplitLevel
-        let entries = try reader.i64()
+        let maxBaskets = try reader.count("fMaxBaskets", elementSize: old ? 9 : 13)
+        if !old || v > 6 { _ = try reader.i32() } // fSplitLevel
+        let entries = old ? try Self.entryCount(reader.f64(), of: "branch '\(name)'") : try reader.i64()
         if v >= 11 { _ = try reader.i64() } // fFirstEntry
-        try reader.skip(16) // fTotBytes, fZipBytes
+        try reader.skip(16) // fTotBytes, fZipBytes (i64 or f64)
         var branch = BranchModel(className: className, name: name, title: title,
                                  entryOffsetLength: entryOffsetLength, entries: entries)
         branch.branches = try branchArray()
@@ -99,8 +106,17 @@ extension ObjectReader {
             return nil
         }
         branch.basketBytes = try flaggedArray(Int32.self, count: maxBaskets)
-        branch.basketEntry = try flaggedArray(Int64.self, count: maxBaskets)
-        branch.basketSeek = try flaggedArray(Int64.self, count: maxBaskets)
+        if old {
+            branch.basketEntry = try flaggedArray(Int32.self, count: maxBaskets).map(Int64.init)
+            // the flag says the width of the seeks: 2 for 64-bit ones
+            let wide = try reader.u8() == 2
+            try reader.seek(toBufferPosition: reader.bufferPosition - 1)
+            branch.basketSeek = wide ? try flaggedArray(Int64.self, count: maxBaskets)
+                : try flaggedArray(Int32.self, count: maxBaskets).map(Int64.init)
+        } else {
+            branch.basketEntry = try flaggedArray(Int64.self, count: maxBaskets)
+            branch.basketSeek = try flaggedArray(Int64.self, count: maxBaskets)
+        }
         branch.writeBasket = writeBasket
         let fileName = try reader.string()
         guard fileName.isEmpty else { throw .unsupported("baskets stored in another file (\(fileName))") }

@@ -7,6 +7,10 @@ struct StreamerElement: Sendable {
     var type: Int
     /// C++ type name, e.g. `vector<short>`.
     var typeName: String
+    /// Dimensions of a fixed array member (`[2, 3]` for `x[2][3]`), `[]` otherwise.
+    var dimensions: [Int] = []
+    /// For `T* x //[n]` members: the name of the member holding `n`.
+    var countName: String?
 }
 
 extension ObjectReader {
@@ -58,13 +62,28 @@ extension ObjectReader {
         let type = Int(try reader.i32())
         _ = try reader.i32() // fSize
         _ = try reader.i32() // fArrayLength
-        _ = try reader.i32() // fArrayDim
-        if header.version == 1 { try reader.skip(4 * reader.count("fMaxIndex", elementSize: 4)) } else { try reader.skip(20) }
+        let dimensionCount = Int(try reader.i32())
+        var maxIndex: [Int] = []
+        let stored = header.version == 1 ? try reader.count("fMaxIndex", elementSize: 4) : 5
+        for _ in 0 ..< stored { maxIndex.append(Int(try reader.i32())) }
         let typeName = try reader.string()
         try finish(header.end, "TStreamerElement")
         if let wrapper { try finish(wrapper.end, "TStreamerSTL") }
+        var countName: String?
+        if className == "TStreamerBasicPointer" || className == "TStreamerLoop" {
+            _ = try reader.i32() // fCountVersion
+            countName = try reader.string()
+        }
         try finish(outer.end, className)
-        return StreamerElement(name: name, title: title, type: type, typeName: typeName)
+        // bases keep a checksum in fMaxIndex: only arrays (20 + t, or objects with fArrayDim) have dimensions
+        let dimensions = type > 0 && (1 ... 5).contains(dimensionCount) && dimensionCount <= maxIndex.count
+            ? Array(maxIndex.prefix(dimensionCount)) : []
+        // the product bounds every count derived from it (no overflow in items × sizes later)
+        let elements = dimensions.reduce(1) { product, n in (1 ..< 1 << 24).contains(n) ? min(product * n, 1 << 24) : 1 << 24 }
+        guard elements < 1 << 24 else {
+            throw .malformed("streamer element '\(name)' has array dimensions \(dimensions)")
+        }
+        return StreamerElement(name: name, title: title, type: type, typeName: typeName, dimensions: dimensions, countName: countName)
     }
 }
 
@@ -83,7 +102,8 @@ extension ROOTFile {
 
 extension BranchModel {
     /// Attaches the streamer element describing each split member (its C++ type and comment).
-    mutating func attachMembers(_ infos: [String: [StreamerElement]]) {
+    mutating func attachMembers(_ infos: [String: [StreamerElement]], classes: [String: [StreamerElement]]) {
+        self.classes = classes
         if className == "TBranchElement", streamerID >= 0 {
             for owner in [objectClassName, parentClassName].compactMap({ $0 }) {
                 if let elements = infos[owner], streamerID < elements.count {
@@ -92,6 +112,6 @@ extension BranchModel {
                 }
             }
         }
-        for i in branches.indices { branches[i].attachMembers(infos) }
+        for i in branches.indices { branches[i].attachMembers(infos, classes: classes) }
     }
 }
