@@ -92,6 +92,21 @@ public struct Fitter<LikelihoodModel: Likelihood>: Sendable {
         return { model.negativeLogLikelihoodAndGradient($0, data: data) }
     }
 
+    /// The exact Hessian of `-ln L(·|data)` on chosen indices, if the model has one.
+    public func hessian(data: [Double]) -> ObjectiveHessian {
+        let model = self.model
+        return { x, indices in
+            guard let h = model.negativeLogLikelihoodHessian(x, data: data) else { return nil }
+            return indices.count == h.size && indices.elementsEqual(0..<h.size) ? h : h.submatrix(indices)
+        }
+    }
+
+    /// The Hessian of `-ln L(·|data)` on `indices`: exact if the model has one, else central
+    /// differences of the exact gradient.
+    public func curvature(at parameters: [Double], data: [Double], indices: [Int]) -> SymmetricMatrix {
+        hessian(data: data)(parameters, indices) ?? finiteDifferenceHessian(objective(data: data), at: parameters, indices: indices)
+    }
+
     /// Fits `data` with the parameters in `holding` held at the given values (in addition to the
     /// fixed parameters), starting from `start` (default: the initial parameters).
     public func fit(data: [Double], holding: [Int: Double] = [:], start: [Double]? = nil) throws -> FitResult {
@@ -114,7 +129,7 @@ public struct Fitter<LikelihoodModel: Likelihood>: Sendable {
         // A warm start can sit where the likelihood is undefined (e.g. negative yields after
         // moving the POI); the model's initial values are the fallback.
         if start != nil && !objective(x).value.isFinite { x = initial }
-        let result = minimizer.minimize(objective, start: x, bounds: parameterBounds, fixed: fixed)
+        let result = minimizer.minimize(objective, hessian: hessian(data: data), start: x, bounds: parameterBounds, fixed: fixed)
         guard result.value.isFinite else {
             throw InferenceError.failedMinimization(reason: "-ln L is not finite at the end point (negative or zero expected yields?)")
         }
@@ -131,7 +146,7 @@ public struct Fitter<LikelihoodModel: Likelihood>: Sendable {
     public func uncertainties(at parameters: [Double], data: [Double]) -> FitUncertainties {
         let n = model.parameterCount
         let free = (0..<n).filter { !fixedParameters[$0] }
-        let hessian = finiteDifferenceHessian(objective(data: data), at: parameters, indices: free)
+        let hessian = curvature(at: parameters, data: data, indices: free)
         let regularised = hessian.withDiagonalShift(relativeShift: 1e-10, maximumShift: 1e10 * max(hessian.largestDiagonalMagnitude, 1)) {
             $0.inverse()
         }

@@ -25,6 +25,13 @@ public struct SymmetricMatrix: Sendable, Equatable {
         }
     }
 
+    /// A matrix from row-major elements that are already symmetric (not checked).
+    public init(size: Int, symmetricElements: [Double]) {
+        precondition(symmetricElements.count == size * size, "SymmetricMatrix: \(symmetricElements.count) elements for size \(size)")
+        self.size = size
+        self.elements = symmetricElements
+    }
+
     @inlinable public subscript(row: Int, column: Int) -> Double {
         get { elements[row * size + column] }
         set { elements[row * size + column] = newValue }
