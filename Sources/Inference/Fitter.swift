@@ -43,6 +43,11 @@ public struct FitResult: Sendable {
     public var converged: Bool
     /// Objective evaluations used.
     public var evaluations: Int
+    /// Minimiser iterations used.
+    public var iterations: Int = 0
+    /// Infinity norm of the projected gradient of `-ln L` at `parameters` (fixed parameters and
+    /// parameters pushed against a bound left out).
+    public var projectedGradientNorm: Double = .nan
 }
 
 /// Parameter uncertainties from the Hessian of `-ln L` at a minimum (what Minuit's HESSE gives).
@@ -133,13 +138,27 @@ public struct Fitter<LikelihoodModel: Likelihood>: Sendable {
         guard result.value.isFinite else {
             throw InferenceError.failedMinimization(reason: "-ln L is not finite at the end point (negative or zero expected yields?)")
         }
-        return FitResult(parameters: result.parameters, twiceNLL: 2 * result.value, converged: result.converged, evaluations: result.evaluations)
+        return FitResult(
+            parameters: result.parameters, twiceNLL: 2 * result.value, converged: result.converged, evaluations: result.evaluations,
+            iterations: result.iterations, projectedGradientNorm: result.projectedGradientNorm)
     }
 
     /// Fit with the parameter of interest held at `poiValue` (pyhf's `fixed_poi_fit`).
     public func fixedPOIFit(_ poiValue: Double, data: [Double], start: [Double]? = nil) throws -> FitResult {
         let poi = try requirePOI()
         return try fit(data: data, holding: [poi: poiValue], start: start)
+    }
+
+    /// MINUIT's estimated distance to the minimum of `-ln L`, `½ gᵀ H⁻¹ g` over the parameters a
+    /// step may move (free, not pushed against a bound); NaN if that Hessian is not positive definite.
+    public func estimatedDistanceToMinimum(_ fit: FitResult, data: [Double]) -> Double {
+        let g = objective(data: data)(fit.parameters).gradient
+        let mask = BoundedMinimizer.freeMask(x: fit.parameters, gradient: g, bounds: parameterBounds, fixed: fixedParameters)
+        let free = mask.indices.filter { mask[$0] }
+        guard !free.isEmpty else { return 0 }
+        let rhs = free.map { g[$0] }
+        guard let step = curvature(at: fit.parameters, data: data, indices: free).solve(rhs) else { return .nan }
+        return 0.5 * zip(rhs, step).reduce(0) { $0 + $1.0 * $1.1 }
     }
 
     /// Hessian uncertainties at `parameters` (normally a best fit): errors, covariance, correlation.
@@ -176,7 +195,8 @@ public struct Fitter<LikelihoodModel: Likelihood>: Sendable {
         let sigma = max(uncertainties(at: bestFit.parameters, data: data).errors[index], 1e-6 * max(1, abs(center)))
         let bounds = parameterBounds[index]
         let rise: @Sendable (Double) throws -> Double = { value in
-            try fit(data: data, holding: [index: value]).twiceNLL - bestFit.twiceNLL - deltaTwiceNLL
+            // From the best fit with the parameter moved: the nearest solved point.
+            try fit(data: data, holding: [index: value], start: bestFit.parameters).twiceNLL - bestFit.twiceNLL - deltaTwiceNLL
         }
         func edge(_ direction: Double) throws -> Double {
             let limit = direction > 0 ? bounds.upperBound : bounds.lowerBound
