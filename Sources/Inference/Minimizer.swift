@@ -325,7 +325,7 @@ struct Preconditioner {
     private let row: [Int: Int]
     private var factorMask: [Bool] = []
     private var factorIndices: [Int] = []
-    private var factor: [Double]?
+    private var factor: SparseCholesky?
 
     init(_ objective: Objective, at x: [Double], gradient g: [Double], indices: [Int]) {
         self.init(
@@ -348,10 +348,10 @@ struct Preconditioner {
             factorMask = free
             factorIndices = free.indices.filter { free[$0] && row[$0] != nil }
             let sub = hessian.submatrix(factorIndices.map { row[$0]! })
-            factor = sub.withDiagonalShift(relativeShift: 1e-8, maximumShift: 1e20) { $0.choleskyFactor() }?.result
+            factor = sub.withDiagonalShift(relativeShift: 1e-8, maximumShift: 1e20) { SparseCholesky($0) }?.result
         }
         guard let factor else { return }
-        let solved = SymmetricMatrix.choleskySolve(factor: factor, size: factorIndices.count, factorIndices.map { q[$0] })
+        let solved = factor.solve(factorIndices.map { q[$0] })
         for (k, i) in factorIndices.enumerated() { q[i] = solved[k] }
     }
 }

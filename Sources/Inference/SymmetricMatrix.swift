@@ -79,18 +79,17 @@ public struct SymmetricMatrix: Sendable, Equatable {
 
     /// Solves `A x = b`, or `nil` if `A` is not positive definite.
     public func solve(_ b: [Double]) -> [Double]? {
-        guard let l = choleskyFactor() else { return nil }
-        return Self.choleskySolve(factor: l, size: size, b)
+        SparseCholesky(self)?.solve(b)
     }
 
     /// The inverse, or `nil` if the matrix is not positive definite.
     public func inverse() -> SymmetricMatrix? {
-        guard let l = choleskyFactor() else { return nil }
+        guard let cholesky = SparseCholesky(self) else { return nil }
         var inv = SymmetricMatrix(size: size)
         var unit = [Double](repeating: 0, count: size)
         for j in 0..<size {
             unit[j] = 1
-            let column = Self.choleskySolve(factor: l, size: size, unit)
+            let column = cholesky.solve(unit)
             unit[j] = 0
             for i in 0..<size { inv[i, j] = column[i] }
         }

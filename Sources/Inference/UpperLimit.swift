@@ -142,6 +142,11 @@ extension Fitter {
             }
         }
         let observed = solve("observed", bracket: evaluator.bracket(level: level) { $0.observed }, observedGap)
+        // Failures in pyhf's band order (the bands were solved median first).
+        let order = ["expected −2σ", "expected −1σ", "expected median", "expected +1σ", "expected +2σ", "observed"]
+        failures.sort { a, b in
+            (order.firstIndex { a.hasPrefix($0) } ?? order.count) < (order.firstIndex { b.hasPrefix($0) } ?? order.count)
+        }
         return UpperLimitResult(
             observed: observed, expected: expected, poiUpperBound: hi, scan: [], failures: failures,
             warnings: evaluator.calculator.warnings + evaluator.warnings)
