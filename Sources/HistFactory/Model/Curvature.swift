@@ -76,6 +76,12 @@ extension Engine {
         var gradient = [Double](repeating: 0, count: n)
         var touched: [Int] = []
         var isTouched = [Bool](repeating: false, count: n)
+        // The multiplicative terms of one element with a non-zero slope (at most all of them).
+        var perElement = [Int](repeating: 0, count: elementCount)
+        for t in multiplicative.terms { perElement[t.element] += 1 }
+        let widest = perElement.max() ?? 0
+        var localParameter = [Int](repeating: 0, count: widest)
+        var localSlope = [Double](repeating: 0, count: widest)
         h.withUnsafeMutableBufferPointer { h in
             additive.terms.withUnsafeBufferPointer { addTerms in
                 multiplicative.terms.withUnsafeBufferPointer { mulTerms in
@@ -122,6 +128,36 @@ extension Engine {
                                 case 2: return vi == 0 && vk == 0 ? nonzeroProduct : 0
                                 default: return 0
                                 }
+                            }
+                            if zeros == 0 {
+                                // No zero factor: the product of the others is P/vᵢ, so every pair is
+                                // ℓ′·P·B·uᵢ·u_k with the log-derivatives uᵢ = f′ᵢ/vᵢ.
+                                var count = 0
+                                for i in m {
+                                    let t = mulTerms[i]
+                                    guard t.first != 0 || t.second != 0 else { continue }
+                                    let share = product / t.value
+                                    touch(t.parameter, share * t.first * base)
+                                    h[t.parameter * n + t.parameter] += d1 * share * t.second * base
+                                    if t.first != 0 {
+                                        localParameter[count] = t.parameter
+                                        localSlope[count] = t.first / t.value
+                                        count += 1
+                                    }
+                                }
+                                let scale = d1 * product * base
+                                for x in 0..<count {
+                                    let px = localParameter[x], cx = scale * localSlope[x]
+                                    for y in (x + 1)..<max(x + 1, count) { addSymmetric(px, localParameter[y], cx * localSlope[y]) }
+                                    let ax = d1 * product * localSlope[x]
+                                    for j in a { addSymmetric(px, addTerms[j].parameter, ax * addTerms[j].first) }
+                                }
+                                for j in a {
+                                    let tj = addTerms[j]
+                                    touch(tj.parameter, product * tj.first)
+                                    h[tj.parameter * n + tj.parameter] += d1 * product * tj.second
+                                }
+                                continue
                             }
                             for i in m {
                                 let ti = mulTerms[i]
