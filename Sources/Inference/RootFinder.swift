@@ -2,7 +2,7 @@
 public enum RootFinder {
     /// Secant steps on `f` from `x0` and `x1`, for functions known to be nearly linear (no bracket
     /// needed): the root once `|f| ≤ functionTolerance` or a step is below `absoluteTolerance +
-    /// relativeTolerance·|x|`; `nil` if a step leaves `(lower, upper)`, `f` throws or is not
+    /// relativeTolerance·|x|` (then the step's end, unevaluated); `nil` if a step leaves `(lower, upper)`, `f` throws or is not
     /// finite, or `maxEvaluations` do not settle (the caller then brackets the root).
     public static func secant(
         from x0: Double, knownValue: Double? = nil, _ x1: Double, within lower: Double, _ upper: Double,
@@ -15,7 +15,11 @@ public enum RootFinder {
             guard x1 > lower, x1 < upper, let f1 = try? f(x1), f1.isFinite else { return nil }
             if abs(f1) <= functionTolerance || abs(x1 - x0) <= absoluteTolerance + relativeTolerance * abs(x1) { return x1 }
             guard f1 != f0 else { return nil }
-            (x0, f0, x1) = (x1, f1, x1 - f1 * (x1 - x0) / (f1 - f0))
+            let x2 = x1 - f1 * (x1 - x0) / (f1 - f0)
+            // Converging superlinearly, the new estimate is well inside the tolerance of the root
+            // once the step to it is: no further evaluation needed.
+            if abs(x2 - x1) <= absoluteTolerance + relativeTolerance * abs(x2), x2 > lower, x2 < upper { return x2 }
+            (x0, f0, x1) = (x1, f1, x2)
         }
         return nil
     }
