@@ -134,8 +134,6 @@ public struct BoundedMinimizer: Minimizer {
         var converged = false
         let nonFixed = (0..<n).filter { !fixed[$0] }
         var preconditioner: Preconditioner?
-        // The latest exact Hessian (on `nonFixed`): the polish starts with it as a stale estimate.
-        var lastExactHessian: SymmetricMatrix?
 
         while iterations < options.maxIterations {
             let free = Self.freeMask(x: x, gradient: g, bounds: bounds, fixed: fixed)
@@ -146,7 +144,6 @@ public struct BoundedMinimizer: Minimizer {
             if iterations % options.preconditionerRefresh == 0 {
                 if hessian != nil && nonFixed.count <= options.exactHessianLimit, let exact = hessian?(x, nonFixed) {
                     preconditioner = Preconditioner(hessian: exact, indices: nonFixed)
-                    lastExactHessian = exact
                     evaluations += 1
                 } else if nonFixed.count <= options.preconditionerLimit {
                     preconditioner = Preconditioner(objective, at: x, gradient: g, indices: nonFixed)
@@ -204,7 +201,7 @@ public struct BoundedMinimizer: Minimizer {
             parameters: x, value: f, gradient: g,
             projectedGradientNorm: Self.projectedNorm(g, Self.freeMask(x: x, gradient: g, bounds: bounds, fixed: fixed)),
             iterations: iterations, evaluations: evaluations, converged: converged)
-        polish(objective, hessian: hessian, &result, bounds: bounds, fixed: fixed, stale: lastExactHessian.map { (nonFixed, $0) })
+        polish(objective, hessian: hessian, &result, bounds: bounds, fixed: fixed)
         return result
     }
 
@@ -212,23 +209,12 @@ public struct BoundedMinimizer: Minimizer {
     /// the exact gradient.
     private func polish(
         _ objective: Objective, hessian exact: ObjectiveHessian?, _ result: inout MinimizationResult, bounds: [ClosedRange<Double>],
-        fixed: [Bool], stale: (indices: [Int], matrix: SymmetricMatrix)? = nil
+        fixed: [Bool]
     ) {
         let limit = exact == nil ? options.newtonPolishLimit : options.exactHessianLimit
         // One central-difference Hessian serves several Newton steps; it is recomputed only when
         // the free set changes or a step reduces the projected gradient by less than 10×.
         var hessian: (indices: [Int], matrix: SymmetricMatrix, fresh: Bool)?
-        // A Hessian from earlier in the minimisation (e.g. at a warm start near the minimum) serves
-        // the first Newton steps; it is replaced by a fresh one as soon as a step fails to help.
-        if let stale {
-            let mask = Self.freeMask(x: result.parameters, gradient: result.gradient, bounds: bounds, fixed: fixed)
-            let indices = mask.indices.filter { mask[$0] }
-            let position = Dictionary(uniqueKeysWithValues: stale.indices.enumerated().map { ($1, $0) })
-            if indices.allSatisfy({ position[$0] != nil }) {
-                let matrix = indices == stale.indices ? stale.matrix : stale.matrix.submatrix(indices.map { position[$0]! })
-                hessian = (indices, matrix, false)
-            }
-        }
         for _ in 0..<8 {
             let free = Self.freeMask(x: result.parameters, gradient: result.gradient, bounds: bounds, fixed: fixed)
             let indices = free.indices.filter { free[$0] }
