@@ -4,7 +4,11 @@ vs NextStat (`pip install nextstat`) for a free fit, a CLs hypotest at mu = 1 (w
 band) and the observed + expected upper limits. Prints a Markdown table of wall-clock seconds
 (and CPU seconds), with ratios to hepkit.
 
-usage: python3 tools/bench_inference.py HEPKIT_BINARY [--pyhf-max-params 60] [--no-large] [--repeat 1]
+usage: python3 tools/bench_inference.py HEPKIT_BINARY [--baseline OLD_HEPKIT_BINARY] [--pyhf-max-params 60] [--no-large] [--repeat 1]
+
+--baseline adds a column for another hepkit binary (e.g. main's, built in a detached worktree)
+and the ratio baseline/hepkit. `ranking` runs for hepkit only (pyhf has none; NextStat's differs).
+A cell reads "failed" when the process exited non-zero (an error or a fit that did not converge).
 
 Workspaces: a few fixtures/pyhf files plus a generated large one (tools/make_large_workspace.py,
 20 channels x 40 bins x 10 samples x 200 systematics, ~1000 parameters). pyhf runs only on models
@@ -46,14 +50,14 @@ def timed(cmd):
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if p.returncode != 0:
-        return None
+        return "failed"
     return wall, cpu
 
 
 def best(cmd, repeat):
     runs = [timed(cmd) for _ in range(repeat)]
-    runs = [r for r in runs if r]
-    return min(runs) if runs else None
+    ok = [r for r in runs if r != "failed"]
+    return min(ok) if ok else "failed"
 
 
 def main(argv):
@@ -63,6 +67,7 @@ def main(argv):
     hepkit = os.path.abspath(argv[1])
     pyhf_max = int(argv[argv.index("--pyhf-max-params") + 1]) if "--pyhf-max-params" in argv else 60
     repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 1
+    baseline = os.path.abspath(argv[argv.index("--baseline") + 1]) if "--baseline" in argv else None
     nextstat = shutil.which("nextstat")
     workspaces = [os.path.join(FIXTURES, n + ".json") for n in
                   ["validation_1bin_shapesys", "xml_xmlimport_input__example", "generated_small_seed1", "generated_medium_seed1"]]
@@ -79,25 +84,30 @@ def main(argv):
         "fit": (["fit", "--value"], ["fit"], "fit"),
         "cls": (["cls", "--test-poi", "1"], ["hypotest", "--mu", "1", "--expected-set"], "cls"),
         "upperlimit": (["upperlimit"], ["upper-limit", "--expected"], "limit"),
+        "ranking": (["ranking"], None, None),
     }
-    print("| workspace | params | task | hepkit s (cpu) | NextStat s (cpu) | pyhf s (cpu) | NextStat/hepkit | pyhf/hepkit |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| workspace | params | task | hepkit s (cpu) | baseline s (cpu) | NextStat s (cpu) | pyhf s (cpu) | baseline/hepkit | NextStat/hepkit | pyhf/hepkit |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for ws in workspaces:
         spec = json.load(open(ws))
         import pyhf  # noqa: E402 - only to count parameters
         npars = pyhf.Workspace(spec).model().config.npars
         name = os.path.basename(ws).replace(".json", "")
         for task, (hk_args, ns_args, py_task) in commands.items():
+            if task == "ranking" and npars > 300:
+                continue
             hk = best([hepkit] + hk_args + [ws], repeat)
-            ns = best([nextstat] + ns_args + ["--input", ws], repeat) if nextstat else None
-            py = best([sys.executable, snippet, py_task, ws], repeat) if npars <= pyhf_max else None
+            old = best([baseline] + hk_args + [ws], repeat) if baseline else None
+            ns = best([nextstat] + ns_args + ["--input", ws], repeat) if nextstat and ns_args else None
+            py = best([sys.executable, snippet, py_task, ws], repeat) if py_task and npars <= pyhf_max else None
 
             def cell(r):
-                return "%.3f (%.3f)" % r if r else "–"
+                return r if r == "failed" else ("%.3f (%.3f)" % r if r else "–")
 
             def ratio(r):
-                return "%.1f×" % (r[0] / hk[0]) if r and hk else "–"
-            print("| %s | %d | %s | %s | %s | %s | %s | %s |" % (name, npars, task, cell(hk), cell(ns), cell(py), ratio(ns), ratio(py)))
+                return "%.1f×" % (r[1] / hk[1]) if r and r != "failed" and hk and hk != "failed" else "–"
+            print("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                name, npars, task, cell(hk), cell(old), cell(ns), cell(py), ratio(old), ratio(ns), ratio(py)))
             sys.stdout.flush()
     shutil.rmtree(tmp)
     return 0

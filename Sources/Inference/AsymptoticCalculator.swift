@@ -73,7 +73,8 @@ public enum AsymptoticBaseDistribution: String, Sendable, Codable {
 
 /// The asymptotic (Wald/Asimov) calculator of arXiv:1007.1727, exactly as pyhf's
 /// `AsymptoticCalculator`. The Asimov dataset and the two free fits do not depend on the tested
-/// value, so they are computed once; each tested value then costs two fits (run in parallel).
+/// value, so they are computed once (the free fit to the Asimov data starts from the point that
+/// generated them, its minimum); each tested value then costs two fits (run in parallel).
 public struct AsymptoticCalculator<LikelihoodModel: Likelihood>: Sendable {
     /// The fitter (init, bounds, fixed flags as in every pyhf fit).
     public let fitter: Fitter<LikelihoodModel>
@@ -111,7 +112,9 @@ public struct AsymptoticCalculator<LikelihoodModel: Likelihood>: Sendable {
             if task == 0 { return (try fitter.fit(data: data), nil) }
             let asimovFit = try fitter.fixedPOIFit(testStatistic.asimovPOIValue, data: data)
             let asimov = fitter.model.expectedData(asimovFit.parameters)
-            return (asimovFit, try fitter.fit(data: asimov))
+            // The Asimov data are the expectation at asimovFit, which is therefore (up to the
+            // POI's freedom) the free fit's minimum: start there.
+            return (asimovFit, try fitter.fit(data: asimov, start: asimovFit.parameters))
         }
         freeFitToData = try outcomes[0].get().0
         let (asimovFit, asimovFree) = try outcomes[1].get()
@@ -124,14 +127,17 @@ public struct AsymptoticCalculator<LikelihoodModel: Likelihood>: Sendable {
         ])
     }
 
-    /// The test statistic on the observed data at `poiValue`.
+    /// The test statistic on the observed data at `poiValue`. The fixed-POI fit starts from the
+    /// initial values, as pyhf's: on likelihoods that are not convex (coupled histosys) a warm
+    /// start from the free fit can end in another local minimum than pyhf's.
     public func observedStatistic(_ poiValue: Double) throws -> TestStatisticValue {
         try fitter.testStatistic(testStatistic, poiValue: poiValue, data: data, freeFit: freeFitToData)
     }
 
-    /// The test statistic on the Asimov data at `poiValue`.
-    public func asimovStatistic(_ poiValue: Double) throws -> TestStatisticValue {
-        try fitter.testStatistic(testStatistic, poiValue: poiValue, data: asimovData, freeFit: freeFitToAsimov)
+    /// The test statistic on the Asimov data at `poiValue`; the fixed-POI fit starts at `start`
+    /// (default: the initial values, for the reason given at ``observedStatistic(_:)``).
+    public func asimovStatistic(_ poiValue: Double, start: [Double]? = nil) throws -> TestStatisticValue {
+        try fitter.testStatistic(testStatistic, poiValue: poiValue, data: asimovData, freeFit: freeFitToAsimov, fixedStart: start)
     }
 
     /// The hypothesis test at `poiValue` (pyhf's `hypotest(..., calctype="asymptotics")`).

@@ -43,6 +43,11 @@ public struct FitResult: Sendable {
     public var converged: Bool
     /// Objective evaluations used.
     public var evaluations: Int
+    /// Minimiser iterations used.
+    public var iterations: Int = 0
+    /// Infinity norm of the projected gradient of `-ln L` at `parameters` (fixed parameters and
+    /// parameters pushed against a bound left out).
+    public var projectedGradientNorm: Double = .nan
 }
 
 /// Parameter uncertainties from the Hessian of `-ln L` at a minimum (what Minuit's HESSE gives).
@@ -92,6 +97,21 @@ public struct Fitter<LikelihoodModel: Likelihood>: Sendable {
         return { model.negativeLogLikelihoodAndGradient($0, data: data) }
     }
 
+    /// The exact Hessian of `-ln L(·|data)` on chosen indices, if the model has one.
+    public func hessian(data: [Double]) -> ObjectiveHessian {
+        let model = self.model
+        return { x, indices in
+            guard let h = model.negativeLogLikelihoodHessian(x, data: data) else { return nil }
+            return indices.count == h.size && indices.elementsEqual(0..<h.size) ? h : h.submatrix(indices)
+        }
+    }
+
+    /// The Hessian of `-ln L(·|data)` on `indices`: exact if the model has one, else central
+    /// differences of the exact gradient.
+    public func curvature(at parameters: [Double], data: [Double], indices: [Int]) -> SymmetricMatrix {
+        hessian(data: data)(parameters, indices) ?? finiteDifferenceHessian(objective(data: data), at: parameters, indices: indices)
+    }
+
     /// Fits `data` with the parameters in `holding` held at the given values (in addition to the
     /// fixed parameters), starting from `start` (default: the initial parameters).
     public func fit(data: [Double], holding: [Int: Double] = [:], start: [Double]? = nil) throws -> FitResult {
@@ -114,14 +134,16 @@ public struct Fitter<LikelihoodModel: Likelihood>: Sendable {
         // A warm start can sit where the likelihood is undefined (e.g. negative yields after
         // moving the POI); the model's initial values are the fallback.
         if start != nil && !objective(x).value.isFinite { x = initial }
-        let result = minimizer.minimize(objective, start: x, bounds: parameterBounds, fixed: fixed)
+        let result = minimizer.minimize(objective, hessian: hessian(data: data), start: x, bounds: parameterBounds, fixed: fixed)
         guard result.value.isFinite else {
             throw InferenceError.failedMinimization(reason: "-ln L is not finite at the end point (negative or zero expected yields?)")
         }
         if !result.converged, let bounded = minimizer as? BoundedMinimizer, bounded.options.requireConvergence {
             throw InferenceError.failedMinimization(reason: "not converged within \(bounded.options.maxIterations) iterations")
         }
-        return FitResult(parameters: result.parameters, twiceNLL: 2 * result.value, converged: result.converged, evaluations: result.evaluations)
+        return FitResult(
+            parameters: result.parameters, twiceNLL: 2 * result.value, converged: result.converged, evaluations: result.evaluations,
+            iterations: result.iterations, projectedGradientNorm: result.projectedGradientNorm)
     }
 
     /// Fit with the parameter of interest held at `poiValue` (pyhf's `fixed_poi_fit`).
@@ -130,11 +152,23 @@ public struct Fitter<LikelihoodModel: Likelihood>: Sendable {
         return try fit(data: data, holding: [poi: poiValue], start: start)
     }
 
+    /// MINUIT's estimated distance to the minimum of `-ln L`, `½ gᵀ H⁻¹ g` over the parameters a
+    /// step may move (free, not pushed against a bound); NaN if that Hessian is not positive definite.
+    public func estimatedDistanceToMinimum(_ fit: FitResult, data: [Double]) -> Double {
+        let g = objective(data: data)(fit.parameters).gradient
+        let mask = BoundedMinimizer.freeMask(x: fit.parameters, gradient: g, bounds: parameterBounds, fixed: fixedParameters)
+        let free = mask.indices.filter { mask[$0] }
+        guard !free.isEmpty else { return 0 }
+        let rhs = free.map { g[$0] }
+        guard let step = curvature(at: fit.parameters, data: data, indices: free).solve(rhs) else { return .nan }
+        return 0.5 * zip(rhs, step).reduce(0) { $0 + $1.0 * $1.1 }
+    }
+
     /// Hessian uncertainties at `parameters` (normally a best fit): errors, covariance, correlation.
     public func uncertainties(at parameters: [Double], data: [Double]) -> FitUncertainties {
         let n = model.parameterCount
         let free = (0..<n).filter { !fixedParameters[$0] }
-        let hessian = finiteDifferenceHessian(objective(data: data), at: parameters, indices: free)
+        let hessian = curvature(at: parameters, data: data, indices: free)
         let regularised = hessian.withDiagonalShift(relativeShift: 1e-10, maximumShift: 1e10 * max(hessian.largestDiagonalMagnitude, 1)) {
             $0.inverse()
         }
@@ -164,7 +198,8 @@ public struct Fitter<LikelihoodModel: Likelihood>: Sendable {
         let sigma = max(uncertainties(at: bestFit.parameters, data: data).errors[index], 1e-6 * max(1, abs(center)))
         let bounds = parameterBounds[index]
         let rise: @Sendable (Double) throws -> Double = { value in
-            try fit(data: data, holding: [index: value]).twiceNLL - bestFit.twiceNLL - deltaTwiceNLL
+            // From the best fit with the parameter moved: the nearest solved point.
+            try fit(data: data, holding: [index: value], start: bestFit.parameters).twiceNLL - bestFit.twiceNLL - deltaTwiceNLL
         }
         func edge(_ direction: Double) throws -> Double {
             let limit = direction > 0 ? bounds.upperBound : bounds.lowerBound

@@ -101,6 +101,13 @@ public struct HistFactoryLikelihood: DifferentiableLikelihood {
         return (-value, gradient.map { -$0 })
     }
 
+    /// From the kernels' second derivatives (`Model.exactLogpdfHessian`).
+    public func negativeLogLikelihoodHessian(_ parameters: [Double], data: [Double]) -> SymmetricMatrix? {
+        guard var h = model.exactLogpdfHessian(parameters, data: data, inputs: usesOwnInputs ? nil : inputs) else { return nil }
+        for i in h.indices { h[i] = -h[i] }
+        return SymmetricMatrix(size: parameters.count, symmetricElements: h)
+    }
+
     /// No signal (naming the samples the POI scales), empty channels and an empty model, at the
     /// initial parameters.
     public func defects() -> [ModelDefect] {

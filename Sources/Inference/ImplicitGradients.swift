@@ -76,7 +76,7 @@ public struct ImplicitGradients<LikelihoodModel: DifferentiableLikelihood>: Send
         let theta = fit.parameters
         let nonFixed = (0..<model.parameterCount).filter { !fitter.fixedParameters[$0] }
         let objective = fitter.objective(data: data)
-        let hessian = finiteDifferenceHessian(objective, at: theta, indices: nonFixed)
+        let hessian = fitter.curvature(at: theta, data: data, indices: nonFixed)
         guard let k = nonFixed.firstIndex(of: poi) else { throw InferenceError.fixedPOI(name: model.parameterNames[poi]) }
         var unit = [Double](repeating: 0, count: nonFixed.count)
         unit[k] = 1
@@ -164,7 +164,7 @@ public struct ImplicitGradients<LikelihoodModel: DifferentiableLikelihood>: Send
     /// The adjoint `u = H⁻¹ g` on the free parameters `free` (zero elsewhere), `H` the Hessian of
     /// `−ln L(·|data)` at `theta` over them.
     public func adjoint(at theta: [Double], free: [Int], gradient: [Double]) throws -> [Double] {
-        let hessian = finiteDifferenceHessian(fitter.objective(data: data), at: theta, indices: free)
+        let hessian = fitter.curvature(at: theta, data: data, indices: free)
         guard let uFree = hessian.solve(free.map { gradient[$0] }) else {
             throw InferenceError.failedMinimization(reason: "Hessian at a fit is not positive definite")
         }

@@ -37,6 +37,9 @@ public protocol Likelihood: Sendable {
     func expectedData(_ parameters: [Double]) -> [Double]
     /// `-ln L(parameters | data)` with all constants, and its gradient with respect to the parameters.
     func negativeLogLikelihoodAndGradient(_ parameters: [Double], data: [Double]) -> (value: Double, gradient: [Double])
+    /// The exact Hessian of `-ln L` with respect to all parameters, or `nil` (the default) when the
+    /// model has none; fits and uncertainties then use finite differences of the gradient.
+    func negativeLogLikelihoodHessian(_ parameters: [Double], data: [Double]) -> SymmetricMatrix?
     /// Properties of the model that make results meaningless (no signal, empty regions), named
     /// by their place in the input; the default finds a POI without effect (``genericDefects()``).
     func defects() -> [ModelDefect]
@@ -44,6 +47,8 @@ public protocol Likelihood: Sendable {
 
 extension Likelihood {
     public func defects() -> [ModelDefect] { genericDefects() }
+
+    public func negativeLogLikelihoodHessian(_ parameters: [Double], data: [Double]) -> SymmetricMatrix? { nil }
 
     /// The number of scalar parameters.
     @inlinable public var parameterCount: Int { parameterNames.count }

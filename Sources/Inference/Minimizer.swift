@@ -3,12 +3,30 @@ import HEPKitSupport
 /// A smooth objective: value and exact gradient at a point.
 public typealias Objective = @Sendable ([Double]) -> (value: Double, gradient: [Double])
 
+/// The exact Hessian of an objective at a point, restricted to `indices` (rows and columns in
+/// that order); `nil` where it is not available.
+public typealias ObjectiveHessian = @Sendable (_ x: [Double], _ indices: [Int]) -> SymmetricMatrix?
+
 /// Minimises a smooth objective inside a box: what ``Fitter`` needs of a minimiser. A new
 /// minimiser is one conforming type passed to `Fitter(model, minimizer:)`.
 public protocol Minimizer: Sendable {
     /// Minimises `objective` from `start` (clamped into `bounds`); `fixed` parameters keep their
     /// start value. `converged` in the result must say honestly whether a convergence criterion was met.
     func minimize(_ objective: Objective, start: [Double], bounds: [ClosedRange<Double>], fixed: [Bool]) -> MinimizationResult
+
+    /// As `minimize(_:start:bounds:fixed:)`, with the objective's exact Hessian for second-order
+    /// steps; the default ignores it.
+    func minimize(
+        _ objective: Objective, hessian: ObjectiveHessian?, start: [Double], bounds: [ClosedRange<Double>], fixed: [Bool]
+    ) -> MinimizationResult
+}
+
+extension Minimizer {
+    public func minimize(
+        _ objective: Objective, hessian: ObjectiveHessian?, start: [Double], bounds: [ClosedRange<Double>], fixed: [Bool]
+    ) -> MinimizationResult {
+        minimize(objective, start: start, bounds: bounds, fixed: fixed)
+    }
 }
 
 /// Settings of ``BoundedMinimizer``.
@@ -41,6 +59,10 @@ public struct MinimizerOptions: Sendable, Hashable {
     /// A fit that ends without converging (e.g. at `maxIterations`) throws instead of returning
     /// `converged == false` (pyhf's behaviour, asked for by an explicit `--optconf maxiter`).
     public var requireConvergence = false
+    /// With an exact Hessian (one evaluation instead of one gradient per parameter) the
+    /// preconditioner and the Newton polish are used up to this many free parameters (their cost
+    /// is then the dense Cholesky factorisation).
+    public var exactHessianLimit: Int = 4_000
 
     public init() {}
 }
@@ -94,6 +116,14 @@ public struct BoundedMinimizer: Minimizer {
     public func minimize(
         _ objective: Objective, start: [Double], bounds: [ClosedRange<Double>], fixed: [Bool]
     ) -> MinimizationResult {
+        minimize(objective, hessian: nil, start: start, bounds: bounds, fixed: fixed)
+    }
+
+    /// Minimises `objective` from `start`; the preconditioner and the Newton polish use the exact
+    /// `hessian` when given, else finite differences of the gradient.
+    public func minimize(
+        _ objective: Objective, hessian: ObjectiveHessian?, start: [Double], bounds: [ClosedRange<Double>], fixed: [Bool]
+    ) -> MinimizationResult {
         let n = start.count
         precondition(bounds.count == n && fixed.count == n, "BoundedMinimizer: dimension mismatch")
         var x = zip(start, bounds).map { min(max($0, $1.lowerBound), $1.upperBound) }
@@ -114,9 +144,14 @@ public struct BoundedMinimizer: Minimizer {
                 converged = f.isFinite
                 break
             }
-            if nonFixed.count <= options.preconditionerLimit && iterations % options.preconditionerRefresh == 0 {
-                preconditioner = Preconditioner(objective, at: x, gradient: g, indices: nonFixed)
-                evaluations += nonFixed.count
+            if iterations % options.preconditionerRefresh == 0 {
+                if hessian != nil && nonFixed.count <= options.exactHessianLimit, let exact = hessian?(x, nonFixed) {
+                    preconditioner = Preconditioner(hessian: exact, indices: nonFixed)
+                    evaluations += 1
+                } else if nonFixed.count <= options.preconditionerLimit {
+                    preconditioner = Preconditioner(objective, at: x, gradient: g, indices: nonFixed)
+                    evaluations += nonFixed.count
+                }
             }
             iterations += 1
             var direction = Self.twoLoopDirection(g, free: free, s: sHistory, y: yHistory, rho: rhoHistory, preconditioner: &preconditioner)
@@ -169,22 +204,27 @@ public struct BoundedMinimizer: Minimizer {
             parameters: x, value: f, gradient: g,
             projectedGradientNorm: Self.projectedNorm(g, Self.freeMask(x: x, gradient: g, bounds: bounds, fixed: fixed)),
             iterations: iterations, evaluations: evaluations, converged: converged)
-        polish(objective, &result, bounds: bounds, fixed: fixed)
+        polish(objective, hessian: hessian, &result, bounds: bounds, fixed: fixed)
         return result
     }
 
-    /// Newton steps on the free variables with a finite-difference Hessian of the exact gradient.
-    private func polish(_ objective: Objective, _ result: inout MinimizationResult, bounds: [ClosedRange<Double>], fixed: [Bool]) {
+    /// Newton steps on the free variables with the exact Hessian or a finite-difference Hessian of
+    /// the exact gradient.
+    private func polish(
+        _ objective: Objective, hessian exact: ObjectiveHessian?, _ result: inout MinimizationResult, bounds: [ClosedRange<Double>],
+        fixed: [Bool]
+    ) {
+        let limit = exact == nil ? options.newtonPolishLimit : options.exactHessianLimit
         // One central-difference Hessian serves several Newton steps; it is recomputed only when
         // the free set changes or a step reduces the projected gradient by less than 10×.
         var hessian: (indices: [Int], matrix: SymmetricMatrix, fresh: Bool)?
         for _ in 0..<8 {
             let free = Self.freeMask(x: result.parameters, gradient: result.gradient, bounds: bounds, fixed: fixed)
             let indices = free.indices.filter { free[$0] }
-            guard !indices.isEmpty, indices.count <= options.newtonPolishLimit,
-                  result.projectedGradientNorm > 1e-13 else { return }
+            guard !indices.isEmpty, indices.count <= limit, result.projectedGradientNorm > 1e-13 else { return }
             if hessian == nil || hessian!.indices != indices {
-                hessian = (indices, finiteDifferenceHessian(objective, at: result.parameters, indices: indices), true)
+                let matrix = exact?(result.parameters, indices) ?? finiteDifferenceHessian(objective, at: result.parameters, indices: indices)
+                hessian = (indices, matrix, true)
             }
             let rhs = indices.map { -result.gradient[$0] }
             guard let delta = Self.regularisedSolve(hessian!.matrix, rhs) else { return }
@@ -288,12 +328,20 @@ struct Preconditioner {
     private let row: [Int: Int]
     private var factorMask: [Bool] = []
     private var factorIndices: [Int] = []
-    private var factor: [Double]?
+    private var factor: SparseCholesky?
 
     init(_ objective: Objective, at x: [Double], gradient g: [Double], indices: [Int]) {
-        hessian = SymmetricMatrix(
-            size: indices.count,
-            elements: HEPKitSupport.finiteDifferenceHessian(at: x, indices: indices, relativeStep: 1e-6, differencing: .forward(gradientAtX: g), objective))
+        self.init(
+            hessian: SymmetricMatrix(
+                size: indices.count,
+                elements: HEPKitSupport.finiteDifferenceHessian(
+                    at: x, indices: indices, relativeStep: 1e-6, differencing: .forward(gradientAtX: g), objective)),
+            indices: indices)
+    }
+
+    /// From a Hessian whose rows and columns are `indices`.
+    init(hessian: SymmetricMatrix, indices: [Int]) {
+        self.hessian = hessian
         row = Dictionary(uniqueKeysWithValues: indices.enumerated().map { ($1, $0) })
     }
 
@@ -303,10 +351,10 @@ struct Preconditioner {
             factorMask = free
             factorIndices = free.indices.filter { free[$0] && row[$0] != nil }
             let sub = hessian.submatrix(factorIndices.map { row[$0]! })
-            factor = sub.withDiagonalShift(relativeShift: 1e-8, maximumShift: 1e20) { $0.choleskyFactor() }?.result
+            factor = sub.withDiagonalShift(relativeShift: 1e-8, maximumShift: 1e20) { SparseCholesky($0) }?.result
         }
         guard let factor else { return }
-        let solved = SymmetricMatrix.choleskySolve(factor: factor, size: factorIndices.count, factorIndices.map { q[$0] })
+        let solved = factor.solve(factorIndices.map { q[$0] })
         for (k, i) in factorIndices.enumerated() { q[i] = solved[k] }
     }
 }

@@ -28,7 +28,7 @@ extension Fitter {
     /// Pre- and post-fit impacts of every free parameter other than the POI, sorted by decreasing
     /// `|postfitUp| + |postfitDown|` (the convention of cabinetry's ranking). Each shifted value is
     /// clamped to the parameter's bounds; the 4 refits per parameter run on all cores from the
-    /// model's initial values. A failing refit gives NaN for that entry only, with the reason in
+    /// best fit with that parameter moved. A failing refit gives NaN for that entry only, with the reason in
     /// the impact's `failures`. A model without signal, or a best fit that did not converge, is an error.
     public func ranking(data: [Double], progress: ProgressReporter? = nil) throws -> [ParameterImpact] {
         let poi = try requirePOI()
@@ -51,7 +51,8 @@ extension Fitter {
             let (i, value) = shifts[k]
             guard let value else { return (.nan, true) }
             let clamped = min(max(value, fitter.parameterBounds[i].lowerBound), fitter.parameterBounds[i].upperBound)
-            let refit = try fitter.fit(data: data, holding: [i: clamped])
+            // The nearest solved point: the best fit with one parameter moved.
+            let refit = try fitter.fit(data: data, holding: [i: clamped], start: best.parameters)
             if k % 4 == 3 { progress?.report("ranking: \(k / 4 + 1)/\(indices.count) \(fitter.model.parameterNames[i])") }
             return (refit.parameters[poi] - muHat, refit.converged)
         }

@@ -1,5 +1,29 @@
 /// One-dimensional root finding on a bracket.
 public enum RootFinder {
+    /// Secant steps on `f` from `x0` and `x1`, for functions known to be nearly linear (no bracket
+    /// needed): the root once `|f| ≤ functionTolerance` or a step is below `absoluteTolerance +
+    /// relativeTolerance·|x|` (then the step's end, unevaluated); `nil` if a step leaves `(lower, upper)`, `f` throws or is not
+    /// finite, or `maxEvaluations` do not settle (the caller then brackets the root).
+    public static func secant(
+        from x0: Double, knownValue: Double? = nil, _ x1: Double, within lower: Double, _ upper: Double,
+        absoluteTolerance: Double = 2e-12, relativeTolerance: Double = 1e-8, functionTolerance: Double = 0, maxEvaluations: Int = 12,
+        _ f: (Double) throws -> Double
+    ) -> Double? {
+        guard var f0 = knownValue ?? (try? f(x0)), f0.isFinite else { return nil }
+        var x0 = x0, x1 = x1
+        for _ in 0..<maxEvaluations {
+            guard x1 > lower, x1 < upper, let f1 = try? f(x1), f1.isFinite else { return nil }
+            if abs(f1) <= functionTolerance || abs(x1 - x0) <= absoluteTolerance + relativeTolerance * abs(x1) { return x1 }
+            guard f1 != f0 else { return nil }
+            let x2 = x1 - f1 * (x1 - x0) / (f1 - f0)
+            // Converging superlinearly, the new estimate is well inside the tolerance of the root
+            // once the step to it is: no further evaluation needed.
+            if abs(x2 - x1) <= absoluteTolerance + relativeTolerance * abs(x2), x2 > lower, x2 < upper { return x2 }
+            (x0, f0, x1) = (x1, f1, x2)
+        }
+        return nil
+    }
+
     /// Brent's method: a root of `f` in `[lower, upper]`, where `f(lower)` and `f(upper)` differ in sign.
     ///
     /// Stops when the bracket is narrower than `absoluteTolerance + relativeTolerance·|x|`, or

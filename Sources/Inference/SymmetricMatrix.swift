@@ -25,6 +25,13 @@ public struct SymmetricMatrix: Sendable, Equatable {
         }
     }
 
+    /// A matrix from row-major elements that are already symmetric (not checked).
+    public init(size: Int, symmetricElements: [Double]) {
+        precondition(symmetricElements.count == size * size, "SymmetricMatrix: \(symmetricElements.count) elements for size \(size)")
+        self.size = size
+        self.elements = symmetricElements
+    }
+
     @inlinable public subscript(row: Int, column: Int) -> Double {
         get { elements[row * size + column] }
         set { elements[row * size + column] = newValue }
@@ -72,18 +79,17 @@ public struct SymmetricMatrix: Sendable, Equatable {
 
     /// Solves `A x = b`, or `nil` if `A` is not positive definite.
     public func solve(_ b: [Double]) -> [Double]? {
-        guard let l = choleskyFactor() else { return nil }
-        return Self.choleskySolve(factor: l, size: size, b)
+        SparseCholesky(self)?.solve(b)
     }
 
     /// The inverse, or `nil` if the matrix is not positive definite.
     public func inverse() -> SymmetricMatrix? {
-        guard let l = choleskyFactor() else { return nil }
+        guard let cholesky = SparseCholesky(self) else { return nil }
         var inv = SymmetricMatrix(size: size)
         var unit = [Double](repeating: 0, count: size)
         for j in 0..<size {
             unit[j] = 1
-            let column = Self.choleskySolve(factor: l, size: size, unit)
+            let column = cholesky.solve(unit)
             unit[j] = 0
             for i in 0..<size { inv[i, j] = column[i] }
         }

@@ -213,15 +213,17 @@ public struct TestStatisticValue: Sendable {
 
 extension Fitter {
     /// Computes `statistic` at `poiValue` on `data` (pyhf's `test_statistics.*`). Pass `freeFit` to
-    /// reuse an already computed free fit to the same data.
+    /// reuse an already computed free fit to the same data, and `fixedStart` to start the fixed-POI
+    /// fit there (a nearby solved point; the POI is set to the tested value) rather than at the
+    /// initial values.
     public func testStatistic(
-        _ statistic: TestStatistic, poiValue: Double, data: [Double], freeFit: FitResult? = nil
+        _ statistic: TestStatistic, poiValue: Double, data: [Double], freeFit: FitResult? = nil, fixedStart: [Double]? = nil
     ) throws -> TestStatisticValue {
         let poi = try requirePOI()
         if fixedParameters[poi] { throw InferenceError.fixedPOI(name: model.parameterNames[poi]) }
         let mu = statistic.definition.testedPOIValue(poiValue)
         let free = try freeFit ?? fit(data: data)
-        let fixed = try fixedPOIFit(mu, data: data)
+        let fixed = try fixedPOIFit(mu, data: data, start: fixedStart)
         let value = statistic.value(poiValue: mu, fixedTwiceNLL: fixed.twiceNLL, freeTwiceNLL: free.twiceNLL, muHat: free.parameters[poi])
         return TestStatisticValue(value: value, fixedFit: fixed, freeFit: free)
     }

@@ -87,24 +87,50 @@ extension Fitter {
         }
         // Expected limits first. Where the statistic gives the √q_A of CLs_exp(n) = level in closed
         // form (q, q̃: −Φ⁻¹(level·Φ(−n)) − n), the root is one of a nearly linear function of μ
-        // (√q_A ≈ μ/σ), which Brent's interpolation finds in a few fits; otherwise Brent runs on
+        // (√q_A ≈ μ/σ): the Asimov σ(μ) of the nearest solved point gives the first guess and secant
+        // steps refine it (Brent on the bracket if they fail); otherwise Brent runs on
         // Φ⁻¹(CLs_exp) − Φ⁻¹(level).
-        var expected: [Double] = []
         let statistic = options.testStatistic.definition
-        for (k, label) in ["expected −2σ", "expected −1σ", "expected median", "expected +1σ", "expected +2σ"].enumerated() {
-            let n = 2.0 - Double(k)
+        // The median first: the other bands then start from the σ(μ) nearest to theirs.
+        var expected = [Double](repeating: .nan, count: 5)
+        let labels = ["expected −2σ", "expected −1σ", "expected median", "expected +1σ", "expected +2σ"]
+        for k in [2, 1, 3, 0, 4] {
+            let label = labels[k], n = 2.0 - Double(k)
             let bracket = evaluator.bracket(level: level) { $0.expected[k] }
             if let target = statistic.asimovRootOfExpectedPValue(level: level, band: n) {
-                expected.append(solve(label, bracket: bracket) { try evaluator.asimovStatistic($0).squareRoot() - target })
+                if let root = evaluator.asimovRoot(
+                    target: target, lower: lo, upper: hi, absoluteTolerance: options.absoluteTolerance,
+                    relativeTolerance: options.relativeTolerance, functionTolerance: 1e-9)
+                {
+                    progress?.report("upper limit: \(label) = \(root)")
+                    expected[k] = root
+                } else {
+                    expected[k] = solve(label, bracket: bracket) { try evaluator.asimovStatistic($0).squareRoot() - target }
+                }
             } else {
-                expected.append(solve(label, bracket: bracket) {
+                expected[k] = solve(label, bracket: bracket) {
                     let cls = evaluator.calculator.expectedCLs(qA: try evaluator.asimovStatistic($0), band: n)
                     return StandardNormal.quantile(min(max(cls, 1e-300), 1 - 1e-16)) - StandardNormal.quantile(level)
-                })
+                }
             }
         }
-        // Observed: bracket grown geometrically from the expected median (observed limits lie near
-        // the band), then Brent on Φ⁻¹(CLs) − Φ⁻¹(level), which is also close to linear in μ.
+        // Observed: Φ⁻¹(CLs) − Φ⁻¹(level) is also close to linear in μ. Secant steps from the
+        // expected median (observed limits lie near the band); if they fail, a bracket grown
+        // geometrically from the median, then Brent.
+        let target = StandardNormal.quantile(level)
+        let observedGap: (Double) throws -> Double = {
+            StandardNormal.quantile(min(max(try evaluator.observedCLs($0), 1e-300), 1 - 1e-16)) - target
+        }
+        if expected[2].isFinite, let median = try? observedGap(expected[2]),
+           let root = RootFinder.secant(
+               from: expected[2], knownValue: median, expected[2] * (median > 0 ? 1.1 : 1 / 1.1), within: lo, hi,
+               absoluteTolerance: options.absoluteTolerance, relativeTolerance: options.relativeTolerance, functionTolerance: 1e-9, observedGap)
+        {
+            progress?.report("upper limit: observed = \(root)")
+            return UpperLimitResult(
+                observed: root, expected: expected, poiUpperBound: hi, scan: [], failures: failures,
+                warnings: evaluator.calculator.warnings + evaluator.warnings)
+        }
         if expected[2].isFinite {
             var mu = expected[2]
             let above = try? evaluator.observedCLs(mu) > level
@@ -115,9 +141,11 @@ extension Fitter {
                 }
             }
         }
-        let target = StandardNormal.quantile(level)
-        let observed = solve("observed", bracket: evaluator.bracket(level: level) { $0.observed }) {
-            StandardNormal.quantile(min(max(try evaluator.observedCLs($0), 1e-300), 1 - 1e-16)) - target
+        let observed = solve("observed", bracket: evaluator.bracket(level: level) { $0.observed }, observedGap)
+        // Failures in pyhf's band order (the bands were solved median first).
+        let order = ["expected −2σ", "expected −1σ", "expected median", "expected +1σ", "expected +2σ", "observed"]
+        failures.sort { a, b in
+            (order.firstIndex { a.hasPrefix($0) } ?? order.count) < (order.firstIndex { b.hasPrefix($0) } ?? order.count)
         }
         return UpperLimitResult(
             observed: observed, expected: expected, poiUpperBound: hi, scan: [], failures: failures,
@@ -181,14 +209,15 @@ extension Fitter {
 }
 
 /// Memoised CLs evaluations for the limit search: fixed-POI fits to the data and to the Asimov
-/// data are cached separately (expected limits need only the latter). Every fit starts from the
-/// model's initial values, as pyhf's: warm starts from a neighbouring POI value can land in another
-/// local minimum of likelihoods that are not convex (e.g. histosys-dominated models).
+/// data are cached separately (expected limits need only the latter). Each Asimov fixed-POI fit
+/// starts from the solved Asimov fit at the nearest POI value; fits to the data start from the
+/// initial values, as pyhf's (see ``AsymptoticCalculator/observedStatistic(_:)``).
 final class LimitEvaluator<LikelihoodModel: Likelihood> {
     let calculator: AsymptoticCalculator<LikelihoodModel>
     let progress: ProgressReporter?
     private var dataStatistics: [Double: Double] = [:]
     private var asimovStatistics: [Double: Double] = [:]
+    private var asimovFits: [Double: [Double]] = [:]
     /// Fits of the search that did not converge.
     private(set) var warnings: [String] = []
     private let poiLowerBound: Double
@@ -209,11 +238,18 @@ final class LimitEvaluator<LikelihoodModel: Likelihood> {
     /// limits accept) vanish without fitting.
     private func trivial(_ mu: Double) -> Bool { mu <= poiLowerBound }
 
+    /// The solved fit whose POI value is nearest to `mu`, `nil` if none.
+    private static func nearest(_ mu: Double, in fits: [Double: [Double]]) -> [Double]? {
+        fits.min { abs($0.key - mu) < abs($1.key - mu) }?.value
+    }
+
     func asimovStatistic(_ mu: Double) throws -> Double {
         if trivial(mu) { return 0 }
         if let cached = asimovStatistics[mu] { return cached }
         progress?.report("upper limit: Asimov fit at μ = \(mu)")
-        let value = checked(try calculator.asimovStatistic(mu), "Asimov data", mu)
+        let statistic = try calculator.asimovStatistic(mu, start: Self.nearest(mu, in: asimovFits))
+        asimovFits[mu] = statistic.fixedFit.parameters
+        let value = checked(statistic, "Asimov data", mu)
         asimovStatistics[mu] = value
         return value
     }
@@ -231,14 +267,34 @@ final class LimitEvaluator<LikelihoodModel: Likelihood> {
         if !trivial(mu) && dataStatistics[mu] == nil && asimovStatistics[mu] == nil {
             // Both fits are needed: run them on both cores.
             let calculator = self.calculator
+            let start = Self.nearest(mu, in: asimovFits)
             progress?.report("upper limit: fits at μ = \(mu)")
             let outcomes = parallelMap(2) { task in
-                task == 0 ? try calculator.observedStatistic(mu) : try calculator.asimovStatistic(mu)
+                task == 0 ? try calculator.observedStatistic(mu) : try calculator.asimovStatistic(mu, start: start)
             }
-            dataStatistics[mu] = checked(try outcomes[0].get(), "data", mu)
-            asimovStatistics[mu] = checked(try outcomes[1].get(), "Asimov data", mu)
+            let (data, asimov) = (try outcomes[0].get(), try outcomes[1].get())
+            asimovFits[mu] = asimov.fixedFit.parameters
+            dataStatistics[mu] = checked(data, "data", mu)
+            asimovStatistics[mu] = checked(asimov, "Asimov data", mu)
         }
         return calculator.observedCLs(q: try dataStatistic(mu), qA: try asimovStatistic(mu))
+    }
+
+    /// The POI value in `(lower, upper)` where `√q_A = target`, from the Wald approximation
+    /// `√q_A = (μ − μ_A)/σ(μ)`: the σ of the evaluated point nearest the target gives the first
+    /// guess, secant steps on `√q_A − target` refine it. `nil` when a step leaves the interval, a
+    /// fit fails or 12 fits do not settle (the caller then brackets and runs Brent).
+    func asimovRoot(
+        target: Double, lower: Double, upper: Double, absoluteTolerance: Double, relativeTolerance: Double, functionTolerance: Double
+    ) -> Double? {
+        let muA = calculator.testStatistic.asimovPOIValue
+        let solved = asimovStatistics.filter { $0.key > muA && $0.value > 0 && $0.value.isFinite }
+        guard let seed = solved.min(by: { abs($0.value.squareRoot() - target) < abs($1.value.squareRoot() - target) }) else { return nil }
+        return RootFinder.secant(
+            from: seed.key, knownValue: seed.value.squareRoot() - target, muA + (seed.key - muA) * target / seed.value.squareRoot(),
+            within: lower, upper, absoluteTolerance: absoluteTolerance, relativeTolerance: relativeTolerance,
+            functionTolerance: functionTolerance
+        ) { try self.asimovStatistic($0).squareRoot() - target }
     }
 
     func hypotest(_ mu: Double) throws -> HypothesisTestResult {

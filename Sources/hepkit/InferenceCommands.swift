@@ -119,18 +119,34 @@ struct FitCommand: ParsableCommand {
     @OptionGroup var options: WorkspaceOptions
     @Flag(help: "Also report the twice negative log-likelihood at the best fit.") var value = false
     @Flag(help: "Also report Hessian uncertainties ('uncertainties', per parameter set).") var uncertainties = false
-    @Flag(help: "Print minimiser statistics on standard error.") var verbose = false
+    @Flag(help: "Print minimiser statistics on standard error: status, EDM, iterations, evaluations.") var verbose = false
+    @Flag(help: "Also report the correlation matrix of the free parameters ('correlation': names and rows).") var correlation = false
+    @Option(
+        name: .customLong("minos"), parsing: .upToNextOption,
+        help: "Also report MINOS-like profile-likelihood errors ('minos': [lower, upper] relative to the best fit) of these parameters.")
+    var minos: [String] = []
 
     func run() throws {
         try reportingErrors { try options.naming {
             let likelihood = try options.likelihood()
             let fitter = Fitter(likelihood)
+            let minosIndices = try minos.map { name in
+                guard let index = likelihood.parameterNames.firstIndex(of: name) else {
+                    throw CommandError("--minos: no parameter named '\(name)' (scalar parameters are named as in 'hepkit inspect', e.g. staterror_SR[0])")
+                }
+                return index
+            }
             var warnings = try fitter.requireFittable().map(\.description)
             let started = Date()
             let fit = try fitter.fit(data: likelihood.observedData)
-            if !fit.converged { warnings.append("the fit did not converge (\(fit.evaluations) evaluations); the parameters are the last point reached") }
+            let edm = fitter.estimatedDistanceToMinimum(fit, data: likelihood.observedData)
+            if !fit.converged {
+                warnings.append("the fit did not converge (\(fit.iterations) iterations, \(fit.evaluations) evaluations, EDM \(edm)); the parameters are the last point reached")
+            }
             if verbose {
-                FileHandle.standardError.write(Data("hepkit: converged \(fit.converged), \(fit.evaluations) evaluations, \(Date().timeIntervalSince(started)) s\n".utf8))
+                let line = "hepkit: status \(fit.converged ? "converged" : "NOT converged"), EDM \(edm), projected gradient \(fit.projectedGradientNorm), "
+                    + "\(fit.iterations) iterations, \(fit.evaluations) evaluations, \(Date().timeIntervalSince(started)) s\n"
+                FileHandle.standardError.write(Data(line.utf8))
             }
             let model = likelihood.model
             func perSet(_ values: [Double]) -> JSONValue {
@@ -144,6 +160,23 @@ struct FitCommand: ParsableCommand {
                     warnings.append("the Hessian at the best fit is not positive definite; the uncertainties come from a regularised inverse")
                 }
                 result.append(("uncertainties", perSet(errors.errors)))
+            }
+            if correlation {
+                let matrix = fitter.uncertainties(at: fit.parameters, data: likelihood.observedData).correlation
+                let free = (0..<likelihood.parameterCount).filter { !fitter.fixedParameters[$0] }
+                result.append(("correlation", .object(JSONObject([
+                    ("parameters", .array(free.map { .string(likelihood.parameterNames[$0]) })),
+                    ("matrix", .array(free.map { i in numbers(free.map { j in matrix[i, j] }) })),
+                ]))))
+            }
+            if !minosIndices.isEmpty {
+                var intervals: [(String, JSONValue)] = []
+                for (name, index) in zip(minos, minosIndices) {
+                    let interval = try fitter.profileInterval(parameter: index, data: likelihood.observedData, bestFit: fit)
+                    let center = fit.parameters[index]
+                    intervals.append((name, numbers([interval.lowerBound - center, interval.upperBound - center])))
+                }
+                result.append(("minos", .object(JSONObject(intervals))))
             }
             try options.emit(.object(JSONObject(result)), warnings: warnings)
         } }

@@ -183,7 +183,7 @@ struct Engine: Sendable {
         }
     }
 
-    private func withArguments<R>(
+    func withArguments<R>(
         _ inputs: ModelInputs, _ pars: UnsafeBufferPointer<Double> = UnsafeBufferPointer(start: nil, count: 0),
         usesModelInputs: Bool = false, _ body: (KernelArguments) -> R
     ) -> R {

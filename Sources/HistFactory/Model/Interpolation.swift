@@ -93,6 +93,40 @@ extension InterpolationCode {
     }
 }
 
+extension InterpolationCode {
+    /// ∂²Δ/∂α² of `delta(_:lo:nominal:hi:)` (for the exact Hessian; 0 on linear branches).
+    @inlinable
+    public func deltaSecondDerivative(_ alpha: Double, lo: Double, nominal: Double, hi: Double) -> Double {
+        switch self {
+        case .code0: return 0
+        case .code2: return alpha > 1 || alpha < -1 ? 0 : 2 * (0.5 * (hi + lo) - nominal)
+        case .code4p:
+            guard alpha <= 1 && alpha >= -1 else { return 0 }
+            let a2 = alpha * alpha
+            return (a2 * (a2 * 90.0 - 120.0) + 30.0) * (0.0625 * ((hi - nominal) - (nominal - lo)))
+        case .code1, .code4: return nominal * factorSecondDerivative(alpha, lo: lo / nominal, hi: hi / nominal)
+        }
+    }
+
+    /// ∂²f/∂α² of `factor(_:lo:hi:)`.
+    @inlinable
+    public func factorSecondDerivative(_ alpha: Double, lo: Double, hi: Double) -> Double {
+        switch self {
+        case .code0, .code2, .code4p: return deltaSecondDerivative(alpha, lo: lo, nominal: 1, hi: hi)
+        case .code1:
+            let l = alpha > 0 ? log(hi) : log(lo)
+            return Interpolators.code1(alpha, loRatio: lo, hiRatio: hi) * l * l
+        case .code4:
+            if alpha >= 1 || alpha <= -1 {
+                let l = alpha >= 1 ? log(hi) : log(lo)
+                return Interpolators.code4(alpha, loRatio: lo, hiRatio: hi) * l * l
+            }
+            let c = Interpolators.code4Coefficients(loRatio: lo, hiRatio: hi)
+            return Interpolators.code4PolynomialSecondDerivative(alpha, c)
+        }
+    }
+}
+
 /// The interpolation formulas, one pair (value, value with derivatives) per code.
 public enum Interpolators {
     // MARK: code 0 — piecewise linear shift
@@ -220,6 +254,12 @@ public enum Interpolators {
         let a5 = 3.0 / 16 * v1 - 3.0 / 16 * v2 - 3.0 / 16 * v3 - 3.0 / 16 * v4 + 1.0 / 16 * v5 - 1.0 / 16 * v6
         let a6 = 1.0 / 2 * v1 + 1.0 / 2 * v2 - 5.0 / 16 * v3 + 5.0 / 16 * v4 + 1.0 / 16 * v5 + 1.0 / 16 * v6
         return (a1, a2, a3, a4, a5, a6)
+    }
+
+    /// ∂²/∂α² of code 4's polynomial `1 + Σ cₖ αᵏ` (|α| < 1).
+    @inlinable
+    public static func code4PolynomialSecondDerivative(_ a: Double, _ c: (Double, Double, Double, Double, Double, Double)) -> Double {
+        2 * c.1 + a * (6 * c.2 + a * (12 * c.3 + a * (20 * c.4 + a * 30 * c.5)))
     }
 
     @inlinable

@@ -215,9 +215,15 @@ public protocol YieldKernel: Sendable {
     /// The same kernel acting only on `elements` (whole rows), for running disjoint parts of a large
     /// model concurrently; it need not compute widths. `nil` (the default) keeps the model serial.
     func restricted(to elements: Range<Int>) -> (any YieldKernel)?
+
+    /// Appends to `terms` how every parameter acts on each element to second order (see
+    /// ``CurvatureTerms``), for the exact Hessian; returns false (the default) if the kernel cannot,
+    /// and the model's Hessian then falls back to finite differences of the gradient.
+    func curvature(_ x: KernelArguments, into terms: inout CurvatureTerms) -> Bool
 }
 
 extension YieldKernel {
+    public func curvature(_ x: KernelArguments, into terms: inout CurvatureTerms) -> Bool { false }
     public func widths(_ x: KernelArguments, into widths: UnsafeMutableBufferPointer<Double>) {}
     public func widthsBackward(_ x: KernelArguments, adjoint: UnsafeBufferPointer<Double>, into grads: KernelGradients) {}
     public func restricted(to elements: Range<Int>) -> (any YieldKernel)? { nil }

@@ -27,6 +27,8 @@ protocol ScalarFactor: Sendable {
     /// f, ∂f/∂θ and, if `withData`, ∂f/∂data — in one evaluation, so that the reverse pass computes
     /// the interpolation once per entry whatever it needs.
     func partials(_ theta: Double, _ x: KernelArguments, _ entry: ScalarFactorEntry, withData: Bool) -> ScalarPartials
+    /// ∂²f/∂θ².
+    func secondDerivative(_ theta: Double, _ x: KernelArguments, _ entry: ScalarFactorEntry) -> Double
 }
 
 /// Row-wide factors (normfactor, lumi, normsys). Factors sharing a row are multiplied; their
@@ -119,6 +121,19 @@ struct ScalarFactorKernel<F: ScalarFactor>: YieldKernel {
     }
 }
 
+extension ScalarFactorKernel {
+    /// One multiplicative term per entry and element of its row.
+    func curvature(_ x: KernelArguments, into terms: inout CurvatureTerms) -> Bool {
+        for en in entries {
+            let theta = x.pars[en.parameter]
+            let p = factor.partials(theta, x, en, withData: false)
+            let second = factor.secondDerivative(theta, x, en)
+            for e in en.elements { terms.append(element: e, parameter: en.parameter, value: p.value, first: p.dTheta, second: second) }
+        }
+        return true
+    }
+}
+
 /// θ itself (normfactor, lumi).
 struct IdentityFactor: ScalarFactor {
     var dataCount: Int { 0 }
@@ -128,6 +143,8 @@ struct IdentityFactor: ScalarFactor {
     func partials(_ theta: Double, _ x: KernelArguments, _ entry: ScalarFactorEntry, withData: Bool) -> ScalarPartials {
         ScalarPartials(value: theta, dTheta: 1)
     }
+    @inline(__always)
+    func secondDerivative(_ theta: Double, _ x: KernelArguments, _ entry: ScalarFactorEntry) -> Double { 0 }
 }
 
 /// One per-bin factor occurrence: element `elements.lowerBound + k` is multiplied by
@@ -179,6 +196,17 @@ struct PerBinFactors: Sendable {
                 for k in 0..<en.elements.count { out[e0 + k] *= x.pars[map[en.map + k]] }
             }
         }
+    }
+
+    /// One multiplicative term γ per element of every entry (linear: no second derivative).
+    func curvature(_ x: KernelArguments, into terms: inout CurvatureTerms) -> Bool {
+        for en in entries {
+            for k in 0..<en.elements.count {
+                let p = parameters[en.map + k]
+                terms.append(element: en.elements.lowerBound + k, parameter: p, value: x.pars[p], first: 1, second: 0)
+            }
+        }
+        return true
     }
 
     func backward(_ x: KernelArguments, adjoint: UnsafeBufferPointer<Double>, into grads: KernelGradients) {

@@ -67,6 +67,22 @@ struct HistoSysKernel: YieldKernel {
         }
     }
 
+    /// One additive term per bin of every entry.
+    func curvature(_ x: KernelArguments, into terms: inout CurvatureTerms) -> Bool {
+        for en in entries {
+            let alpha = x.pars[en.parameter]
+            let n = en.elements.count, e0 = en.elements.lowerBound, hi = en.data, lo = en.data + n
+            for k in 0..<n {
+                let (l, m, h) = (x.modifierData[lo + k], x.nominal[e0 + k], x.modifierData[hi + k])
+                let d = code.deltaWithDerivatives(alpha, lo: l, nominal: m, hi: h)
+                terms.append(
+                    element: e0 + k, parameter: en.parameter, value: d.value, first: d.dAlpha,
+                    second: code.deltaSecondDerivative(alpha, lo: l, nominal: m, hi: h))
+            }
+        }
+        return true
+    }
+
     func backward(_ x: KernelArguments, adjoint: UnsafeBufferPointer<Double>, into grads: KernelGradients) {
         for en in entries {
             let alpha = x.pars[en.parameter]

@@ -64,6 +64,16 @@ struct NormSysFactor: ScalarFactor {
     }
 
     @inline(__always)
+    func secondDerivative(_ theta: Double, _ x: KernelArguments, _ entry: ScalarFactorEntry) -> Double {
+        let hi = x.modifierData[entry.data], lo = x.modifierData[entry.data + 1]
+        guard tabulated(x), theta > -1, theta < 1 else { return code.factorSecondDerivative(theta, lo: lo, hi: hi) }
+        return code4Table.withUnsafeBufferPointer { t in
+            let c = t.baseAddress! + 8 * entry.slot
+            return Interpolators.code4PolynomialSecondDerivative(theta, (c[0], c[1], c[2], c[3], c[4], c[5]))
+        }
+    }
+
+    @inline(__always)
     func partials(_ theta: Double, _ x: KernelArguments, _ entry: ScalarFactorEntry, withData: Bool) -> ScalarPartials {
         let hi = x.modifierData[entry.data], lo = x.modifierData[entry.data + 1]
         guard tabulated(x), theta > -1, theta < 1 else {

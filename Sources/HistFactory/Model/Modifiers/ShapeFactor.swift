@@ -37,6 +37,7 @@ struct ShapeFactorKernel: YieldKernel {
     var composition: YieldComposition { .multiplicative }
     func restricted(to elements: Range<Int>) -> (any YieldKernel)? { ShapeFactorKernel(factors: factors.restricted(to: elements)) }
     func forward(_ x: KernelArguments, into out: UnsafeMutableBufferPointer<Double>) { factors.forward(x, into: out) }
+    func curvature(_ x: KernelArguments, into terms: inout CurvatureTerms) -> Bool { factors.curvature(x, into: &terms) }
     func backward(_ x: KernelArguments, adjoint: UnsafeBufferPointer<Double>, into grads: KernelGradients) {
         factors.backward(x, adjoint: adjoint, into: grads)
     }

@@ -67,6 +67,7 @@ struct ShapeSysKernel: YieldKernel {
         ShapeSysKernel(factors: factors.restricted(to: elements), tauTerms: [])
     }
     func forward(_ x: KernelArguments, into out: UnsafeMutableBufferPointer<Double>) { factors.forward(x, into: out) }
+    func curvature(_ x: KernelArguments, into terms: inout CurvatureTerms) -> Bool { factors.curvature(x, into: &terms) }
     func backward(_ x: KernelArguments, adjoint: UnsafeBufferPointer<Double>, into grads: KernelGradients) {
         factors.backward(x, adjoint: adjoint, into: grads)
     }
