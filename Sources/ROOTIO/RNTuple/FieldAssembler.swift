@@ -12,25 +12,25 @@ struct FieldAssembler {
     func read(_ id: Int) throws(DecodeError) -> RNTupleArray {
         var chain = [id]
         while records[chain[0]].parentID != chain[0] { chain.insert(records[chain[0]].parentID, at: 0) }
-        return try descend(chain[...], multiplicity: 1)
+        return try descend(chain[...], multiplicity: 1, count: entries)
     }
 
-    private func descend(_ chain: ArraySlice<Int>, multiplicity: Int?) throws(DecodeError) -> RNTupleArray {
+    private func descend(_ chain: ArraySlice<Int>, multiplicity: Int?, count: Int) throws(DecodeError) -> RNTupleArray {
         let id = chain.first!
         let rest = chain.dropFirst()
-        guard !rest.isEmpty else { return try subtree(id, multiplicity: multiplicity) }
+        guard !rest.isEmpty else { return try subtree(id, multiplicity: multiplicity, count: count) }
         let record = records[id]
         switch record.role {
         case .record:
-            return try descend(rest, multiplicity: multiplicity)
+            return try descend(rest, multiplicity: multiplicity, count: count)
         case .leaf where record.arraySize > 0:
-            return .fixed(size: record.arraySize,
-                          content: try descend(rest, multiplicity: try times(multiplicity, record.arraySize)))
+            return .fixed(size: record.arraySize, content: try descend(rest, multiplicity: try times(multiplicity, record.arraySize),
+                                                                       count: try checkedProduct(count, record.arraySize, "array items")))
         case .leaf:
-            return try descend(rest, multiplicity: multiplicity)
+            return try descend(rest, multiplicity: multiplicity, count: count)
         case .collection:
             let offsets = try self.offsets(of: id, multiplicity: multiplicity)
-            return try wrap(id, offsets: offsets, content: try descend(rest, multiplicity: nil))
+            return try wrap(id, offsets: offsets, content: try descend(rest, multiplicity: nil, count: offsets.last ?? 0))
         case .variant, .streamer:
             throw .unsupported("sub-fields of a \(record.role) field ('\(record.typeName)'): read the field itself")
         }
@@ -46,8 +46,14 @@ struct FieldAssembler {
         records.indices.filter { records[$0].parentID == id && $0 != id }
     }
 
-    /// The whole field `id` at its own level (one item per element of its parent).
-    private func subtree(_ id: Int, multiplicity: Int?) throws(DecodeError) -> RNTupleArray {
+    /// Entries in the clusters read.
+    private var entries: Int {
+        Int(clusters.reduce(Int64(0)) { $0 + ntuple.descriptor.clusters[$1].entryCount })
+    }
+
+    /// The whole field `id` at its own level (one item per element of its parent; `count` items
+    /// when the caller knows how many, which a record without members needs).
+    private func subtree(_ id: Int, multiplicity: Int?, count: Int?) throws(DecodeError) -> RNTupleArray {
         let record = records[id]
         let kids = children(of: id)
         let columns = ntuple.columnsOfField[id].first ?? []
@@ -56,12 +62,14 @@ struct FieldAssembler {
             throw .unsupported("field '\(record.name)' of type '\(record.typeName)' is stored with ROOT streamers")
         case .leaf where record.arraySize > 0:
             let inner = try times(multiplicity, record.arraySize)
-            if let child = kids.first { return .fixed(size: record.arraySize, content: try subtree(child, multiplicity: inner)) }
+            if let child = kids.first {
+                return .fixed(size: record.arraySize, content: try subtree(child, multiplicity: inner, count: try times(count, record.arraySize)))
+            }
             return .fixed(size: record.arraySize, content: .values(try column(id, 0, multiplicity: inner).values))
         case .leaf where columns.isEmpty:
             // std::atomic<T>, enums: the value is the single sub-field
             guard kids.count == 1 else { throw .unsupported("field '\(record.name)' of type '\(record.typeName)' has no columns") }
-            return try subtree(kids[0], multiplicity: multiplicity)
+            return try subtree(kids[0], multiplicity: multiplicity, count: count)
         case .leaf where record.typeName.hasPrefix("ROOT::RNTupleCardinality<"):
             let offsets = try self.offsets(of: id, multiplicity: multiplicity)
             let counts = zip(offsets, offsets.dropFirst()).map { $1 - $0 }
@@ -82,14 +90,13 @@ struct FieldAssembler {
             let offsets = try self.offsets(of: id, multiplicity: multiplicity)
             let content: RNTupleArray
             if kids.count == 1 {
-                content = try subtree(kids[0], multiplicity: nil)
+                content = try subtree(kids[0], multiplicity: nil, count: offsets.last)
             } else {
                 content = try recordOf(kids, multiplicity: nil, count: offsets.last ?? 0)
             }
             return try wrap(id, offsets: offsets, content: content)
         case .record:
-            return try recordOf(kids, multiplicity: multiplicity,
-                                count: multiplicity.map { $0 * Int(clusters.reduce(0) { $0 + ntuple.descriptor.clusters[$1].entryCount }) })
+            return try recordOf(kids, multiplicity: multiplicity, count: count)
         case .variant:
             return try variant(id, kids, multiplicity: multiplicity)
         }
@@ -97,10 +104,26 @@ struct FieldAssembler {
 
     private func recordOf(_ kids: [Int], multiplicity: Int?, count: Int?) throws(DecodeError) -> RNTupleArray {
         var fields: [(name: String, array: RNTupleArray)] = []
+        var origins: [String: String] = [:]
         for kid in kids {
             var name = records[kid].name
             if name.hasPrefix("_"), Int(name.dropFirst()) != nil { name.removeFirst() }
-            fields.append((name, try subtree(kid, multiplicity: multiplicity)))
+            let array = try subtree(kid, multiplicity: multiplicity, count: count)
+            // a base class (":_0") contributes its members to the derived class, as in uproot;
+            // a member inherited twice (diamond) is named after the base it came through
+            if name.hasPrefix(":_"), case .record(let members, _) = array {
+                for member in members {
+                    if let clash = fields.firstIndex(where: { $0.name == member.name }), let origin = origins[member.name] {
+                        fields[clash].name = origin + "::" + member.name
+                        fields.append((records[kid].typeName + "::" + member.name, member.array))
+                    } else {
+                        fields.append(member)
+                        origins[member.name] = records[kid].typeName
+                    }
+                }
+            } else {
+                fields.append((name, array))
+            }
         }
         let length = fields.first?.array.count ?? count ?? 0
         for field in fields where field.array.count != length {
@@ -161,7 +184,12 @@ struct FieldAssembler {
             throw .malformed("variant field '\(records[id].name)' has no switch column")
         }
         guard kids.count < 256 else { throw .unsupported("variant with \(kids.count) alternatives") }
-        let alternatives = try kids.map { (kid) throws(DecodeError) in try subtree(kid, multiplicity: nil) }
+        var tagCounts = Array(repeating: 0, count: kids.count)
+        for i in 0 ..< pairs.count / 2 where pairs[2 * i + 1] >= 1 && pairs[2 * i + 1] <= UInt64(kids.count) {
+            tagCounts[Int(pairs[2 * i + 1]) - 1] += 1
+        }
+        var alternatives: [RNTupleArray] = []
+        for (k, kid) in kids.enumerated() { alternatives.append(try subtree(kid, multiplicity: nil, count: tagCounts[k])) }
         var tags = [UInt8](), indices = [Int]()
         tags.reserveCapacity(pairs.count / 2)
         indices.reserveCapacity(pairs.count / 2)

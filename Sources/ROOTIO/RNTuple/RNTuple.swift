@@ -59,21 +59,38 @@ public struct RNTuple: Sendable {
             if parent.role == .leaf && records[id].name == "_0" { return true }
             return parent.role == .record && records[id].name.hasPrefix(":_")
         }
-        func build(_ id: Int, parentPath: String) -> RNTupleField {
+        var paths = Array(repeating: "", count: records.count)
+        var renamed: [Int: String] = [:]
+        func assignPaths(_ id: Int, parentPath: String) {
             let record = records[id]
-            var display = record.name
+            var display = renamed[id] ?? record.name
             if record.parentID != id, records[record.parentID].role == .record, display.hasPrefix("_"), Int(display.dropFirst()) != nil {
                 display.removeFirst()
             }
-            let path = record.parentID == id ? display
-                : isAnonymous(id) ? parentPath : parentPath + "." + display
-            return RNTupleField(id: id, name: record.name, path: path, typeName: record.typeName, typeAlias: record.typeAlias,
+            paths[id] = record.parentID == id ? display : isAnonymous(id) ? parentPath : parentPath + "." + display
+            for child in children[id] { assignPaths(child, parentPath: paths[id]) }
+        }
+        let topLevel = records.indices.filter { records[$0].parentID == $0 }
+        for id in topLevel { assignPaths(id, parentPath: "") }
+        // a member inherited twice (diamond) is named after the base it came through, as in uproot
+        let members = records.indices.filter { !isAnonymous($0) && records[$0].parentID != $0 && records[records[$0].parentID].name.hasPrefix(":_") }
+        for (_, ids) in Dictionary(grouping: members, by: { paths[$0] }) where ids.count > 1 {
+            for id in ids {
+                var base = records[id].parentID
+                while records[records[base].parentID].name.hasPrefix(":_") { base = records[base].parentID }
+                renamed[id] = records[base].typeName + "::" + records[id].name
+            }
+        }
+        if !renamed.isEmpty { for id in topLevel { assignPaths(id, parentPath: "") } }
+        func build(_ id: Int) -> RNTupleField {
+            let record = records[id]
+            return RNTupleField(id: id, name: record.name, path: paths[id], typeName: record.typeName, typeAlias: record.typeAlias,
                                 role: record.role, arraySize: record.arraySize, isProjected: record.sourceFieldID != nil,
                                 columnTypes: columns[id].first?.map { descriptor.columns[$0].type } ?? [],
-                                children: children[id].map { build($0, parentPath: path) })
+                                children: children[id].map(build))
         }
         // depth is bounded by the descriptor's validation
-        fields = records.indices.filter { records[$0].parentID == $0 }.map { build($0, parentPath: "") }
+        fields = topLevel.map(build)
     }
 
     /// Every field, depth first, sub-fields after their parent.

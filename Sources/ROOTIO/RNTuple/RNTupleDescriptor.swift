@@ -150,7 +150,8 @@ struct RNTupleDescriptor: Sendable {
 
     init(file: ROOTFile, anchor: RNTupleAnchor) throws(DecodeError) {
         for (what, locator, length) in [("header", anchor.header, anchor.headerLength), ("footer", anchor.footer, anchor.footerLength)] {
-            guard locator.size <= anchor.maxKeySize else {
+            // uproot writes a maximum key size of 0 (no limit)
+            guard anchor.maxKeySize == 0 || locator.size <= anchor.maxKeySize else {
                 throw .unsupported("\(what) of \(locator.size) bytes split over several keys (maximum key size \(anchor.maxKeySize))")
             }
             guard length <= UInt64(Int32.max) else { throw .malformed("\(what) length \(length)") }
