@@ -23,6 +23,7 @@ extension RNTuple {
         var pieces: [Piece] = []
         var found: DecodedKind?
         var paddingLeft: [Int: UInt64] = [:]
+        var implicit = 0
         for c in clusters {
             let cluster = descriptor.clusters[c]
             // the representation active in this cluster: the first one not suppressed
@@ -57,6 +58,11 @@ extension RNTuple {
                         throw .malformed("column \(physical) has \(elements) elements in cluster \(c), its field has \(expected)")
                     }
                     paddingLeft[physical] = left - UInt64(padding)
+                    // implicit zeros are backed by no bytes: a lying entry count must not allocate without bound
+                    implicit += padding
+                    guard implicit <= Self.maximumImplicitElements else {
+                        throw .unsupported("more than \(Self.maximumImplicitElements) implicit elements of deferred column \(physical) in one read")
+                    }
                 }
             }
             pieces.append(Piece(column: physical, padding: padding, elements: elements))
@@ -124,6 +130,9 @@ extension RNTuple {
         if let error = failure.error { throw error }
         return DecodedColumn(values: values, clusterCounts: pieces.map { $0.padding + $0.elements }, kind: kind)
     }
+
+    /// The most implicit zeros of deferred columns one read fills in (read in chunks beyond that).
+    static let maximumImplicitElements = 1 << 31
 
     private static func filled<T>(_: T.Type, _ count: Int, _ fill: (UnsafeMutableRawPointer) -> Void) -> [T] {
         [T](unsafeUninitializedCapacity: count) { buffer, initialized in
