@@ -82,7 +82,7 @@ extension AnalysisHistograms {
             // Only regular files: a FIFO named in a config must not block an error message.
             var info = stat()
             guard !file.isFileURL || (stat(file.path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG) else { break }
-            guard let entries = try? ROOTFile(path: file.rootLocation).tree(sample.tree).entryCount else { break }
+            guard let entries = try? ROOTFile(path: file.rootLocation).table(sample.tree).entryCount else { break }
             if i < start + Int(entries) { return "entry \(i - start) of file '\(file.rootLocation)'" }
             start += Int(entries)
         }

@@ -2,7 +2,7 @@ import Foundation
 import HEPKitSupport
 import ROOTIO
 
-/// Reads analysis columns from ROOT trees through ROOTIO.
+/// Reads analysis columns from ROOT trees and RNTuples through ROOTIO.
 public enum ROOTColumns {
     /// The branches expressions can use in `tree` of every file, with their shapes: numbers per
     /// entry are scalar; variable-length and fixed-size arrays are jagged. Strings, records and
@@ -12,10 +12,10 @@ public enum ROOTColumns {
     public static func catalog(files: [URL], tree: String) throws -> [String: ColumnShape] {
         var result: [String: ColumnShape]?
         for url in files {
-            let t = try ROOTFile(path: url.rootLocation).tree(tree)
+            let t = try ROOTFile(path: url.rootLocation).table(tree)
             var shapes: [String: ColumnShape] = [:]
-            for branch in t.allBranches where shapes[branch.name] == nil {
-                if let shape = shape(of: branch.typeName) { shapes[branch.name] = shape }
+            for column in t.columns where shapes[column.name] == nil {
+                if let shape = shape(of: column.typeName) { shapes[column.name] = shape }
             }
             result = result.map { previous in previous.filter { shapes[$0.key] == $0.value } } ?? shapes
         }
@@ -76,34 +76,34 @@ public enum ROOTColumns {
     private static func loadFile(
         branches: [String], url: URL, tree: String, ranges: [Range<Int64>]?, entriesPerChunk: Int64
     ) throws -> (columns: [String: DataColumn], entries: [Int]) {
-        let t = try ROOTFile(path: url.rootLocation).tree(tree)
-        let selected = try branches.map { name throws -> (String, ROOTBranch, Bool) in
-            let branch = try t.branch(name)
-            guard let shape = shape(of: branch.typeName) else {
+        let t = try ROOTFile(path: url.rootLocation).table(tree)
+        let selected = try branches.map { name throws -> (String, Bool) in
+            let typeName = try t.typeName(of: name)
+            guard let shape = shape(of: typeName) else {
                 throw ROOTError(file: url.rootLocation, object: "\(tree)/\(name)",
-                                reason: .typeMismatch("\(branch.typeName ?? "this type") cannot be used in expressions"))
+                                reason: .typeMismatch("\(typeName ?? "this type") cannot be used in expressions"))
             }
-            return (name, branch, shape == .jagged)
+            return (name, shape == .jagged)
         }
-        let ranges = try ranges ?? t.chunks(of: selected.map(\.1), entriesPerChunk: entriesPerChunk)
+        let ranges = try ranges ?? t.chunks(of: selected.map(\.0), entriesPerChunk: entriesPerChunk)
         var values = [String: [Double]](), offsets = [String: [Int]]()
         for range in ranges {
             guard range.lowerBound >= 0 && range.upperBound <= t.entryCount else {
                 throw ROOTError(file: url.rootLocation, object: tree, reason: .notFound("entries \(range) (the tree has \(t.entryCount))"))
             }
-            for (name, branch, jagged) in selected {
+            for (name, jagged) in selected {
                 if jagged {
-                    let chunk = try branch.readJagged(as: Double.self, entries: range)
+                    let chunk = try t.readJagged(name, entries: range)
                     let base = values[name, default: []].count
                     offsets[name, default: [0]].append(contentsOf: chunk.offsets.dropFirst().map { $0 + base })
                     values[name, default: []].append(contentsOf: chunk.values)
                 } else {
-                    values[name, default: []].append(contentsOf: try branch.read(as: Double.self, entries: range))
+                    values[name, default: []].append(contentsOf: try t.read(name, entries: range))
                 }
             }
         }
         var columns: [String: DataColumn] = [:]
-        for (name, _, jagged) in selected {
+        for (name, jagged) in selected {
             let v = values[name] ?? []
             columns[name] = jagged ? try DataColumn(values: v, offsets: offsets[name] ?? [0]) : DataColumn(v)
         }

@@ -116,9 +116,8 @@ extension ResolvedAnalysis {
         let perFile = parallelMap(files.count) { i -> [WorkItem] in
             let (source, f) = files[i]
             let input = input(of: source)
-            let tree = try ROOTFile(path: input.files[f].rootLocation).tree(input.tree)
-            let branches = try input.branches.map { try tree.branch($0) }
-            return try tree.chunks(of: branches, entriesPerChunk: entriesPerItem).map {
+            let table = try ROOTFile(path: input.files[f].rootLocation).table(input.tree)
+            return try table.chunks(of: input.branches, entriesPerChunk: entriesPerItem).map {
                 WorkItem(source: source, file: f, entries: $0)
             }
         }

@@ -123,6 +123,10 @@ struct LsCommand: ParsableCommand {
                         branches.append(.object(entry))
                     }
                     fields.append(("branches", .array(branches)))
+                } else if key.isRNTuple {
+                    let (lines, members) = try RNTupleListing.describe(root, path: "\(path);\(key.cycle)", indent: indent)
+                    text += lines
+                    fields += members
                 } else if key.className.hasPrefix("TH") || key.className.hasPrefix("TProfile") {
                     let histogram = try root.histogram("\(path);\(key.cycle)")
                     let axes = histogram.axes.prefix(histogram.dimension)
@@ -182,6 +186,7 @@ struct DumpCommand: ParsableCommand {
 
     func dump(to sink: inout some TextSink) throws {
         let root = try ROOTFile(path: file)
+        if root.isRNTuple(self.tree) { return try dumpRNTuple(root, to: &sink) }
         let tree = try root.tree(self.tree)
         let range = try (entries ?? EntryRange()).resolve(tree.entryCount)
         let selected = try selectedBranches(tree, branches)
@@ -296,6 +301,7 @@ struct StatsCommand: ParsableCommand {
         keepFreedColumnMemory()
         try reportingErrors {
             let root = try ROOTFile(path: file)
+            if root.isRNTuple(self.tree) { return try statsRNTuple(root) }
             let tree = try root.tree(self.tree)
             var rows: [(String, ROOTJSON)] = []
             var text = "branch".padding(30) + " entries      items          min            max            mean           sum\n"

@@ -28,6 +28,11 @@ import Testing
                         for branch in try file.tree("\(full);\(key.cycle)").allBranches where branch.typeName != nil {
                             do { _ = try branch.column() } catch { failures += 1 }
                         }
+                    } else if key.className == "ROOT::RNTuple" {
+                        let ntuple = try file.rntuple("\(full);\(key.cycle)")
+                        for field in ntuple.fields {
+                            do { _ = try ntuple.read(field) } catch { failures += 1 }
+                        }
                     } else if key.className.hasPrefix("TH") {
                         _ = try file.histogram("\(full);\(key.cycle)")
                     }
@@ -42,13 +47,23 @@ import Testing
     }
 
     @Test func mutatedFixturesReadOrThrow() throws {
-        var rng = SplitMix64(state: 20_261_129)
         // (the ROOT 4 file's histograms, TH1 v3, are not read: it would not read cleanly)
         let files = try Fixtures.classicFiles() + Fixtures.objectFiles().filter { !$0.hasSuffix("uproot-from-geant4.root") }
+        try mutate(files, variantsPerFile: 110, seed: 20_261_129, minimumVariants: 2000)
+    }
+
+    /// The RNTuple files (ROOT- and uproot-written, fixtures/rntuple), mutated the same way.
+    @Test func mutatedRNTuplesReadOrThrow() throws {
+        let folder = Fixtures.package.appendingPathComponent("fixtures/rntuple")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".root") }.sorted()
+        try mutate(files.map { folder.appendingPathComponent($0).path }, variantsPerFile: 16, seed: 20_261_207, minimumVariants: 400)
+    }
+
+    func mutate(_ files: [String], variantsPerFile: Int, seed: UInt64, minimumVariants: Int) throws {
+        var rng = SplitMix64(state: seed)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rootio-mutants-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let variantsPerFile = 110
         var variants = 0, failed = 0
         for path in files {
             let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
@@ -77,7 +92,7 @@ import Testing
                 variants += 1
             }
         }
-        #expect(variants >= 2000)
+        #expect(variants >= minimumVariants)
         // most mutations must be detected (truncations always are), none may crash
         #expect(failed > variants / 4, "\(failed) of \(variants) mutants detected")
     }
