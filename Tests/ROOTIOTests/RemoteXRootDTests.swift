@@ -40,8 +40,14 @@ final class XRootDServer {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        for _ in 0 ..< 100 where !Self.listens(port) { usleep(100_000) }
-        guard Self.listens(port) else { throw ROOTError(file: "xrootd", reason: .cannotOpen("did not start on port \(port)")) }
+        // Under a fully loaded test run xrootd can take many seconds to load its plugins.
+        for _ in 0 ..< 600 where process.isRunning && !Self.listens(port) { usleep(100_000) }
+        guard Self.listens(port) else {
+            let log = (try? String(contentsOf: run.appendingPathComponent("log"), encoding: .utf8)) ?? ""
+            if process.isRunning { process.terminate() }
+            throw ROOTError(file: "xrootd", reason: .cannotOpen(
+                "did not start on port \(port) (\(process.isRunning ? "still starting" : "exited")): \(log.suffix(600))"))
+        }
     }
 
     func url(_ name: String) -> String { "root://127.0.0.1:\(port)//\(name)" }
