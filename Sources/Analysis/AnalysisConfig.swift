@@ -72,8 +72,10 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
         /// Relaxation width of the bin edges in the soft histograms, in the observable's units
         /// (required when an edge is a parameter).
         public var bandwidth: Double?
+        /// The observable's unit (e.g. `GeV`), for axis labels.
+        public var unit: String?
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case name, selection, observable, edges, bandwidth }
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, selection, observable, edges, bandwidth, unit }
 
         public init(from decoder: any Decoder) throws {
             try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -88,6 +90,7 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
             }
             edges = try c.decodeIfPresent([Edge].self, forKey: .edges) ?? []
             bandwidth = try c.decodeIfPresent(Double.self, forKey: .bandwidth)
+            unit = try c.decodeIfPresent(String.self, forKey: .unit)
         }
     }
 
@@ -154,9 +157,11 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
         public var bounds: [Double]
         /// Width of the sigmoid relaxing the comparisons it appears in, in their units.
         public var relaxation: Double
+        /// The parameter's unit (e.g. `GeV`), for axis labels.
+        public var unit: String?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case name, initial = "init", bounds, relaxation
+            case name, initial = "init", bounds, relaxation, unit
         }
 
         public init(from decoder: any Decoder) throws {
@@ -166,6 +171,7 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
             initial = try c.decode(Double.self, forKey: .initial)
             bounds = try c.decode([Double].self, forKey: .bounds)
             relaxation = try c.decode(Double.self, forKey: .relaxation)
+            unit = try c.decodeIfPresent(String.self, forKey: .unit)
         }
     }
 

@@ -11,6 +11,8 @@ public struct ResolvedAnalysis: Sendable {
         public var initial: Double
         public var bounds: ClosedRange<Double>
         public var relaxation: Double
+        /// For axis labels (`cut_met [GeV]`).
+        public var unit: String?
     }
 
     /// A bin edge: fixed, or θ[index].
@@ -33,6 +35,8 @@ public struct ResolvedAnalysis: Sendable {
         public var name: String
         public var edges: [Edge]
         public var bandwidth: Double?
+        /// The observable's unit, for axis labels.
+        public var unit: String?
         /// Per sample; nil when the region selects every event.
         public var selections: [CompiledExpression?]
         /// Per sample (a constant for a network region).
@@ -305,7 +309,7 @@ struct Resolver {
                 throw here.key("init").error("\(p.initial) is outside the bounds [\(p.bounds[0]), \(p.bounds[1])]")
             }
             guard p.relaxation > 0 else { throw here.key("relaxation").error("must be positive, found \(p.relaxation)") }
-            resolved.append(.init(name: p.name, initial: p.initial, bounds: p.bounds[0]...p.bounds[1], relaxation: p.relaxation))
+            resolved.append(.init(name: p.name, initial: p.initial, bounds: p.bounds[0]...p.bounds[1], relaxation: p.relaxation, unit: p.unit))
         }
         return resolved
     }
@@ -422,7 +426,7 @@ struct Resolver {
                     parameterNames: parameterNames, options: options, kind: .number))
             }
             regions.append(.init(
-                name: r.name, edges: edges, bandwidth: r.bandwidth, selections: selections, observables: observables, network: network))
+                name: r.name, edges: edges, bandwidth: r.bandwidth, unit: r.unit, selections: selections, observables: observables, network: network))
         }
         return regions
     }

@@ -39,7 +39,7 @@ extension OptimizationReport {
     func parameterFigure(_ k: Int) -> TrajectoryFigure {
         let p = analysis.parameters[k]
         var figure = TrajectoryFigure(
-            title: p.name, yLabel: p.name, steps: trajectory.map { Double($0.step) },
+            title: p.name, yLabel: withUnit(p.name, p.unit), steps: trajectory.map { Double($0.step) },
             series: [.init(name: "\(p.name) [\(Axes.label(p.bounds.lowerBound)), \(Axes.label(p.bounds.upperBound))] → \(Axes.label(optimum[k]))",
                            values: trajectory.map { $0.parameters[k] })],
             logY: false)
@@ -73,9 +73,9 @@ extension OptimizationReport {
         }
         let edgeParameters = Set(region.edges.compactMap { if case .parameter(let i) = $0 { i } else { nil } })
         let cuts = analysis.parameters.indices.filter { !edgeParameters.contains($0) && (region.selections.first??.source ?? "").contains(analysis.parameters[$0].name) }
-        let note = cuts.map { "\(analysis.parameters[$0].name) = \(Axes.label(theta[$0]))" }.joined(separator: ", ")
+        let note = cuts.map { "\(analysis.parameters[$0].name) = \(withUnit(Axes.label(theta[$0]), analysis.parameters[$0].unit, bracketed: false))" }.joined(separator: ", ")
         var figure = HistogramOverlayFigure(
-            title: "\(region.name): \(stage)", note: note.isEmpty ? nil : note, xLabel: region.observables.first?.source ?? "observable",
+            title: "\(region.name): \(stage)", note: note.isEmpty ? nil : note, xLabel: withUnit(region.observables.first?.source ?? "observable", region.unit),
             edges: binEdges, lines: lines)
         figure.markers = zip(region.edges, binEdges).map { edge, value in
             if case .parameter(let i) = edge {
@@ -157,7 +157,7 @@ extension OptimizationReport {
         }
         let name = analysis.parameters[k].name
         var figure = HistogramOverlayFigure(
-            title: "\(analysis.regions[r].name): \(variable)", note: "all events, before the selection", xLabel: variable,
+            title: "\(analysis.regions[r].name): \(variable)", note: "all events, before the selection", xLabel: withUnit(variable, analysis.parameters[k].unit),
             edges: edges, lines: lines)
         figure.markers = [
             .init(position: start, label: "\(name) = \(Axes.label(start)) (initial)", color: "#777777"),
@@ -216,4 +216,10 @@ extension OptimizationReport {
         ])
         return files.map { ($0.0, Data($0.1.utf8)) } + [("report.html", Data(page.rendered().utf8))]
     }
+}
+
+/// An axis label with its unit, `mass [GeV]` (or a value with its unit, `71.2 GeV`).
+func withUnit(_ label: String, _ unit: String?, bracketed: Bool = true) -> String {
+    guard let unit, !unit.isEmpty else { return label }
+    return bracketed ? "\(label) [\(unit)]" : "\(label) \(unit)"
 }

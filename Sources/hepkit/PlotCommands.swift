@@ -160,7 +160,7 @@ struct ConfigBinningOptions: ParsableArguments {
             guard zip(edges, edges.dropFirst()).allSatisfy({ $0 < $1 }) else {
                 throw CommandError("\(config): region '\(region.name)': the edges \(edges) do not increase")
             }
-            binnings[region.name] = (edges, region.observable)
+            binnings[region.name] = (edges, withUnit(region.observable, region.unit))
         }
         return binnings
     }

@@ -77,5 +77,10 @@ import Testing
         #expect(page.components(separatedBy: "<svg ").count - 1 == files.keys.filter { $0.hasSuffix(".svg") }.count)
         #expect(!page.contains("<script") && !page.contains("<link") && !page.contains("<img"))
         #expect(page.contains("<td>cut_met</td>"))
+
+        // The config's units label the axes.
+        #expect(files["parameter_cut_met.svg"]?.contains(">cut_met [GeV]<") == true)
+        #expect(files["region_SR_after.svg"]?.contains(">mass [GeV]<") == true)
+        #expect(files["cut_SR_cut_met.svg"]?.contains(">met [GeV]<") == true)
     }
 }

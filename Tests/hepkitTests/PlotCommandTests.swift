@@ -61,7 +61,7 @@ import Testing
         let svg = try plot(["yields", workspace, "--config", config, "--set", "edge1=110"], file: "yields_SR_prefit.svg")
         let bins = SVGData.elements(in: svg, with: "data-from").filter { $0["data-sample"] == "background" }
         #expect(bins.map { [value($0["data-from"]), value($0["data-to"])] } == [[80, 110], [110, 145], [145, 170]])
-        #expect(svg.contains(">mass</text>"))
+        #expect(svg.contains(">mass [GeV]</text>"))  // the observable with the config's unit
         let wrong = try HEPKitProcess.run(["plot", "yields", workspace, "--config", config, "--set", "edge2=100", "--output-dir", directory])
         #expect(wrong.status == 1 && wrong.stderr.contains("region 'SR': the edges [80.0, 105.0, 100.0, 170.0] do not increase"))
     }
