@@ -154,7 +154,7 @@ public struct PartHeader: Sendable, Codable, Equatable {
 
     public var format: String
     public var version: Int
-    /// `build`, `cls` or `upperlimit`.
+    /// `build`, `cls`, `upperlimit` or `cls-toys`.
     public var kind: String
     public var shard: Int
     public var shards: Int
