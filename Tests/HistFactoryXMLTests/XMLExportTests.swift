@@ -65,14 +65,18 @@ import Testing
         var workspace = Self.workspace
         workspace.channels[1].samples[0].modifiers.append(Modifier(name: "mystat", kind: .staterror, data: .perBin([1])))
         workspace.measurements[0].config.parameters.append(ParameterConfig(name: "jes", bounds: [[-3, 3]]))
+        // a setting for a name no modifier has (pyhf ignores it; as XML `alpha_xsec` it would fix xsec)
+        workspace.measurements[0].config.parameters.append(ParameterConfig(name: "alpha_jes", fixed: true))
         workspace.observations.removeLast()
         let export = try HistFactoryXMLExport(workspace)
         #expect(export.notes == [
             "channel 'CR' has no observations: no Data element",
             "channel 'CR', sample 'bkg', modifier 'mystat': XML names every staterror 'staterror_CR'",
             "measurement 'meas', parameter 'jes': XML cannot set bounds of a constrained parameter",
+            "measurement 'meas', parameter 'alpha_jes': no modifier of the workspace has this name (pyhf ignores the setting); not written",
         ])
         #expect(!export.channels[1].text.contains("<Data"))
+        #expect(!export.combination.contains("alpha_jes"))
     }
 
     @Test func collidingHistogramNamesAreRefused() throws {

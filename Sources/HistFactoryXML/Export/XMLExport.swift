@@ -236,6 +236,12 @@ private struct Builder {
         var freeInits: [(value: Double, name: String)] = []
         for parameter in measurement.config.parameters {
             let kind = kinds[parameter.name]
+            guard kind != nil || parameter.name == "lumi" else {
+                // pyhf ignores the setting; written as XML, a reader would apply it to whatever the
+                // name means there (pyhf's xml2json turns `alpha_x` into the parameter `x`).
+                notes.append("measurement '\(measurement.name)', parameter '\(parameter.name)': no modifier of the workspace has this name (pyhf ignores the setting); not written")
+                continue
+            }
             if parameter.name == "lumi" {
                 lumi = parameter.auxdata?.first ?? 1
                 lumiError = parameter.sigmas?.first ?? 0
