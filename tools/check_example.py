@@ -37,8 +37,11 @@ def main(argv):
     summary = run([binary, "optimize", str(ROOT / "fixtures/example/analysis.yml"), "-o", str(out)])
     print("hepkit optimize: %.2f s" % (time.monotonic() - started))
     failures = []
-    # The output set: exactly the four files and hepkit's marker, nothing left beside the folder.
-    expected = {"trajectory.json", "optimum.json", "optimization.svg", "workspace.json", ".hepkit-output"}
+    # The output set: exactly the run's files and hepkit's marker, nothing left beside the folder.
+    expected = {"trajectory.json", "optimum.json", "optimization.svg", "workspace.json", "histograms.root", "report.html",
+                ".hepkit-output", "objective.svg", "region_SR_before.svg", "region_SR_after.svg"}
+    expected |= {"parameter_%s.svg" % p for p in ("cut_met", "cut_jet", "edge1", "edge2")}
+    expected |= {"cut_SR_%s.svg" % p for p in ("cut_met", "cut_jet")}
     found = {p.name for p in out.iterdir()}
     if found != expected:
         failures.append("the output folder holds %s, expected %s" % (sorted(found), sorted(expected)))
