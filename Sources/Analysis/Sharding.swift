@@ -227,9 +227,7 @@ public struct BuildPart: Sendable, Codable, Equatable {
 
     /// The part file's bytes (sorted keys, indented; numbers round-trip exactly).
     public func json() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self) + Data("\n".utf8)
+        try stableJSON(self)
     }
 
     /// Sums the parts of one build in work-item order into the workspace the single-process build

@@ -1,5 +1,6 @@
 import DiffColumns
 import Foundation
+import HEPKitSupport
 
 /// Trained networks as `hepkit optimize` exports them (`network.json`): per network its name,
 /// its input expressions, architecture, input standardisation and weights. `hepkit build
@@ -71,9 +72,7 @@ public struct TrainedNetworks: Sendable, Equatable, Codable {
 
     /// The JSON written as `network.json` (sorted keys, indented).
     public func json() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self) + Data("\n".utf8)
+        try stableJSON(self)
     }
 
     /// Network `name`'s outputs (events × outputs, row-major) for the events of `columns` (which must hold the branches the inputs read): its input

@@ -265,13 +265,6 @@ struct OptimizeProgress {
     }
 }
 
-/// JSON as written by `build` and `optimize`: sorted keys, indented.
-func analysisJSON<T: Encodable>(_ value: T) throws -> Data {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    return try encoder.encode(value) + Data("\n".utf8)
-}
-
 /// The files of `optimize`, as one output set, and its summary.
 extension OptimizationReport {
     private func named(_ values: [Double]) -> [String: Double] {
@@ -328,7 +321,7 @@ extension OptimizationReport {
 
     /// `trajectory.json`: per step θ, the relaxation factor, the objective and its gradient.
     func trajectoryJSON() throws -> Data {
-        try analysisJSON(TrajectoryFile(
+        try stableJSON(TrajectoryFile(
             objective: analysis.objective.rawValue, parameterNames: analysis.parameters.map(\.name),
             steps: trajectory.map {
                 .init(step: $0.step, relaxation: $0.relaxation, parameters: named($0.parameters), objective: $0.objective,
@@ -338,7 +331,7 @@ extension OptimizationReport {
 
     /// `optimum.json`: θ at the end, the last soft objective and the objective with hard cuts there.
     func optimumJSON() throws -> Data {
-        try analysisJSON(OptimumFile(
+        try stableJSON(OptimumFile(
             objective: analysis.objective.rawValue, parameters: named(optimum), softObjective: trajectory.last?.objective,
             hardObjective: hardObjective, steps: trajectory.count,
             validation: validation.map {
@@ -468,6 +461,6 @@ struct ApplyCommand: ParsableCommand {
     static func json(_ columns: [(name: String, values: [Double])]) throws -> String {
         var object: [String: [Double]] = [:]
         for column in columns { object[column.name] = column.values }
-        return String(decoding: try analysisJSON(object), as: UTF8.self)
+        return String(decoding: try stableJSON(object), as: UTF8.self)
     }
 }

@@ -108,10 +108,8 @@ struct ToyPart: Codable, Equatable {
 
     /// The part file's bytes (sorted keys, indented; numbers round-trip exactly).
     func json() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {
-            return try encoder.encode(self) + Data("\n".utf8)
+            return try stableJSON(self)
         } catch {
             throw CommandError("cannot write the toys' part file: \(error) (a statistic is not a finite number)")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import HEPKitSupport
 import HistFactory
 import Testing
 @testable import Analysis
@@ -51,9 +52,9 @@ enum SplitExample {
     /// shards than items.
     @Test(arguments: [1, 2, 3, 4, 20])
     func mergedPartsAreTheSingleBuild(shards: Int) throws {
-        let single = try analysisJSON(try SplitExample.job.workspace())
+        let single = try stableJSON(try SplitExample.job.workspace())
         let parts = try (0..<shards).map { ("part.\($0).json", try SplitExample.part(Shard(index: $0, count: shards))) }
-        #expect(try analysisJSON(try BuildPart.merge(parts.shuffled())) == single)
+        #expect(try stableJSON(try BuildPart.merge(parts.shuffled())) == single)
     }
 
     /// `hepkit build` (LoadedAnalysis, default items) is the same summation as a BuildJob with
@@ -62,7 +63,7 @@ enum SplitExample {
         let job = try BuildJob(config: SplitExample.config)
         let loaded = try LoadedAnalysis(config: SplitExample.config)
         let built = try loaded.histograms.hardWorkspace(at: loaded.analysis.initialParameters)
-        #expect(try analysisJSON(built) == analysisJSON(try job.workspace()))
+        #expect(try stableJSON(built) == stableJSON(try job.workspace()))
         let example = try Example.loaded.histograms.hardWorkspace(at: Example.loaded.analysis.initialParameters)
         for (ours, theirs) in zip(built.channels[0].samples, example.channels[0].samples) {
             #expect(ours.name == theirs.name)
@@ -177,11 +178,4 @@ enum SplitExample {
             }
         }
     }
-}
-
-/// The workspace's bytes as `hepkit build` writes them (sorted keys, indented).
-private func analysisJSON<T: Encodable>(_ value: T) throws -> Data {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    return try encoder.encode(value)
 }
