@@ -138,3 +138,15 @@ extension Column {
         out += "]"
     }
 }
+
+/// A field's values for a range of entries, as `dump` prints them (a TTree branch's `Column`, an
+/// RNTuple field's `RNTupleArray`).
+protocol DumpedEntries {
+    var entryCount: Int { get }
+    /// Appends entry `entry` as JSON.
+    func renderJSON(entry: Int, into out: inout String)
+    /// Entry `entry` as one CSV field.
+    func csvField(entry: Int) -> String
+}
+
+extension Column: DumpedEntries {}

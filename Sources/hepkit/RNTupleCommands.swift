@@ -38,43 +38,7 @@ extension DumpCommand {
         let selected = try selectedFields(ntuple, branches)
         let names = branches == nil ? selected.map(\.path) : branches!.split(separator: ",").map(String.init)
         let chunks = ntuple.chunks(entriesPerChunk: Self.entriesPerChunk).map { $0.clamped(to: range) }.filter { !$0.isEmpty }
-        switch format {
-        case .json:
-            var separator = "{"
-            for (name, field) in zip(names, selected) {
-                var head = separator
-                JSONText.quote(name, into: &head)
-                head += ":["
-                var pending: String? = head
-                var first = true
-                for chunk in chunks {
-                    let array = try ntuple.read(field, entries: chunk)
-                    var out = pending ?? ""
-                    pending = nil
-                    for item in 0 ..< array.count {
-                        if !first { out += "," }
-                        first = false
-                        array.renderJSON(item: item, into: &out)
-                    }
-                    sink.write(out)
-                }
-                sink.write((pending ?? "") + "]")
-                separator = ","
-            }
-            sink.write(separator == "{" ? "{}\n" : "}\n")
-        case .csv:
-            var pending: String? = names.map(JSONText.csvField).joined(separator: ",") + "\n"
-            for chunk in chunks {
-                let arrays = try selected.map { try ntuple.read($0, entries: chunk) }
-                var out = pending ?? ""
-                pending = nil
-                for item in 0 ..< chunk.count {
-                    out += arrays.map { $0.csvField(item: item) }.joined(separator: ",") + "\n"
-                }
-                sink.write(out)
-            }
-            if let pending { sink.write(pending) }
-        }
+        try write(names, chunks: { _ in chunks }, read: { k, chunk in try ntuple.read(selected[k], entries: chunk) }, to: &sink)
     }
 }
 
@@ -99,10 +63,12 @@ extension StatsCommand {
     }
 }
 
-extension RNTupleArray {
+extension RNTupleArray: DumpedEntries {
+    var entryCount: Int { count }
+
     /// Appends item `item` as JSON: lists and fixed arrays as arrays, records as objects, an empty
     /// optional or variant as `null`.
-    func renderJSON(item: Int, into out: inout String) {
+    func renderJSON(entry item: Int, into out: inout String) {
         switch self {
         case .values(let values):
             values.renderJSON(at: item, into: &out)
@@ -110,37 +76,37 @@ extension RNTupleArray {
             out += "["
             for i in offsets[item] ..< offsets[item + 1] {
                 if i > offsets[item] { out += "," }
-                content.renderJSON(item: i, into: &out)
+                content.renderJSON(entry: i, into: &out)
             }
             out += "]"
         case let .fixed(size, content):
             out += "["
             for i in item * size ..< (item + 1) * size {
                 if i > item * size { out += "," }
-                content.renderJSON(item: i, into: &out)
+                content.renderJSON(entry: i, into: &out)
             }
             out += "]"
         case let .optional(offsets, content):
-            if offsets[item] == offsets[item + 1] { out += "null" } else { content.renderJSON(item: offsets[item], into: &out) }
+            if offsets[item] == offsets[item + 1] { out += "null" } else { content.renderJSON(entry: offsets[item], into: &out) }
         case .record(let fields, _):
             out += "{"
             for (k, field) in fields.enumerated() {
                 if k > 0 { out += "," }
                 JSONText.quote(field.name, into: &out)
                 out += ":"
-                field.array.renderJSON(item: item, into: &out)
+                field.array.renderJSON(entry: item, into: &out)
             }
             out += "}"
         case let .variant(tags, indices, alternatives):
-            if tags[item] == 0 { out += "null" } else { alternatives[Int(tags[item]) - 1].renderJSON(item: indices[item], into: &out) }
+            if tags[item] == 0 { out += "null" } else { alternatives[Int(tags[item]) - 1].renderJSON(entry: indices[item], into: &out) }
         }
     }
 
     /// Item `item` as one CSV field (strings as text, everything else as its JSON).
-    func csvField(item: Int) -> String {
+    func csvField(entry item: Int) -> String {
         if case .values(.string(let strings)) = self { return JSONText.csvField(strings[item]) }
         var text = ""
-        renderJSON(item: item, into: &text)
+        renderJSON(entry: item, into: &text)
         return JSONText.csvField(text)
     }
 }

@@ -191,26 +191,41 @@ struct DumpCommand: ParsableCommand {
         let range = try (entries ?? EntryRange()).resolve(tree.entryCount)
         let selected = try selectedBranches(tree, branches)
         let names = branches == nil ? selected.map(\.address) : branches!.split(separator: ",").map(String.init)
+        try write(
+            names, chunks: { k in try Self.chunks(tree, k.map { selected[$0] }, range) },
+            // a branch may hold fewer entries than its tree (added later, never filled)
+            read: { k, chunk in try selected[k].column(entries: chunk.clamped(to: 0 ..< selected[k].entryCount)) }, to: &sink)
+    }
+
+    /// Writes the values of the fields `names` chunk by chunk: JSON one array per field, CSV one
+    /// row per entry. Each piece is written only after its chunk was read, so a file that fails at
+    /// once prints nothing.
+    ///
+    /// - Parameters:
+    ///   - chunks: the pieces of the entry range to read the given fields (by index) in.
+    ///   - read: field `k`'s entries of a chunk; a field shorter than the others leaves its CSV
+    ///     fields empty.
+    func write<Entries: DumpedEntries>(
+        _ names: [String], chunks: ([Int]) throws -> [Range<Int64>], read: (Int, Range<Int64>) throws -> Entries,
+        to sink: inout some TextSink
+    ) throws {
         switch format {
         case .json:
-            // one array per branch, read and written chunk by chunk; each piece is written only
-            // after its chunk was read, so a file that fails at once prints nothing
             var separator = "{"
-            for (name, branch) in zip(names, selected) {
+            for (k, name) in names.enumerated() {
                 var head = separator
                 JSONText.quote(name, into: &head)
                 head += ":["
                 var pending: String? = head
                 var first = true
-                for chunk in try Self.chunks(tree, [branch], range) {
-                    // a branch may hold fewer entries than its tree (added later, never filled)
-                    let column = try branch.column(entries: chunk.clamped(to: 0 ..< branch.entryCount))
+                for chunk in try chunks([k]) {
+                    let entries = try read(k, chunk)
                     var out = pending ?? ""
                     pending = nil
-                    for entry in 0 ..< column.entryCount {
+                    for entry in 0 ..< entries.entryCount {
                         if !first { out += "," }
                         first = false
-                        column.renderJSON(entry: entry, into: &out)
+                        entries.renderJSON(entry: entry, into: &out)
                     }
                     sink.write(out)
                 }
@@ -220,13 +235,12 @@ struct DumpCommand: ParsableCommand {
             sink.write(separator == "{" ? "{}\n" : "}\n")
         case .csv:
             var pending: String? = names.map(JSONText.csvField).joined(separator: ",") + "\n"
-            for chunk in try Self.chunks(tree, selected, range) {
-                let columns = try selected.map { try $0.column(entries: chunk.clamped(to: 0 ..< $0.entryCount)) }
+            for chunk in try chunks(Array(names.indices)) {
+                let fields = try names.indices.map { try read($0, chunk) }
                 var out = pending ?? ""
                 pending = nil
                 for entry in 0 ..< chunk.count {
-                    // a branch shorter than the tree leaves its field empty
-                    out += columns.map { entry < $0.entryCount ? $0.csvField(entry: entry) : "" }.joined(separator: ",") + "\n"
+                    out += fields.map { entry < $0.entryCount ? $0.csvField(entry: entry) : "" }.joined(separator: ",") + "\n"
                 }
                 sink.write(out)
             }
