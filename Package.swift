@@ -38,9 +38,9 @@ let package = Package(
     targets: codecs.map { .systemLibrary(name: $0.name, pkgConfig: $0.pkg, providers: [.apt([$0.apt])]) } + [
         .target(name: "CSupport"),
         .target(name: "HEPKitSupport", dependencies: ["CSupport"], swiftSettings: optimized),
-        .target(name: "CMPILoader", exclude: ["bridge"], linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "CMPILoader", dependencies: ["CSupport"], exclude: ["bridge"], linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "Collective", dependencies: ["CMPILoader"], swiftSettings: optimized),
-        .target(name: "CRemote", exclude: ["bridge"], linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "CRemote", dependencies: ["CSupport"], exclude: ["bridge"], linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "ROOTIO", dependencies: ["HEPKitSupport", "CRemote"] + codecs.map { .target(name: $0.name) }, swiftSettings: optimized),
         .target(name: "DiffColumns", dependencies: ["HEPKitSupport"], swiftSettings: optimized),
         .target(name: "HistFactory", dependencies: ["HEPKitSupport"], swiftSettings: optimized),

@@ -8,7 +8,7 @@ binary="$1"
 here="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-cc -O2 -Wall -I "$here/Sources/CMPILoader/include" \
+cc -O2 -Wall -I "$here/Sources/CMPILoader/include" -I "$here/Sources/CSupport/include" "$here/Sources/CSupport/csupport.c" \
     "$here/Sources/CMPILoader/bridge/mpi_bridge.c" "$here/Sources/CMPILoader/cmpiloader.c" -ldl -o "$work/bridge"
 python3 - "$binary" "$work/bridge" <<'PY'
 import struct, sys

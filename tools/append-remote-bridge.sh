@@ -11,7 +11,7 @@ binary="$1"
 here="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-cc -O2 -Wall -I "$here/Sources/CRemote/include" \
+cc -O2 -Wall -I "$here/Sources/CRemote/include" -I "$here/Sources/CSupport/include" "$here/Sources/CSupport/csupport.c" \
     "$here/Sources/CRemote/bridge/remote_bridge.c" "$here/Sources/CRemote/cremote.c" -ldl -lpthread -o "$work/bridge"
 parts=("$work/bridge" HEPKIT-RMT-BRDG1)
 if [ -f /usr/include/xrootd/XrdCl/XrdClFile.hh ]; then

@@ -8,6 +8,7 @@
 // tools/build-static.sh), starts it as a child that inherits the rank's MPI environment, and sends
 // it each collective call over a pair of pipes.
 #define _GNU_SOURCE
+#include "csupport.h"
 #include "cmpiloader.h"
 #include "bridge_protocol.h"
 #include <dlfcn.h>
@@ -159,38 +160,14 @@ static void direct_abort(int code) {
 static int bridge_in = -1, bridge_out = -1;  // our ends: commands to the bridge, replies from it
 static pid_t bridge_pid;
 
-static int write_all(int fd, const void *buffer, size_t length) {
-    const char *p = buffer;
-    while (length > 0) {
-        ssize_t n = write(fd, p, length);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return -1;
-        p += n;
-        length -= (size_t)n;
-    }
-    return 0;
-}
-
-static int read_all(int fd, void *buffer, size_t length) {
-    char *p = buffer;
-    while (length > 0) {
-        ssize_t n = read(fd, p, length);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return -1;
-        p += n;
-        length -= (size_t)n;
-    }
-    return 0;
-}
-
 /// Reads the bridge's status word; on failure its message becomes ours (`what` if it sent none).
 static int read_status(const char *what) {
     int32_t status;
-    if (read_all(bridge_out, &status, sizeof status)) return fail(what);
+    if (hepkit_read_all(bridge_out, &status, sizeof status)) return fail(what);
     if (status == 0) return 0;
     uint32_t message_length;
-    if (read_all(bridge_out, &message_length, sizeof message_length) || message_length >= sizeof last_error
-        || read_all(bridge_out, last_error, message_length))
+    if (hepkit_read_all(bridge_out, &message_length, sizeof message_length) || message_length >= sizeof last_error
+        || hepkit_read_all(bridge_out, last_error, message_length))
         return fail("the MPI bridge failed without a message");
     last_error[message_length] = 0;
     return -1;
@@ -199,10 +176,10 @@ static int read_status(const char *what) {
 /// Sends one command and reads the status; on failure the bridge's message becomes ours.
 static int bridge_call(uint32_t op, const void *payload, uint64_t length, void *reply, uint64_t reply_length) {
     struct bridge_header header = {op, length};
-    if (write_all(bridge_in, &header, sizeof header) || (length && write_all(bridge_in, payload, length)))
+    if (hepkit_write_all(bridge_in, &header, sizeof header) || (length && hepkit_write_all(bridge_in, payload, length)))
         return fail("the MPI bridge stopped (write failed)");
     if (read_status("the MPI bridge stopped (no reply)")) return -1;
-    if (reply_length && read_all(bridge_out, reply, reply_length)) return fail("the MPI bridge stopped (short reply)");
+    if (reply_length && hepkit_read_all(bridge_out, reply, reply_length)) return fail("the MPI bridge stopped (short reply)");
     return 0;
 }
 
@@ -233,7 +210,7 @@ static int bridge_start(const char *const *paths, int count) {
     off_t offset = end - (off_t)sizeof trailer - (off_t)trailer.length;
     for (uint64_t left = trailer.length; left > 0;) {
         size_t chunk = left < sizeof buffer ? (size_t)left : sizeof buffer;
-        if (pread(exe, buffer, chunk, offset) != (ssize_t)chunk || write_all(image, buffer, chunk)) {
+        if (pread(exe, buffer, chunk, offset) != (ssize_t)chunk || hepkit_write_all(image, buffer, chunk)) {
             close(exe);
             close(image);
             return fail("cannot copy the MPI bridge out of this hepkit");
@@ -330,11 +307,11 @@ void hepkit_mpi_abort(int code) {
 /// Writes the status word of a command (and the message of a failure) to hepkit; returns `status`.
 static int write_status(int status) {
     int32_t code = status == 0 ? 0 : 1;
-    write_all(1, &code, sizeof code);
+    hepkit_write_all(1, &code, sizeof code);
     if (status != 0) {
         uint32_t length = (uint32_t)strlen(last_error);
-        write_all(1, &length, sizeof length);
-        write_all(1, last_error, length);
+        hepkit_write_all(1, &length, sizeof length);
+        hepkit_write_all(1, last_error, length);
     }
     return status;
 }
@@ -344,7 +321,7 @@ int hepkit_mpi_bridge_main(int argc, char **argv) {
     double *values = NULL, *result = NULL;
     for (;;) {
         struct bridge_header header;
-        if (read_all(0, &header, sizeof header)) break;  // hepkit is gone
+        if (hepkit_read_all(0, &header, sizeof header)) break;  // hepkit is gone
         if (header.length > ((uint64_t)1 << 34)) break;
         int status = 0;
         uint64_t reply_length = 0;
@@ -363,7 +340,7 @@ int hepkit_mpi_bridge_main(int argc, char **argv) {
         case BRIDGE_SUM: {
             values = realloc(values, header.length ? header.length : 1);
             result = realloc(result, header.length ? header.length : 1);
-            if (!values || !result || read_all(0, values, header.length)) return 1;
+            if (!values || !result || hepkit_read_all(0, values, header.length)) return 1;
             status = direct_sum(values, result, (int)(header.length / sizeof(double)));
             reply = result;
             reply_length = header.length;
@@ -373,13 +350,13 @@ int hepkit_mpi_bridge_main(int argc, char **argv) {
         case BRIDGE_FINALIZE: status = direct_finalize(); break;
         case BRIDGE_ABORT: {
             int32_t code = 1;
-            if (read_all(0, &code, sizeof code)) code = 1;
+            if (hepkit_read_all(0, &code, sizeof code)) code = 1;
             direct_abort(code);
             return code;
         }
         default: return 1;
         }
-        if (write_status(status) == 0 && reply_length) write_all(1, reply, reply_length);
+        if (write_status(status) == 0 && reply_length) hepkit_write_all(1, reply, reply_length);
         if (header.op == BRIDGE_FINALIZE) break;
     }
     free(values);

@@ -9,6 +9,7 @@
 // the first remote open it starts the helper as a child and sends it each open and read over a pair
 // of pipes, as the MPI bridge does for MPI (Sources/CMPILoader).
 #define _GNU_SOURCE
+#include "csupport.h"
 #include "cremote.h"
 #include <dlfcn.h>
 #include <errno.h>
@@ -325,30 +326,6 @@ static pthread_mutex_t bridge_lock = PTHREAD_MUTEX_INITIALIZER;
 static int bridge_in = -1, bridge_out = -1;
 static char bridge_error[1024];
 
-static int write_all(int fd, const void *buffer, size_t length) {
-    const char *p = buffer;
-    while (length > 0) {
-        ssize_t n = write(fd, p, length);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return -1;
-        p += n;
-        length -= (size_t)n;
-    }
-    return 0;
-}
-
-static int read_all(int fd, void *buffer, size_t length) {
-    char *p = buffer;
-    while (length > 0) {
-        ssize_t n = read(fd, p, length);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return -1;
-        p += n;
-        length -= (size_t)n;
-    }
-    return 0;
-}
-
 /// Copies the file appended to our executable under `magic` into an anonymous memory file (-1 if
 /// absent). Appended files are chained from the end: each is followed by its length and magic.
 static int appended_file(const char *magic, int close_on_exec) {
@@ -370,7 +347,7 @@ static int appended_file(const char *magic, int close_on_exec) {
         char buffer[65536];
         for (uint64_t left = trailer.length; image >= 0 && left > 0;) {
             size_t chunk = left < sizeof buffer ? (size_t)left : sizeof buffer;
-            if (pread(exe, buffer, chunk, start) != (ssize_t)chunk || write_all(image, buffer, chunk)) {
+            if (pread(exe, buffer, chunk, start) != (ssize_t)chunk || hepkit_write_all(image, buffer, chunk)) {
                 close(image);
                 image = -1;
             }
@@ -430,7 +407,7 @@ static int bridge_start(void) {
 /// Reads the bridge's status word; on failure its message into `error`.
 static int bridge_status(char *error, size_t error_size) {
     int32_t status;
-    if (read_all(bridge_out, &status, sizeof status)) {
+    if (hepkit_read_all(bridge_out, &status, sizeof status)) {
         say(error, error_size, "the remote-file bridge stopped (it is a dynamically linked helper: it needs the "
             "node's C library and dynamic loader, and libcurl.so.4 or libXrdCl.so.3 for the URL's scheme)");
         close(bridge_in);
@@ -441,7 +418,7 @@ static int bridge_status(char *error, size_t error_size) {
     if (status == 0) return 0;
     uint32_t length;
     char message[1024];
-    if (read_all(bridge_out, &length, sizeof length) || length >= sizeof message || read_all(bridge_out, message, length)) {
+    if (hepkit_read_all(bridge_out, &length, sizeof length) || length >= sizeof message || hepkit_read_all(bridge_out, message, length)) {
         say(error, error_size, "the remote-file bridge failed without a message");
         return -1;
     }
@@ -458,10 +435,10 @@ static hepkit_remote *bridge_open(const char *url, char *error, size_t error_siz
     } else {
         uint32_t op = REMOTE_OPEN, length = (uint32_t)strlen(url);
         int64_t reply[2];
-        if (write_all(bridge_in, &op, sizeof op) || write_all(bridge_in, &length, sizeof length)
-            || write_all(bridge_in, url, length))
+        if (hepkit_write_all(bridge_in, &op, sizeof op) || hepkit_write_all(bridge_in, &length, sizeof length)
+            || hepkit_write_all(bridge_in, url, length))
             say(error, error_size, "the remote-file bridge stopped");
-        else if (bridge_status(error, error_size) == 0 && read_all(bridge_out, reply, sizeof reply) == 0
+        else if (bridge_status(error, error_size) == 0 && hepkit_read_all(bridge_out, reply, sizeof reply) == 0
                  && (file = calloc(1, sizeof *file))) {
             file->size = reply[0];
             file->bridged = (uint64_t)reply[1];
@@ -479,14 +456,14 @@ static int bridge_readv(hepkit_remote *file, int count, const int64_t *offsets, 
     int32_t n = count;
     if (bridge_in < 0) {
         say(error, error_size, "the remote-file bridge stopped");
-    } else if (write_all(bridge_in, &op, sizeof op) || write_all(bridge_in, &file->bridged, sizeof file->bridged)
-               || write_all(bridge_in, &n, sizeof n) || write_all(bridge_in, offsets, sizeof *offsets * (size_t)count)
-               || write_all(bridge_in, lengths, sizeof *lengths * (size_t)count)) {
+    } else if (hepkit_write_all(bridge_in, &op, sizeof op) || hepkit_write_all(bridge_in, &file->bridged, sizeof file->bridged)
+               || hepkit_write_all(bridge_in, &n, sizeof n) || hepkit_write_all(bridge_in, offsets, sizeof *offsets * (size_t)count)
+               || hepkit_write_all(bridge_in, lengths, sizeof *lengths * (size_t)count)) {
         say(error, error_size, "the remote-file bridge stopped");
     } else if (bridge_status(error, error_size) == 0) {
         status = 0;
         for (int i = 0; i < count && status == 0; i++)
-            if (read_all(bridge_out, buffers[i], (size_t)lengths[i])) {
+            if (hepkit_read_all(bridge_out, buffers[i], (size_t)lengths[i])) {
                 say(error, error_size, "the remote-file bridge stopped mid-answer");
                 status = -1;
             }
@@ -499,8 +476,8 @@ static void bridge_close(hepkit_remote *file) {
     pthread_mutex_lock(&bridge_lock);
     uint32_t op = REMOTE_CLOSE;
     if (bridge_in >= 0) {
-        write_all(bridge_in, &op, sizeof op);
-        write_all(bridge_in, &file->bridged, sizeof file->bridged);
+        hepkit_write_all(bridge_in, &op, sizeof op);
+        hepkit_write_all(bridge_in, &file->bridged, sizeof file->bridged);
     }
     pthread_mutex_unlock(&bridge_lock);
     free(file);
@@ -509,11 +486,11 @@ static void bridge_close(hepkit_remote *file) {
 /// Writes a status word (and the message of a failure) to hepkit.
 static void bridge_reply_status(int status, const char *message) {
     int32_t code = status == 0 ? 0 : 1;
-    write_all(1, &code, sizeof code);
+    hepkit_write_all(1, &code, sizeof code);
     if (status != 0) {
         uint32_t length = (uint32_t)strnlen(message, 1023);
-        write_all(1, &length, sizeof length);
-        write_all(1, message, length);
+        hepkit_write_all(1, &length, sizeof length);
+        hepkit_write_all(1, message, length);
     }
 }
 
@@ -521,27 +498,27 @@ int hepkit_remote_bridge_main(void) {
     char error[1024];
     for (;;) {
         uint32_t op;
-        if (read_all(0, &op, sizeof op)) return 0;  // hepkit is gone
+        if (hepkit_read_all(0, &op, sizeof op)) return 0;  // hepkit is gone
         if (op == REMOTE_OPEN) {
             uint32_t length;
             char url[8192];
-            if (read_all(0, &length, sizeof length) || length >= sizeof url || read_all(0, url, length)) return 1;
+            if (hepkit_read_all(0, &length, sizeof length) || length >= sizeof url || hepkit_read_all(0, url, length)) return 1;
             url[length] = 0;
             error[0] = 0;
             hepkit_remote *file = direct_open(url, error, sizeof error);
             bridge_reply_status(file ? 0 : -1, error);
             if (file) {
                 int64_t reply[2] = {file->size, (int64_t)(uintptr_t)file};
-                write_all(1, reply, sizeof reply);
+                hepkit_write_all(1, reply, sizeof reply);
             }
         } else if (op == REMOTE_READV) {
             uint64_t handle;
             int32_t count;
-            if (read_all(0, &handle, sizeof handle) || read_all(0, &count, sizeof count) || count < 0 || count > 1 << 20)
+            if (hepkit_read_all(0, &handle, sizeof handle) || hepkit_read_all(0, &count, sizeof count) || count < 0 || count > 1 << 20)
                 return 1;
             int64_t *ranges = malloc(2 * sizeof(int64_t) * (size_t)(count ? count : 1));
             void **buffers = calloc((size_t)(count ? count : 1), sizeof *buffers);
-            if (!ranges || !buffers || read_all(0, ranges, 2 * sizeof(int64_t) * (size_t)count)) return 1;
+            if (!ranges || !buffers || hepkit_read_all(0, ranges, 2 * sizeof(int64_t) * (size_t)count)) return 1;
             int64_t *offsets = ranges, *lengths = ranges + count;
             int status = 0;
             for (int i = 0; i < count && status == 0; i++)
@@ -555,14 +532,14 @@ int hepkit_remote_bridge_main(void) {
                                       sizeof error);
             bridge_reply_status(status, error);
             for (int i = 0; i < count; i++) {
-                if (status == 0) write_all(1, buffers[i], (size_t)lengths[i]);
+                if (status == 0) hepkit_write_all(1, buffers[i], (size_t)lengths[i]);
                 free(buffers[i]);
             }
             free(buffers);
             free(ranges);
         } else if (op == REMOTE_CLOSE) {
             uint64_t handle;
-            if (read_all(0, &handle, sizeof handle)) return 1;
+            if (hepkit_read_all(0, &handle, sizeof handle)) return 1;
             direct_close((hepkit_remote *)(uintptr_t)handle);
         } else {
             return 1;

@@ -51,3 +51,27 @@ int hepkit_fuzz_main(int argc, char **argv) {
     return LLVMFuzzerRunDriver(&argc, &argv, LLVMFuzzerTestOneInput);
 }
 #endif
+
+int hepkit_write_all(int fd, const void *buffer, size_t length) {
+    const char *p = buffer;
+    while (length > 0) {
+        ssize_t n = write(fd, p, length);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return -1;
+        p += n;
+        length -= (size_t)n;
+    }
+    return 0;
+}
+
+int hepkit_read_all(int fd, void *buffer, size_t length) {
+    char *p = buffer;
+    while (length > 0) {
+        ssize_t n = read(fd, p, length);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return -1;
+        p += n;
+        length -= (size_t)n;
+    }
+    return 0;
+}
