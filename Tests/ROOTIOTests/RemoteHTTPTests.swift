@@ -106,7 +106,7 @@ import Glibc
         // Python's own http.server ignores Range and answers with the whole file
         let plain = Process()
         plain.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        let port = 20000 + Int(getpid() % 20000)
+        let port = try freeLoopbackPort()
         plain.arguments = ["python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", Fixtures.root.path, "\(port)"]
         plain.standardOutput = FileHandle.nullDevice
         plain.standardError = FileHandle.nullDevice

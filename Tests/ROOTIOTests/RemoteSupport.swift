@@ -39,6 +39,23 @@ final class ServedProcess {
     }
 }
 
+/// A port nothing listens on now, chosen by the kernel (a fixed or pid-derived one can be taken).
+func freeLoopbackPort() throws -> Int32 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+        }
+    }
+    guard bound else { throw ROOTError(file: "127.0.0.1", reason: .cannotOpen("no free port on 127.0.0.1")) }
+    return Int32(UInt16(bigEndian: address.sin_port))
+}
+
 /// Every readable branch of every tree of a file, as text (exact: floats print round-trip).
 func everyColumn(of file: ROOTFile) throws -> [String: String] {
     var columns: [String: String] = [:]

@@ -29,13 +29,16 @@ final class XRootDServer {
             try files.copyItem(atPath: Fixtures.path(name), toPath: copy.path)
             try files.setAttributes([.posixPermissions: 0o644], ofItemAtPath: copy.path)
         }
-        port = Int32(21000 + Int(getpid()) % 20000)
+        port = try freeLoopbackPort()
         let config = folder.appendingPathComponent("xrd.cfg")
         try "all.export /\noss.localroot \(data.path)\nxrd.port \(port)\n".write(to: config, atomically: true, encoding: .utf8)
         try files.setAttributes([.posixPermissions: 0o644], ofItemAtPath: config.path)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/xrootd")
-        process.arguments = ["-R", "nobody", "-c", config.path, "-n", "test", "-l", run.appendingPathComponent("log").path,
-                             "-a", run.path]
+        // The pid file goes into this server's own folder: by default every instance of a name shares
+        // /tmp/NAME/xrootd.pid, and xrootd exits at once when the pid written there by an earlier,
+        // killed server has since been reused by a live process.
+        process.arguments = ["-R", "nobody", "-c", config.path, "-n", "test", "-s", run.appendingPathComponent("xrootd.pid").path,
+                             "-l", run.appendingPathComponent("log").path, "-a", run.path]
         process.currentDirectoryURL = run
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -43,7 +46,8 @@ final class XRootDServer {
         // Under a fully loaded test run xrootd can take many seconds to load its plugins.
         for _ in 0 ..< 600 where process.isRunning && !Self.listens(port) { usleep(100_000) }
         guard Self.listens(port) else {
-            let log = (try? String(contentsOf: run.appendingPathComponent("log"), encoding: .utf8)) ?? ""
+            // xrootd writes its log below a folder named after the instance
+            let log = (try? String(contentsOf: run.appendingPathComponent("test/log"), encoding: .utf8)) ?? ""
             if process.isRunning { process.terminate() }
             throw ROOTError(file: "xrootd", reason: .cannotOpen(
                 "did not start on port \(port) (\(process.isRunning ? "still starting" : "exited")): \(log.suffix(600))"))
