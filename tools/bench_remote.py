@@ -48,7 +48,8 @@ def start_xrootd(data_dir, workdir):
     port = free_port()
     config = os.path.join(workdir, "xrd.cfg")
     with open(config, "w") as f:
-        f.write("all.export /\noss.localroot %s\nxrd.port %d\n" % (data_dir, port))
+        # own pid folder: the default /tmp/bench/xrootd.pid may hold a reused pid of a killed server
+        f.write("all.export /\noss.localroot %s\nxrd.port %d\nall.pidpath %s\n" % (data_dir, port, run))
     os.chmod(config, 0o644)
     proc = subprocess.Popen(["xrootd", "-R", "nobody", "-c", config, "-n", "bench", "-l", os.path.join(run, "log"),
                              "-a", run], cwd=run, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -59,7 +60,7 @@ def start_xrootd(data_dir, workdir):
         except OSError:
             time.sleep(0.1)
     proc.kill()
-    sys.exit("bench_remote: xrootd did not start (see %s)" % os.path.join(run, "log"))
+    sys.exit("bench_remote: xrootd did not start (see %s)" % os.path.join(run, "bench", "log"))
 
 
 def main():

@@ -61,9 +61,9 @@ start_helper() {
 }
 
 xport="$(free_port)"
-printf 'all.export /\noss.localroot %s\nxrd.port %s\n' "$work/data" "$xport" > "$work/xrd.cfg"
+printf 'all.export /\noss.localroot %s\nxrd.port %s\nall.pidpath %s\n' "$work/data" "$xport" "$work/run" > "$work/xrd.cfg"
 chmod 644 "$work/xrd.cfg"
-(cd "$work/run" && exec xrootd -R nobody -c "$work/xrd.cfg" -n ci -s "$work/run/xrootd.pid" -l "$work/run/xrootd.log" -a "$work/run" >/dev/null 2>&1) &
+(cd "$work/run" && exec xrootd -R nobody -c "$work/xrd.cfg" -n ci -l "$work/run/xrootd.log" -a "$work/run" >/dev/null 2>&1) &
 pids+=($!)
 wait_for_port "$xport"
 start_helper tools/range_server.py "$work/data"

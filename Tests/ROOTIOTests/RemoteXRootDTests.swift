@@ -31,14 +31,13 @@ final class XRootDServer {
         }
         port = try freeLoopbackPort()
         let config = folder.appendingPathComponent("xrd.cfg")
-        try "all.export /\noss.localroot \(data.path)\nxrd.port \(port)\n".write(to: config, atomically: true, encoding: .utf8)
-        try files.setAttributes([.posixPermissions: 0o644], ofItemAtPath: config.path)
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/xrootd")
         // The pid file goes into this server's own folder: by default every instance of a name shares
         // /tmp/NAME/xrootd.pid, and xrootd exits at once when the pid written there by an earlier,
         // killed server has since been reused by a live process.
-        process.arguments = ["-R", "nobody", "-c", config.path, "-n", "test", "-s", run.appendingPathComponent("xrootd.pid").path,
-                             "-l", run.appendingPathComponent("log").path, "-a", run.path]
+        try "all.export /\noss.localroot \(data.path)\nxrd.port \(port)\nall.pidpath \(run.path)\n".write(to: config, atomically: true, encoding: .utf8)
+        try files.setAttributes([.posixPermissions: 0o644], ofItemAtPath: config.path)
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/xrootd")
+        process.arguments = ["-R", "nobody", "-c", config.path, "-n", "test", "-l", run.appendingPathComponent("log").path, "-a", run.path]
         process.currentDirectoryURL = run
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
