@@ -3,16 +3,33 @@ import Foundation
 import HistFactory
 import ROOTIO
 
+/// The hard histograms of a workspace in the `region/sample/variation` layout of HistFitter and
+/// TRExFitter inputs: `SR/ttbar/nominal`, `SR/ttbar/JES_up`, `SR/ttbar/JES_down` (every histosys
+/// template) and `SR/data/nominal` (the workspace's observations). Each is a `TH1D` over the
+/// region's bin edges, with Σw² and the observable as axis title.
+public struct RegionHistograms: Sendable {
+    /// A histogram and the folder (`region/sample`) it belongs in.
+    public struct Entry: Sendable {
+        public var folder: String
+        public var histogram: Histogram
+    }
+
+    public var entries: [Entry] = []
+
+    /// The histograms as a ROOT file (`fileName` is the name the file reports for itself).
+    public func rootFile(fileName: String = "histograms.root") throws -> ROOTWriter {
+        var writer = ROOTWriter(fileName: fileName)
+        for entry in entries { try writer.write(entry.histogram, in: entry.folder) }
+        return writer
+    }
+}
+
 extension AnalysisHistograms {
-    /// ``checkedHardWorkspace(at:sharing:)`` and, from the same fill, its histograms as a ROOT
-    /// file in the `region/sample/variation` layout of HistFitter and TRExFitter inputs:
-    /// `SR/ttbar/nominal`, `SR/ttbar/JES_up`, `SR/ttbar/JES_down` (every histosys template) and
-    /// `SR/data/nominal` (the workspace's observations). Each is a `TH1D` over the region's bin
-    /// edges at θ, with Σw² and the observable as axis title.
+    /// ``checkedHardWorkspace(at:sharing:)`` and, from the same fill, its histograms.
     ///
     /// - Parameter sharing: with several processes sharing the events, the histograms are summed over them.
     public func checkedHardWorkspaceAndHistograms(at theta: [Double], sharing: EventSharing = .single) throws
-        -> (workspace: Workspace, histograms: ROOTWriter)
+        -> (workspace: Workspace, histograms: RegionHistograms)
     {
         var values = HardValues(self, at: theta)
         try checkInputs(&values)
@@ -20,7 +37,7 @@ extension AnalysisHistograms {
         let index = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
         let workspace = analysis.workspace { filled[index[$0]!] }
         try analysis.checkNotDegenerate(workspace)
-        var writer = ROOTWriter(fileName: "histograms.root")
+        var histograms = RegionHistograms()
         for (key, contents) in zip(keys, filled) {
             let region = analysis.regions[key.region]
             let name: String
@@ -29,15 +46,17 @@ extension AnalysisHistograms {
             case .up(let k): name = analysis.systematics[k].name + "_up"
             case .down(let k): name = analysis.systematics[k].name + "_down"
             }
-            try writer.write(histogram(name, region: key.region, counts: contents.counts, sumw2: contents.sumw2, at: theta),
-                             in: region.name + "/" + analysis.samples[key.sample].name)
+            histograms.entries.append(.init(
+                folder: region.name + "/" + analysis.samples[key.sample].name,
+                histogram: histogram(name, region: key.region, counts: contents.counts, sumw2: contents.sumw2, at: theta)))
         }
         for observation in workspace.observations {
             guard let r = analysis.regions.firstIndex(where: { $0.name == observation.name }) else { continue }
-            try writer.write(histogram("nominal", region: r, counts: observation.data, sumw2: observation.data, at: theta),
-                             in: observation.name + "/data")
+            histograms.entries.append(.init(
+                folder: observation.name + "/data",
+                histogram: histogram("nominal", region: r, counts: observation.data, sumw2: observation.data, at: theta)))
         }
-        return (workspace, writer)
+        return (workspace, histograms)
     }
 
     private func histogram(_ name: String, region r: Int, counts: [Double], sumw2: [Double], at theta: [Double]) -> Histogram {

@@ -69,7 +69,7 @@ extension LoadedAnalysis {
         checkpoint: ((AnalysisOptimizer.State) throws -> Void)? = nil
     ) throws -> OptimizationReport {
         // A degenerate start (no signal, an empty region, NaN weights) has a flat or NaN objective.
-        _ = try histograms.checkedHardWorkspace(at: analysis.initialParameters, sharing: sharing)
+        let initialWorkspace = try histograms.checkedHardWorkspace(at: analysis.initialParameters, sharing: sharing)
         let objective = try analysis.objective.implementation, kernel = analysis.optimizer.histogram
         // With a split, the optimiser sees only the training part; both are scaled to the full sample.
         var analysis = self.analysis, histograms = self.histograms
@@ -119,15 +119,16 @@ extension LoadedAnalysis {
             continuing: state ?? AnalysisOptimizer.State(start: analysis.initialParameters), progress: progress,
             checkpoint: checkpoint)
         let (trajectory, optimum) = (end.trajectory, end.parameters)
-        let workspace = try histograms.checkedHardWorkspace(at: optimum, sharing: sharing)
+        // With networks and a split, `histograms` standardises their inputs like the training did.
+        let (workspace, optimumHistograms) = try histograms.checkedHardWorkspaceAndHistograms(at: optimum, sharing: sharing)
         let comparison = try validationLikelihood.map { validation in
             ValidationComparison(
                 fraction: analysis.validation!.fraction, training: try likelihood.hardEstimate(at: optimum),
                 validation: try validation.hardEstimate(at: optimum))
         }
         return OptimizationReport(
-            analysis: analysis, trajectory: trajectory, optimum: optimum, workspace: workspace,
-            hardObjective: try objective.value(on: workspace), validation: comparison)
+            analysis: analysis, trajectory: trajectory, optimum: optimum, initialWorkspace: initialWorkspace, workspace: workspace,
+            histograms: optimumHistograms, hardObjective: try objective.value(on: workspace), validation: comparison)
     }
 }
 
@@ -181,8 +182,12 @@ public struct OptimizationReport: Sendable {
     public let analysis: ResolvedAnalysis
     public let trajectory: [AnalysisOptimizer.Step]
     public let optimum: [Double]
+    /// The workspace built with hard cuts at the initial parameters.
+    public let initialWorkspace: Workspace
     /// The workspace built with hard cuts at the optimum.
     public let workspace: Workspace
+    /// The histograms of ``workspace``, from the same fill.
+    public let histograms: RegionHistograms
     /// The objective on ``workspace``.
     public let hardObjective: Double
     /// The hard objective on the training and validation parts (nil without a split).
@@ -191,13 +196,15 @@ public struct OptimizationReport: Sendable {
     public var networks: [NeuralNetwork] { analysis.networks(at: optimum) }
 
     public init(
-        analysis: ResolvedAnalysis, trajectory: [AnalysisOptimizer.Step], optimum: [Double], workspace: Workspace,
-        hardObjective: Double, validation: ValidationComparison? = nil
+        analysis: ResolvedAnalysis, trajectory: [AnalysisOptimizer.Step], optimum: [Double], initialWorkspace: Workspace,
+        workspace: Workspace, histograms: RegionHistograms, hardObjective: Double, validation: ValidationComparison? = nil
     ) {
         self.analysis = analysis
         self.trajectory = trajectory
         self.optimum = optimum
+        self.initialWorkspace = initialWorkspace
         self.workspace = workspace
+        self.histograms = histograms
         self.hardObjective = hardObjective
         self.validation = validation
     }

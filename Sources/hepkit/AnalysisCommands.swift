@@ -56,7 +56,7 @@ struct BuildCommand: ParsableCommand {
                 return try writeOutput(loaded.histograms.checkedHardWorkspace(at: theta).pyhfText, to: output)
             }
             let (workspace, file) = try loaded.histograms.checkedHardWorkspaceAndHistograms(at: theta)
-            try file.write(to: histograms)
+            try file.rootFile().write(to: histograms)
             try writeOutput(workspace.pyhfText, to: output)
         }
     }
@@ -147,17 +147,14 @@ struct OptimizeCommand: ParsableCommand {
                 try OptimizeCheckpoint(config: configPath, configDigest: configDigest, state: state).save(to: checkpointFile)
                 lastSave = Date()
             })
-        // Every rank takes part: under MPI the histograms are summed over the ranks.
-        let initialWorkspace = try loaded.histograms.hardWorkspace(at: analysis.initialParameters, sharing: loaded.sharing)
-        let histogramFile = try loaded.histograms.checkedHardWorkspaceAndHistograms(at: report.optimum, sharing: loaded.sharing).histograms
         guard leader else { return }
         progress.finish()
         let folder = try OutputFolder(directory)
         // report.html and its figures, staged with the rest of the set; the cut distributions need
         // every event: a single process's run only.
         let events = try collective == nil ? (loaded.histograms, ExpressionOptions(outOfRangeDefault: AnalysisConfig.load(contentsOf: url).outOfRangeDefault)) : nil
-        for file in try report.reportFiles(initialWorkspace: initialWorkspace, events: events) { try folder.write(file.data, as: file.name) }
-        try folder.write(Data(try histogramFile.bytes()), as: "histograms.root")
+        for file in try report.reportFiles(events: events) { try folder.write(file.data, as: file.name) }
+        try folder.write(Data(try report.histograms.rootFile().bytes()), as: "histograms.root")
         try report.write(to: folder)
         unlink(checkpointFile)
         var summary = report.summary(elapsed: progress.elapsed, resumedAt: saved?.state.nextStep, folder: folder.destination)

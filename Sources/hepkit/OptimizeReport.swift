@@ -172,7 +172,7 @@ extension OptimizationReport {
     /// histograms of a single-process run, holding every event, and the config's expression
     /// options), also the distribution of every cut variable.
     func reportFiles(
-        initialWorkspace: Workspace, events: (histograms: AnalysisHistograms, options: ExpressionOptions)? = nil
+        events: (histograms: AnalysisHistograms, options: ExpressionOptions)? = nil
     ) throws -> [(name: String, data: Data)] {
         var files: [(String, String)] = [("objective.svg", objectiveFigure().svg())]
         var page = HTMLReport(title: "hepkit optimize: \(analysis.objective.rawValue)")

@@ -14,7 +14,15 @@ import Testing
         let loaded = try LoadedAnalysis(config: scratch.config)
         let report = try loaded.optimize()
         let initial = try loaded.histograms.hardWorkspace(at: loaded.analysis.initialParameters)
-        let files = Dictionary(uniqueKeysWithValues: try report.reportFiles(initialWorkspace: initial, events: (loaded.histograms, ExpressionOptions())).map { ($0.name, String(decoding: $0.data, as: UTF8.self)) })
+        #expect(report.initialWorkspace.pyhfText == initial.pyhfText)
+        // histograms.root comes from the fill of workspace.json
+        for channel in report.workspace.channels {
+            for sample in channel.samples {
+                let entry = try #require(report.histograms.entries.first { $0.folder == "\(channel.name)/\(sample.name)" && $0.histogram.name == "nominal" })
+                #expect(Array(entry.histogram.contentsWithFlow.dropFirst().dropLast()) == sample.data)
+            }
+        }
+        let files = Dictionary(uniqueKeysWithValues: try report.reportFiles(events: (loaded.histograms, ExpressionOptions())).map { ($0.name, String(decoding: $0.data, as: UTF8.self)) })
         let analysis = report.analysis
 
         // The objective: the soft value of every step, and the hard value at the optimum.
