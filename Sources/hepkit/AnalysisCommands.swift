@@ -149,15 +149,13 @@ struct OptimizeCommand: ParsableCommand {
             })
         guard leader else { return }
         progress.finish()
-        let folder = try OutputFolder(directory)
         // report.html and its figures, staged with the rest of the set; the cut distributions need
         // every event: a single process's run only.
         let events = try collective == nil ? (loaded.histograms, ExpressionOptions(outOfRangeDefault: AnalysisConfig.load(contentsOf: url).outOfRangeDefault)) : nil
-        for file in try report.reportFiles(events: events) { try folder.write(file.data, as: file.name) }
-        try folder.write(Data(try report.histograms.rootFile().bytes()), as: "histograms.root")
-        try report.write(to: folder)
+        let folder = try OutputFolder(directory)
+        let written = try report.write(to: folder, figures: report.reportFiles(events: events))
         unlink(checkpointFile)
-        var summary = report.summary(elapsed: progress.elapsed, resumedAt: saved?.state.nextStep, folder: folder.destination)
+        var summary = report.summary(elapsed: progress.elapsed, resumedAt: saved?.state.nextStep, folder: folder.destination, files: written)
         if let collective { summary += "\n  events shared over \(collective.size) MPI ranks" }
         print(summary)
     }
@@ -340,26 +338,27 @@ extension OptimizationReport {
     /// `workspace.json`.
     func workspaceJSON() throws -> Data { Data(workspace.pyhfText.utf8) }
 
-    /// The files of a run: the five of every run, and `network.json` when the analysis has networks.
-    var fileNames: [String] {
-        ["trajectory.json", "optimum.json", "optimization.svg", "workspace.json", "histograms.root"]
-            + (analysis.networks.isEmpty ? [] : ["network.json"])
-    }
-
-    /// Stages `trajectory.json`, `optimum.json`, `optimization.svg`, `workspace.json` (and
-    /// `network.json`: the trained networks) in `folder` and commits them in one step: the folder
-    /// holds this run's whole set or the previous one, never a mix.
-    func write(to folder: OutputFolder) throws {
-        try folder.write(try trajectoryJSON(), as: "trajectory.json")
-        try folder.write(try optimumJSON(), as: "optimum.json")
-        try folder.write(Data(plotSVG().utf8), as: "optimization.svg")
-        try folder.write(try workspaceJSON(), as: "workspace.json")
-        if !analysis.networks.isEmpty { try folder.write(try analysis.trainedNetworks(at: optimum).json(), as: "network.json") }
+    /// Stages `trajectory.json`, `optimum.json`, `optimization.svg`, `workspace.json`,
+    /// `histograms.root`, `network.json` (the trained networks, when the analysis has any) and the
+    /// report's `figures` in `folder` and commits them in one step: the folder holds this run's
+    /// whole set or the previous one, never a mix.
+    ///
+    /// - Returns: the names of the files written, in that order.
+    func write(to folder: OutputFolder, figures: [(name: String, data: Data)]) throws -> [String] {
+        var files: [(name: String, data: Data)] = [
+            ("trajectory.json", try trajectoryJSON()), ("optimum.json", try optimumJSON()),
+            ("optimization.svg", Data(plotSVG().utf8)), ("workspace.json", try workspaceJSON()),
+            ("histograms.root", Data(try histograms.rootFile().bytes())),
+        ]
+        if !analysis.networks.isEmpty { files.append(("network.json", try analysis.trainedNetworks(at: optimum).json())) }
+        files += figures
+        for file in files { try folder.write(file.data, as: file.name) }
         try folder.commit()
+        return files.map(\.name)
     }
 
     /// The end of a run: initial → final objective, each parameter's start → optimum, the files.
-    func summary(elapsed: Double, resumedAt: Int?, folder: String) -> String {
+    func summary(elapsed: Double, resumedAt: Int?, folder: String, files: [String]) -> String {
         let name = analysis.objective.rawValue
         let first = trajectory.first?.objective ?? .nan, last = trajectory.last?.objective ?? .nan
         var lines = [
@@ -388,7 +387,9 @@ extension OptimizationReport {
             lines.append("  \(parameter.name): \(format(start)) → \(format(optimum[k]))"
                 + "  [\(format(parameter.bounds.lowerBound)), \(format(parameter.bounds.upperBound))]")
         }
-        lines.append("  wrote " + fileNames.map { "\(folder)/\($0)" }.joined(separator: ", "))
+        let figures = files.filter { $0.hasSuffix(".svg") && $0 != "optimization.svg" }.count
+        lines.append("  wrote \(folder)/: " + files.filter { !$0.hasSuffix(".svg") || $0 == "optimization.svg" }.joined(separator: ", ")
+            + (figures > 0 ? " and the report's \(figures) figures" : ""))
         return lines.joined(separator: "\n")
     }
 

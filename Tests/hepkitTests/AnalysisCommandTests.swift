@@ -179,7 +179,7 @@ import Testing
         #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"))
         #expect(svg.components(separatedBy: "<polyline").count - 1 == 1 + loaded.analysis.parameters.count)
         #expect(svg.contains("cut_met [0, 150] → "))
-        #expect(report.summary(elapsed: 1, resumedAt: nil, folder: "out").contains("cut_met: 20 → "))
+        #expect(report.summary(elapsed: 1, resumedAt: nil, folder: "out", files: ["workspace.json"]).contains("cut_met: 20 → "))
     }
 
     /// Issue 10: an objective written outside Analysis (the expected CLs at μ = 2), registered under
