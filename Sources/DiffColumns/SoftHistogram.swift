@@ -189,13 +189,27 @@ func fillRelaxed<Profile: EdgeProfile>(
                 let xi = x[i]
                 // As in an ordinary histogram, an event without a value falls out.
                 guard !xi.isNaN else { continue }
-                for e in 0...nb {
-                    let u = (xi - edge[e]) * inverseBandwidth
-                    if abs(u) > saturation {
-                        step[e] = u > 0 ? 1 : 0
+                // Only edges within the saturation window of x carry a fractional step; the
+                // edges below it step to 1 and those above to 0, so only bins first...<last touch
+                // the event. u decreases along the edges: both ends are binary searches.
+                @inline(__always) func u(_ e: Int) -> Double { (xi - edge[e]) * inverseBandwidth }
+                var low = 0, high = nb + 1
+                while low < high { let mid = (low + high) / 2; if u(mid) > saturation { low = mid + 1 } else { high = mid } }
+                let windowStart = low
+                high = nb + 1
+                while low < high { let mid = (low + high) / 2; if u(mid) >= -saturation { low = mid + 1 } else { high = mid } }
+                let windowEnd = low
+                let first = max(windowStart - 1, 0), last = min(windowEnd, nb)
+                guard first < last else { continue }
+                for e in first...last {
+                    if e < windowStart {
+                        step[e] = 1
+                        slope[e] = 0
+                    } else if e >= windowEnd {
+                        step[e] = 0
                         slope[e] = 0
                     } else {
-                        let (c, d) = Profile.cdfAndDensity(u)
+                        let (c, d) = Profile.cdfAndDensity(u(e))
                         step[e] = c
                         slope[e] = d * inverseBandwidth
                     }
@@ -211,7 +225,7 @@ func fillRelaxed<Profile: EdgeProfile>(
                     let counts = out.baseAddress! + layout.storage, sumw2 = counts + nb
                     let cLo = sumw2 + nb, cHi = cLo + nb, sLo = cHi + nb, sHi = sLo + nb
                     let countsRows = sHi + nb, sumw2Rows = countsRows + nb * rows
-                    for j in 0..<nb {
+                    for j in first..<last {
                         let m = step[j] - step[j + 1]
                         let g = wi * m
                         counts[j] += g

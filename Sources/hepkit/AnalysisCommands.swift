@@ -117,6 +117,8 @@ struct OptimizeCommand: ParsableCommand {
     /// The optimisation, on this process's share of the events when `collective` is given (only
     /// its rank 0 reports progress and writes the output).
     private func optimize(collective: (any Collective)?) throws {
+        // Every step allocates and frees the same large columns (values and tangents per event).
+        keepFreedColumnMemory()
         let leader = collective?.isLeader ?? true
         let directory = resume ?? output
         let checkpointFile = OptimizeCheckpoint.path(for: directory)
