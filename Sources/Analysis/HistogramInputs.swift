@@ -54,6 +54,11 @@ public struct InputHistogram: Sendable, Equatable, Codable {
     /// - Throws: ``HistogramInputError`` for a missing or non-regular file, a missing object, or an
     ///   object that is not a one-dimensional histogram of counts.
     public static func read(file: URL, path: String) throws -> InputHistogram {
+        try read(path, in: open(file))
+    }
+
+    /// Opens `file`, refusing what is not a regular file before ROOTIO reads it.
+    static func open(_ file: URL) throws -> ROOTFile {
         if file.isFileURL {
             // A FIFO named in a config must not block the resolution.
             var info = stat()
@@ -62,9 +67,17 @@ public struct InputHistogram: Sendable, Equatable, Codable {
             }
             guard info.st_mode & S_IFMT == S_IFREG else { throw HistogramInputError("'\(file.path)' is not a regular file") }
         }
+        do {
+            return try ROOTFile(path: file.rootLocation)
+        } catch {
+            throw HistogramInputError(error.description)
+        }
+    }
+
+    static func read(_ path: String, in file: ROOTFile) throws -> InputHistogram {
         let histogram: Histogram
         do {
-            histogram = try ROOTFile(path: file.rootLocation).histogram(path)
+            histogram = try file.histogram(path)
         } catch {
             throw HistogramInputError(error.description)
         }
@@ -78,6 +91,28 @@ public struct InputHistogram: Sendable, Equatable, Codable {
             sumw2 = Array(stored[1..<axis.binCount + 1])
         }
         return InputHistogram(className: histogram.className, edges: axis.edges, counts: counts, sumw2: sumw2)
+    }
+}
+
+extension InputHistogram {
+    /// Reads histograms opening each file once: an analysis may take thousands of templates
+    /// from one file, and opening it reads its keys list.
+    public final class Reader {
+        private var files: [URL: ROOTFile] = [:]
+
+        public init() {}
+
+        /// ``InputHistogram/read(file:path:)`` through the open files.
+        public func read(file: URL, path: String) throws -> InputHistogram {
+            let root: ROOTFile
+            if let open = files[file] {
+                root = open
+            } else {
+                root = try InputHistogram.open(file)
+                files[file] = root
+            }
+            return try InputHistogram.read(path, in: root)
+        }
     }
 }
 

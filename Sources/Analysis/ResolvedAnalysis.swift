@@ -183,7 +183,7 @@ extension AnalysisConfig {
     ///   - histograms: reads the histograms of samples and systematics read from histograms.
     /// - Throws: ``ConfigError`` naming the first offending place in the config.
     public func resolve(
-        baseDirectory: URL, branches: @escaping BranchCatalog, histograms: @escaping HistogramCatalog = InputHistogram.read
+        baseDirectory: URL, branches: @escaping BranchCatalog, histograms: @escaping HistogramCatalog = InputHistogram.Reader().read
     ) throws(ConfigError) -> ResolvedAnalysis {
         try Resolver(config: self, baseDirectory: baseDirectory, catalog: branches, histogramCatalog: histograms).resolve()
     }

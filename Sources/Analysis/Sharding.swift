@@ -59,7 +59,7 @@ public struct BuildRecipe: Sendable, Equatable, Codable {
             var answers: [Branches] = []
             var histograms: [RecordedHistogram] = []
         }
-        let recorder = Recorder()
+        let recorder = Recorder(), reader = InputHistogram.Reader()
         var recipe = BuildRecipe(
             config: url.path, configText: text, settings: settings, baseDirectory: url.deletingLastPathComponent().path, branches: [])
         let analysis = try recipe.resolve(catalog: { files, tree in
@@ -69,7 +69,7 @@ public struct BuildRecipe: Sendable, Equatable, Codable {
                 jagged: shapes.filter { $0.value == .jagged }.keys.sorted()))
             return shapes
         }, histograms: { file, path in
-            let histogram = try InputHistogram.read(file: file, path: path)
+            let histogram = try reader.read(file: file, path: path)
             recorder.histograms.append(RecordedHistogram(file: file.rootLocation, path: path, histogram: histogram))
             return histogram
         })

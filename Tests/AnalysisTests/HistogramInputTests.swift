@@ -316,6 +316,11 @@ func histogram1D(
         #expect(plain.edges == [0, 1, 3] && plain.counts == [4, 9] && plain.sumw2 == [4, 9])
         let weighted = try InputHistogram.read(file: file, path: "weighted")
         #expect(weighted.counts == [4, 9] && weighted.sumw2 == [2, 5])
+        // A uniform axis: numpy.linspace's edges.
+        try scratch.rootFile("u.root", [("uniform", Histogram(
+            name: "u", axes: [.init(binCount: 3, low: 0, high: 0.3)], storage: storage, contentsWithFlow: [0, 1, 2, 3, 0]))])
+        let uniform = try InputHistogram.Reader().read(file: scratch.folder.appendingPathComponent("u.root"), path: "uniform")
+        #expect(uniform.edges == [0, 0.09999999999999999, 0.19999999999999998, 0.3] && uniform.counts == [1, 2, 3])
     }
 
     // MARK: Errors
