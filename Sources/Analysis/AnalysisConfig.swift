@@ -6,28 +6,44 @@ import Yams
 /// the objective and the optimiser settings. Decoding checks the structure (unknown keys, types);
 /// ``AnalysisConfig/resolve(branches:)`` checks the meaning (names, expressions, bounds).
 public struct AnalysisConfig: Sendable, Equatable, Decodable {
-    /// One sample: a set of ntuples with a weight.
+    /// One sample: a set of ntuples with a weight, or fixed templates read from ROOT histograms.
     public struct Sample: Sendable, Equatable, Decodable {
         public var name: String
-        /// ROOT files, relative to the config file's directory unless absolute.
+        /// ROOT files, relative to the config file's directory unless absolute (empty for a
+        /// histogram sample).
         public var files: [String]
-        /// The tree in each file.
+        /// The tree in each file (empty for a histogram sample).
         public var tree: String
         /// Per-event weight expression (`1` by default).
         public var weight: String
         /// Whether the POI's normfactor scales this sample.
         public var signal: Bool
+        /// Where the sample's nominal histogram of each region is (instead of `files` and `tree`).
+        public var histogram: HistogramSource?
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case name, files, tree, weight, signal }
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, files, tree, weight, signal, histogram }
 
         public init(from decoder: any Decoder) throws {
             try decoder.rejectUnknownKeys(CodingKeys.self)
             let c = try decoder.container(keyedBy: CodingKeys.self)
             name = try c.decode(String.self, forKey: .name)
-            files = try c.decode([String].self, forKey: .files)
-            tree = try c.decode(String.self, forKey: .tree)
-            weight = try c.decodeIfPresent(String.self, forKey: .weight) ?? "1"
             signal = try c.decodeIfPresent(Bool.self, forKey: .signal) ?? false
+            histogram = try c.decodeIfPresent(HistogramSource.self, forKey: .histogram)
+            if histogram != nil {
+                // A histogram is the template: there are no events to read or weight.
+                for key in [CodingKeys.files, .tree, .weight] where c.contains(key) {
+                    throw DecodingError.dataCorrupted(.init(
+                        codingPath: c.codingPath + [key],
+                        debugDescription: "'\(key.stringValue)' does not apply to a sample read from a histogram"))
+                }
+                files = []
+                tree = ""
+                weight = "1"
+            } else {
+                files = try c.decode([String].self, forKey: .files)
+                tree = try c.decode(String.self, forKey: .tree)
+                weight = try c.decodeIfPresent(String.self, forKey: .weight) ?? "1"
+            }
         }
     }
 
@@ -62,7 +78,8 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
         public var name: String
         /// Boolean expression selecting the events (all events when absent).
         public var selection: String?
-        /// Numeric expression histogrammed (empty when ``network`` is set).
+        /// Numeric expression histogrammed (empty when ``network`` is set, and when every sample
+        /// is read from histograms).
         public var observable: String
         /// A network's output histogrammed instead of an expression.
         public var network: NetworkObservable?
@@ -86,7 +103,8 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
                 self.network = network
                 observable = ""
             } else {
-                observable = try c.decode(String.self, forKey: .observable)
+                // Required unless every sample is a histogram (checked when resolving).
+                observable = try c.decodeIfPresent(String.self, forKey: .observable) ?? ""
             }
             edges = try c.decodeIfPresent([Edge].self, forKey: .edges) ?? []
             bandwidth = try c.decodeIfPresent(Double.self, forKey: .bandwidth)
@@ -185,6 +203,14 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
             case branches(up: [String: String], down: [String: String])
             /// Alternative ntuples (same tree name), relative to the config file.
             case files(up: [String], down: [String])
+            /// None besides ``Systematic/histograms``: every sample it applies to is read from histograms.
+            case histogramsOnly
+        }
+
+        /// The up and down templates of the samples read from histograms.
+        public struct Histograms: Sendable, Equatable {
+            public var up: HistogramSource
+            public var down: HistogramSource
         }
 
         /// The kind of systematic.
@@ -203,12 +229,17 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
         /// Samples it applies to (all when absent).
         public var samples: [String]?
         public var kind: Kind
+        /// A histosys's templates for the samples read from histograms (`histogram_up`,
+        /// `histogram_down`); its other source gives the templates of the samples filled from
+        /// ntuples, so one nuisance parameter moves both.
+        public var histograms: Histograms?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case name, type, samples, lo, hi, uncertainty
             case weightUp = "weight_up", weightDown = "weight_down"
             case branchesUp = "branches_up", branchesDown = "branches_down"
             case filesUp = "files_up", filesDown = "files_down"
+            case histogramUp = "histogram_up", histogramDown = "histogram_down"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -225,10 +256,21 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
             case "histosys":
                 let sources: [(CodingKeys, CodingKeys)] = [(.weightUp, .weightDown), (.branchesUp, .branchesDown), (.filesUp, .filesDown)]
                 let present = sources.filter { c.contains($0.0) || c.contains($0.1) }
-                guard present.count == 1, let (up, down) = present.first else {
+                if c.contains(.histogramUp) || c.contains(.histogramDown) {
+                    histograms = Histograms(
+                        up: try c.decode(HistogramSource.self, forKey: .histogramUp),
+                        down: try c.decode(HistogramSource.self, forKey: .histogramDown))
+                }
+                guard present.count == 1 || (present.isEmpty && histograms != nil) else {
                     throw DecodingError.dataCorrupted(.init(
                         codingPath: decoder.codingPath,
-                        debugDescription: "a histosys needs exactly one of weight_up/weight_down, branches_up/branches_down or files_up/files_down"))
+                        debugDescription: "a histosys needs exactly one of weight_up/weight_down, branches_up/branches_down or files_up/files_down"
+                            + (present.isEmpty ? " (or histogram_up/histogram_down for samples read from histograms)" : "")))
+                }
+                guard let (up, down) = present.first else {
+                    kind = .histoSys(.histogramsOnly)
+                    allowed = [.histogramUp, .histogramDown]
+                    break
                 }
                 switch up {
                 case .weightUp:
@@ -239,7 +281,7 @@ public struct AnalysisConfig: Sendable, Equatable, Decodable {
                 default:
                     kind = .histoSys(.files(up: try c.decode([String].self, forKey: up), down: try c.decode([String].self, forKey: down)))
                 }
-                allowed = [up, down]
+                allowed = [up, down, .histogramUp, .histogramDown]
             case "staterror":
                 kind = .statError
                 allowed = []

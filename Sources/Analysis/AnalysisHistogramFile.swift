@@ -38,7 +38,9 @@ extension AnalysisHistograms {
         let workspace = analysis.workspace { filled[index[$0]!] }
         try analysis.checkNotDegenerate(workspace)
         var histograms = RegionHistograms()
-        for (key, contents) in zip(keys, filled) {
+        // Every template, fixed ones (read from histograms) too.
+        for key in analysis.templateKeys {
+            let contents = analysis.fixedTemplates[key]?.contents ?? filled[index[key]!]
             let region = analysis.regions[key.region]
             let name: String
             switch key.variation {
@@ -46,20 +48,21 @@ extension AnalysisHistograms {
             case .up(let k): name = analysis.systematics[k].name + "_up"
             case .down(let k): name = analysis.systematics[k].name + "_down"
             }
+            let title = analysis.fixedTemplates[key].map { "\(name), \($0)" } ?? name
             histograms.entries.append(.init(
                 folder: region.name + "/" + analysis.samples[key.sample].name,
-                histogram: histogram(name, region: key.region, counts: contents.counts, sumw2: contents.sumw2, at: theta)))
+                histogram: histogram(name, title: title, region: key.region, counts: contents.counts, sumw2: contents.sumw2, at: theta)))
         }
         for observation in workspace.observations {
             guard let r = analysis.regions.firstIndex(where: { $0.name == observation.name }) else { continue }
             histograms.entries.append(.init(
                 folder: observation.name + "/data",
-                histogram: histogram("nominal", region: r, counts: observation.data, sumw2: observation.data, at: theta)))
+                histogram: histogram("nominal", title: "nominal", region: r, counts: observation.data, sumw2: observation.data, at: theta)))
         }
         return (workspace, histograms)
     }
 
-    private func histogram(_ name: String, region r: Int, counts: [Double], sumw2: [Double], at theta: [Double]) -> Histogram {
+    private func histogram(_ name: String, title: String, region r: Int, counts: [Double], sumw2: [Double], at theta: [Double]) -> Histogram {
         let region = analysis.regions[r]
         let edges = region.edges.map { edge -> Double in
             switch edge {
@@ -67,8 +70,8 @@ extension AnalysisHistograms {
             case .parameter(let p): theta[p]
             }
         }
-        let title = region.observables.first?.source ?? ""
-        return Histogram(name: name, title: "\(region.name) \(name)", axes: [.init(edges: edges, title: title)],
+        let axisTitle = analysis.samples.indices.first { !analysis.samples[$0].isFixed }.map { region.observables[$0].source } ?? ""
+        return Histogram(name: name, title: "\(region.name) \(title)", axes: [.init(edges: edges, title: axisTitle)],
                          contentsWithFlow: [0] + counts + [0], sumw2WithFlow: [0] + sumw2 + [0])
     }
 }

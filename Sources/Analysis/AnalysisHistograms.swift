@@ -159,6 +159,8 @@ public struct AnalysisHistograms: Sendable {
                 }
                 let table = builder.table(id: "\(k)/\(up)") { up ? alternative.up : alternative.down }
                 try add(table: table, weight: weight)
+            case .histogramsOnly:
+                preconditionFailure("a fixed template in the fill layout")
             }
         }
         self.analysis = analysis

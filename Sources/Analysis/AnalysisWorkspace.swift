@@ -16,8 +16,10 @@ extension ResolvedAnalysis {
 
     /// The workspace of histograms filled for this analysis.
     ///
-    /// - Parameter contents: the histogram of every key in ``AnalysisHistograms/keys``.
-    public func workspace(_ contents: (HistogramKey) -> BinContents) -> Workspace {
+    /// - Parameter filled: the histogram of every key in ``AnalysisHistograms/keys``; the
+    ///   ``fixedTemplates`` are added here, once.
+    public func workspace(_ filled: (HistogramKey) -> BinContents) -> Workspace {
+        func contents(_ key: HistogramKey) -> BinContents { fixedTemplates[key]?.contents ?? filled(key) }
         var channels: [Channel] = [], observations: [Observation] = []
         for (r, region) in regions.enumerated() {
             var samplesOut: [HistFactory.Sample] = []
@@ -89,8 +91,8 @@ extension AnalysisHistograms {
 
 /// Where each entry of a model's ``ModelInputs`` (flattened `nominal + modifierData`) and of its
 /// observed main data comes from in the value vector of ``SoftHistograms``: a count, the square
-/// root of a sumw2, or a constant. A linear map apart from the square roots, so its Jacobian is
-/// applied entry by entry.
+/// root of a sumw2, or a constant (a normsys factor, a fixed template's count or √sumw2). A
+/// linear map apart from the square roots, so its Jacobian is applied entry by entry.
 struct InputMap: Sendable {
     enum Source: Sendable {
         case count(Int)
@@ -101,27 +103,36 @@ struct InputMap: Sendable {
     /// Per input entry.
     var inputs: [Source]
     /// Per main bin of the model: the value-vector entries of the background and of the signal
-    /// nominal counts (the Asimov data at nominal nuisance parameters are `background + μ·signal`).
+    /// nominal counts (the Asimov data at nominal nuisance parameters are `background + μ·signal`),
+    /// and the sums of the fixed templates' counts.
     var background: [[Int]]
     var signal: [[Int]]
+    var fixedBackground: [Double]
+    var fixedSignal: [Double]
 
     /// - Throws: ``HistogramError`` if the model has an entry the analysis does not produce.
     init(model: Model, histograms: SoftHistograms) throws {
         let analysis = histograms.histograms.analysis
-        func key(channel: String, sample: String, _ variation: Variation) throws -> (counts: Range<Int>, sumw2: Range<Int>) {
+        /// The sources of a template's counts and of its √sumw2.
+        func key(channel: String, sample: String, _ variation: Variation) throws -> (counts: [Source], errors: [Source]) {
             guard let r = analysis.regions.firstIndex(where: { $0.name == channel }),
-                  let s = analysis.samples.firstIndex(where: { $0.name == sample }),
-                  let positions = histograms.positions(of: HistogramKey(region: r, sample: s, variation: variation))
+                  let s = analysis.samples.firstIndex(where: { $0.name == sample })
             else { throw HistogramError(message: "the model's channel '\(channel)', sample '\(sample)' is not a histogram of the analysis") }
-            return positions
+            let key = HistogramKey(region: r, sample: s, variation: variation)
+            if let fixed = analysis.fixedTemplates[key] {
+                return (fixed.contents.counts.map { .constant($0) }, fixed.contents.sumw2.map { .constant(guardedSquareRoot($0).value) })
+            }
+            guard let positions = histograms.positions(of: key) else {
+                throw HistogramError(message: "the model's channel '\(channel)', sample '\(sample)' is not a histogram of the analysis")
+            }
+            return (positions.counts.map { .count($0) }, positions.sumw2.map { .squareRootOfSumw2($0) })
         }
         var inputs: [Source] = []
         for entry in model.inputLayout.nominal {
-            let positions = try key(channel: entry.channel, sample: entry.sample, .nominal)
-            inputs += positions.counts.map { .count($0) }
+            inputs += try key(channel: entry.channel, sample: entry.sample, .nominal).counts
         }
         for entry in model.inputLayout.modifierData where !entry.range.isEmpty {
-            let positions = try key(channel: entry.channel, sample: entry.sample, .nominal)
+            let nominal = try key(channel: entry.channel, sample: entry.sample, .nominal)
             switch entry.type {
             case "histosys":
                 guard let k = analysis.systematics.firstIndex(where: { $0.name == entry.modifier }) else {
@@ -129,9 +140,9 @@ struct InputMap: Sendable {
                 }
                 let up = try key(channel: entry.channel, sample: entry.sample, .up(systematic: k))
                 let down = try key(channel: entry.channel, sample: entry.sample, .down(systematic: k))
-                inputs += up.counts.map { .count($0) } + down.counts.map { .count($0) }
+                inputs += up.counts + down.counts
             case "staterror":
-                inputs += positions.sumw2.map { .squareRootOfSumw2($0) }
+                inputs += nominal.errors
             case "normsys":
                 guard let systematic = analysis.systematics.first(where: { $0.name == entry.modifier }),
                       case .normSys(let lo, let hi) = systematic.kind
@@ -145,12 +156,20 @@ struct InputMap: Sendable {
             }
         }
         var background = [[Int]](repeating: [], count: model.mainBinCount), signal = background
+        var fixedBackground = [Double](repeating: 0, count: model.mainBinCount), fixedSignal = fixedBackground
         for (c, channel) in model.channels.enumerated() {
             guard let r = analysis.regions.firstIndex(where: { $0.name == channel }) else {
                 throw HistogramError(message: "the model's channel '\(channel)' is not a region of the analysis")
             }
             for (s, sample) in analysis.samples.enumerated() {
-                let counts = histograms.positions(of: HistogramKey(region: r, sample: s, variation: .nominal))!.counts
+                let key = HistogramKey(region: r, sample: s, variation: .nominal)
+                if let fixed = analysis.fixedTemplates[key] {
+                    for (b, count) in zip(model.channelBins[c], fixed.contents.counts) {
+                        if sample.isSignal { fixedSignal[b] += count } else { fixedBackground[b] += count }
+                    }
+                    continue
+                }
+                let counts = histograms.positions(of: key)!.counts
                 for (b, i) in zip(model.channelBins[c], counts) {
                     if sample.isSignal { signal[b].append(i) } else { background[b].append(i) }
                 }
@@ -159,6 +178,8 @@ struct InputMap: Sendable {
         self.inputs = inputs
         self.background = background
         self.signal = signal
+        self.fixedBackground = fixedBackground
+        self.fixedSignal = fixedSignal
     }
 
     /// The model inputs (flattened) and the Asimov main data at signal strength `mu` (nominal
@@ -171,8 +192,8 @@ struct InputMap: Sendable {
             case .constant(let c): c
             }
         }
-        let asimov = zip(background, signal).map { b, s in
-            b.reduce(0) { $0 + v[$1] } + mu * s.reduce(0) { $0 + v[$1] }
+        let asimov = background.indices.map { j in
+            background[j].reduce(fixedBackground[j]) { $0 + v[$1] } + mu * signal[j].reduce(fixedSignal[j]) { $0 + v[$1] }
         }
         return (inputs, asimov)
     }

@@ -144,7 +144,9 @@ extension AnalysisEvents {
         for case .alternative(let k, true) in analysis.eventSources {
             alternatives[k] = (tables[.alternative(systematic: k, up: true)]!, tables[.alternative(systematic: k, up: false)]!)
         }
-        self.init(samples: analysis.samples.indices.map { tables[.sample($0)]! }, alternatives: alternatives, itemRows: itemRows, itemEntries: itemEntries)
+        // A sample read from histograms has no events: an empty table that no fill reads.
+        let empty = try ColumnTable([:])
+        self.init(samples: analysis.samples.indices.map { tables[.sample($0)] ?? empty }, alternatives: alternatives, itemRows: itemRows, itemEntries: itemEntries)
     }
 }
 

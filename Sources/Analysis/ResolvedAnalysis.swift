@@ -24,10 +24,14 @@ public struct ResolvedAnalysis: Sendable {
     /// A sample with its compiled weight.
     public struct Sample: Sendable {
         public var name: String
+        /// The ntuples (none for a sample read from histograms).
         public var files: [URL]
         public var tree: String
         public var weight: CompiledExpression
         public var isSignal: Bool
+        /// Whether its templates are read from histograms (``ResolvedAnalysis/fixedTemplates``)
+        /// rather than filled from events.
+        public var isFixed: Bool = false
     }
 
     /// A region with its expressions compiled for each sample (same order as ``ResolvedAnalysis/samples``).
@@ -61,6 +65,8 @@ public struct ResolvedAnalysis: Sendable {
         case branches(up: [String: String], down: [String: String])
         /// Alternative ntuples for the one affected sample.
         case files(up: [URL], down: [URL])
+        /// None: every affected sample's templates are read from histograms (``ResolvedAnalysis/fixedTemplates``).
+        case histogramsOnly
     }
 
     /// A systematic with resolved sample indices.
@@ -84,6 +90,8 @@ public struct ResolvedAnalysis: Sendable {
     public var samples: [Sample]
     public var regions: [Region]
     public var systematics: [Systematic]
+    /// The templates read from histograms, by key: constants of every fill, not filled from events.
+    public var fixedTemplates: [HistogramKey: FixedTemplate] = [:]
     public var poi: String
     public var objective: AnalysisConfig.Objective
     public var optimizer: AnalysisConfig.Optimizer
@@ -172,9 +180,12 @@ extension AnalysisConfig {
     /// - Parameters:
     ///   - baseDirectory: where relative file paths start (the config file's directory).
     ///   - branches: the branch catalogue of a tree in a set of files.
+    ///   - histograms: reads the histograms of samples and systematics read from histograms.
     /// - Throws: ``ConfigError`` naming the first offending place in the config.
-    public func resolve(baseDirectory: URL, branches: @escaping BranchCatalog) throws(ConfigError) -> ResolvedAnalysis {
-        try Resolver(config: self, baseDirectory: baseDirectory, catalog: branches).resolve()
+    public func resolve(
+        baseDirectory: URL, branches: @escaping BranchCatalog, histograms: @escaping HistogramCatalog = InputHistogram.Reader().read
+    ) throws(ConfigError) -> ResolvedAnalysis {
+        try Resolver(config: self, baseDirectory: baseDirectory, catalog: branches, histogramCatalog: histograms).resolve()
     }
 }
 
@@ -183,6 +194,7 @@ struct Resolver {
     let config: AnalysisConfig
     let baseDirectory: URL
     let catalog: BranchCatalog
+    let histogramCatalog: HistogramCatalog
     let root = ConfigPath.root
 
     func resolve() throws(ConfigError) -> ResolvedAnalysis {
@@ -205,8 +217,10 @@ struct Resolver {
         try checkOptimizer()
         try checkValidation()
         try checkTotalBins(systematics, networkWeights: networks.reduce(0) { $0 + ($1?.weights.count ?? 0) })
+        let fixedTemplates = try resolveFixedTemplates(samples, regions: regions, systematics: systematics)
         return ResolvedAnalysis(
-            parameters: parameters, networks: networks.compactMap { $0 }, networkNames: config.networks.map(\.name), samples: samples, regions: regions, systematics: systematics, poi: config.poi,
+            parameters: parameters, networks: networks.compactMap { $0 }, networkNames: config.networks.map(\.name), samples: samples, regions: regions, systematics: systematics,
+            fixedTemplates: fixedTemplates, poi: config.poi,
             objective: config.objective, optimizer: config.optimizer, validation: config.validation)
     }
 
@@ -351,6 +365,13 @@ struct Resolver {
         var schemas: [[String: ColumnShape]] = []
         for (i, s) in config.samples.enumerated() {
             let here = path.index(i)
+            if s.histogram != nil {
+                // No events: the weight is a placeholder that no fill evaluates.
+                let weight = try compile("1", at: here.key("histogram"), sample: nil, branches: [:], parameterNames: [], options: options, kind: .number)
+                samples.append(.init(name: s.name, files: [], tree: "", weight: weight, isSignal: s.signal, isFixed: true))
+                schemas.append([:])
+                continue
+            }
             guard !s.files.isEmpty else { throw here.key("files").error("at least one file is needed") }
             let files = s.files.map(url)
             let branches = try schema(files, s.tree, at: here.key("files"))
@@ -412,9 +433,19 @@ struct Resolver {
                     throw here.key("bandwidth").error("required for a network's score (the soft histogram's edge width)")
                 }
             }
+            if network == nil, r.observable.isEmpty, let s = config.samples.firstIndex(where: { $0.histogram == nil }) {
+                throw here.key("observable").error("required: sample '\(config.samples[s].name)' is filled from ntuples")
+            }
             var selections: [CompiledExpression?] = []
             var observables: [CompiledExpression] = []
             for (s, sample) in config.samples.enumerated() {
+                if sample.histogram != nil {
+                    // A histogram sample has no events: placeholders that no fill evaluates.
+                    selections.append(nil)
+                    observables.append(try compile(
+                        "0", at: here.key("observable"), sample: nil, branches: [:], parameterNames: [], options: options, kind: .number))
+                    continue
+                }
                 let name = config.samples.count > 1 ? sample.name : nil
                 selections.append(try r.selection.map { (source) throws(ConfigError) in
                     try compile(source, at: here.key("selection"), sample: name, branches: schemas[s],
@@ -462,7 +493,9 @@ struct Resolver {
         for (s, sample) in config.samples.enumerated() {
             let name = config.samples.count > 1 ? sample.name : nil
             var perSample: [CompiledExpression] = []
-            for (j, source) in observable.inputs.enumerated() {
+            for (j, written) in observable.inputs.enumerated() {
+                // A histogram sample has no events to evaluate the features on.
+                let source = sample.histogram == nil ? written : "0"
                 // Without parameter names: a network's features do not depend on θ.
                 perSample.append(try compile(
                     source, at: path.key("inputs").index(j), sample: name, branches: schemas[s], parameterNames: [],
@@ -557,8 +590,9 @@ struct Resolver {
                 guard uncertainty > 0 else { throw here.key("uncertainty").error("must be positive, found \(uncertainty)") }
                 kind = .lumi(uncertainty: uncertainty)
             case .histoSys(let source):
+                try checkTemplateSources(syst, samples: indices, at: here)
                 kind = .histoSys(try resolveTemplates(
-                    source, at: here, samples: indices, schemas: schemas, parameterNames: parameterNames, options: options,
+                    source, at: here, samples: indices.filter { config.samples[$0].histogram == nil }, schemas: schemas, parameterNames: parameterNames, options: options,
                     used: { s in
                         // An alternative ntuple is a template of its own: only the nominal expressions read it.
                         ResolvedAnalysis.branchesRead(bySample: s, samples: resolvedSamples, regions: regions, systematics: [])
@@ -621,6 +655,27 @@ struct Resolver {
                 urls.append(resolved)
             }
             return .files(up: urls[0], down: urls[1])
+        case .histogramsOnly:
+            // Read with the samples' histograms, once every region's edges are known.
+            return .histogramsOnly
+        }
+    }
+
+    /// `histogram_up`/`histogram_down` give the templates of the samples read from histograms,
+    /// the other source those of the samples filled from ntuples: a fixed variation of a sample
+    /// filled from ntuples would not follow its cuts, and a histogram sample has no events.
+    func checkTemplateSources(_ systematic: AnalysisConfig.Systematic, samples: [Int], at here: ConfigPath) throws(ConfigError) {
+        for s in samples {
+            let name = config.samples[s].name
+            if config.samples[s].histogram != nil, systematic.histograms == nil {
+                throw here.key("samples").error(
+                    "sample '\(name)' is read from a histogram: give its templates with histogram_up/histogram_down")
+            }
+            if config.samples[s].histogram == nil, case .histoSys(.histogramsOnly) = systematic.kind {
+                throw here.key("samples").error(
+                    "sample '\(name)' is filled from ntuples: histogram_up/histogram_down apply to samples read from histograms "
+                        + "(list the samples, or add weight_up/weight_down, branches_up/branches_down or files_up/files_down for '\(name)')")
+            }
         }
     }
 

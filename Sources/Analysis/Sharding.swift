@@ -28,9 +28,19 @@ public struct BuildRecipe: Sendable, Equatable, Codable {
     public var baseDirectory: String
     /// The branch catalogue answers, in the order the resolution asked.
     public var branches: [Branches]
+    /// The histograms read for fixed templates (file as resolved, path in it, what was read), in
+    /// the order the resolution asked; nil when there are none.
+    public var histograms: [RecordedHistogram]?
+
+    /// A histogram a fixed template was read from.
+    public struct RecordedHistogram: Sendable, Equatable, Codable {
+        public var file: String
+        public var path: String
+        public var histogram: InputHistogram
+    }
 
     enum CodingKeys: String, CodingKey {
-        case config, settings, branches
+        case config, settings, branches, histograms
         case configText = "config_text", baseDirectory = "base_directory"
     }
 
@@ -45,24 +55,33 @@ public struct BuildRecipe: Sendable, Equatable, Codable {
         } catch {
             throw ConfigError(file: url.path, path: "", message: "cannot read the file (\(error.localizedDescription))")
         }
-        final class Recorder: @unchecked Sendable { var answers: [Branches] = [] }
-        let recorder = Recorder()
+        final class Recorder: @unchecked Sendable {
+            var answers: [Branches] = []
+            var histograms: [RecordedHistogram] = []
+        }
+        let recorder = Recorder(), reader = InputHistogram.Reader()
         var recipe = BuildRecipe(
             config: url.path, configText: text, settings: settings, baseDirectory: url.deletingLastPathComponent().path, branches: [])
-        let analysis = try recipe.resolve { files, tree in
+        let analysis = try recipe.resolve(catalog: { files, tree in
             let shapes = try ROOTColumns.catalog(files: files, tree: tree)
             recorder.answers.append(Branches(
                 tree: tree, files: files.map(\.rootLocation), scalar: shapes.filter { $0.value == .scalar }.keys.sorted(),
                 jagged: shapes.filter { $0.value == .jagged }.keys.sorted()))
             return shapes
-        }
+        }, histograms: { file, path in
+            let histogram = try reader.read(file: file, path: path)
+            recorder.histograms.append(RecordedHistogram(file: file.rootLocation, path: path, histogram: histogram))
+            return histogram
+        })
         recipe.branches = recorder.answers
+        recipe.histograms = recorder.histograms.isEmpty ? nil : recorder.histograms
         return (recipe, analysis)
     }
 
-    /// The analysis, resolved against the recorded branches (no file is opened).
+    /// The analysis, resolved against the recorded branches and histograms (no file is opened).
     public func resolve() throws -> ResolvedAnalysis {
-        try resolve { files, tree in
+        let recorded = histograms ?? [], config = config
+        return try resolve(catalog: { files, tree in
             let paths = files.map(\.rootLocation)
             guard let entry = branches.first(where: { $0.tree == tree && $0.files == paths }) else {
                 throw ConfigError(file: config, path: "", message: "the part file records no branches of tree '\(tree)' in \(paths)")
@@ -71,13 +90,19 @@ public struct BuildRecipe: Sendable, Equatable, Codable {
             for name in entry.scalar { shapes[name] = .scalar }
             for name in entry.jagged { shapes[name] = .jagged }
             return shapes
-        }
+        }, histograms: { file, path in
+            guard let entry = recorded.first(where: { $0.file == file.rootLocation && $0.path == path }) else {
+                throw ConfigError(file: config, path: "", message: "the part file records no histogram '\(path)' of '\(file.rootLocation)'")
+            }
+            return entry.histogram
+        })
     }
 
-    private func resolve(catalog: @escaping BranchCatalog) throws(ConfigError) -> ResolvedAnalysis {
+    private func resolve(catalog: @escaping BranchCatalog, histograms: @escaping HistogramCatalog) throws(ConfigError) -> ResolvedAnalysis {
         let decoded = try AnalysisConfig.decode(configText, json: URL(fileURLWithPath: config).pathExtension.lowercased() == "json", file: config)
         do {
-            return try decoded.resolve(baseDirectory: URL(fileURLWithPath: baseDirectory), branches: catalog).setting(settings)
+            return try decoded.resolve(baseDirectory: URL(fileURLWithPath: baseDirectory), branches: catalog, histograms: histograms)
+                .setting(settings)
         } catch {
             throw ConfigError(file: config, path: error.path, message: error.message)
         }
@@ -220,6 +245,11 @@ public struct BuildPart: Sendable, Codable, Equatable {
         var text = items.map { "\($0.source)|\($0.file)|\($0.entries.lowerBound)|\($0.entries.upperBound)\n" }.joined()
         for entry in recipe.branches {
             text += "\(entry.tree)|\(entry.files.count)|\(entry.scalar.joined(separator: ","))|\(entry.jagged.joined(separator: ","))\n"
+        }
+        // The fixed templates' numbers (not their files' places): shards must agree on them.
+        for entry in recipe.histograms ?? [] {
+            let h = entry.histogram
+            text += "histogram|\(entry.path)|\((h.edges + h.counts + h.sumw2).map { String($0.bitPattern, radix: 16) }.joined(separator: ","))\n"
         }
         text += keys.map { "\($0)\n" }.joined()
         return "sha256:" + HashAlgorithm.sha256.hexDigest(Array(text.utf8))

@@ -62,31 +62,46 @@ struct EventInput {
 }
 
 extension ResolvedAnalysis {
-    /// Every histogram the analysis fills, in fill order (region-major, then sample, nominal first
-    /// and then the histosys templates of the sample, up and down, in systematic order), with the
-    /// events it is filled from.
-    public var histogramLayout: [(key: HistogramKey, source: EventSource)] {
-        var layout: [(key: HistogramKey, source: EventSource)] = []
+    /// Every template of the workspace, in fill order (region-major, then sample, nominal first
+    /// and then the histosys templates of the sample, up and down, in systematic order): those
+    /// filled from events and the ``fixedTemplates``.
+    public var templateKeys: [HistogramKey] {
+        var keys: [HistogramKey] = []
         for r in regions.indices {
             for s in samples.indices {
-                layout.append((HistogramKey(region: r, sample: s, variation: .nominal), .sample(s)))
+                keys.append(HistogramKey(region: r, sample: s, variation: .nominal))
                 for (k, systematic) in systematics.enumerated() where systematic.samples.contains(s) {
-                    guard case .histoSys(let templates) = systematic.kind else { continue }
-                    for up in [true, false] {
-                        let source: EventSource
-                        if case .files = templates { source = .alternative(systematic: k, up: up) } else { source = .sample(s) }
-                        layout.append((HistogramKey(region: r, sample: s, variation: up ? .up(systematic: k) : .down(systematic: k)), source))
-                    }
+                    guard case .histoSys = systematic.kind else { continue }
+                    keys += [HistogramKey(region: r, sample: s, variation: .up(systematic: k)), HistogramKey(region: r, sample: s, variation: .down(systematic: k))]
                 }
             }
         }
-        return layout
+        return keys
+    }
+
+    /// Every histogram the analysis fills from events, in fill order (``templateKeys`` without
+    /// the ``fixedTemplates``), with the events it is filled from.
+    public var histogramLayout: [(key: HistogramKey, source: EventSource)] {
+        templateKeys.compactMap { key in
+            guard fixedTemplates[key] == nil else { return nil }
+            switch key.variation {
+            case .up(let k), .down(let k):
+                if case .histoSys(.files) = systematics[k].kind {
+                    if case .up = key.variation { return (key, .alternative(systematic: k, up: true)) }
+                    return (key, .alternative(systematic: k, up: false))
+                }
+            case .nominal:
+                break
+            }
+            return (key, .sample(key.sample))
+        }
     }
 
     /// The event sources in work-item order: samples, then files-histosys ntuples (up, down) in
     /// systematic order.
     var eventSources: [EventSource] {
-        var sources = samples.indices.map(EventSource.sample)
+        // A sample read from histograms has no events.
+        var sources = samples.indices.filter { !samples[$0].isFixed }.map(EventSource.sample)
         for (k, systematic) in systematics.enumerated() {
             guard case .histoSys(.files) = systematic.kind else { continue }
             sources += [.alternative(systematic: k, up: true), .alternative(systematic: k, up: false)]

@@ -49,6 +49,7 @@ struct BuildCommand: ParsableCommand {
                 return try writeBuildPart(config: config, settings: values, shard: shard.shard, output: output)
             }
             var loaded = try LoadedAnalysis(config: URL(fileURLWithPath: config), settings: values)
+            for note in loaded.analysis.fixedTemplateNotes { FileHandle.standardError.write(Data("hepkit: \(note)\n".utf8)) }
             loaded = try networks.map { try loaded.using(TrainedNetworks.load(contentsOf: URL(fileURLWithPath: $0))) }
                 ?? loaded.standardizingNetworks()
             let theta = loaded.analysis.initialParameters
@@ -159,6 +160,7 @@ struct OptimizeCommand: ParsableCommand {
         unlink(checkpointFile)
         var summary = report.summary(elapsed: progress.elapsed, resumedAt: saved?.state.nextStep, folder: folder.destination, files: written)
         if let collective { summary += "\n  events shared over \(collective.size) MPI ranks" }
+        for note in analysis.fixedTemplateNotes { summary += "\n  \(note), no gradient" }
         print(summary)
     }
 }

@@ -134,6 +134,12 @@ extension OptimizationReport {
         let events = histograms.events
         var valuesPerSample: [[Double]] = [], weightsPerSample: [[Double]] = []
         for (s, sample) in analysis.samples.enumerated() {
+            // A sample read from histograms has no events to show.
+            guard !sample.isFixed else {
+                valuesPerSample.append([])
+                weightsPerSample.append([])
+                continue
+            }
             let table = events.samples[s]
             let shapes = Dictionary(uniqueKeysWithValues: table.columns.map { ($0.key, $0.value.shape) })
             let expression = try CompiledExpression(
@@ -148,7 +154,7 @@ extension OptimizationReport {
         let range = Ticks.rounded(min(low, start, optimum[k])...max(high, start, optimum[k], low + 1e-9), target: 8)
         let bins = 40, width = (range.upperBound - range.lowerBound) / Double(bins)
         let edges = (0...bins).map { range.lowerBound + Double($0) * width }
-        let lines = analysis.samples.indices.map { s -> HistogramOverlayFigure.Line in
+        let lines = analysis.samples.indices.filter { !analysis.samples[$0].isFixed }.map { s -> HistogramOverlayFigure.Line in
             var counts = [Double](repeating: 0, count: bins)
             for (x, w) in zip(valuesPerSample[s], weightsPerSample[s]) where x.isFinite && w.isFinite && range.contains(x) {
                 counts[min(bins - 1, Int((x - range.lowerBound) / width))] += w

@@ -65,7 +65,7 @@ final class ThreadGroup: @unchecked Sendable {
         .appendingPathComponent("../../fixtures/mpi/analysis.yml").standardizedFileURL
 
     /// Runs the optimisation on `ranks` threads, each holding its shard of the work items.
-    static func optimize(ranks: Int) throws -> [OptimizationReport] {
+    static func optimize(ranks: Int, config: URL = config) throws -> [OptimizationReport] {
         let group = ThreadGroup(size: ranks)
         let reports = UnsafeMutableBufferPointer<Result<OptimizationReport, any Error>?>.allocate(capacity: ranks)
         reports.initialize(repeating: nil)
