@@ -41,6 +41,11 @@ struct BinaryFunction: Sendable {
     /// Soft `||`: 1 - (1 - a)(1 - b) (exact on 0/1).
     static let or = BinaryFunction(name: "||", value: { 1 - (1 - $0) * (1 - $1) }, partials: { a, b, _ in (1 - b, 1 - a) })
 
+    /// A membership w times a value x, 0 where w is 0 whatever x is (NaN or infinite in an element
+    /// a mask removed), as the hard operation on the masked collection never sees that element.
+    static let gate = BinaryFunction(
+        name: "gate", value: { w, x in w == 0 ? 0 : w * x }, partials: { w, x, _ in (w == 0 ? 0 : x, w) })
+
     static let arithmetic: [BinaryOperator: BinaryFunction] = [
         .add: .add, .subtract: .subtract, .multiply: .multiply, .divide: .divide, .and: .and, .or: .or,
     ]

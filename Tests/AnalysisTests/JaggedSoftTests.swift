@@ -1,0 +1,169 @@
+import Foundation
+import Testing
+import DiffColumns
+@testable import Analysis
+
+/// Masked jagged collections, soft counts and ranks: hard values by hand, derivatives against
+/// finite differences, the hard limit, and hoisting.
+@Suite struct JaggedSoftTests {
+    /// Four events, by hand: three jets, none, one, and three with a tie at 40 GeV. `jet_m` is NaN
+    /// for the jets a 30 GeV cut removes.
+    static func fixture() throws -> (ColumnTable, ExpressionEnvironment) {
+        let offsets = [0, 3, 3, 4, 7]
+        let table = try ColumnTable([
+            "met": DataColumn([10.0, 20, 30, 40]),
+            "jet_pt": DataColumn(values: [50.0, 20, 70, 35, 10, 40, 40], offsets: offsets),
+            "jet_eta": DataColumn(values: [0.5, -1, 2, 1.5, 0, 1, -2], offsets: offsets),
+            "jet_m": DataColumn(values: [5.0, .nan, 7, 3, .infinity, 4, 6], offsets: offsets),
+        ])
+        let environment = ExpressionEnvironment(
+            branches: ["met": .scalar, "jet_pt": .jagged, "jet_eta": .jagged, "jet_m": .jagged], parameters: ["cut_jet"])
+        return (table, environment)
+    }
+
+    static let d = -1.0  // out_of_range_default in these tests
+    static let hardCases: [(String, [Double])] = [
+        ("len(jet_pt[jet_pt > cut_jet])", [2, 0, 1, 2]),
+        ("sum(jet_pt[jet_pt > cut_jet])", [120, 0, 35, 80]),
+        ("sum(jet_m[jet_pt > cut_jet])", [12, 0, 3, 10]),
+        ("sum(jet_pt[jet_pt > cut_jet && abs(jet_eta) < 1.8])", [50, 0, 35, 40]),
+        ("sum(jet_pt > cut_jet)", [2, 0, 1, 2]),
+        ("max(jet_pt[jet_pt > cut_jet])", [70, d, 35, 40]),
+        ("min(jet_pt[jet_pt > cut_jet])", [50, d, 35, 40]),
+        ("max(jet_m[jet_pt > cut_jet])", [7, d, 3, 6]),
+        ("jet_pt[jet_pt > cut_jet][0]", [50, d, 35, 40]),
+        ("jet_pt[jet_pt > cut_jet][1]", [70, d, d, 40]),
+        ("jet_eta[jet_pt > cut_jet][1]", [2, d, d, -2]),
+        ("at(jet_pt[jet_pt > cut_jet], 1, -7)", [70, -7, -7, 40]),
+        ("leading(jet_pt[jet_pt > cut_jet], 1)", [50, d, d, 40]),
+        ("leading(jet_pt, 2)", [20, d, d, 10]),
+        ("jet_eta[argmax(jet_pt[jet_pt > cut_jet])]", [2, d, 1.5, 1]),
+        ("jet_eta[argmin(jet_pt[jet_pt > cut_jet])]", [0.5, d, 1.5, 1]),
+        ("jet_eta[argleading(jet_pt, 1)]", [0.5, d, d, -2]),
+        ("jet_eta[argleading(jet_pt[jet_pt > cut_jet], 1)]", [0.5, d, d, -2]),
+        ("jet_m[argmax(jet_pt)] * 2", [14, 2 * d, 6, 8]),
+        ("len(jet_pt[jet_pt > cut_jet]) >= 2", [1, 0, 0, 1]),
+        ("len(jet_pt[jet_pt > cut_jet]) > 1", [1, 0, 0, 1]),
+        ("len(jet_pt[jet_pt > cut_jet]) > 1.5", [1, 0, 0, 1]),
+        ("len(jet_pt[jet_pt > cut_jet]) < 2", [0, 1, 1, 0]),
+        ("len(jet_pt[jet_pt > cut_jet]) <= 1", [0, 1, 1, 0]),
+        ("len(jet_pt[jet_pt > cut_jet]) == 1", [0, 0, 1, 0]),
+        ("len(jet_pt[jet_pt > cut_jet]) != 1", [1, 1, 0, 1]),
+        ("len(jet_pt[jet_pt > cut_jet]) == 1.5", [0, 0, 0, 0]),
+        ("2 <= len(jet_pt[jet_pt > cut_jet])", [1, 0, 0, 1]),
+        ("len(jet_pt[jet_pt > cut_jet]) >= met / 10", [1, 0, 0, 0]),
+        ("any(jet_eta[jet_pt > cut_jet] > 1)", [1, 0, 1, 0]),
+        ("all(abs(jet_eta[jet_pt > cut_jet]) < 1.8)", [0, 1, 1, 0]),
+        ("len(jet_pt[jet_pt > cut_jet][jet_eta[jet_pt > cut_jet] > 0])", [2, 0, 1, 1]),
+        ("len(jet_pt[jet_pt > cut_jet && jet_eta > 0] * 2)", [2, 0, 1, 1]),
+        ("len(jet_pt[jet_pt > 45])", [2, 0, 0, 0]),
+    ]
+
+    /// `build`'s evaluation is the plain hard operation on the selected objects.
+    @Test(arguments: hardCases)
+    func hardValuesAreTheSelectedObjects(source: String, expected: [Double]) throws {
+        let (table, environment) = try Self.fixture()
+        let expression = try CompiledExpression(
+            source, environment: environment, options: ExpressionOptions(outOfRangeDefault: Self.d))
+        #expect(try expression.evaluate(on: table, parameters: [30]) == expected, "\(source)")
+        // Soft at a vanishing scale: the same (no element sits on the cut).
+        let soft = try expression.evaluateSoft(on: table, parameters: [30], scales: [1e-9])
+        #expect(soft.values == expected, "\(source) soft")
+        // Hoisted (the optimiser's form) evaluates the same.
+        var store: [String: DataColumn] = [:]
+        let hoisted = try expression.hoistingParameterFreeParts(of: table, into: &store)
+        let merged = try ColumnTable(table.columns.merging(store) { a, _ in a })
+        #expect(try hoisted.evaluate(on: merged, parameters: [30]) == expected, "\(source) hoisted")
+    }
+
+    @Test(arguments: [
+        ("jet_pt[met > 3]", "an index must be an integer literal, a jagged array of booleans (a mask like x > 30) or a selector (argmax, argmin, argleading), but this is a boolean"),
+        ("jet_pt[jet_pt * 2]", "an index must be an integer literal, a jagged array of booleans (a mask like x > 30) or a selector (argmax, argmin, argleading), but this is a jagged array of numbers"),
+        ("met[jet_pt > 3] > 1", "indexing with a mask or a selector needs a jagged array, but this is a number"),
+        ("argmax(jet_pt) > 1", "'>' needs numbers, but this is an element selector (argmax, argmin, argleading)"),
+        ("len(argmax(jet_pt)) > 1", "len reduces a jagged array, but this is an element selector (argmax, argmin, argleading)"),
+        ("leading(jet_pt, met) > 1", "leading's second argument must be a non-negative integer literal"),
+        ("argmax(jet_pt)[0] > 1", "only a jagged array can be indexed, but this is an element selector (argmax, argmin, argleading)"),
+        ("sum(jet_pt[jet_pt > 3])", nil),
+    ] as [(String, String?)])
+    func typeErrors(source: String, message: String?) throws {
+        let (_, environment) = try Self.fixture()
+        do {
+            _ = try CompiledExpression(source, environment: environment)
+            #expect(message == nil, "\(source) compiled")
+        } catch {
+            #expect(error.message == message, "\(source)")
+        }
+    }
+
+    static let softExpressions = [
+        "len(jet_pt[jet_pt > cut_jet])",
+        "sum(jet_pt[jet_pt > cut_jet && abs(jet_eta) < 2])",
+        "max(jet_pt[jet_pt > cut_jet])",
+        "min(jet_pt[jet_pt > cut_jet]) + leading(jet_pt[jet_pt > cut_jet], 1)",
+        "jet_pt[jet_pt > cut_jet][1]",
+        "jet_eta[argmax(jet_pt[jet_pt > cut_jet])]",
+        "jet_eta[argleading(jet_pt[jet_eta > 0 && jet_pt > cut_jet], 1)]",
+        "jet_eta[argmax(jet_pt * scale_mass)]",
+        "max(jet_pt[jet_pt * scale_mass > cut_jet] * scale_mass)",
+        "len(jet_pt[jet_pt > cut_jet]) >= 2",
+        "len(jet_pt[jet_pt > cut_jet]) == 1 || len(jet_pt[jet_pt > cut_met]) < 3",
+        "any(jet_eta[jet_pt > cut_jet] > 1) && all(jet_eta[jet_pt > cut_jet] < 2)",
+        "len(jet_pt[jet_pt > cut_jet]) > n_jets",
+        "met > cut_met && len(jet_pt[jet_pt > cut_jet][jet_eta[jet_pt > cut_jet] > 0]) >= 1",
+    ]
+
+    /// Forward-mode tangents of every soft kernel against central differences (relative 1e-5).
+    @Test(arguments: softExpressions)
+    func derivativesMatchFiniteDifferences(source: String) throws {
+        let events = try RandomEvents()
+        let theta = [80.0, 45, 1.1, 2.2], scales = [5.0, 4, 0.05, 0.5]
+        let expression = try CompiledExpression(source, environment: events.environment)
+        let soft = try expression.evaluateSoft(on: events.table, parameters: theta, scales: scales)
+        var moved = false
+        for k in theta.indices {
+            let h = 1e-5 * max(1, abs(theta[k]))
+            var plus = theta, minus = theta
+            plus[k] += h
+            minus[k] -= h
+            let fp = try expression.evaluateSoft(on: events.table, parameters: plus, scales: scales).values
+            let fm = try expression.evaluateSoft(on: events.table, parameters: minus, scales: scales).values
+            let analytic = soft.tangent(k)
+            let fd = zip(fp, fm).map { ($0 - $1) / (2 * h) }
+            let largest = fd.map(abs).max() ?? 0
+            for i in fd.indices {
+                // Plus the differences' rounding noise (values of order 1, ε/h ≈ 1e-13).
+                let tolerance = 1e-5 * max(abs(fd[i]), 1e-3 * largest, 1e-8) + 1e-11
+                #expect(abs(analytic[i] - fd[i]) <= tolerance, "\(source) ∂/∂θ\(k) event \(i): \(analytic[i]) vs \(fd[i])")
+            }
+            moved = moved || largest > 0
+        }
+        #expect(moved, "\(source) should depend on a parameter")
+        // The hard limit: the soft value tends to the hard one as the scales shrink.
+        let hard = try expression.evaluate(on: events.table, parameters: theta)
+        let sharp = try expression.evaluateSoft(on: events.table, parameters: theta, scales: scales.map { $0 * 1e-9 })
+        for i in hard.indices {
+            #expect(abs(sharp.values[i] - hard[i]) <= 1e-9 * max(1, abs(hard[i])), "\(source) event \(i)")
+        }
+        // Hoisting keeps values and derivatives.
+        var store: [String: DataColumn] = [:]
+        let hoisted = try expression.hoistingParameterFreeParts(of: events.table, into: &store)
+        let table = try ColumnTable(events.table.columns.merging(store) { a, _ in a })
+        #expect(try hoisted.evaluateSoft(on: table, parameters: theta, scales: scales) == soft)
+    }
+
+    /// The soft count comparison is the Poisson-binomial probability, by hand for one event.
+    @Test func softAtLeastTwoIsThePoissonBinomialTail() throws {
+        let table = try ColumnTable(["jet_pt": DataColumn(values: [50.0, 40, 30], offsets: [0, 3])])
+        let environment = ExpressionEnvironment(branches: ["jet_pt": .jagged], parameters: ["cut_jet"])
+        let expression = try CompiledExpression("len(jet_pt[jet_pt > cut_jet]) >= 2", environment: environment)
+        let soft = try expression.evaluateSoft(on: table, parameters: [40], scales: [5])
+        let w = [50.0, 40, 30].map { 1 / (1 + exp(-($0 - 40) / 5)) }
+        let none = (1 - w[0]) * (1 - w[1]) * (1 - w[2])
+        let one = w[0] * (1 - w[1]) * (1 - w[2]) + (1 - w[0]) * w[1] * (1 - w[2]) + (1 - w[0]) * (1 - w[1]) * w[2]
+        #expect(abs(soft.values[0] - (1 - none - one)) < 1e-15)
+        // The soft count itself is Σw.
+        let count = try CompiledExpression("len(jet_pt[jet_pt > cut_jet])", environment: environment)
+        #expect(abs(try count.evaluateSoft(on: table, parameters: [40], scales: [5]).values[0] - w.reduce(0, +)) < 1e-14)
+    }
+}
