@@ -76,6 +76,29 @@ import DiffColumns
         #expect(try hoisted.evaluate(on: merged, parameters: [30]) == expected, "\(source) hoisted")
     }
 
+    /// Masks, counts and ranks on a real ROOT file against awkward (tools/make_jagged_reference.py).
+    @Test func hardValuesAgreeWithAwkward() throws {
+        struct Reference: Decodable {
+            let parameters: [String: Double]
+            let events: Int
+            let expressions: [String: [Double]]
+        }
+        let reference = try JSONDecoder().decode(
+            Reference.self, from: Data(contentsOf: HZZReference.fixtures.appendingPathComponent("analysis/jagged_reference.json")))
+        let file = HZZReference.fixtures.appendingPathComponent("root/uproot-HZZ-zlib.root")
+        let names = ["cut_pt", "cut_iso"]
+        let environment = ExpressionEnvironment(branches: try ROOTColumns.catalog(files: [file], tree: "events"), parameters: names)
+        #expect(reference.expressions.count == 14)
+        for (source, expected) in reference.expressions {
+            let expression = try CompiledExpression(source, environment: environment)
+            let table = try ROOTColumns.load(branches: expression.branches, files: [file], tree: "events")
+            let values = try expression.evaluate(on: table, parameters: names.map { reference.parameters[$0]! })
+            #expect(values.count == reference.events)
+            let mismatches = zip(values, expected).filter { abs($0 - $1) > 1e-12 * max(1, abs($1)) }
+            #expect(mismatches.isEmpty, "\(source): \(mismatches.count) events differ, first \(mismatches.first.map { "\($0)" } ?? "")")
+        }
+    }
+
     @Test(arguments: [
         ("jet_pt[met > 3]", "an index must be an integer literal, a jagged array of booleans (a mask like x > 30) or a selector (argmax, argmin, argleading), but this is a boolean"),
         ("jet_pt[jet_pt * 2]", "an index must be an integer literal, a jagged array of booleans (a mask like x > 30) or a selector (argmax, argmin, argleading), but this is a jagged array of numbers"),
