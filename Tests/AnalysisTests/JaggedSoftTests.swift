@@ -189,4 +189,25 @@ import DiffColumns
         let count = try CompiledExpression("len(jet_pt[jet_pt > cut_jet])", environment: environment)
         #expect(abs(try count.evaluateSoft(on: table, parameters: [40], scales: [5]).values[0] - w.reduce(0, +)) < 1e-14)
     }
+
+    /// fixtures/example/jagged_analysis.yml: the example's leading-jet cut as "at least one jet
+    /// above cut_jet". Hard (what `build` writes) it is the example's workspace exactly (the jets
+    /// are pT-ordered); soft, the optimiser moves cut_jet up from 30 GeV towards the example's
+    /// optimum (95 GeV) and lowers the objective.
+    @Test func optimisingACutInsideAMaskMovesIt() throws {
+        let jagged = try LoadedAnalysis(config: HZZReference.fixtures.appendingPathComponent("example/jagged_analysis.yml"))
+        let example = Example.loaded
+        for theta in [jagged.analysis.initialParameters, [70, 95, 116, 136], [0, 140, 100, 150]] {
+            #expect(try jagged.histograms.hardWorkspace(at: theta) == example.histograms.hardWorkspace(at: theta))
+        }
+        var settings = jagged.analysis.optimizer
+        settings.steps = 15
+        let function = try AnalysisObjectiveFunction(histograms: jagged.histograms, objective: ExpectedCLsObjective(), kernel: .kde)
+        let start = jagged.analysis.initialParameters
+        let (trajectory, optimum) = try AnalysisOptimizer(function: function, settings: settings).run(from: start)
+        let cutJet = try #require(jagged.analysis.parameters.firstIndex { $0.name == "cut_jet" })
+        #expect(trajectory[0].gradient[cutJet] < 0, "d CLs / d cut_jet at 30 GeV: \(trajectory[0].gradient[cutJet])")
+        #expect(optimum[cutJet] > start[cutJet] + 10, "cut_jet \(start[cutJet]) → \(optimum[cutJet])")
+        #expect(trajectory.last!.objective < 0.8 * trajectory.first!.objective)
+    }
 }
