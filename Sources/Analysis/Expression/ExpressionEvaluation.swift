@@ -382,19 +382,16 @@ struct Evaluation<Source: ColumnSource> {
     }
 
     /// Folds each event's array, carrying tangents (forward mode through the fold). A masked array's
-    /// elements count by their membership w: `sum` adds w·x, `any` folds w·a, `all` folds
-    /// 1 − w·(1 − a) (exact on 0/1: a removed element neither adds, nor passes `any`, nor fails `all`).
+    /// element of membership w enters as r + w·(a − r), r the reduction's removed-element value: `sum`
+    /// adds w·x, `any` folds w·a, `all` folds 1 − w·(1 − a) (exact on 0/1).
     func reduce(_ reduction: Reduction, _ a: Value, fallback: Double) -> Value {
         if let membership = a.membership {
+            guard let removed = reduction.removedElement else { preconditionFailure("min/max of a masked array are ranks") }
             let weights = Value(dual: membership, offsets: a.offsets, uniform: false)
-            let gated: Value
-            if reduction.name == "all" {
-                gated = map(.not, combine(.gate, weights, map(.not, a)))
-            } else {
-                precondition(reduction.name == "sum" || reduction.name == "any", "min/max of a masked array are ranks")
-                gated = combine(.gate, weights, a)
-            }
-            return reduce(reduction, Value(dual: gated.dual, offsets: gated.offsets, uniform: false), fallback: fallback)
+            var gated = combine(.gate, weights, removed == 0 ? a : combine(.subtract, a, uniform(removed)))
+            if removed != 0 { gated = combine(.add, gated, uniform(removed)) }
+            gated.membership = nil
+            return reduce(reduction, gated, fallback: fallback)
         }
         let offsets = a.offsets!
         let m = a.count, rows = a.dual.activeParameters.count
