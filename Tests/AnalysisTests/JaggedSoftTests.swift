@@ -99,6 +99,24 @@ import DiffColumns
         }
     }
 
+    /// `x[expression]` parses as a mask or selector; integer literals stay indices, with their errors.
+    @Test func maskSyntax() throws {
+        let e = try Expression.parse("jet_pt[jet_pt > 3][0]")
+        guard case .index(let masked, 0) = e.node, case .select(let base, let condition) = masked.node else {
+            Issue.record("unexpected tree \(e.node)")
+            return
+        }
+        #expect(base.node == .name("jet_pt") && masked.span == 0..<18 && condition.span == 7..<17)
+        #expect(try Expression.parse("y[argmax(x)]").depth == 3)
+        for (source, message) in [
+            ("jet_pt[-1]", "an index must be a non-negative integer literal, found '-'"),
+            ("jet_pt[x > 1", "expected ']' to close '[' at column 7, found end of expression"),
+        ] {
+            #expect(throws: ExpressionError.self) { try Expression.parse(source) }
+            do { _ = try Expression.parse(source) } catch { #expect(error.message == message) }
+        }
+    }
+
     @Test(arguments: [
         ("jet_pt[met > 3]", "an index must be an integer literal, a jagged array of booleans (a mask like x > 30) or a selector (argmax, argmin, argleading), but this is a boolean"),
         ("jet_pt[jet_pt * 2]", "an index must be an integer literal, a jagged array of booleans (a mask like x > 30) or a selector (argmax, argmin, argleading), but this is a jagged array of numbers"),

@@ -10,7 +10,10 @@ import DiffColumns
 ///   `&&` is a·b, `||` is 1 − (1 − a)(1 − b), `!` is 1 − a, `any` and `all` fold with them. The
 ///   result carries each event's derivative with respect to every parameter (forward mode, in the
 ///   same pass). As the scales go to 0 the soft value tends to the hard one. Comparisons that do
-///   not involve parameters, and `==` / `!=`, stay hard (their derivative is zero).
+///   not involve parameters, and `==` / `!=`, stay hard (their derivative is zero). A masked array
+///   `x[c]` keeps every element with the soft value of `c` as its membership; its reductions,
+///   counts and ranks are the hard ones' expectations under independent memberships (DiffColumns'
+///   `countProbability`, `softRankSelection`).
 public struct CompiledExpression: Sendable {
     /// The source text.
     public let source: String
