@@ -100,7 +100,7 @@ extension OptimizationReport {
             case .number: return false
             case .name(let name): return names.contains(name)
             case .unary(_, let a), .index(let a, _): return mentionsParameter(a)
-            case .binary(_, let a, let b): return mentionsParameter(a) || mentionsParameter(b)
+            case .binary(_, let a, let b), .select(let a, let b): return mentionsParameter(a) || mentionsParameter(b)
             case .call(_, let arguments): return arguments.contains(where: mentionsParameter)
             }
         }
@@ -116,7 +116,8 @@ extension OptimizationReport {
             case .binary(_, let a, let b): walk(a); walk(b)
             case .unary(_, let a), .index(let a, _): walk(a)
             case .call(_, let arguments): arguments.forEach(walk)
-            case .number, .name: break
+            // A cut inside a mask selects objects, not events: no per-event variable to plot.
+            case .number, .name, .select: break
             }
         }
         walk(selection.syntax)

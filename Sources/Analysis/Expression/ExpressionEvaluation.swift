@@ -10,7 +10,10 @@ import DiffColumns
 ///   `&&` is a·b, `||` is 1 − (1 − a)(1 − b), `!` is 1 − a, `any` and `all` fold with them. The
 ///   result carries each event's derivative with respect to every parameter (forward mode, in the
 ///   same pass). As the scales go to 0 the soft value tends to the hard one. Comparisons that do
-///   not involve parameters, and `==` / `!=`, stay hard (their derivative is zero).
+///   not involve parameters, and `==` / `!=`, stay hard (their derivative is zero). A masked array
+///   `x[c]` keeps every element with the soft value of `c` as its membership; its reductions,
+///   counts and ranks are the hard ones' expectations under independent memberships (DiffColumns'
+///   `countProbability`, `softRankSelection`).
 public struct CompiledExpression: Sendable {
     /// The source text.
     public let source: String
@@ -63,8 +66,11 @@ public struct CompiledExpression: Sendable {
         switch plan.node {
         case .constant, .parameter: break
         case .branch(let name): names.insert(name)
-        case .unary(_, let a), .reduce(_, let a, _), .length(let a), .index(let a, _, _): collectBranches(a, into: &names)
-        case .binary(_, let a, let b), .compare(_, let a, let b, _):
+        case .unary(_, let a), .reduce(_, let a, _), .length(let a), .index(let a, _, _), .rank(_, let a, _, _),
+             .rankSelector(_, let a, _):
+            collectBranches(a, into: &names)
+        case .binary(_, let a, let b), .compare(_, let a, let b, _), .mask(let a, let b), .pick(let a, let b, _),
+             .countCompare(_, let a, let b):
             collectBranches(a, into: &names)
             collectBranches(b, into: &names)
         }
@@ -99,6 +105,10 @@ struct Value {
     var dual: DualColumn
     var offsets: [Int]?
     var uniform: Bool
+    /// A masked jagged array's per-element memberships (0/1 hard, [0, 1] soft).
+    var membership: DualColumn?
+    /// A selector's per-event weight of picking nothing (the default).
+    var remainder: DualColumn?
 
     var count: Int { dual.count }
 
@@ -189,12 +199,64 @@ struct Evaluation<Source: ColumnSource> {
         case .reduce(let reduction, let operand, let fallback):
             return reduce(reduction, try value(operand), fallback: fallback)
         case .length(let operand):
-            let offsets = try value(operand).offsets!
+            let collection = try value(operand)
+            let offsets = collection.offsets!
+            if let membership = collection.membership {
+                return reduce(.sum, Value(dual: membership, offsets: offsets, uniform: false), fallback: 0)
+            }
             let lengths = (0..<n).map { Double(offsets[$0 + 1] - offsets[$0]) }
             return Value(dual: DualColumn(constant: lengths, parameterCount: tangentCount), offsets: nil, uniform: false)
         case .index(let operand, let position, let fallback):
             return element(position, of: try value(operand), fallback: fallback)
+        case .mask(let base, let condition):
+            var (a, b) = try aligned(base, condition)
+            a.membership = merged(merged(a.membership, b.membership), b.dual)
+            return a
+        case .pick(let base, let selectorPlan, let fallback):
+            let (values, selector) = try aligned(base, selectorPlan)
+            return pick(values, selector, fallback: fallback)
+        case .rank(let order, let operand, let position, let fallback):
+            let keys = try value(operand)
+            return pick(keys, rankSelector(order, keys, position: position), fallback: fallback)
+        case .rankSelector(let order, let operand, let position):
+            return rankSelector(order, try value(operand), position: position)
+        case .countCompare(let comparison, let operand, let thresholdPlan):
+            let collection = try value(operand)
+            let threshold = try value(thresholdPlan).broadcast(to: n)
+            let probability = countProbability(
+                weights: collection.membership!, offsets: collection.offsets!, comparison: comparison,
+                thresholds: threshold.values)
+            return Value(dual: probability, offsets: nil, uniform: false)
         }
+    }
+
+    /// Memberships of an element in both of two collections (nil: every element is in).
+    func merged(_ a: DualColumn?, _ b: DualColumn?) -> DualColumn? {
+        switch (a, b) {
+        case let (a?, b?): product(a, b)
+        case let (a?, nil): a
+        default: b
+        }
+    }
+
+    /// Which element of each event's `keys` has rank `position` in `order`, among its members; the
+    /// key comparisons are relaxed (with the largest scale among the keys' parameters) only when the
+    /// keys depend on parameters and the evaluation is soft.
+    func rankSelector(_ order: RankOrder, _ keys: Value, position: Int) -> Value {
+        let scale = scales.flatMap { scales in keys.dual.activeParameters.map { scales[$0] }.max() }
+        let (selection, remainder) = softRankSelection(
+            keys: keys.dual, weights: keys.membership, offsets: keys.offsets!, order: order, position: position, scale: scale)
+        return Value(dual: selection, offsets: keys.offsets, uniform: false, remainder: remainder)
+    }
+
+    /// Σ_j p_j x_j + (weight of picking nothing) · fallback per event; hard, the picked element.
+    func pick(_ values: Value, _ selector: Value, fallback: Double) -> Value {
+        // The selector's weights already include the memberships.
+        var values = values
+        values.membership = nil
+        let picked = reduce(.sum, combine(.gate, selector, values), fallback: 0)
+        let rest = Value(dual: selector.remainder!, offsets: nil, uniform: false)
+        return combine(.add, picked, combine(.gate, rest, uniform(fallback)))
     }
 
     /// Both operands on one layout: jagged if either is, with per-event values spread over elements.
@@ -238,7 +300,7 @@ struct Evaluation<Source: ColumnSource> {
         return Value(
             dual: DualColumn(values: values, parameterCount: a.dual.parameterCount,
                              activeParameters: a.dual.activeParameters, tangents: tangents),
-            offsets: a.offsets, uniform: a.uniform)
+            offsets: a.offsets, uniform: a.uniform, membership: a.membership)
     }
 
     func scaleRows(_ tangents: inout [Double], by factor: [Double], rows: Int) {
@@ -294,7 +356,7 @@ struct Evaluation<Source: ColumnSource> {
         return Value(
             dual: DualColumn(values: values, parameterCount: a.dual.parameterCount, activeParameters: active,
                              tangents: tangents),
-            offsets: a.offsets ?? b.offsets, uniform: isUniform)
+            offsets: a.offsets ?? b.offsets, uniform: isUniform, membership: merged(a.membership, b.membership))
     }
 
     func compare(_ op: BinaryOperator, _ a: Value, _ b: Value, involved: [Int]) -> Value {
@@ -303,7 +365,7 @@ struct Evaluation<Source: ColumnSource> {
             let scale = involved.map { scales[$0] }.max()!
             let difference = op == .greater || op == .greaterEqual ? combine(.subtract, a, b) : combine(.subtract, b, a)
             return Value(dual: softStep(difference.dual, scale: scale), offsets: difference.offsets,
-                         uniform: difference.uniform)
+                         uniform: difference.uniform, membership: difference.membership)
         }
         let step: BinaryFunction
         switch op {
@@ -317,13 +379,23 @@ struct Evaluation<Source: ColumnSource> {
         // A hard comparison is flat: drop the operands' tangents.
         let stripped = { (v: Value) in
             Value(dual: DualColumn(constant: v.dual.values, parameterCount: v.dual.parameterCount),
-                  offsets: v.offsets, uniform: v.uniform)
+                  offsets: v.offsets, uniform: v.uniform, membership: v.membership)
         }
         return combine(step, stripped(a), stripped(b))
     }
 
-    /// Folds each event's array, carrying tangents (forward mode through the fold).
+    /// Folds each event's array, carrying tangents (forward mode through the fold). A masked array's
+    /// element of membership w enters as r + w·(a − r), r the reduction's removed-element value: `sum`
+    /// adds w·x, `any` folds w·a, `all` folds 1 − w·(1 − a) (exact on 0/1).
     func reduce(_ reduction: Reduction, _ a: Value, fallback: Double) -> Value {
+        if let membership = a.membership {
+            guard let removed = reduction.removedElement else { preconditionFailure("min/max of a masked array are ranks") }
+            let weights = Value(dual: membership, offsets: a.offsets, uniform: false)
+            var gated = combine(.gate, weights, removed == 0 ? a : combine(.subtract, a, uniform(removed)))
+            if removed != 0 { gated = combine(.add, gated, uniform(removed)) }
+            gated.membership = nil
+            return reduce(reduction, gated, fallback: fallback)
+        }
         let offsets = a.offsets!
         let m = a.count, rows = a.dual.activeParameters.count
         let combine = reduction.combine

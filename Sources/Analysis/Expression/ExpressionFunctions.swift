@@ -41,6 +41,11 @@ struct BinaryFunction: Sendable {
     /// Soft `||`: 1 - (1 - a)(1 - b) (exact on 0/1).
     static let or = BinaryFunction(name: "||", value: { 1 - (1 - $0) * (1 - $1) }, partials: { a, b, _ in (1 - b, 1 - a) })
 
+    /// A membership w times a value x, 0 where w is 0 whatever x is (NaN or infinite in an element
+    /// a mask removed), as the hard operation on the masked collection never sees that element.
+    static let gate = BinaryFunction(
+        name: "gate", value: { w, x in w == 0 ? 0 : w * x }, partials: { w, x, _ in (w == 0 ? 0 : x, w) })
+
     static let arithmetic: [BinaryOperator: BinaryFunction] = [
         .add: .add, .subtract: .subtract, .multiply: .multiply, .divide: .divide, .and: .and, .or: .or,
     ]
@@ -55,12 +60,15 @@ struct Reduction: Sendable {
     /// Whether an empty array gives the expression's out-of-range default instead of `identity`
     /// (min and max of nothing).
     let emptyGivesDefault: Bool
+    /// What an element a mask removed contributes (it leaves the fold unchanged), so an element of
+    /// membership w enters as w·a + (1 − w)·this; nil where removal is not a value (min, max: ranks).
+    let removedElement: Double?
 
-    static let sum = Reduction(name: "sum", combine: .add, identity: 0, emptyGivesDefault: false)
-    static let min = Reduction(name: "min", combine: .min, identity: .infinity, emptyGivesDefault: true)
-    static let max = Reduction(name: "max", combine: .max, identity: -.infinity, emptyGivesDefault: true)
+    static let sum = Reduction(name: "sum", combine: .add, identity: 0, emptyGivesDefault: false, removedElement: 0)
+    static let min = Reduction(name: "min", combine: .min, identity: .infinity, emptyGivesDefault: true, removedElement: nil)
+    static let max = Reduction(name: "max", combine: .max, identity: -.infinity, emptyGivesDefault: true, removedElement: nil)
     /// Soft any: 1 - Π(1 - a) (exact on 0/1).
-    static let any = Reduction(name: "any", combine: .or, identity: 0, emptyGivesDefault: false)
+    static let any = Reduction(name: "any", combine: .or, identity: 0, emptyGivesDefault: false, removedElement: 0)
     /// Soft all: Π a (exact on 0/1).
-    static let all = Reduction(name: "all", combine: .and, identity: 1, emptyGivesDefault: false)
+    static let all = Reduction(name: "all", combine: .and, identity: 1, emptyGivesDefault: false, removedElement: 1)
 }

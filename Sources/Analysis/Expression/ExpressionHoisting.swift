@@ -20,7 +20,8 @@ extension CompiledExpression {
         _ plan: Plan, _ evaluation: Evaluation<Source>, _ store: inout [String: DataColumn]
     ) throws -> Plan {
         var plan = plan
-        if plan.parameters.isEmpty {
+        // A masked array or a selector carries weights a column cannot store: only their parts are.
+        if plan.parameters.isEmpty, !plan.isMasked, plan.type.kind != .selector {
             switch plan.node {
             case .constant, .branch:
                 return plan
@@ -53,6 +54,16 @@ extension CompiledExpression {
             plan.node = .length(try hoist(a, evaluation, &store))
         case .index(let a, let position, let fallback):
             plan.node = .index(try hoist(a, evaluation, &store), position, default: fallback)
+        case .mask(let a, let b):
+            plan.node = .mask(try hoist(a, evaluation, &store), try hoist(b, evaluation, &store))
+        case .pick(let a, let selector, let fallback):
+            plan.node = .pick(try hoist(a, evaluation, &store), selector: try hoist(selector, evaluation, &store), default: fallback)
+        case .rank(let order, let a, let position, let fallback):
+            plan.node = .rank(order, try hoist(a, evaluation, &store), position: position, default: fallback)
+        case .rankSelector(let order, let a, let position):
+            plan.node = .rankSelector(order, try hoist(a, evaluation, &store), position: position)
+        case .countCompare(let comparison, let a, let threshold):
+            plan.node = .countCompare(comparison, try hoist(a, evaluation, &store), threshold: try hoist(threshold, evaluation, &store))
         }
         return plan
     }

@@ -215,9 +215,18 @@ struct Parser {
         while isSymbol("[") {
             let open = try advance()
             let indexToken = current
-            guard case .number(let value) = indexToken.kind, value >= 0, value == value.rounded(),
-                  value < Double(Int32.max)
-            else {
+            // A number or a sign starts an integer index; anything else is a mask or a selector.
+            guard case .number(let value) = indexToken.kind else {
+                guard !isSymbol("-") else {
+                    throw error("an index must be a non-negative integer literal, found '\(indexToken.text)'", indexToken.span)
+                }
+                let selector = try nested(at: open) { (p: inout Parser) throws(ExpressionError) in try p.parseOr() }
+                let close = current
+                try expect("]", closing: open)
+                base = try node(.select(base, selector), span: base.span.lowerBound..<close.span.upperBound)
+                continue
+            }
+            guard value >= 0, value == value.rounded(), value < Double(Int32.max) else {
                 throw error("an index must be a non-negative integer literal, found '\(indexToken.text)'", indexToken.span)
             }
             _ = try advance()

@@ -9,7 +9,7 @@
 /// sum     := product (('+' | '-') product)*
 /// product := unary (('*' | '/') unary)*
 /// unary   := ('-' | '!') unary | postfix
-/// postfix := primary ('[' integer ']')*
+/// postfix := primary ('[' (integer | or) ']')*
 /// primary := number | name | name '(' or (',' or)* ')' | '(' or ')'
 /// ```
 ///
@@ -36,6 +36,8 @@ public struct Expression: Sendable, Equatable {
         case call(String, [Expression])
         /// `x[i]`: element `i` of each event's array.
         case index(Expression, Int)
+        /// `x[m]`: `x` masked by a jagged boolean `m`, or `x[argmax(y)]`: the element a selector picks.
+        case select(Expression, Expression)
     }
 
     /// The node.
@@ -52,7 +54,7 @@ public struct Expression: Sendable, Equatable {
         switch node {
         case .number, .name: depth = 1
         case .unary(_, let operand), .index(let operand, _): depth = operand.depth + 1
-        case .binary(_, let lhs, let rhs): depth = max(lhs.depth, rhs.depth) + 1
+        case .binary(_, let lhs, let rhs), .select(let lhs, let rhs): depth = max(lhs.depth, rhs.depth) + 1
         case .call(_, let arguments): depth = (arguments.map(\.depth).max() ?? 0) + 1
         }
     }
@@ -69,6 +71,17 @@ public enum BinaryOperator: String, Sendable {
     case add = "+", subtract = "-", multiply = "*", divide = "/"
     case less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">=", equal = "==", notEqual = "!="
     case and = "&&", or = "||"
+
+    /// The comparison with its operands swapped (`a < b` is `b > a`); other operators unchanged.
+    var mirrored: BinaryOperator {
+        switch self {
+        case .less: .greater
+        case .lessEqual: .greaterEqual
+        case .greater: .less
+        case .greaterEqual: .lessEqual
+        default: self
+        }
+    }
 
     var isComparison: Bool {
         switch self {

@@ -1,9 +1,13 @@
+import DiffColumns
+
 /// The static type of an expression: one value per event or a jagged array, of numbers or booleans.
 public struct ExpressionType: Sendable, Equatable, CustomStringConvertible {
-    /// Numbers or truth values (0/1 hard, [0, 1] soft).
+    /// Numbers or truth values (0/1 hard, [0, 1] soft), or which element of each event's array
+    /// `argmax`-like functions pick (one-hot hard, weights soft; usable only as an index).
     public enum Kind: Sendable, Equatable {
         case number
         case boolean
+        case selector
     }
 
     public var shape: ColumnShape
@@ -20,6 +24,7 @@ public struct ExpressionType: Sendable, Equatable, CustomStringConvertible {
         case (.scalar, .boolean): "a boolean"
         case (.jagged, .number): "a jagged array of numbers"
         case (.jagged, .boolean): "a jagged array of booleans"
+        case (_, .selector): "an element selector (argmax, argmin, argleading)"
         }
     }
 }
@@ -63,6 +68,18 @@ struct Plan: Sendable {
         case reduce(Reduction, Plan, default: Double)
         case length(Plan)
         case index(Plan, Int, default: Double)
+        /// `x[m]`: `x` with each element's membership multiplied by the boolean `m`.
+        case mask(Plan, Plan)
+        /// `x[s]`: the element of `x` a selector picks, `default` when it picks none.
+        case pick(Plan, selector: Plan, default: Double)
+        /// The element at rank `position` of a collection in `order` (`max`, `min`, `leading`, and
+        /// `x[m][i]` in storage order), `default` when fewer elements are selected.
+        case rank(RankOrder, Plan, position: Int, default: Double)
+        /// Which element is at rank `position` (`argmax`, `argmin`, `argleading`): a selector.
+        case rankSelector(RankOrder, Plan, position: Int)
+        /// `len(m) op t` for a masked collection `m` and a parameter-free threshold: the probability
+        /// that the number of selected elements satisfies the comparison.
+        case countCompare(CountComparison, Plan, threshold: Plan)
     }
 
     var node: Node
@@ -70,6 +87,9 @@ struct Plan: Sendable {
     var span: Range<Int>
     /// Parameters referenced anywhere below (ascending).
     var parameters: [Int]
+    /// Whether the value is a jagged array whose elements carry memberships (it went through a
+    /// mask `x[m]`): reductions weigh each element by its membership.
+    var isMasked = false
 }
 
 /// Resolves names and checks types, producing a ``Plan``.
@@ -94,13 +114,15 @@ struct TypeChecker {
             try require(inner, wanted, "'\(op.rawValue)'")
             return Plan(
                 node: .unary(op == .negate ? .negate : .not, inner), type: inner.type, span: e.span,
-                parameters: inner.parameters)
+                parameters: inner.parameters, isMasked: inner.isMasked)
         case .binary(let op, let lhs, let rhs):
             return try binary(op, check(lhs), check(rhs), e.span)
         case .call(let name, let arguments):
             return try call(name, arguments, e.span)
         case .index(let base, let position):
             return try index(check(base), position, options.outOfRangeDefault, e.span)
+        case .select(let base, let selector):
+            return try select(check(base), check(selector), e.span)
         }
     }
 
@@ -122,6 +144,7 @@ struct TypeChecker {
     }
 
     private func require(_ plan: Plan, _ kind: ExpressionType.Kind, _ user: String) throws(ExpressionError) {
+        precondition(kind != .selector, "selectors are only required by indexing")
         guard plan.type.kind == kind else {
             let wanted = kind == .number ? "numbers" : "booleans (comparisons, &&, ||, !, any, all)"
             throw error(.type, "\(user) needs \(wanted), but this is \(plan.type)", plan.span)
@@ -134,19 +157,76 @@ struct TypeChecker {
         try require(rhs, operandKind, "'\(op.rawValue)'")
         let shape: ColumnShape = lhs.type.shape == .jagged || rhs.type.shape == .jagged ? .jagged : .scalar
         let parameters = Array(Set(lhs.parameters).union(rhs.parameters)).sorted()
+        let isMasked = lhs.isMasked || rhs.isMasked
         if op.isComparison {
+            if let count = countComparison(op, lhs, rhs, span) ?? countComparison(op.mirrored, rhs, lhs, span) {
+                return count
+            }
             return Plan(
                 node: .compare(op, lhs, rhs, parameters: parameters), type: ExpressionType(shape: shape, kind: .boolean),
-                span: span, parameters: parameters)
+                span: span, parameters: parameters, isMasked: isMasked)
         }
         return Plan(
             node: .binary(BinaryFunction.arithmetic[op]!, lhs, rhs), type: ExpressionType(shape: shape, kind: operandKind),
-            span: span, parameters: parameters)
+            span: span, parameters: parameters, isMasked: isMasked)
+    }
+
+    /// `len(m) op t` with `m` masked and `t` a parameter-free number per event: the probability of
+    /// the comparison under the memberships, rather than a sigmoid of the soft count (whose hard
+    /// limit at `len(m) == t` would be ½, and whose width would be in the cut's units).
+    private func countComparison(_ op: BinaryOperator, _ count: Plan, _ threshold: Plan, _ span: Range<Int>) -> Plan? {
+        guard case .length(let collection) = count.node, collection.isMasked,
+              threshold.type == .number, threshold.parameters.isEmpty
+        else { return nil }
+        let comparison: CountComparison
+        switch op {
+        case .greaterEqual: comparison = .atLeast
+        case .greater: comparison = .above
+        case .lessEqual: comparison = .atMost
+        case .less: comparison = .below
+        case .equal: comparison = .equal
+        case .notEqual: comparison = .notEqual
+        default: return nil
+        }
+        return Plan(
+            node: .countCompare(comparison, collection, threshold: threshold), type: .boolean, span: span,
+            parameters: collection.parameters)
+    }
+
+    /// Checks that `plan` is a jagged array of numbers or booleans, for `user`.
+    private func collection(_ plan: Plan, _ user: String) throws(ExpressionError) {
+        guard plan.type.shape == .jagged, plan.type.kind != .selector else {
+            throw error(.type, "\(user) needs a jagged array, but this is \(plan.type)", plan.span)
+        }
+    }
+
+    /// `x[m]` (a mask) or `x[argmax(y)]` (a selector).
+    private func select(_ base: Plan, _ selector: Plan, _ span: Range<Int>) throws(ExpressionError) -> Plan {
+        try collection(base, "indexing with a mask or a selector")
+        let parameters = Array(Set(base.parameters).union(selector.parameters)).sorted()
+        switch (selector.type.shape, selector.type.kind) {
+        case (.jagged, .boolean):
+            return Plan(node: .mask(base, selector), type: base.type, span: span, parameters: parameters, isMasked: true)
+        case (_, .selector):
+            return Plan(
+                node: .pick(base, selector: selector, default: options.outOfRangeDefault),
+                type: ExpressionType(shape: .scalar, kind: base.type.kind), span: span, parameters: parameters)
+        default:
+            throw error(
+                .type, "an index must be an integer literal, a jagged array of booleans (a mask like x > 30) or a selector (argmax, argmin, argleading), but this is \(selector.type)",
+                selector.span)
+        }
     }
 
     private func index(_ base: Plan, _ position: Int, _ fallback: Double, _ span: Range<Int>) throws(ExpressionError) -> Plan {
-        guard base.type.shape == .jagged else {
+        guard base.type.shape == .jagged, base.type.kind != .selector else {
             throw error(.type, "only a jagged array can be indexed, but this is \(base.type)", base.span)
+        }
+        if base.isMasked {
+            // The i-th selected element, in the collection's order.
+            return Plan(
+                node: .rank(.storage, base, position: position, default: fallback),
+                type: ExpressionType(shape: .scalar, kind: base.type.kind), span: span, parameters: base.parameters)
         }
         return Plan(
             node: .index(base, position, default: fallback), type: ExpressionType(shape: .scalar, kind: base.type.kind),
@@ -161,7 +241,7 @@ struct TypeChecker {
             }
         }
         func jagged(_ plan: Plan) throws(ExpressionError) {
-            guard plan.type.shape == .jagged else {
+            guard plan.type.shape == .jagged, plan.type.kind != .selector else {
                 throw error(.type, "\(name) reduces a jagged array, but this is \(plan.type)", plan.span)
             }
         }
@@ -169,7 +249,9 @@ struct TypeChecker {
             try arity(1)
             let argument = try check(arguments[0])
             try require(argument, .number, name)
-            return Plan(node: .unary(function, argument), type: argument.type, span: span, parameters: argument.parameters)
+            return Plan(
+                node: .unary(function, argument), type: argument.type, span: span, parameters: argument.parameters,
+                isMasked: argument.isMasked)
         }
         let isElementwise = name == "pow" || ((name == "min" || name == "max") && arguments.count == 2)
         switch name {
@@ -182,12 +264,14 @@ struct TypeChecker {
             let shape: ColumnShape = a.type.shape == .jagged || b.type.shape == .jagged ? .jagged : .scalar
             return Plan(
                 node: .binary(function, a, b), type: ExpressionType(shape: shape, kind: .number), span: span,
-                parameters: Array(Set(a.parameters).union(b.parameters)).sorted())
+                parameters: Array(Set(a.parameters).union(b.parameters)).sorted(), isMasked: a.isMasked || b.isMasked)
         case "len":
             try arity(1)
             let argument = try check(arguments[0])
             try jagged(argument)
-            return Plan(node: .length(argument), type: .number, span: span, parameters: [])
+            // A masked collection's length is the sum of its memberships.
+            return Plan(
+                node: .length(argument), type: .number, span: span, parameters: argument.isMasked ? argument.parameters : [])
         case "min", "max", "sum", "any", "all":
             // min/max with two arguments were handled above as elementwise.
             if name == "min" || name == "max" { try arity(1, 2) } else { try arity(1) }
@@ -207,6 +291,11 @@ struct TypeChecker {
             } else if name != "sum" {
                 try require(argument, .number, name)
             }
+            if argument.isMasked, name == "min" || name == "max" {
+                return Plan(
+                    node: .rank(name == "max" ? .descending : .ascending, argument, position: 0, default: options.outOfRangeDefault),
+                    type: .number, span: span, parameters: argument.parameters)
+            }
             // sum of booleans counts (softly, in the soft evaluation).
             return Plan(
                 node: .reduce(reduction, argument, default: options.outOfRangeDefault),
@@ -223,8 +312,31 @@ struct TypeChecker {
                 throw error(.type, "at's third argument (the default) must be a number literal", arguments[2].span)
             }
             return try index(base, Int(position), fallback, span)
+        case "leading", "argmax", "argmin", "argleading":
+            let hasPosition = name == "leading" || name == "argleading"
+            try arity(hasPosition ? 2 : 1)
+            let keys = try check(arguments[0])
+            try jagged(keys)
+            try require(keys, .number, name)
+            var position = 0
+            if hasPosition {
+                guard let value = literal(arguments[1]), value >= 0, value == value.rounded(), value < Double(Int32.max) else {
+                    throw error(.type, "\(name)'s second argument must be a non-negative integer literal", arguments[1].span)
+                }
+                position = Int(value)
+            }
+            let order: RankOrder = name == "argmin" ? .ascending : .descending
+            if name == "leading" {
+                return Plan(
+                    node: .rank(order, keys, position: position, default: options.outOfRangeDefault), type: .number,
+                    span: span, parameters: keys.parameters)
+            }
+            return Plan(
+                node: .rankSelector(order, keys, position: position), type: ExpressionType(shape: .jagged, kind: .selector),
+                span: span, parameters: keys.parameters)
         default:
-            let names = Array(UnaryFunction.math.keys) + ["pow", "min", "max", "len", "sum", "any", "all", "at"]
+            let names = Array(UnaryFunction.math.keys)
+                + ["pow", "min", "max", "len", "sum", "any", "all", "at", "leading", "argmax", "argmin", "argleading"]
             let hint = closestName(to: name, among: names).map { " (did you mean '\($0)'?)" } ?? ""
             throw error(.unknownName, "unknown function '\(name)'\(hint)", span.lowerBound..<span.lowerBound + name.unicodeScalars.count)
         }
