@@ -16,8 +16,8 @@ struct FileAssembler<Sink: RecordSink> {
     private var directories: [String: Directory] = [:]
     private var directoryOrder: [String] = []
     private var classes: Set<String> = []
-    private let created = ROOTDatime.now()
-    private let uuid = (0 ..< 16).map { _ in UInt8.random(in: 0 ... 255) }
+    private let stamp: FileStamp
+    private var created: UInt32 { stamp.datime }
 
     /// ROOT 6.24's version number: the class versions written are those of that release.
     static var rootVersion: Int32 { 62400 }
@@ -40,8 +40,9 @@ struct FileAssembler<Sink: RecordSink> {
         var className: String
     }
 
-    init(sink: Sink, fileName: String, title: String, compression: ROOTCompression) throws(ROOTWriteError) {
+    init(sink: Sink, fileName: String, title: String, compression: ROOTCompression, stamp: FileStamp) throws(ROOTWriteError) {
         self.sink = sink
+        self.stamp = stamp
         self.fileName = fileName
         self.fileTitle = title
         self.compression = compression
@@ -134,9 +135,12 @@ struct FileAssembler<Sink: RecordSink> {
     // MARK: finishing
 
     /// Appends the keys lists, the StreamerInfo record and the free segments, then fills in the
-    /// header and the directory records; the sink then holds the complete file.
+    /// header and the directory records (keys-list fields, UUID); the sink then holds the complete
+    /// file. The UUID is filled in last so that a reproducible one can digest everything else.
     mutating func finish() throws(ROOTWriteError) {
+        if let problem = stamp.problem { throw problem }
         // keys lists, deepest directories last is fine: each is located through its record
+        var keysLists: [(bytes: Int, seek: Int)] = []
         for path in directoryOrder {
             let directory = directories[path]!
             var object = OutputBuffer()
@@ -149,14 +153,7 @@ struct FileAssembler<Sink: RecordSink> {
             var record = header
             record.append(contentsOf: object.bytes)
             try sink.append(record)
-            // the directory record's fields from fNbytesKeys (offset 10) to fSeekKeys
-            var fields = OutputBuffer(capacity: 20)
-            fields.i32(Int32(record.count))
-            fields.i32(Int32(directory.nameBytes))
-            fields.i32(Int32(directory.seek))
-            fields.i32(Int32(directory.parentSeek))
-            fields.i32(Int32(seek))
-            try sink.overwrite(fields.bytes, at: directory.recordOffset + 10)
+            keysLists.append((record.count, seek))
         }
 
         // StreamerInfo: a TList of the TStreamerInfo records of every class written
@@ -180,6 +177,21 @@ struct FileAssembler<Sink: RecordSink> {
         free.i32(Int32(Self.smallFileLimit))
         try sink.append(free.bytes)
         try checkSize()
+
+        let uuid = stamp.uuid(content: stamp.isReproducible ? sink.appendedDigest() : nil)
+        for (path, list) in zip(directoryOrder, keysLists) {
+            let directory = directories[path]!
+            // the directory record from fNbytesKeys (offset 10) to the end of its UUID
+            var fields = OutputBuffer(capacity: 38)
+            fields.i32(Int32(list.bytes))
+            fields.i32(Int32(directory.nameBytes))
+            fields.i32(Int32(directory.seek))
+            fields.i32(Int32(directory.parentSeek))
+            fields.i32(Int32(list.seek))
+            fields.u16(1)
+            fields.append(uuid)
+            try sink.overwrite(fields.bytes, at: directory.recordOffset + 10)
+        }
 
         var header = OutputBuffer(capacity: Self.begin)
         header.append(Array("root".utf8))
@@ -266,7 +278,7 @@ struct FileAssembler<Sink: RecordSink> {
         26 + TreeRecord.stringLength(className) + TreeRecord.stringLength(name) + TreeRecord.stringLength(title)
     }
 
-    /// A 60-byte `TDirectory` v5 record; `fNbytesKeys` and `fSeekKeys` are filled in by ``finish()``.
+    /// A 60-byte `TDirectory` v5 record; `fNbytesKeys`, `fSeekKeys` and the UUID are filled in by ``finish()``.
     private func directoryRecord(seek: Int, parentSeek: Int, nameBytes: Int) -> [UInt8] {
         var out = OutputBuffer(capacity: 60)
         out.i16(5)
@@ -278,7 +290,7 @@ struct FileAssembler<Sink: RecordSink> {
         out.i32(Int32(parentSeek))
         out.i32(0) // fSeekKeys
         out.u16(1)
-        out.append(uuid)
+        out.zeros(16) // UUID
         out.zeros(12)
         return out.bytes
     }

@@ -20,6 +20,15 @@ import HEPKitSupport
 /// trees, ``ROOTFileWriter`` writes the same file straight to disk instead of building it in
 /// memory. Files stay below 2 GB (ROOT's small layout); a larger file is refused with
 /// ``ROOTWriteError/unsupported(_:)``.
+///
+/// Like ROOT, a file is stamped with the time it was written (every `TDatime`, local time) and a
+/// random UUID, so two writes of the same objects differ in those bytes. Reproducible files: when
+/// the environment sets `SOURCE_DATE_EPOCH` (seconds since 1970, the reproducible-builds.org
+/// convention), every `TDatime` is that instant in UTC and the UUID is derived from the file's
+/// own bytes (an RFC 9562 version-8 UUID of their XXH3-128 digest), so writing the same objects
+/// with the same settings gives byte-identical files — from ``ROOTWriter`` and ``ROOTFileWriter``
+/// alike. A `SOURCE_DATE_EPOCH` that is not a non-negative whole number is refused
+/// (``ROOTWriteError/invalid(_:)``) rather than ignored.
 public struct ROOTWriter: Sendable {
     private var assembler: FileAssembler<OutputBuffer>
 
@@ -30,9 +39,13 @@ public struct ROOTWriter: Sendable {
     ///   - fileName: the name ROOT reports for the file (`TFile::GetName`); usually its file name.
     ///   - title: the file's title.
     public init(fileName: String = "hepkit.root", title: String = "", compression: ROOTCompression = .zlib()) {
+        self.init(fileName: fileName, title: title, compression: compression, stamp: FileStamp())
+    }
+
+    init(fileName: String, title: String, compression: ROOTCompression, stamp: FileStamp) {
         // appending to memory cannot fail
         assembler = try! FileAssembler(sink: OutputBuffer(capacity: 1 << 16), fileName: fileName, title: title,
-                                       compression: compression)
+                                       compression: compression, stamp: stamp)
     }
 
     /// Adds a histogram in `directory` (`"a/b"`, created as needed; `""` = top level).
@@ -88,6 +101,7 @@ public struct ROOTWriter: Sendable {
 ///
 /// The file grows as a hidden temporary beside `path` and appears at `path` only when ``commit()``
 /// completes it: a writer released without committing, or one that fails, leaves nothing behind.
+/// Time stamps and UUID as ``ROOTWriter``'s (`SOURCE_DATE_EPOCH` makes the file reproducible).
 public final class ROOTFileWriter {
     private var assembler: FileAssembler<StreamingFile>
     private var committed = false
@@ -99,9 +113,16 @@ public final class ROOTFileWriter {
     /// - Parameters:
     ///   - fileName: the name ROOT reports for the file; the last component of `path` by default.
     ///   - title: the file's title.
-    public init(path: String, fileName: String? = nil, title: String = "", compression: ROOTCompression = .zlib()) throws(ROOTWriteError) {
+    public convenience init(path: String, fileName: String? = nil, title: String = "",
+                            compression: ROOTCompression = .zlib()) throws(ROOTWriteError) {
+        try self.init(path: path, fileName: fileName, title: title, compression: compression, stamp: FileStamp())
+    }
+
+    init(path: String, fileName: String?, title: String, compression: ROOTCompression, stamp: FileStamp) throws(ROOTWriteError) {
+        if let problem = stamp.problem { throw problem }
         let name = fileName ?? URL(fileURLWithPath: path).lastPathComponent
-        assembler = try FileAssembler(sink: try StreamingFile(path: path), fileName: name, title: title, compression: compression)
+        assembler = try FileAssembler(sink: try StreamingFile(path: path), fileName: name, title: title,
+                                      compression: compression, stamp: stamp)
     }
 
     /// Adds a histogram in `directory` (`"a/b"`, created as needed; `""` = top level).

@@ -16,10 +16,15 @@ protocol RecordSink {
     mutating func append(_ bytes: [UInt8]) throws(ROOTWriteError)
     /// Replaces `bytes.count` bytes already written at `offset`.
     mutating func overwrite(_ bytes: [UInt8], at offset: Int) throws(ROOTWriteError)
+    /// The XXH3-128 digest of every byte appended, as appended (overwrites not included).
+    mutating func appendedDigest() -> [UInt8]
 }
 
 extension OutputBuffer: RecordSink {
     mutating func overwrite(_ bytes: [UInt8], at offset: Int) { replace(at: offset, with: bytes) }
+
+    /// Valid before the first overwrite (``FileAssembler/finish()`` asks for it then).
+    mutating func appendedDigest() -> [UInt8] { bytes.withUnsafeBytes(ContentDigest.digest) }
 }
 
 /// A file written as it grows: a hidden temporary beside the destination, renamed into place by
@@ -33,6 +38,7 @@ final class StreamingFile: RecordSink {
     private var buffer: [UInt8] = []
     /// Bytes already handed to the file.
     private var flushed = 0
+    private let digest = ContentDigest()
     private static let bufferSize = 1 << 20
 
     init(path: String) throws(ROOTWriteError) {
@@ -53,6 +59,7 @@ final class StreamingFile: RecordSink {
     var count: Int { flushed + buffer.count }
 
     func append(_ bytes: [UInt8]) throws(ROOTWriteError) {
+        bytes.withUnsafeBytes(digest.update)
         if buffer.count + bytes.count > Self.bufferSize { try flush() }
         if bytes.count >= Self.bufferSize {
             try writeAll(bytes)
@@ -81,6 +88,8 @@ final class StreamingFile: RecordSink {
         }
         if failed { throw failure() }
     }
+
+    func appendedDigest() -> [UInt8] { digest.digest() }
 
     /// Writes what is buffered, closes the file and renames it into place.
     func commit() throws(ROOTWriteError) {
