@@ -53,7 +53,8 @@ struct CopyCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let file = try ROOTFile(bytes: try readInput(input), name: inputName(input))
+            // mapped, not read into memory: copying a large tree holds its columns, not the file too
+            let file = input == "-" ? try ROOTFile(bytes: try readInput(input), name: inputName(input)) : try ROOTFile(path: input)
             let writer = try ROOTFileWriter(path: output, compression: compression.setting)
             for (path, key) in try file.allObjects() {
                 let (folder, objectName) = split(path)
