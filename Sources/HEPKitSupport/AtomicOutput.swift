@@ -24,15 +24,26 @@ public struct OutputError: Error, Sendable, CustomStringConvertible {
 /// a file and a failed write leaves no temporary behind.
 public enum AtomicFile {
     public static func write(_ data: Data, to path: String) throws(OutputError) {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))").path
+        let temporary = temporaryPath(for: path)
         do {
             try data.write(to: URL(fileURLWithPath: temporary))
         } catch {
             unlink(temporary)
             throw OutputError(path: path, reason: Self.reason(error))
         }
+        try moveIntoPlace(temporary, to: path)
+    }
+
+    /// A hidden, unique temporary path beside `path` (same folder, so the final rename is atomic)
+    /// for writers that fill the file piece by piece before ``moveIntoPlace(_:to:)``.
+    public static func temporaryPath(for path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        return url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))").path
+    }
+
+    /// Renames the complete `temporary` file to `path` in one step; removes it if that fails.
+    public static func moveIntoPlace(_ temporary: String, to path: String) throws(OutputError) {
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)

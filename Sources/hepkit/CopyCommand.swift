@@ -53,9 +53,9 @@ struct CopyCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let file = try ROOTFile(bytes: try readInput(input), name: inputName(input))
-            let name = output.split(separator: "/").last.map(String.init) ?? output
-            var writer = ROOTWriter(fileName: name, compression: compression.setting)
+            // mapped, not read into memory: copying a large tree holds its columns, not the file too
+            let file = input == "-" ? try ROOTFile(bytes: try readInput(input), name: inputName(input)) : try ROOTFile(path: input)
+            let writer = try ROOTFileWriter(path: output, compression: compression.setting)
             for (path, key) in try file.allObjects() {
                 let (folder, objectName) = split(path)
                 if key.isDirectory {
@@ -68,7 +68,7 @@ struct CopyCommand: ParsableCommand {
                     FileHandleOutput.standardError.write("hepkit: skipping \(path) (\(key.className))\n")
                 }
             }
-            try writer.write(to: output)
+            try writer.commit()
         }
     }
 

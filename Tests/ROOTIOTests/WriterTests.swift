@@ -186,4 +186,109 @@ import Testing
         #expect(px.values == original.values && px.offsets == original.offsets)
         #expect(try read.branch("MET_px").read(as: Float.self) == events.branch("MET_px").read(as: Float.self))
     }
+
+    // MARK: streaming and stamps
+
+    /// A small file with a folder, a histogram and a jagged tree.
+    static func fill(_ write: (Histogram, WritableTree) throws -> Void, scale: Double = 1) throws {
+        let histogram = Histogram(name: "h", axes: [.init(binCount: 2, low: 0, high: 2)], contentsWithFlow: [1, 2, 3, 4].map { $0 * scale })
+        var tree = WritableTree(name: "events", entriesPerBasket: 700)
+        try tree.add("x", values: (0 ..< 5000).map { Float($0) * Float(scale) })
+        let offsets = (0 ... 5000).map { $0 / 2 * 3 + $0 % 2 }
+        try tree.add("pt", jagged: JaggedArray(values: (0 ..< offsets.last!).map(Double.init), offsets: offsets), counter: "n")
+        try write(histogram, tree)
+    }
+
+    static func memoryFile(stamp: FileStamp, scale: Double = 1) throws -> [UInt8] {
+        var writer = ROOTWriter(fileName: "s.root", title: "", compression: .zlib(), stamp: stamp)
+        try fill({ histogram, tree in
+            try writer.write(histogram, in: "a/b")
+            try writer.write(tree, in: "a")
+        }, scale: scale)
+        return try writer.bytes()
+    }
+
+    /// The packed `TDatime` of the TFile key (offset 100 + 10) as (year, month, day, hour, minute, second).
+    static func datime(_ bytes: [UInt8]) -> [Int] {
+        let d = bytes[110 ..< 114].reduce(0) { $0 << 8 | Int($1) }
+        return [(d >> 26) + 1995, d >> 22 & 0xF, d >> 17 & 0x1F, d >> 12 & 0x1F, d >> 6 & 0x3F, d & 0x3F]
+    }
+
+    /// The header's UUID (after its version word at offset 45).
+    static func uuid(_ bytes: [UInt8]) -> [UInt8] { Array(bytes[47 ..< 63]) }
+
+    @Test func streamedFileEqualsTheMemoryFileAndReadsBack() throws {
+        let stamp = FileStamp(environment: ["SOURCE_DATE_EPOCH": "1700000000"])
+        let folder = Self.temporaryPath("stream")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/s.root"
+        let writer = try ROOTFileWriter(path: path, fileName: nil, title: "", compression: .zlib(), stamp: stamp)
+        try Self.fill { histogram, tree in
+            try writer.write(histogram, in: "a/b")
+            try writer.write(tree, in: "a")
+        }
+        #expect(!FileManager.default.fileExists(atPath: path), "nothing at the destination before commit")
+        try writer.commit()
+        #expect(throws: ROOTWriteError.self) { try writer.makeDirectory("late") }
+        let streamed = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(streamed == (try Self.memoryFile(stamp: stamp)))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["s.root"])
+
+        let file = try ROOTFile(bytes: streamed, name: "s.root")
+        #expect(try file.histogram("a/b/h").contentsWithFlow == [1, 2, 3, 4])
+        let tree = try file.tree("a/events")
+        #expect(try tree.branch("x").read(as: Float.self) == (0 ..< 5000).map(Float.init))
+        let pt = try tree.branch("pt").readJagged(as: Double.self)
+        #expect(pt.offsets == (0 ... 5000).map { $0 / 2 * 3 + $0 % 2 })
+        #expect(pt.values == (0 ..< 7500).map(Double.init))
+    }
+
+    @Test func droppedOrFailedStreamingWritersLeaveNothing() throws {
+        let folder = Self.temporaryPath("dropped")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        do {
+            let writer = try ROOTFileWriter(path: folder + "/x.root")
+            var tree = WritableTree(name: "t")
+            try tree.add("x", values: [1, 2, 3] as [Int32])
+            try writer.write(tree)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+        let broken = FileStamp(environment: ["SOURCE_DATE_EPOCH": "yesterday"])
+        #expect(throws: ROOTWriteError.invalid("SOURCE_DATE_EPOCH='yesterday' is not a non-negative whole number of seconds")) {
+            try ROOTFileWriter(path: folder + "/y.root", fileName: nil, title: "", compression: .none, stamp: broken)
+        }
+        #expect(throws: ROOTWriteError.self) { try ROOTWriter(fileName: "y.root", title: "", compression: .none, stamp: broken).bytes() }
+        #expect(throws: ROOTWriteError.self) { try ROOTFileWriter(path: folder + "/missing/z.root") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+    }
+
+    @Test func sourceDateEpochMakesFilesByteIdentical() throws {
+        let stamp = FileStamp(environment: ["SOURCE_DATE_EPOCH": "1700000000"])
+        let first = try Self.memoryFile(stamp: stamp), second = try Self.memoryFile(stamp: stamp)
+        #expect(first == second)
+        #expect(Self.datime(first) == [2023, 11, 14, 22, 13, 20]) // 1700000000 in UTC
+        let uuid = Self.uuid(first)
+        #expect(uuid[6] >> 4 == 8 && uuid[8] >> 6 == 2, "an RFC 9562 version-8 UUID")
+        // the UUID comes from the content: other values, another UUID
+        #expect(Self.uuid(try Self.memoryFile(stamp: stamp, scale: 2)) != uuid)
+        // and every directory record carries it (the top one at 100 + key + names + 32)
+        let top = 100 + (26 + 6 + 7 + 1) + (7 + 1) + 32
+        #expect(Array(first[top ..< top + 16]) == uuid)
+    }
+
+    @Test func withoutSourceDateEpochFilesCarryTheCurrentTime() throws {
+        let before = Date()
+        let first = try Self.memoryFile(stamp: FileStamp(environment: [:]))
+        let after = Date()
+        let second = try Self.memoryFile(stamp: FileStamp(environment: [:]))
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .current
+        let stamped = calendar.date(from: DateComponents(year: Self.datime(first)[0], month: Self.datime(first)[1],
+                                                          day: Self.datime(first)[2], hour: Self.datime(first)[3],
+                                                          minute: Self.datime(first)[4], second: Self.datime(first)[5]))!
+        #expect(stamped.timeIntervalSince(before) > -1.5 && stamped.timeIntervalSince(after) < 1.5)
+        #expect(Self.uuid(first) != Self.uuid(second), "random UUIDs, as ROOT")
+    }
 }

@@ -133,11 +133,13 @@ struct OutputBuffer {
     }
 }
 
-/// ROOT's `TDatime` packing of the current local time.
+/// ROOT's `TDatime` packing: years since 1995, month, day, hour, minute, second in one word.
 enum ROOTDatime {
-    static func now() -> UInt32 {
-        let c = Calendar(identifier: .gregorian).dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date())
-        let year = UInt32(max(0, (c.year ?? 1995) - 1995))
+    static func packed(_ date: Date, in timeZone: TimeZone) -> UInt32 {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        let year = UInt32(min(63, max(0, (c.year ?? 1995) - 1995)))
         return year << 26 | UInt32(c.month ?? 1) << 22 | UInt32(c.day ?? 1) << 17
             | UInt32(c.hour ?? 0) << 12 | UInt32(c.minute ?? 0) << 6 | UInt32(c.second ?? 0)
     }

@@ -29,6 +29,8 @@ struct BranchPlacement {
 struct TreeRecord {
     let tree: WritableTree
     let compression: ROOTCompression
+    /// The `TDatime` of the basket keys.
+    let datime: UInt32
 
     /// The `TLeaf*` classes the tree uses (for the StreamerInfo record).
     var leafClasses: Set<String> { Set(tree.branches.map(\.leafClass)) }
@@ -40,18 +42,28 @@ struct TreeRecord {
 
     static func stringLength(_ s: String) -> Int { s.utf8.count + (s.utf8.count < 255 ? 1 : 5) }
 
-    /// Builds and compresses every basket (in parallel: compression is the cost of writing).
-    func baskets() throws(ROOTWriteError) -> [BasketRecord] {
+    /// The baskets, branch after branch, cut into batches of `size`: each batch is compressed in
+    /// parallel and written before the next is built, so memory holds one batch, not the file.
+    func basketBatches(of size: Int) -> [Range<Int>] {
+        let total = tree.branches.count * basketsPerBranch
+        return stride(from: 0, to: total, by: max(1, size)).map { $0 ..< min(total, $0 + max(1, size)) }
+    }
+
+    private var basketsPerBranch: Int {
+        let entries = tree.entryCount ?? 0
+        return (entries + tree.entriesPerBasket - 1) / tree.entriesPerBasket
+    }
+
+    /// Builds and compresses the baskets `batch` (numbered branch after branch) on the thread budget.
+    func baskets(_ batch: Range<Int>) throws(ROOTWriteError) -> [BasketRecord] {
         let entries = tree.entryCount ?? 0
         let perBasket = tree.entriesPerBasket
-        let basketCount = (entries + perBasket - 1) / perBasket
+        let perBranch = basketsPerBranch
         let branches = tree.branches
-        let jobs = branches.indices.flatMap { b in (0 ..< basketCount).map { (b, $0) } }
-        let results = parallelMap(jobs.count) { job throws(ROOTWriteError) -> BasketRecord in
-            let (b, k) = jobs[job]
-            let branch = branches[b]
+        let results = parallelMap(batch.count) { job throws(ROOTWriteError) -> BasketRecord in
+            let (b, k) = (batch.lowerBound + job).quotientAndRemainder(dividingBy: perBranch)
             let range = k * perBasket ..< min(entries, (k + 1) * perBasket)
-            return try basket(branch, index: b, range: range)
+            return try basket(branches[b], index: b, range: range)
         }
         var out: [BasketRecord] = []
         out.reserveCapacity(results.count)
@@ -104,7 +116,7 @@ struct TreeRecord {
         out.i32(Int32(keyLength + record.stored.count))
         out.i16(1004)
         out.i32(Int32(record.objectLength))
-        out.u32(ROOTDatime.now())
+        out.u32(datime)
         out.i16(Int16(keyLength))
         out.i16(0) // fCycle
         out.i64(seek)
