@@ -11,3 +11,13 @@ if [ -x .venv/bin/python ]; then PY=.venv/bin/python; fi
 
 echo "== hepkit apply --format root, read back by uproot, against numpy"
 "$PY" tools/check_apply.py "$HEPKIT"
+
+echo "== the INFERNO benchmark configs are what tools/make_inferno.py writes"
+INFERNO=$(mktemp -d)
+trap 'rm -rf "$INFERNO"' EXIT
+"$PY" tools/make_inferno.py "$INFERNO" --events 200 > /dev/null
+for config in fixtures/learned/inferno/*.yml; do
+  diff -u "$config" "$INFERNO/$(basename "$config")"
+done
+test "$(ls "$INFERNO"/*.yml | wc -l)" = "$(ls fixtures/learned/inferno/*.yml | wc -l)"
+echo "INFERNO configs: $(ls fixtures/learned/inferno/*.yml | wc -l) up to date"
