@@ -39,16 +39,24 @@ public struct BuildRecipe: Sendable, Equatable, Codable {
         public var histogram: InputHistogram
     }
 
+    /// The trained networks the config's network observables use (`build --networks`), or nil
+    /// for the config's own networks.
+    public var networks: TrainedNetworks?
+
     enum CodingKeys: String, CodingKey {
-        case config, settings, branches, histograms
+        case config, settings, branches, histograms, networks
         case configText = "config_text", baseDirectory = "base_directory"
     }
 
     /// Reads the config at `url` and resolves it against the ntuples, recording their branches.
     ///
-    /// - Returns: the recipe and the analysis with `settings` applied.
-    /// - Throws: ``ConfigError`` naming the place in the config, or a file's reading error.
-    public static func load(config url: URL, settings: [String: Double] = [:]) throws -> (recipe: BuildRecipe, analysis: ResolvedAnalysis) {
+    /// - Returns: the recipe and the analysis with `settings` applied and its networks replaced
+    ///   by `networks` (``ResolvedAnalysis/using(_:)``).
+    /// - Throws: ``ConfigError`` naming the place in the config, a file's reading error, or
+    ///   ``AnalysisDataError`` for networks that do not match the config's.
+    public static func load(
+        config url: URL, settings: [String: Double] = [:], networks: TrainedNetworks? = nil
+    ) throws -> (recipe: BuildRecipe, analysis: ResolvedAnalysis) {
         let text: String
         do {
             text = try String(contentsOf: url, encoding: .utf8)
@@ -61,7 +69,8 @@ public struct BuildRecipe: Sendable, Equatable, Codable {
         }
         let recorder = Recorder(), reader = InputHistogram.Reader()
         var recipe = BuildRecipe(
-            config: url.path, configText: text, settings: settings, baseDirectory: url.deletingLastPathComponent().path, branches: [])
+            config: url.path, configText: text, settings: settings, baseDirectory: url.deletingLastPathComponent().path, branches: [],
+            networks: networks)
         let analysis = try recipe.resolve(catalog: { files, tree in
             let shapes = try ROOTColumns.catalog(files: files, tree: tree)
             recorder.answers.append(Branches(
@@ -98,20 +107,35 @@ public struct BuildRecipe: Sendable, Equatable, Codable {
         })
     }
 
-    private func resolve(catalog: @escaping BranchCatalog, histograms: @escaping HistogramCatalog) throws(ConfigError) -> ResolvedAnalysis {
+    private func resolve(catalog: @escaping BranchCatalog, histograms: @escaping HistogramCatalog) throws -> ResolvedAnalysis {
         let decoded = try AnalysisConfig.decode(configText, json: URL(fileURLWithPath: config).pathExtension.lowercased() == "json", file: config)
+        let resolved: ResolvedAnalysis
         do {
-            return try decoded.resolve(baseDirectory: URL(fileURLWithPath: baseDirectory), branches: catalog, histograms: histograms)
+            resolved = try decoded.resolve(baseDirectory: URL(fileURLWithPath: baseDirectory), branches: catalog, histograms: histograms)
                 .setting(settings)
         } catch {
             throw ConfigError(file: config, path: error.path, message: error.message)
         }
+        guard let networks else { return resolved }
+        try networks.check(file: "the trained networks of \(config)")
+        return try resolved.using(networks)
     }
 
-    /// `sha256:…` of the config's text and the `--set` values: parts of one build share it.
+    /// `sha256:…` of the config's text, the `--set` values and the trained networks: parts of
+    /// one build share it.
     public var configDigest: String {
         let settingLines = settings.sorted { $0.key < $1.key }.map { "--set \($0.key)=\($0.value)\n" }.joined()
-        return "sha256:" + HashAlgorithm.sha256.hexDigest(Array((configText + "\n" + settingLines).utf8))
+        let networkLines = networks.map { $0.networks.map(Self.digestLine).joined() } ?? ""
+        return "sha256:" + HashAlgorithm.sha256.hexDigest(Array((configText + "\n" + settingLines + networkLines).utf8))
+    }
+
+    /// A trained network in the config digest: its architecture and the exact bits of its numbers,
+    /// so parts filled with different weights never merge.
+    private static func digestLine(_ entry: TrainedNetworks.Entry) -> String {
+        let net = entry.network
+        let numbers = (net.weights + net.inputMean + net.inputScale).map { String($0.bitPattern, radix: 16) }
+        let architecture = "\(net.layerSizes) \(net.activation.rawValue) \(net.output.rawValue)"
+        return "--networks \(entry.name) \(entry.inputs) \(architecture) \(numbers.joined(separator: ","))\n"
     }
 }
 
@@ -122,14 +146,24 @@ public struct BuildJob: Sendable {
     /// Every work item of the build, in summation order.
     public let items: [WorkItem]
 
-    /// Resolves the config at `url` with `settings` and lists the work items (file metadata only).
-    public init(config url: URL, settings: [String: Double] = [:], entriesPerItem: Int64 = WorkItem.defaultEntries) throws {
-        (recipe, analysis) = try BuildRecipe.load(config: url, settings: settings)
+    /// Resolves the config at `url` with `settings` (and trained `networks`) and lists the work
+    /// items (file metadata only).
+    public init(
+        config url: URL, settings: [String: Double] = [:], networks: TrainedNetworks? = nil, entriesPerItem: Int64 = WorkItem.defaultEntries
+    ) throws {
+        (recipe, analysis) = try BuildRecipe.load(config: url, settings: settings, networks: networks)
         items = try analysis.workItems(entriesPerItem: entriesPerItem)
     }
 
     /// Reads the items of `shard` and fills their histograms at the analysis's initial parameters.
+    ///
+    /// - Throws: ``AnalysisDataError`` for a config with networks but no trained ones: the
+    ///   untrained networks' inputs are standardised on all events, which no shard holds.
     public func part(_ shard: Shard) throws -> BuildPart {
+        guard analysis.networks.isEmpty || recipe.networks != nil else {
+            throw AnalysisDataError(message: "\(recipe.config): a build in shards of a config with networks needs their trained weights "
+                + "(--networks network.json): the untrained networks' inputs are standardised on all events, which no shard holds")
+        }
         let mine = shard.items(of: items)
         let histograms = try AnalysisHistograms(analysis: analysis, events: AnalysisEvents(loading: analysis, items: mine.map { items[$0] }))
         let filled = try histograms.fillHardPerItem(at: analysis.initialParameters)

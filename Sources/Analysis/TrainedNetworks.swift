@@ -44,12 +44,21 @@ public struct TrainedNetworks: Sendable, Equatable, Codable {
         } catch {
             throw AnalysisDataError(message: "\(url.path): not a network file (\(error))")
         }
-        guard trained.networks.count <= AnalysisLimits.networks else {
-            throw AnalysisDataError(message: "\(url.path): \(trained.networks.count) networks exceed the limit of \(AnalysisLimits.networks)")
+        try trained.check(file: url.path)
+        return trained
+    }
+
+    /// Checks every size against ``AnalysisLimits``, the weights and the standardisation against
+    /// the architecture, every number finite and every scale positive.
+    ///
+    /// - Throws: ``AnalysisDataError`` naming `file` and the network.
+    public func check(file: String) throws {
+        guard networks.count <= AnalysisLimits.networks else {
+            throw AnalysisDataError(message: "\(file): \(networks.count) networks exceed the limit of \(AnalysisLimits.networks)")
         }
-        for entry in trained.networks {
+        for entry in networks {
             let net = entry.network
-            func fail(_ message: String) -> AnalysisDataError { AnalysisDataError(message: "\(url.path): network '\(entry.name)': \(message)") }
+            func fail(_ message: String) -> AnalysisDataError { AnalysisDataError(message: "\(file): network '\(entry.name)': \(message)") }
             guard net.hidden.count <= AnalysisLimits.networkLayers,
                   net.layerSizes.allSatisfy({ (1...AnalysisLimits.networkWidth).contains($0) })
             else { throw fail("layer sizes \(net.layerSizes) outside 1...\(AnalysisLimits.networkWidth) (or more than \(AnalysisLimits.networkLayers) layers)") }
@@ -67,7 +76,6 @@ public struct TrainedNetworks: Sendable, Equatable, Codable {
                 throw fail("a weight or standardisation number is not finite (or a scale is not positive)")
             }
         }
-        return trained
     }
 
     /// The JSON written as `network.json` (sorted keys, indented).
@@ -94,6 +102,30 @@ public struct TrainedNetworks: Sendable, Equatable, Codable {
             for e in 0..<n { matrix[e * k + j] = column[e] }
         }
         return entry.network.evaluate(matrix)
+    }
+
+    /// The output columns of networks `names` on the events of `columns`: per network, `LABEL`
+    /// for a sigmoid score or `LABEL_0` … `LABEL_K-1` for a softmax's class probabilities, where
+    /// LABEL is `labels[i]` (default: the network's name).
+    ///
+    /// - Throws: ``AnalysisDataError`` for an unknown name or a label count that is not the
+    ///   network count, or the input expressions' errors.
+    public func outputColumns(
+        _ names: [String], labels: [String]? = nil, on columns: ColumnTable, options: ExpressionOptions = ExpressionOptions()
+    ) throws -> [(name: String, values: [Double])] {
+        let labels = labels ?? names
+        guard labels.count == names.count else {
+            throw AnalysisDataError(message: "\(labels.count) output names for \(names.count) networks")
+        }
+        var result: [(name: String, values: [Double])] = []
+        for (name, label) in zip(names, labels) {
+            let outputs = try evaluate(name, on: columns, options: options)
+            let k = named(name)!.network.outputCount
+            for j in 0..<k {
+                result.append((k == 1 ? label : "\(label)_\(j)", stride(from: j, to: outputs.count, by: k).map { outputs[$0] }))
+            }
+        }
+        return result
     }
 }
 

@@ -3,6 +3,7 @@ import ArgumentParser
 import Collective
 import Foundation
 import HEPKitSupport
+import ROOTIO
 
 // `hepkit build / optimize`: analysis configs → pyhf workspaces, and their gradient optimisation.
 
@@ -44,14 +45,13 @@ struct BuildCommand: ParsableCommand {
         try reportingErrors {
             var values: [String: Double] = [:]
             for s in settings { values[s.name] = s.value }
+            let trained = try networks.map { try TrainedNetworks.load(contentsOf: URL(fileURLWithPath: $0)) }
             if let shard {
-                if networks != nil { throw ValidationError("--networks cannot be combined with --shard yet") }
-                return try writeBuildPart(config: config, settings: values, shard: shard.shard, output: output)
+                return try writeBuildPart(config: config, settings: values, networks: trained, shard: shard.shard, output: output)
             }
             var loaded = try LoadedAnalysis(config: URL(fileURLWithPath: config), settings: values)
             for note in loaded.analysis.fixedTemplateNotes { FileHandle.standardError.write(Data("hepkit: \(note)\n".utf8)) }
-            loaded = try networks.map { try loaded.using(TrainedNetworks.load(contentsOf: URL(fileURLWithPath: $0))) }
-                ?? loaded.standardizingNetworks()
+            loaded = try trained.map { try loaded.using($0) } ?? loaded.standardizingNetworks()
             let theta = loaded.analysis.initialParameters
             guard let histograms else {
                 return try writeOutput(loaded.histograms.checkedHardWorkspace(at: theta).pyhfText, to: output)
@@ -405,26 +405,51 @@ struct ApplyCommand: ParsableCommand {
         commandName: "apply",
         abstract: "Evaluate trained networks (network.json of `hepkit optimize`) on the events of ROOT files.",
         discussion: """
-            Writes one row per event (the files' entries in order): the entry number and each network's output \
-            (NAME for a sigmoid score, NAME_0 … NAME_K-1 for a softmax's class probabilities), as CSV or as JSON \
-            columns. Writing the scores as a new branch of a ROOT file needs ROOTIO's writer.
+            One output per event (the files' entries in order): each network's output, NAME for a sigmoid \
+            score and NAME_0 … NAME_K-1 for a softmax's class probabilities (NAME: the network's name, or \
+            --branch). As CSV (with the entry number) or JSON columns, or — `--format root`, the default for \
+            an --output ending in .root — as a ROOT file with one tree of `double` branches: by default a \
+            friend tree (same name and entry order as the input tree, only the new branches; \
+            `events->AddFriend("events", "scores.root")` in ROOT, or read the two trees side by side in \
+            uproot), or with --copy-branches a self-contained copy of the input tree (its numeric branches, as \
+            `hepkit copy` writes them) plus the new branches. Outputs are written whole or not at all.
             """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json, root }
 
     @Argument(help: "The trained networks (network.json).") var networks: String
     @Argument(help: "ROOT files, read in order.") var files: [String]
     @Option(help: "The tree holding the events.") var tree: String
     @Option(help: ArgumentHelp("Only this network (repeatable; default: every network).", valueName: "name")) var network: [String] = []
-    @Option(help: "csv or json.") var format = "csv"
-    @Option(name: .shortAndLong, help: "Write here (default: standard output), whole or not at all.") var output: String?
+    @Option(help: ArgumentHelp("The output's name for the one network applied (default: its name).", valueName: "name")) var branch: String?
+    @Option(help: "csv, json or root (default: root for an --output ending in .root, else csv).") var format: Format?
+    @Option(name: .shortAndLong, help: "Write here (default: standard output; required for root), whole or not at all.") var output: String?
+    @Option(help: ArgumentHelp("root: the written tree's path (default: --tree's).", valueName: "path")) var outputTree: String?
+    @Flag(help: "root: copy the input tree's numeric branches before the new ones (one input file).") var copyBranches = false
+    @Option(help: "root: compression of the written file: none, zlib, lz4 or zstd, with an optional :level.")
+    var compression = CompressionArgument(argument: "zlib:1")!
     @OptionGroup var execution: ExecutionOptions
+
+    var resolvedFormat: Format { format ?? (output?.hasSuffix(".root") == true ? .root : .csv) }
+
+    func validate() throws {
+        if resolvedFormat == .root {
+            guard output != nil else { throw ValidationError("--format root needs --output FILE.root") }
+            if copyBranches, files.count != 1 { throw ValidationError("--copy-branches copies one input file's tree, found \(files.count) files") }
+        } else if copyBranches || outputTree != nil {
+            throw ValidationError("--copy-branches and --output-tree apply to --format root")
+        }
+    }
 
     func run() throws {
         try reportingErrors {
-            guard ["csv", "json"].contains(format) else { throw ValidationError("--format is csv or json, found '\(format)'") }
             let trained = try TrainedNetworks.load(contentsOf: URL(fileURLWithPath: networks))
             let names = network.isEmpty ? trained.networks.map(\.name) : network
             for name in names where trained.named(name) == nil {
                 throw CommandError("\(networks) has no network '\(name)' (it has \(trained.networks.map(\.name).joined(separator: ", ")))")
+            }
+            if branch != nil, names.count != 1 {
+                throw CommandError("--branch names the output of one network; \(networks) has \(names.count) (choose one with --network)")
             }
             let urls = files.map { URL(fileURLWithPath: $0) }
             let catalog = try ROOTColumns.catalog(files: urls, tree: tree)
@@ -439,17 +464,42 @@ struct ApplyCommand: ParsableCommand {
                 }
             }
             let table = try ROOTColumns.load(branches: branches.sorted(), files: urls, tree: tree)
-            var columns: [(name: String, values: [Double])] = []
-            for name in names {
-                let outputs = try trained.evaluate(name, on: table)
-                let k = trained.named(name)!.network.outputCount
-                for j in 0..<k {
-                    let label = k == 1 ? name : "\(name)_\(j)"
-                    columns.append((label, stride(from: j, to: outputs.count, by: k).map { outputs[$0] }))
-                }
+            let columns = try trained.outputColumns(names, labels: branch.map { [$0] }, on: table)
+            switch resolvedFormat {
+            case .csv: try writeOutput(Self.csv(columns, events: table.eventCount), to: output)
+            case .json: try writeOutput(try Self.json(columns), to: output)
+            case .root: try writeTree(columns, events: table.eventCount, to: output!)
             }
-            try writeOutput(format == "csv" ? Self.csv(columns, events: table.eventCount) : try Self.json(columns), to: output)
         }
+    }
+
+    /// The ROOT output: a friend tree of the output columns, or (--copy-branches) the input tree
+    /// copied with the output columns added.
+    private func writeTree(_ columns: [(name: String, values: [Double])], events: Int, to path: String) throws {
+        let target = outputTree ?? tree
+        let slash = target.lastIndex(of: "/")
+        let folder = slash.map { String(target[..<$0]) } ?? ""
+        let name = slash.map { String(target[target.index(after: $0)...]) } ?? target
+        var written: WritableTree
+        if copyBranches {
+            let source = try ROOTFile(path: files[0]).tree(tree)
+            written = try CopyCommand.copyTree(source, name: name, entriesPerBasket: 100_000)
+            if let copied = written.entryCount, copied != events {
+                throw CommandError("\(files[0]): tree '\(tree)' copied with \(copied) entries, the networks were applied to \(events)")
+            }
+        } else {
+            written = WritableTree(name: name, title: "hepkit apply \(URL(fileURLWithPath: networks).lastPathComponent)")
+        }
+        for column in columns {
+            do {
+                try written.add(column.name, values: column.values)
+            } catch {
+                throw CommandError("\(path): \(error) (choose another name with --branch)")
+            }
+        }
+        var writer = ROOTWriter(fileName: URL(fileURLWithPath: path).lastPathComponent, compression: compression.setting)
+        try writer.write(written, in: folder)
+        try writer.write(to: path)
     }
 
     static func csv(_ columns: [(name: String, values: [Double])], events: Int) -> String {

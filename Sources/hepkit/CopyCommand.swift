@@ -61,7 +61,7 @@ struct CopyCommand: ParsableCommand {
                 if key.isDirectory {
                     try writer.makeDirectory(path)
                 } else if key.className == "TTree" {
-                    try writer.write(try copyTree(file.tree(path), name: objectName), in: folder)
+                    try writer.write(try Self.copyTree(file.tree(path), name: objectName, entriesPerBasket: entriesPerBasket), in: folder)
                 } else if ["TH1D", "TH1F", "TH1I", "TH2D", "TH2F"].contains(key.className) {
                     try writer.write(try file.histogram(path), in: folder)
                 } else {
@@ -72,7 +72,9 @@ struct CopyCommand: ParsableCommand {
         }
     }
 
-    private func copyTree(_ tree: ROOTTree, name: String) throws -> WritableTree {
+    /// `tree`'s numeric branches (with their counters) as a tree to write; the other branches
+    /// are listed on standard error and skipped.
+    static func copyTree(_ tree: ROOTTree, name: String, entriesPerBasket: Int) throws -> WritableTree {
         var copy = WritableTree(name: name, title: tree.title, entriesPerBasket: entriesPerBasket)
         let counters = Set(tree.branches.compactMap { Self.counterName(of: $0) })
         for branch in tree.branches where !counters.contains(branch.name) {

@@ -22,7 +22,7 @@ struct ShardOption: ExpressibleByArgument {
 
 /// `hepkit build CONFIG --shard I/N`: fills the histograms of the shard's work items and writes the
 /// part file for `hepkit merge`.
-func writeBuildPart(config: String, settings: [String: Double], shard: Shard, output: String?) throws {
-    let part = try BuildJob(config: URL(fileURLWithPath: config), settings: settings).part(shard)
+func writeBuildPart(config: String, settings: [String: Double], networks: TrainedNetworks?, shard: Shard, output: String?) throws {
+    let part = try BuildJob(config: URL(fileURLWithPath: config), settings: settings, networks: networks).part(shard)
     try writeOutput(try part.json(), to: output)
 }

@@ -46,6 +46,42 @@ func temporaryFolder() throws -> URL {
         #expect(throws: ExitCode(1)) { try hepkit(["merge", folder.appendingPathComponent("part.1.0.json").path, "--format", "csv"]) }
     }
 
+    /// `hepkit build --networks network.json --shard I/N` then `hepkit merge`: the unsharded
+    /// `build --networks` bytes; parts of other weights do not merge with them, and a network
+    /// config is not built in shards without trained networks.
+    @Test func shardedNetworkBuildMergesToTheBuild() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = fixtures.appendingPathComponent("learned/example-network.yml").path
+        let networks = fixtures.appendingPathComponent("learned/network.json").path
+        let single = folder.appendingPathComponent("single.json").path
+        try hepkit(["build", config, "--networks", networks, "--set", "cut_met=30", "-o", single])
+        let expected = try Data(contentsOf: URL(fileURLWithPath: single))
+        for n in 1...3 {
+            let parts = (0..<n).map { folder.appendingPathComponent("part.\(n).\($0).json").path }
+            for (i, part) in parts.enumerated() {
+                try hepkit(["build", config, "--networks", networks, "--set", "cut_met=30", "--shard", "\(i)/\(n)", "-o", part])
+            }
+            let merged = folder.appendingPathComponent("merged.\(n).json").path
+            try hepkit(["merge"] + parts.reversed() + ["-o", merged])
+            #expect(try Data(contentsOf: URL(fileURLWithPath: merged)) == expected, "\(n) shards")
+        }
+        // Shard 1 of 2 filled with other weights: a different config digest, refused.
+        var trained = try TrainedNetworks.load(contentsOf: URL(fileURLWithPath: networks))
+        trained.networks[0].network.weights[0] += 1e-9
+        let other = folder.appendingPathComponent("other.json")
+        try trained.json().write(to: other)
+        let otherPart = folder.appendingPathComponent("other.1.json").path
+        try hepkit(["build", config, "--networks", other.path, "--set", "cut_met=30", "--shard", "1/2", "-o", otherPart])
+        let mixed = folder.appendingPathComponent("mixed.json").path
+        #expect(throws: ExitCode(1)) { try hepkit(["merge", folder.appendingPathComponent("part.2.0.json").path, otherPart, "-o", mixed]) }
+        #expect(!FileManager.default.fileExists(atPath: mixed))
+        // Without --networks the untrained networks are standardised on all events: no shard can.
+        let refused = folder.appendingPathComponent("refused.json").path
+        #expect(throws: ExitCode(1)) { try hepkit(["build", config, "--shard", "0/2", "-o", refused]) }
+        #expect(!FileManager.default.fileExists(atPath: refused))
+    }
+
     @Test func shardArgumentIsChecked() {
         for bad in ["4/4", "-1/2", "1", "a/b", "0/0", "1/2/3"] {
             #expect(throws: (any Error).self, "\(bad)") { try HEPKitCommand.parseAsRoot(["build", "x.yml", "--shard", bad]) }
