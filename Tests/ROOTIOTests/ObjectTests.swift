@@ -312,3 +312,16 @@ extension ObjectTests {
         }
     }
 }
+
+extension ObjectTests {
+    /// `std::bitset<8>` and `std::bitset<16>` branches (scikit-hep/uproot5 issue 40): a count,
+    /// then one bool per bit, as uproot's `AsBitSet` reads them.
+    @Test func bitsetBranchesMatchUproot() throws {
+        #expect(try Self.compareAll("uproot-issue-40") == 2)
+        let tree = try ROOTFile(path: Fixtures.package.appendingPathComponent("fixtures/root-objects/uproot-issue-40.root").path).tree("tree")
+        let bits = try tree.branch("bitset8").column()
+        // uproot: [True, False, True, False, True, False, False, False]
+        guard case .bool(let values) = bits.values else { Issue.record("bitset8 is not bool"); return }
+        #expect(values == [true, false, true, false, true, false, false, false] && bits.offsets == [0, 8])
+    }
+}
