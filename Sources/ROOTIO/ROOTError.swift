@@ -24,6 +24,10 @@ public struct ROOTError: Error, CustomStringConvertible, Sendable, Equatable {
         case typeMismatch(String)
         /// Bytes of a remote file could not be read (after retries).
         case readFailed(String)
+        /// Data of `className` were written with class `version` (or, for version 0, the class
+        /// checksum), and the file has no streamer of that version: never read with another
+        /// version's layout. `available` lists the versions the file describes.
+        case classVersion(className: String, version: Int, available: [Int])
     }
 
     /// The path of the file (as given when opening it).
@@ -52,6 +56,9 @@ public struct ROOTError: Error, CustomStringConvertible, Sendable, Equatable {
         case .notFound(let name): what = "not found: \(name)"
         case .typeMismatch(let why): what = "type mismatch: \(why)"
         case .readFailed(let why): what = "read failed: \(why)"
+        case let .classVersion(className, version, available):
+            what = "unsupported: class \(className) version \(version) has no streamer in the file (it describes "
+                + (available.isEmpty ? "no version" : "version " + available.map(String.init).joined(separator: ", ")) + ")"
         }
         return [file, object].compactMap { $0 }.joined(separator: ": ") + ": " + what
     }

@@ -233,3 +233,95 @@ extension ObjectTests {
         #expect(try Self.compareAll("uproot-issue-569") == 48)
     }
 }
+
+extension ObjectTests {
+    /// BDSIM output (scikit-hep/uproot5 issue 494): member-wise `map<string, TRotation>`,
+    /// `map<string, TVector3>` and `map<int, ParticleInfo>` (a class without `ClassDef`, version 0 +
+    /// checksum). The values of such a map are objects, each with its own byte count + version and
+    /// no shared 6-byte header (only containers and strings share one): reading one there shifted
+    /// every value by 6 bytes (wrong rotations, refused particle tables).
+    @Test func memberwiseMapsOfObjectsMatchUproot() throws {
+        #expect(try Self.compareAll("uproot-issue494") == 721)
+        let file = try ROOTFile(path: Fixtures.path("uproot-issue494.root"))
+        let model = try file.tree("Model")
+        // uproot: 19 meshes, mesh_t7 at z = 0.13600007800000008 m, identity rotations
+        let translations = try model.branch("Model./Model.scoringMeshTranslation").column()
+        #expect(translations.offsets == [0, 19])
+        guard case .record(let pair) = translations.values, case .record(let vector) = pair[1].column.values,
+              case .double(let z)? = vector.first(where: { $0.name == "fZ" })?.column.values else {
+            Issue.record("scoringMeshTranslation is not a map of records"); return
+        }
+        #expect(z[18] == 0.13600007800000008 && z[0] == 0.074)
+        let particles = try file.tree("Geant4Data").branch("Geant4Data./Geant4Data.particles").column()
+        #expect(particles.offsets == [0, 461])
+    }
+
+    /// Layouts are built from the streamer of the version the data carry: a branch's
+    /// `fClassVersion`, the version (or, after version 0, the checksum) in front of each object.
+    /// Data of a version the file does not describe are refused naming class and version.
+    @Test func classVersionsSelectTheirOwnStreamer() throws {
+        func double(_ name: String) -> StreamerElement { StreamerElement(name: name, title: "", type: 8, typeName: "double") }
+        let tObject = StreamerElement(name: "TObject", title: "", type: 66, typeName: "BASE")
+        let table = StreamerTable([
+            ("TVector3", ClassStreamer(version: 3, checkSum: 0x1234, elements: [tObject, double("fX"), double("fY"), double("fZ")])),
+            ("TVector3", ClassStreamer(version: 2, checkSum: 0x5678, elements: [tObject, double("fX"), double("fY")])),
+            ("TVector3", ClassStreamer(version: 3, checkSum: 0x9999, elements: [])), // a repeated version keeps the first
+        ])
+        #expect(table.versions(of: "TVector3") == [3, 2])
+        var parser = ObjectLayoutParser(classes: table)
+        guard case .object(_, let v2?, let parts2) = try parser.layout(of: "TVector3", version: 2),
+              case .object(_, let v3?, let parts3) = try parser.layout(of: "TVector3") else {
+            Issue.record("TVector3 is not an object layout"); return
+        }
+        #expect(v2.version == 2 && parts2.count == 3 && v3.version == 3 && parts3.count == 4)
+        do {
+            _ = try parser.layout(of: "TVector3", version: 7)
+            Issue.record("version 7 was not refused")
+        } catch {
+            #expect(error.reason == .classVersion(className: "TVector3", version: 7, available: [3, 2]))
+        }
+
+        /// One TVector3 written with `version`: byte count, version, TObject, three doubles.
+        func bytes(version: UInt16) -> [UInt8] {
+            var out: [UInt8] = [0x40, 0, 0, 36, UInt8(version >> 8), UInt8(version & 0xFF)]
+            out += [0, 1, 0, 0, 0, 0, 3, 0, 0, 0] // TObject v1, fUniqueID, fBits
+            for value in [1.5, -2.0, 0.25] { out += withUnsafeBytes(of: value.bitPattern.bigEndian, Array.init) }
+            return out
+        }
+        func read(_ data: [UInt8], as layout: ObjectLayout) throws -> Column {
+            let builder = ObjectColumnBuilder(layout)
+            var copy = data
+            let count = copy.count
+            try copy.withUnsafeMutableBytes { (raw: UnsafeMutableRawBufferPointer) in
+                var stream = ObjectReader(ByteReader(UnsafeRawBufferPointer(start: raw.baseAddress, count: count)))
+                try builder.append(from: &stream)
+            }
+            return try builder.column()
+        }
+        let layout = try parser.layout(of: "TVector3")
+        guard case .record(let fields) = try read(bytes(version: 3), as: layout).values,
+              case .double(let z)? = fields.last?.column.values else { Issue.record("no record"); return }
+        #expect(fields.map(\.name) == ["fX", "fY", "fZ"] && z == [0.25])
+        for (version, expected) in [(UInt16(2), "version 2 (nested in several versions"), (9, "class TVector3 version 9 has no streamer")] {
+            do {
+                _ = try read(bytes(version: version), as: layout)
+                Issue.record("version \(version) read with the layout of version 3")
+            } catch let error as DecodeError {
+                #expect(ROOTError(file: "f", reason: error.reason).description.contains(expected), "\(error.reason)")
+            }
+        }
+    }
+}
+
+extension ObjectTests {
+    /// `std::bitset<8>` and `std::bitset<16>` branches (scikit-hep/uproot5 issue 40): a count,
+    /// then one bool per bit, as uproot's `AsBitSet` reads them.
+    @Test func bitsetBranchesMatchUproot() throws {
+        #expect(try Self.compareAll("uproot-issue-40") == 2)
+        let tree = try ROOTFile(path: Fixtures.package.appendingPathComponent("fixtures/root-objects/uproot-issue-40.root").path).tree("tree")
+        let bits = try tree.branch("bitset8").column()
+        // uproot: [True, False, True, False, True, False, False, False]
+        guard case .bool(let values) = bits.values else { Issue.record("bitset8 is not bool"); return }
+        #expect(values == [true, false, true, false, true, false, false, false] && bits.offsets == [0, 8])
+    }
+}

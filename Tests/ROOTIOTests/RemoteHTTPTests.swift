@@ -126,3 +126,35 @@ import Glibc
         #expect(why.contains("does not answer range requests"), "\(why)")
     }
 }
+
+extension RemoteHTTPTests {
+    /// An RNTuple field over HTTP: all its pages (3 clusters × offsets, inner offsets and values of
+    /// `vector<vector<int32>>`; a sub-field with its parent collection's offsets) arrive in one
+    /// vectored fetch per read, not page by page, and read as locally.
+    @Test func oneVectoredFetchPerRNTupleField() throws {
+        let folder = Fixtures.package.appendingPathComponent("fixtures/rntuple")
+        let server = try ServedProcess(script: "range_server.py", [folder.path])
+        let name = "uproot-rntuple-clusters.root"
+        let file = try ROOTFile(path: "http://127.0.0.1:\(server.port)/\(name)")
+        let ntuple = try file.rntuple("events")
+        let local = try ROOTFile(path: folder.appendingPathComponent(name).path).rntuple("events")
+        #expect(ntuple.clusters.count == 3)
+        for path in ["vvi", "vrec.a"] {
+            let field = try ntuple.field(path)
+            #expect(ntuple.pageRanges(of: field, clusters: 0 ..< 3).count >= 6, "\(path)")
+            let before = try #require(file.storage.remoteStatistics)
+            let values = try ntuple.read(field)
+            let after = try #require(file.storage.remoteStatistics)
+            #expect(after.fetches == before.fetches + 1, "\(path): \(after.fetches - before.fetches) fetches")
+            #expect(String(describing: values) == String(describing: try local.read(path)), "\(path)")
+            // read again: every page is there already
+            _ = try ntuple.read(field)
+            #expect(file.storage.remoteStatistics! == after)
+        }
+        // uproot (the truth file): vvi holds 1210 numbers summing to -521
+        guard case .list(_, .list(_, .values(.int32(let numbers)))) = try ntuple.read("vvi") else {
+            Issue.record("vvi is not a list of lists of int32"); return
+        }
+        #expect(numbers.count == 1210 && numbers.reduce(0, +) == -521)
+    }
+}

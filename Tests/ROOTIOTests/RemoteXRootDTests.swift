@@ -14,6 +14,7 @@ final class XRootDServer {
 
     static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/xrootd") }
 
+    /// `names`: fixtures found by `Fixtures.path`, or paths (served under their file name).
     init(serving names: [String]) throws {
         let files = FileManager.default
         folder = files.temporaryDirectory.appendingPathComponent("hepkit-xrootd-\(getpid())-\(UInt32.random(in: 0 ... .max))")
@@ -25,8 +26,9 @@ final class XRootDServer {
         try files.setAttributes([.posixPermissions: 0o755], ofItemAtPath: data.path)
         try files.setAttributes([.posixPermissions: 0o777], ofItemAtPath: run.path)
         for name in names {
-            let copy = data.appendingPathComponent(name)
-            try files.copyItem(atPath: Fixtures.path(name), toPath: copy.path)
+            let source = name.contains("/") ? name : Fixtures.path(name)
+            let copy = data.appendingPathComponent(URL(fileURLWithPath: name).lastPathComponent)
+            try files.copyItem(atPath: source, toPath: copy.path)
             try files.setAttributes([.posixPermissions: 0o644], ofItemAtPath: copy.path)
         }
         port = try freeLoopbackPort()
@@ -109,6 +111,27 @@ struct RemoteXRootDTests {
         } throws: { error in
             guard let error = error as? ROOTError, case .cannotOpen(let why) = error.reason else { return false }
             return error.file == url && why.contains("open failed")
+        }
+    }
+}
+
+extension RemoteXRootDTests {
+    /// Reading an RNTuple field over XRootD fetches all its pages (3 clusters; every column,
+    /// sub-field and parent collection offsets) in one vectored read, and reads as locally.
+    @Test func oneVectoredFetchPerRNTupleField() throws {
+        let path = Fixtures.package.appendingPathComponent("fixtures/rntuple/uproot-rntuple-clusters.root").path
+        let server = try XRootDServer(serving: [path])
+        let file = try ROOTFile(path: server.url("uproot-rntuple-clusters.root"))
+        let ntuple = try file.rntuple("events")
+        let local = try ROOTFile(path: path).rntuple("events")
+        for name in ["vvi", "vrec.c", "arr"] {
+            let field = try ntuple.field(name)
+            #expect(ntuple.pageRanges(of: field, clusters: 0 ..< ntuple.clusters.count).count >= 3)
+            let before = try #require(file.storage.remoteStatistics)
+            let values = try ntuple.read(field)
+            let after = try #require(file.storage.remoteStatistics)
+            #expect(after.fetches == before.fetches + 1, "\(name): \(after.fetches - before.fetches) fetches")
+            #expect(String(describing: values) == String(describing: try local.read(name)), "\(name)")
         }
     }
 }

@@ -113,7 +113,8 @@ extension BranchModel {
             return Interpretation(type: nil, layout: .objects(try parser.layout(of: member.typeName), typeName: member.typeName), shape: [])
         }
         guard let objectClassName, streamerType < 0 || StreamerType.stlLike.contains(streamerType) else { return nil }
-        let layout = try parser.layout(of: objectClassName)
+        // the branch's fClassVersion is the version its objects were written with (0: no ClassDef, by checksum)
+        let layout = try parser.layout(of: objectClassName, version: classVersion.flatMap { $0 > 0 ? $0 : nil })
         return Interpretation(type: nil, layout: .objects(layout, typeName: objectClassName), shape: [])
     }
 

@@ -24,7 +24,7 @@ final class ObjectColumnBuilder {
         case .map(let key, let value, _):
             children = [ObjectColumnBuilder(key), ObjectColumnBuilder(value)]
             names = ["0", "1"]
-        case .object(_, let parts):
+        case .object(_, _, let parts):
             func collect(_ parts: [ObjectPart]) {
                 for part in parts {
                     switch part {
@@ -35,7 +35,7 @@ final class ObjectColumnBuilder {
                     case .referenceTObject:
                         names.append("ref")
                         children.append(ObjectColumnBuilder(.number(.uint32)))
-                    case .base(_, let parts): collect(parts)
+                    case .base(_, _, let parts): collect(parts)
                     }
                 }
             }
@@ -81,9 +81,9 @@ final class ObjectColumnBuilder {
             }
             let n = try stream.reader.count("map items", elementSize: max(1, key.minimumSize + value.minimumSize))
             if memberwise {
-                if key.hasHeader, header { try stream.reader.skip(6) }
+                if key.hasSharedHeaderInMap, header { try stream.reader.skip(6) }
                 try children[0].appendItems(n, from: &stream, depth: depth)
-                if value.hasHeader, header { try stream.reader.skip(6) }
+                if value.hasSharedHeaderInMap, header { try stream.reader.skip(6) }
                 try children[1].appendItems(n, from: &stream, depth: depth)
             } else {
                 for _ in 0 ..< n {
@@ -101,8 +101,12 @@ final class ObjectColumnBuilder {
             let n = try stream.reader.count("TArray values", elementSize: type.diskSize)
             bytes.append(contentsOf: try stream.reader.rawBytes(n * type.diskSize))
             offsets.append(offsets.last! + n)
-        case .object(let className, let parts):
-            let part = ObjectLayout.versionless.contains(className) || bare ? (version: 0, end: nil) : try stream.classHeader()
+        case let .object(className, streamer, parts):
+            var part: (version: Int, checkSum: UInt32?, end: Int?) = (0, nil, nil)
+            if !ObjectLayout.versionless.contains(className), !bare {
+                part = try stream.classHeader()
+                try streamer?.check(className, version: part.version, checkSum: part.checkSum)
+            }
             var child = 0
             try read(parts, from: &stream, child: &child, depth: depth)
             try stream.finishExactly(part.end, className)
@@ -142,8 +146,9 @@ final class ObjectColumnBuilder {
                 child += 1
             case .skipped(let n):
                 try stream.reader.skip(n)
-            case let .base(className, parts):
+            case let .base(className, streamer, parts):
                 let header = try stream.classHeader()
+                try streamer?.check(className, version: header.version, checkSum: header.checkSum)
                 try read(parts, from: &stream, child: &child, depth: depth + 1)
                 try stream.finishExactly(header.end, className)
             }
@@ -246,10 +251,10 @@ extension ObjectReader {
 
     /// Byte count + version of a class part; version 0 (a class without `ClassDef`) is followed by
     /// the class checksum (§5.1).
-    mutating func classHeader() throws(DecodeError) -> (version: Int, end: Int?) {
+    mutating func classHeader() throws(DecodeError) -> (version: Int, checkSum: UInt32?, end: Int?) {
         let header = try versionHeader()
-        if header.version == 0 { try reader.skip(4) }
-        return header
+        let checkSum = header.version == 0 ? try reader.u32() : nil
+        return (header.version, checkSum, header.end)
     }
 
     /// `TObject::kIsReferenced`: a 2-byte process id follows `fBits`.

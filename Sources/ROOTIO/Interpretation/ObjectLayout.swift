@@ -18,8 +18,9 @@ indirect enum ObjectLayout: Sendable, Equatable {
     case counted(ElementType, count: String, flagged: Bool = true)
     /// `TArrayC/S/I/L/F/D`: an `i32` count, then the values, no header.
     case tArray(ElementType)
-    /// A class described by streamers: byte count + version, then its parts.
-    case object(className: String, parts: [ObjectPart])
+    /// A class described by streamers: byte count + version, then its parts. `streamer` names the
+    /// version the parts were built from (`nil` for hand-written streamers).
+    case object(className: String, streamer: StreamerVersion?, parts: [ObjectPart])
     /// A class the file has no streamer for: readable only where no value of it is stored (empty
     /// containers); a stored value is an error naming the class.
     case unknown(className: String)
@@ -40,7 +41,7 @@ indirect enum ObjectLayout: Sendable, Equatable {
     /// word is not a byte count spanning exactly the entry (classes without `ClassDef` are streamed
     /// bare at the top of a branch; uproot reads them as strided members, without a header).
     func isBare(entry: ByteReader) -> Bool {
-        guard case .object(let className, _) = self, !Self.versionless.contains(className) else { return false }
+        guard case .object(let className, _, _) = self, !Self.versionless.contains(className) else { return false }
         var peek = entry
         guard let word = try? peek.u32() else { return false }
         return word & ObjectReader.byteCountMask == 0 || Int(word & ~ObjectReader.byteCountMask) != entry.remaining - 4
@@ -48,6 +49,16 @@ indirect enum ObjectLayout: Sendable, Equatable {
 
     /// Classes whose hand-written streamers write no byte count + version.
     static let versionless: Set<String> = ["TRef", "TDatime"]
+
+    /// Whether the keys or values of a member-wise map of this type share one 6-byte header (as
+    /// uproot's `_has_nested_header`: headered containers and strings only; objects there carry
+    /// their own byte count + version each, with no shared header).
+    var hasSharedHeaderInMap: Bool {
+        switch self {
+        case .string(let headered), .sequence(_, let headered), .map(_, _, let headered): headered
+        case .object, .unknown, .number, .array, .counted, .tArray, .tObjectBits: false
+        }
+    }
 
     /// Fewest bytes one value takes (bounds item counts read from a file before anything is allocated).
     var minimumSize: Int {
@@ -69,23 +80,44 @@ enum ObjectPart: Sendable, Equatable {
     /// as uproot does not show it.
     case tObject
     /// Another base class: byte count + version, then its parts (fields of the same record).
-    case base(className: String, parts: [ObjectPart])
+    case base(className: String, streamer: StreamerVersion?, parts: [ObjectPart])
     /// The `TObject` part of a `TRef`: its `fUniqueID` is the reference, the field `ref` (as uproot shows it).
     case referenceTObject
     /// Bytes of a hand-written streamer that carry nothing shown (uproot skips them too).
     case skipped(bytes: Int)
 }
 
+/// The class version a layout was built from. The data's version (after version 0: the class
+/// checksum) must be this one: bytes of another version are never read with this layout.
+struct StreamerVersion: Sendable, Equatable {
+    var version: Int
+    var checkSum: UInt32
+    /// Every version of the class the file describes (for the error).
+    var available: [Int]
+
+    /// Throws ``ROOTError/Reason/classVersion(className:version:available:)`` unless a class
+    /// header of `version` (and `checkSum`, after version 0) is this streamer's.
+    func check(_ className: String, version: Int, checkSum: UInt32?) throws(DecodeError) {
+        if version == 0 ? checkSum == self.checkSum : version == self.version { return }
+        if version != 0, available.contains(version) {
+            // the file has that version, but a nested class's layout is chosen before its data are seen
+            throw .unsupported("class \(className) version \(version) (nested in several versions; its layout was built from version \(self.version))")
+        }
+        throw DecodeError(.classVersion(className: className, version: version, available: available))
+    }
+}
+
 /// Builds ``ObjectLayout``s from C++ type names and the file's class descriptions.
 struct ObjectLayoutParser {
-    let classes: [String: [StreamerElement]]
+    let classes: StreamerTable
     /// Classes being expanded (a class that contains itself cannot be read as columns).
     private var open: [String] = []
 
-    init(classes: [String: [StreamerElement]]) { self.classes = classes }
+    init(classes: StreamerTable) { self.classes = classes }
 
-    /// The layout of a value of C++ type `typeName`.
-    mutating func layout(of typeName: String, headered: Bool = true) throws(DecodeError) -> ObjectLayout {
+    /// The layout of a value of C++ type `typeName`; `version`, if known (a branch's
+    /// `fClassVersion`), selects the streamer of that version of the class.
+    mutating func layout(of typeName: String, headered: Bool = true, version: Int? = nil) throws(DecodeError) -> ObjectLayout {
         // type names come from the file: bound the template nesting before recursing into it
         guard typeName.utf8.count(where: { $0 == UInt8(ascii: "<") }) <= 16 else {
             throw .unsupported("\(typeName.prefix(80))… (templates nested too deep)")
@@ -116,34 +148,41 @@ struct ObjectLayoutParser {
                 break // a class template (ROOT::Math::DisplacementVector3D<...>): its streamer describes it
             }
         }
-        return try object(name)
+        return try object(name, version: version)
     }
 
     /// The layout of a class from its streamer elements; `TRef`, `TRefArray` and `TDatime` have
     /// hand-written streamers, read as uproot's models read them (`scikit-hep/uproot5:
     /// src/uproot/models/TRef.py`, `TDatime.py`).
-    private mutating func object(_ className: String) throws(DecodeError) -> ObjectLayout {
+    private mutating func object(_ className: String, version: Int?) throws(DecodeError) -> ObjectLayout {
         switch className {
         case "TRef":
-            return .object(className: className, parts: [.referenceTObject, .skipped(bytes: 2)]) // then the process id
+            return .object(className: className, streamer: nil, parts: [.referenceTObject, .skipped(bytes: 2)]) // then the process id
         case "TDatime":
-            return .object(className: className, parts: [.member(name: "fDatime", layout: .number(.uint32))])
+            return .object(className: className, streamer: nil, parts: [.member(name: "fDatime", layout: .number(.uint32))])
         case "TRefArray":
-            return .object(className: className, parts: [
+            return .object(className: className, streamer: nil, parts: [
                 .tObject, .member(name: "fName", layout: .string(headered: false)),
                 .member(name: "fSize", layout: .number(.int32)), .skipped(bytes: 6),
                 .member(name: "refs", layout: .counted(.uint32, count: "fSize", flagged: false)),
             ])
         default:
-            guard classes[className] != nil else { return .unknown(className: className) }
-            return .object(className: className, parts: try parts(of: className))
+            guard classes.contains(className) else { return .unknown(className: className) }
+            let (streamer, parts) = try parts(of: className, version: version)
+            return .object(className: className, streamer: streamer, parts: parts)
         }
     }
 
-    private mutating func parts(of className: String) throws(DecodeError) -> [ObjectPart] {
-        guard let elements = classes[className] else {
+    /// The parts of `className` from the streamer of `version` (the first in the file if `nil`).
+    private mutating func parts(of className: String, version: Int? = nil) throws(DecodeError) -> (StreamerVersion, [ObjectPart]) {
+        guard let streamer = classes.streamer(of: className, version: version) else {
+            let available = classes.versions(of: className)
+            if let version, !available.isEmpty {
+                throw DecodeError(.classVersion(className: className, version: version, available: available))
+            }
             throw .unsupported("class \(className) (no streamer in the file)")
         }
+        let elements = streamer.elements
         guard !open.contains(className), open.count < 16 else {
             throw .unsupported("class \(className) nests itself (\(open.joined(separator: " > ")))")
         }
@@ -157,7 +196,8 @@ struct ObjectLayoutParser {
                 throw DecodeError(error.reason.prefixed("\(className)::\(element.name) (\(element.typeName), streamer type \(element.type))"))
             }
         }
-        return parts
+        let identity = StreamerVersion(version: streamer.version, checkSum: streamer.checkSum, available: classes.versions(of: className))
+        return (identity, parts)
     }
 
     private mutating func part(_ element: StreamerElement) throws(DecodeError) -> ObjectPart {
@@ -166,9 +206,10 @@ struct ObjectLayoutParser {
         case 0 where element.name == "TObject", 66:
             return .tObject
         case 0:
-            return .base(className: element.name, parts: try parts(of: element.name))
+            let (streamer, parts) = try parts(of: element.name)
+            return .base(className: element.name, streamer: streamer, parts: parts)
         case 67:
-            return .base(className: "TNamed", parts: [.tObject, .member(name: "fName", layout: .string(headered: false)),
+            return .base(className: "TNamed", streamer: nil, parts: [.tObject, .member(name: "fName", layout: .string(headered: false)),
                                                       .member(name: "fTitle", layout: .string(headered: false))])
         case 1 ... 6, 8 ... 19:
             guard let type = ElementType(streamerCode: code, title: element.title) else { break }

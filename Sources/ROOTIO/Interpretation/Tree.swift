@@ -267,10 +267,8 @@ extension ROOTFile {
             }
         }
         if model.branches.contains(where: { $0.className == "TBranchElement" || $0.className == "TBranchObject" }) {
-            let infos = streamerInfos()
-            // type names in members and branches are spelled differently (spaces, `std::`): look classes up normalised
-            let classes = Dictionary(infos.map { (ObjectLayoutParser.normalized($0.key), $0.value) }, uniquingKeysWith: { first, _ in first })
-            for i in model.branches.indices { model.branches[i].attachMembers(infos, classes: classes) }
+            let classes = streamerInfos()
+            for i in model.branches.indices { model.branches[i].attachMembers(classes) }
         }
         return ROOTTree(file: self, path: treePath, model: model)
     }

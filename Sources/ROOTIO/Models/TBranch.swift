@@ -20,8 +20,10 @@ struct BranchModel: Sendable {
     var streamerType: Int = -1
     /// The streamer element of a split member (from the file's StreamerInfo), if found.
     var member: StreamerElement?
-    /// The file's class descriptions (for object-valued branches), keyed by class name.
-    var classes: [String: [StreamerElement]] = [:]
+    /// `fClassVersion`: the version of `objectClassName` the branch's data were written with.
+    var classVersion: Int?
+    /// The file's class descriptions (for object-valued branches).
+    var classes = StreamerTable()
 }
 
 extension ObjectReader {
@@ -52,7 +54,7 @@ extension ObjectReader {
                 _ = try reader.u32() // fCheckSum
             }
             // fClassVersion; ROOT 4's v1 has no parent, clones name or checksum (its own streamer)
-            if header.version >= 10 { _ = try reader.i16() } else { _ = try reader.i32() }
+            branch.classVersion = header.version >= 10 ? Int(try reader.i16()) : Int(try reader.i32())
             branch.streamerID = Int(try reader.i32())
             branch.elementKind = Int(try reader.i32())
             branch.streamerType = Int(try reader.i32())

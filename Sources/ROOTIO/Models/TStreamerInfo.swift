@@ -13,31 +13,75 @@ struct StreamerElement: Sendable {
     var countName: String?
 }
 
+/// One version of a class as a `TStreamerInfo` describes it.
+struct ClassStreamer: Sendable {
+    /// `fClassVersion`: the version written in front of the class's data.
+    var version: Int
+    /// `fCheckSum`: written after version 0 by classes without `ClassDef` (§5.1).
+    var checkSum: UInt32
+    var elements: [StreamerElement]
+}
+
+/// The file's class descriptions: every version of every class, keyed by class name as
+/// ``ObjectLayoutParser/normalized(_:)`` spells it (members and branches spell type names
+/// differently: spaces, `std::`). A file that grew over several releases of its classes holds
+/// several versions of one class; the version its data carry selects the layout.
+struct StreamerTable: Sendable {
+    private var streamers: [String: [ClassStreamer]] = [:]
+
+    init() {}
+
+    /// Versions in file order; a repeated (class, version) keeps the first.
+    init(_ infos: [(className: String, streamer: ClassStreamer)]) {
+        for (className, streamer) in infos {
+            let name = ObjectLayoutParser.normalized(className)
+            if streamers[name]?.contains(where: { $0.version == streamer.version }) == true { continue }
+            streamers[name, default: []].append(streamer)
+        }
+    }
+
+    /// Whether the file describes any version of `className`.
+    func contains(_ className: String) -> Bool { streamers[ObjectLayoutParser.normalized(className)] != nil }
+
+    /// The versions of `className` the file describes, in file order.
+    func versions(of className: String) -> [Int] {
+        streamers[ObjectLayoutParser.normalized(className)]?.map(\.version) ?? []
+    }
+
+    /// The streamer of `className` for data of class `version`; with no version known, the first
+    /// in the file (the one ROOT wrote when the file was created).
+    func streamer(of className: String, version: Int? = nil) -> ClassStreamer? {
+        guard let all = streamers[ObjectLayoutParser.normalized(className)] else { return nil }
+        guard let version else { return all.first }
+        return all.first { $0.version == version }
+    }
+}
+
 extension ObjectReader {
-    /// The StreamerInfo record: a `TList` of `TStreamerInfo`, keyed by class name.
-    mutating func streamerInfos() throws(DecodeError) -> [String: [StreamerElement]] {
+    /// The StreamerInfo record: a `TList` of `TStreamerInfo`, every version of every class.
+    mutating func streamerInfos() throws(DecodeError) -> StreamerTable {
         let header = try versionHeader()
         try tObject()
         _ = try reader.string()
         let n = try reader.count("streamer infos", elementSize: 5)
-        var infos: [String: [StreamerElement]] = [:]
+        var infos: [(className: String, streamer: ClassStreamer)] = []
         for _ in 0 ..< n {
             let item = try objectPointer { (className, stream) throws(DecodeError) in
                 guard className == "TStreamerInfo" else { return .other }
                 return try stream.streamerInfo()
             }
-            if case let .streamerInfo(name, elements)? = item, infos[name] == nil { infos[name] = elements }
+            if case let .streamerInfo(name, streamer)? = item { infos.append((name, streamer)) }
             _ = try reader.string() // option
         }
         try finish(header.end, "StreamerInfo list")
-        return infos
+        return StreamerTable(infos)
     }
 
     private mutating func streamerInfo() throws(DecodeError) -> StreamedReference {
         let header = try versionHeader()
         let (name, _) = try tNamed()
-        _ = try reader.u32() // fCheckSum
-        _ = try reader.i32() // fClassVersion
+        let checkSum = try reader.u32()
+        let version = Int(try reader.i32())
         let elements = try objectPointer { (className, stream) throws(DecodeError) in
             guard className == "TObjArray" else { return .other }
             let items = try stream.objArray { (className, stream) throws(DecodeError) in
@@ -49,8 +93,10 @@ extension ObjectReader {
             })
         }
         try finish(header.end, "TStreamerInfo")
-        guard case .streamerElements(let list)? = elements else { return .streamerInfo(name, []) }
-        return .streamerInfo(name, list)
+        guard case .streamerElements(let list)? = elements else {
+            return .streamerInfo(name, ClassStreamer(version: version, checkSum: checkSum, elements: []))
+        }
+        return .streamerInfo(name, ClassStreamer(version: version, checkSum: checkSum, elements: list))
     }
 
     private mutating func streamerElement(className: String) throws(DecodeError) -> StreamerElement {
@@ -90,28 +136,30 @@ extension ObjectReader {
 extension ROOTFile {
     /// The file's class descriptions, or an empty table if the record is missing or unreadable
     /// (they only refine how split-object members are read).
-    func streamerInfos() -> [String: [StreamerElement]] {
-        guard seekInfo > 0, let key = try? readKey(at: seekInfo), let bytes = try? objectBytes(of: key) else { return [:] }
+    func streamerInfos() -> StreamerTable {
+        guard seekInfo > 0, let key = try? readKey(at: seekInfo), let bytes = try? objectBytes(of: key) else { return StreamerTable() }
         let infos = try? bytes.withBytes { raw throws(DecodeError) in
             var stream = ObjectReader(ByteReader(raw, origin: Int(key.keyLength)))
             return try stream.streamerInfos()
         }
-        return infos ?? [:]
+        return infos ?? StreamerTable()
     }
 }
 
 extension BranchModel {
-    /// Attaches the streamer element describing each split member (its C++ type and comment).
-    mutating func attachMembers(_ infos: [String: [StreamerElement]], classes: [String: [StreamerElement]]) {
+    /// Attaches the streamer element describing each split member (its C++ type and comment):
+    /// `fID` indexes the elements of the version of `fClassName` the branch was written with.
+    mutating func attachMembers(_ classes: StreamerTable) {
         self.classes = classes
         if className == "TBranchElement", streamerID >= 0 {
             for owner in [objectClassName, parentClassName].compactMap({ $0 }) {
-                if let elements = infos[owner], streamerID < elements.count {
+                let version = owner == objectClassName ? classVersion : nil
+                if let elements = classes.streamer(of: owner, version: version)?.elements, streamerID < elements.count {
                     member = elements[streamerID]
                     break
                 }
             }
         }
-        for i in branches.indices { branches[i].attachMembers(infos, classes: classes) }
+        for i in branches.indices { branches[i].attachMembers(classes) }
     }
 }

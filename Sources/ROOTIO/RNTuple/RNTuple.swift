@@ -132,6 +132,7 @@ public struct RNTuple: Sendable {
         let last = clusters.lastIndex { $0.lowerBound < range.upperBound }.map { $0 + 1 } ?? first
         let selected = first ..< max(first, last)
         return try withContext(file: file.path, object: "\(path)/\(field.path)") { () throws(DecodeError) -> RNTupleArray in
+            try file.storage.prefetch(pageRanges(of: field, clusters: selected))
             var reader = FieldAssembler(ntuple: self, clusters: selected)
             let array = try reader.read(field.id)
             let offset = Int(range.lowerBound - (selected.isEmpty ? range.lowerBound : clusters[selected.lowerBound].lowerBound))
@@ -140,6 +141,39 @@ public struct RNTuple: Sendable {
             }
             return array.slice(offset ..< offset + range.count)
         }
+    }
+}
+
+extension RNTuple {
+    /// The byte ranges of every page (with its checksum) that reading `field` over `clusters`
+    /// decodes: the columns of the field, its sub-fields and its ancestors (the offsets of the
+    /// collections it is inside), every representation. A remote file fetches them in one
+    /// vectored read before the pages are decoded in parallel, instead of page by page.
+    /// Impossible ranges are left out, for the page read to report.
+    func pageRanges(of field: RNTupleField, clusters: Range<Int>) -> [Range<Int64>] {
+        var fieldIDs = [field.id] + field.allDescendants.map(\.id)
+        var id = field.id
+        // parent chains are checked for cycles when the descriptor is read; the bound is a second guard
+        for _ in 0 ..< Self.maximumFieldDepth {
+            let parent = descriptor.fields[id].parentID
+            guard parent != id else { break }
+            fieldIDs.append(parent)
+            id = parent
+        }
+        let columns = Set(fieldIDs.flatMap { columnsOfField[$0].joined() })
+        var ranges: [Range<Int64>] = []
+        for c in clusters {
+            let cluster = descriptor.clusters[c]
+            for column in columns where column < cluster.columns.count {
+                for page in cluster.columns[column].pages {
+                    let (size, overflow) = page.locator.size.addingReportingOverflow(page.hasChecksum ? 8 : 0)
+                    guard !overflow, let start = Int64(exactly: page.locator.offset), let length = Int64(exactly: size),
+                          length > 0, start <= Int64.max - length else { continue }
+                    ranges.append(start ..< start + length)
+                }
+            }
+        }
+        return ranges
     }
 }
 

@@ -7,7 +7,7 @@ enum StreamedReference {
     case basket(EmbeddedBasket)
     case streamerElement(StreamerElement)
     case streamerElements([StreamerElement])
-    case streamerInfo(String, [StreamerElement])
+    case streamerInfo(String, ClassStreamer)
     case other
 }
 
