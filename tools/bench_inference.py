@@ -4,11 +4,12 @@ vs NextStat (`pip install nextstat`) for a free fit, a CLs hypotest at mu = 1 (w
 band) and the observed + expected upper limits. Prints a Markdown table of wall-clock seconds
 (and CPU seconds), with ratios to hepkit.
 
-usage: python3 tools/bench_inference.py HEPKIT_BINARY [--baseline OLD_HEPKIT_BINARY] [--pyhf-max-params 60] [--no-large] [--repeat 1]
+usage: python3 tools/bench_inference.py HEPKIT_BINARY [--baseline OLD_HEPKIT_BINARY] [--pyhf-max-params 60] [--timeout 600] [--no-large] [--repeat 1]
 
 --baseline adds a column for another hepkit binary (e.g. main's, built in a detached worktree)
 and the ratio baseline/hepkit. `ranking` runs for hepkit only (pyhf has none; NextStat's differs).
-A cell reads "failed" when the process exited non-zero (an error or a fit that did not converge).
+A cell reads "failed" when the process exited non-zero (an error or a fit that did not converge),
+"> N s" when a pyhf or NextStat process did not finish within --timeout N wall seconds (killed).
 
 Workspaces: a few fixtures/pyhf files plus a generated large one (tools/make_large_workspace.py,
 20 channels x 40 bins x 10 samples x 200 systematics, ~1000 parameters). pyhf runs only on models
@@ -41,11 +42,14 @@ else:
 """
 
 
-def timed(cmd):
+def timed(cmd, timeout=None):
     """Wall and CPU (children user+sys) seconds of one process run."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    p = subprocess.run(cmd, capture_output=True, text=True)
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return "> %d s" % timeout
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -54,10 +58,10 @@ def timed(cmd):
     return wall, cpu
 
 
-def best(cmd, repeat):
-    runs = [timed(cmd) for _ in range(repeat)]
-    ok = [r for r in runs if r != "failed"]
-    return min(ok) if ok else "failed"
+def best(cmd, repeat, timeout=None):
+    runs = [timed(cmd, timeout) for _ in range(repeat)]
+    ok = [r for r in runs if not isinstance(r, str)]
+    return min(ok) if ok else runs[0]
 
 
 def main(argv):
@@ -67,6 +71,7 @@ def main(argv):
     hepkit = os.path.abspath(argv[1])
     pyhf_max = int(argv[argv.index("--pyhf-max-params") + 1]) if "--pyhf-max-params" in argv else 60
     repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 1
+    timeout = int(argv[argv.index("--timeout") + 1]) if "--timeout" in argv else 600
     baseline = os.path.abspath(argv[argv.index("--baseline") + 1]) if "--baseline" in argv else None
     nextstat = shutil.which("nextstat")
     workspaces = [os.path.join(FIXTURES, n + ".json") for n in
@@ -98,14 +103,14 @@ def main(argv):
                 continue
             hk = best([hepkit] + hk_args + [ws], repeat)
             old = best([baseline] + hk_args + [ws], repeat) if baseline else None
-            ns = best([nextstat] + ns_args + ["--input", ws], repeat) if nextstat and ns_args else None
-            py = best([sys.executable, snippet, py_task, ws], repeat) if py_task and npars <= pyhf_max else None
+            ns = best([nextstat] + ns_args + ["--input", ws], repeat, timeout) if nextstat and ns_args else None
+            py = best([sys.executable, snippet, py_task, ws], repeat, timeout) if py_task and npars <= pyhf_max else None
 
             def cell(r):
-                return r if r == "failed" else ("%.3f (%.3f)" % r if r else "–")
+                return r if isinstance(r, str) else ("%.3f (%.3f)" % r if r else "–")
 
             def ratio(r):
-                return "%.1f×" % (r[1] / hk[1]) if r and r != "failed" and hk and hk != "failed" else "–"
+                return "%.1f×" % (r[1] / hk[1]) if r and not isinstance(r, str) and hk and not isinstance(hk, str) else "–"
             print("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 name, npars, task, cell(hk), cell(old), cell(ns), cell(py), ratio(old), ratio(ns), ratio(py)))
             sys.stdout.flush()

@@ -1,3 +1,4 @@
+import Foundation
 /// Errors of the inference layer.
 public enum InferenceError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The model has no parameter of interest but the operation needs one.
@@ -115,6 +116,15 @@ public struct Fitter<LikelihoodModel: Likelihood>: Sendable {
     /// Fits `data` with the parameters in `holding` held at the given values (in addition to the
     /// fixed parameters), starting from `start` (default: the initial parameters).
     public func fit(data: [Double], holding: [Int: Double] = [:], start: [Double]? = nil) throws -> FitResult {
+        try fit(data: data, holding: holding, start: start, firstHessian: nil)
+    }
+
+    /// As ``fit(data:holding:start:)``; the minimiser's first Hessian request is answered from
+    /// `firstHessian` (a Hessian over the parameters `indices`, e.g. at a nearby best fit: a
+    /// preconditioner need not be exact), later ones by the model.
+    func fit(
+        data: [Double], holding: [Int: Double], start: [Double]?, firstHessian: (matrix: SymmetricMatrix, indices: [Int])?
+    ) throws -> FitResult {
         let n = model.parameterCount
         guard data.count == model.observedData.count else {
             throw InferenceError.dimensionMismatch(what: "data", expected: model.observedData.count, actual: data.count)
@@ -134,7 +144,16 @@ public struct Fitter<LikelihoodModel: Likelihood>: Sendable {
         // A warm start can sit where the likelihood is undefined (e.g. negative yields after
         // moving the POI); the model's initial values are the fallback.
         if start != nil && !objective(x).value.isFinite { x = initial }
-        let result = minimizer.minimize(objective, hessian: hessian(data: data), start: x, bounds: parameterBounds, fixed: fixed)
+        var exact = hessian(data: data)
+        if let (matrix, indices) = firstHessian {
+            let first = FirstRequest(exact)
+            let row = Dictionary(uniqueKeysWithValues: indices.enumerated().map { ($1, $0) })
+            exact = { x, wanted in
+                guard first.take(), wanted.allSatisfy({ row[$0] != nil }) else { return first.fallback(x, wanted) }
+                return matrix.submatrix(wanted.map { row[$0]! })
+            }
+        }
+        let result = minimizer.minimize(objective, hessian: exact, start: x, bounds: parameterBounds, fixed: fixed)
         guard result.value.isFinite else {
             throw InferenceError.failedMinimization(reason: "-ln L is not finite at the end point (negative or zero expected yields?)")
         }
@@ -166,9 +185,13 @@ public struct Fitter<LikelihoodModel: Likelihood>: Sendable {
 
     /// Hessian uncertainties at `parameters` (normally a best fit): errors, covariance, correlation.
     public func uncertainties(at parameters: [Double], data: [Double]) -> FitUncertainties {
+        let free = (0..<model.parameterCount).filter { !fixedParameters[$0] }
+        return uncertainties(hessian: curvature(at: parameters, data: data, indices: free), free: free)
+    }
+
+    /// Uncertainties from the Hessian of `-ln L` over the parameters `free`.
+    func uncertainties(hessian: SymmetricMatrix, free: [Int]) -> FitUncertainties {
         let n = model.parameterCount
-        let free = (0..<n).filter { !fixedParameters[$0] }
-        let hessian = curvature(at: parameters, data: data, indices: free)
         let regularised = hessian.withDiagonalShift(relativeShift: 1e-10, maximumShift: 1e10 * max(hessian.largestDiagonalMagnitude, 1)) {
             $0.inverse()
         }
@@ -218,5 +241,23 @@ public struct Fitter<LikelihoodModel: Likelihood>: Sendable {
             return try RootFinder.brent(lower: min(inner, outer), upper: max(inner, outer), relativeTolerance: 1e-8, rise)
         }
         return try edge(-1)...edge(1)
+    }
+}
+
+/// Answers the first Hessian request of one fit from elsewhere (``Fitter/fit(data:holding:start:firstHessian:)``).
+private final class FirstRequest: @unchecked Sendable {
+    let fallback: ObjectiveHessian
+    private var taken = false
+    private let lock = NSLock()
+
+    init(_ fallback: @escaping ObjectiveHessian) { self.fallback = fallback }
+
+    /// True exactly once.
+    func take() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if taken { return false }
+        taken = true
+        return true
     }
 }

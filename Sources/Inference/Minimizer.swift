@@ -215,19 +215,19 @@ public struct BoundedMinimizer: Minimizer {
         fixed: [Bool]
     ) {
         let limit = exact == nil ? options.newtonPolishLimit : options.exactHessianLimit
-        // One central-difference Hessian serves several Newton steps; it is recomputed only when
-        // the free set changes or a step reduces the projected gradient by less than 10×.
-        var hessian: (indices: [Int], matrix: SymmetricMatrix, fresh: Bool)?
+        // One Hessian (and its factorisation) serves several Newton steps; it is recomputed only
+        // when the free set changes or a step reduces the projected gradient by less than 10×.
+        var hessian: (indices: [Int], factor: SparseCholesky, fresh: Bool)?
         for _ in 0..<8 {
             let free = Self.freeMask(x: result.parameters, gradient: result.gradient, bounds: bounds, fixed: fixed)
             let indices = free.indices.filter { free[$0] }
             guard !indices.isEmpty, indices.count <= limit, result.projectedGradientNorm > 1e-13 else { return }
             if hessian == nil || hessian!.indices != indices {
                 let matrix = exact?(result.parameters, indices) ?? finiteDifferenceHessian(objective, at: result.parameters, indices: indices)
-                hessian = (indices, matrix, true)
+                guard let factor = Self.regularisedFactor(matrix) else { return }
+                hessian = (indices, factor, true)
             }
-            let rhs = indices.map { -result.gradient[$0] }
-            guard let delta = Self.regularisedSolve(hessian!.matrix, rhs) else { return }
+            let delta = hessian!.factor.solve(indices.map { -result.gradient[$0] })
             var direction = [Double](repeating: 0, count: result.parameters.count)
             for (k, i) in indices.enumerated() { direction[i] = delta[k] }
             var step = 1.0
@@ -249,6 +249,11 @@ public struct BoundedMinimizer: Minimizer {
                 step *= 0.5
             }
             if !improved && hessian!.fresh { return }
+            // A step on a fresh exact Hessian that gains less than 10× on an already converged
+            // gradient has reached the floating-point floor: further Hessians would not help.
+            if hessian!.fresh && result.projectedGradientNorm > 0.1 * before && result.projectedGradientNorm <= options.gradientTolerance {
+                return
+            }
             if !improved || result.projectedGradientNorm > 0.1 * before {
                 hessian = nil
             } else {
@@ -257,9 +262,9 @@ public struct BoundedMinimizer: Minimizer {
         }
     }
 
-    /// Solves `H x = b`, adding a growing multiple of the diagonal when `H` is not positive definite.
-    static func regularisedSolve(_ h: SymmetricMatrix, _ b: [Double]) -> [Double]? {
-        h.withDiagonalShift(relativeShift: 1e-10, maximumAttempts: 30) { $0.solve(b) }?.result
+    /// The Cholesky factor of `H`, adding a growing multiple of the diagonal when `H` is not positive definite.
+    static func regularisedFactor(_ h: SymmetricMatrix) -> SparseCholesky? {
+        h.withDiagonalShift(relativeShift: 1e-10, maximumAttempts: 30) { SparseCholesky($0) }?.result
     }
 
     // MARK: Helpers

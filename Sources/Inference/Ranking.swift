@@ -37,7 +37,10 @@ extension Fitter {
         guard best.converged else {
             throw InferenceError.failedMinimization(reason: "the best fit did not converge (\(best.evaluations) evaluations); impacts relative to it are meaningless")
         }
-        let errors = uncertainties(at: best.parameters, data: data).errors
+        let free = (0..<model.parameterCount).filter { !fixedParameters[$0] }
+        let hessian = curvature(at: best.parameters, data: data, indices: free)
+        let covariance = uncertainties(hessian: hessian, free: free).covariance
+        let errors = (0..<model.parameterCount).map { covariance[$0, $0] > 0 ? covariance[$0, $0].squareRoot() : 0 }
         let prefit = model.prefitUncertainties
         let indices = (0..<model.parameterCount).filter { $0 != poi && !fixedParameters[$0] }
         let muHat = best.parameters[poi]
@@ -51,8 +54,18 @@ extension Fitter {
             let (i, value) = shifts[k]
             guard let value else { return (.nan, true) }
             let clamped = min(max(value, fitter.parameterBounds[i].lowerBound), fitter.parameterBounds[i].upperBound)
-            // The nearest solved point: the best fit with one parameter moved.
-            let refit = try fitter.fit(data: data, holding: [i: clamped], start: best.parameters)
+            // The best fit with one parameter moved and the others following it along their
+            // correlation (the Newton step of the held fit at the best fit: Δx_j = C_ji/C_ii Δx_i);
+            // the best fit's Hessian preconditions the first quasi-Newton steps.
+            var start = best.parameters
+            let delta = clamped - best.parameters[i]
+            if covariance[i, i] > 0 {
+                for j in free where j != i {
+                    let moved = best.parameters[j] + covariance[j, i] / covariance[i, i] * delta
+                    start[j] = min(max(moved, fitter.parameterBounds[j].lowerBound), fitter.parameterBounds[j].upperBound)
+                }
+            }
+            let refit = try fitter.fit(data: data, holding: [i: clamped], start: start, firstHessian: (hessian, free))
             if k % 4 == 3 { progress?.report("ranking: \(k / 4 + 1)/\(indices.count) \(fitter.model.parameterNames[i])") }
             return (refit.parameters[poi] - muHat, refit.converged)
         }

@@ -114,27 +114,32 @@ extension Fitter {
                 }
             }
         }
-        // Observed: Φ⁻¹(CLs) − Φ⁻¹(level) is also close to linear in μ. Secant steps from the
-        // expected median (observed limits lie near the band); if they fail, a bracket grown
-        // geometrically from the median, then Brent.
+        // Observed: Φ⁻¹(CLs) − Φ⁻¹(level) is also close to linear in μ. The first guess is the
+        // Wald approximation's limit (μ̂ of the free fit, σ of the nearest solved Asimov fit; the
+        // observed limit can lie many σ from the expected band), the second a Newton step on the
+        // Wald curve's slope, then secant steps; if they fail, the tightest bracket of the
+        // evaluated points (or one grown geometrically from the first guess), then Brent.
         let target = StandardNormal.quantile(level)
         let observedGap: (Double) throws -> Double = {
             StandardNormal.quantile(min(max(try evaluator.observedCLs($0), 1e-300), 1 - 1e-16)) - target
         }
-        if expected[2].isFinite, let median = try? observedGap(expected[2]),
-           let root = RootFinder.secant(
-               from: expected[2], knownValue: median, expected[2] * (median > 0 ? 1.1 : 1 / 1.1), within: lo, hi,
-               absoluteTolerance: options.absoluteTolerance, relativeTolerance: options.relativeTolerance, functionTolerance: 1e-9, observedGap)
-        {
-            progress?.report("upper limit: observed = \(root)")
-            return UpperLimitResult(
-                observed: root, expected: expected, poiUpperBound: hi, scan: [], failures: failures,
-                warnings: evaluator.calculator.warnings + evaluator.warnings)
-        }
-        if expected[2].isFinite {
-            var mu = expected[2]
-            let above = try? evaluator.observedCLs(mu) > level
-            if let above {
+        let seed = evaluator.waldObservedLimit(level: level, lower: lo, upper: hi) ?? expected[2]
+        if seed.isFinite, let gap = try? observedGap(seed) {
+            let slope = evaluator.waldObservedGapSlope(at: seed, level: level)
+            let newton = seed - gap / slope
+            let next = slope < 0 && newton > lo && newton < hi && newton != seed ? newton : seed * (gap > 0 ? 1.1 : 1 / 1.1)
+            if let root = RootFinder.secant(
+                from: seed, knownValue: gap, next, within: lo, hi,
+                absoluteTolerance: options.absoluteTolerance, relativeTolerance: options.relativeTolerance, functionTolerance: 1e-9, observedGap)
+            {
+                progress?.report("upper limit: observed = \(root)")
+                return UpperLimitResult(
+                    observed: root, expected: expected, poiUpperBound: hi, scan: [], failures: failures,
+                    warnings: evaluator.calculator.warnings + evaluator.warnings)
+            }
+            if evaluator.bracket(level: level, { $0.observed }) == nil {
+                var mu = seed
+                let above = gap > 0
                 for _ in 0..<12 {
                     mu = above ? min(mu * 1.3, hi) : max(mu / 1.3, lo)
                     guard let value = try? evaluator.observedCLs(mu), (value > level) == above, mu != hi, mu != lo else { break }
@@ -221,11 +226,13 @@ final class LimitEvaluator<LikelihoodModel: Likelihood> {
     /// Fits of the search that did not converge.
     private(set) var warnings: [String] = []
     private let poiLowerBound: Double
+    private let poi: Int
 
     init(fitter: Fitter<LikelihoodModel>, data: [Double], statistic: TestStatistic, progress: ProgressReporter?) throws {
         calculator = try AsymptoticCalculator(fitter: fitter, data: data, testStatistic: statistic)
         self.progress = progress
-        poiLowerBound = fitter.parameterBounds[try fitter.requirePOI()].lowerBound
+        poi = try fitter.requirePOI()
+        poiLowerBound = fitter.parameterBounds[poi].lowerBound
     }
 
     /// The statistic's value; a fixed-POI fit that did not converge is recorded in `warnings`.
@@ -295,6 +302,49 @@ final class LimitEvaluator<LikelihoodModel: Likelihood> {
             within: lower, upper, absoluteTolerance: absoluteTolerance, relativeTolerance: relativeTolerance,
             functionTolerance: functionTolerance
         ) { try self.asimovStatistic($0).squareRoot() - target }
+    }
+
+    /// The free fit's POI value and the σ of the solved Asimov fit nearest to `mu`
+    /// (`σ = (μ − μ_A)/√q_A`); `nil` before any Asimov fit away from `μ_A`.
+    private func waldParameters(near mu: Double) -> (muHat: Double, sigma: Double)? {
+        let muA = calculator.testStatistic.asimovPOIValue
+        let solved = asimovStatistics.filter { $0.key > muA && $0.value > 0 && $0.value.isFinite }
+        guard let point = solved.min(by: { abs($0.key - mu) < abs($1.key - mu) }) else { return nil }
+        return (calculator.freeFitToData.parameters[poi], (point.key - muA) / point.value.squareRoot())
+    }
+
+    /// `Φ⁻¹(CLs(μ)) − Φ⁻¹(level)` in the Wald approximation: `q = ((μ − μ̂)/σ)²` (0 above μ̂),
+    /// `q_A = ((μ − μ_A)/σ)²`.
+    private func waldObservedGap(_ mu: Double, level: Double, muHat: Double, sigma: Double) -> Double {
+        let muA = calculator.testStatistic.asimovPOIValue
+        let q = calculator.testStatistic.definition.value(
+            poiValue: mu, fixedTwiceNLL: ((mu - muHat) / sigma) * ((mu - muHat) / sigma), freeTwiceNLL: 0, muHat: muHat)
+        let cls = calculator.observedCLs(q: q, qA: ((mu - muA) / sigma) * ((mu - muA) / sigma))
+        return StandardNormal.quantile(min(max(cls, 1e-300), 1 - 1e-16)) - StandardNormal.quantile(level)
+    }
+
+    /// The observed limit of the Wald approximation (no fits), σ taken from the solved Asimov fit
+    /// nearest to the previous guess (two passes); `nil` if it has no root in `(lower, upper)`.
+    func waldObservedLimit(level: Double, lower: Double, upper: Double) -> Double? {
+        var guess: Double?
+        for _ in 0..<2 {
+            guard let (muHat, sigma) = waldParameters(near: guess ?? upper), sigma > 0, sigma.isFinite, muHat.isFinite else { return guess }
+            let low = max(lower, muHat, calculator.testStatistic.asimovPOIValue) + 1e-9 * sigma
+            guess = try? RootFinder.brent(lower: low, upper: upper, relativeTolerance: 1e-6) {
+                self.waldObservedGap($0, level: level, muHat: muHat, sigma: sigma)
+            }
+            if guess == nil { return nil }
+        }
+        return guess
+    }
+
+    /// The slope in μ of the Wald approximation's `Φ⁻¹(CLs) − Φ⁻¹(level)` at `mu` (σ from the
+    /// solved Asimov fit nearest to `mu`); NaN without one.
+    func waldObservedGapSlope(at mu: Double, level: Double) -> Double {
+        guard let (muHat, sigma) = waldParameters(near: mu) else { return .nan }
+        let h = 1e-4 * max(abs(mu), sigma)
+        return (waldObservedGap(mu + h, level: level, muHat: muHat, sigma: sigma)
+            - waldObservedGap(mu - h, level: level, muHat: muHat, sigma: sigma)) / (2 * h)
     }
 
     func hypotest(_ mu: Double) throws -> HypothesisTestResult {

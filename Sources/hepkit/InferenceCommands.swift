@@ -155,7 +155,11 @@ struct FitCommand: ParsableCommand {
             var result: [(String, JSONValue)] = [("mle_parameters", perSet(fit.parameters))]
             if value { result.append(("twice_nll", number(fit.twiceNLL))) }
             if uncertainties {
-                let errors = fitter.uncertainties(at: fit.parameters, data: likelihood.observedData)
+                // With pyhf's minuit optimizer, the errors MINUIT's HESSE reports (bounded
+                // parameters through its internal coordinates; finite at a bound).
+                let errors = options.pyhf.optimizer == .minuit
+                    ? fitter.minuitUncertainties(at: fit.parameters, data: likelihood.observedData)
+                    : fitter.uncertainties(at: fit.parameters, data: likelihood.observedData)
                 if !errors.hessianPositiveDefinite {
                     warnings.append("the Hessian at the best fit is not positive definite; the uncertainties come from a regularised inverse")
                 }
