@@ -50,6 +50,23 @@ public struct HistogramCotangents: Sendable {
         self.counts = counts
         self.sumw2 = sumw2
     }
+
+    /// Runs `body` with the weights (histogram-major, `events` per histogram) and the counts' and
+    /// sumw2's cotangents (histogram-major, `bins` per histogram) flattened, so a per-event
+    /// closure reads them through pointers instead of nested arrays.
+    func withFlattened<R>(
+        events: Int, bins: Int,
+        _ body: (_ weights: UnsafeBufferPointer<Double>, _ counts: UnsafeBufferPointer<Double>, _ sumw2: UnsafeBufferPointer<Double>) -> R
+    ) -> R {
+        precondition(weights.allSatisfy { $0.count == events } && counts.allSatisfy { $0.count == bins }
+            && sumw2.allSatisfy { $0.count == bins }, "one weight per event and one cotangent per bin")
+        let flatWeights = weights.flatMap { $0 }, flatCounts = counts.flatMap { $0 }, flatSumw2 = sumw2.flatMap { $0 }
+        return flatWeights.withUnsafeBufferPointer { w in
+            flatCounts.withUnsafeBufferPointer { c in
+                flatSumw2.withUnsafeBufferPointer { s in body(w, c, s) }
+            }
+        }
+    }
 }
 
 extension NeuralNetwork {
@@ -68,20 +85,25 @@ extension NeuralNetwork {
             let (c, d) = Profile.cdfAndDensity(u)
             return (c, d * inverseBandwidth)
         }
-        return pullback(inputs) { e, outputs, dOutputs in
-            let x = outputs[0]
-            var d = 0.0
-            var (stepLow, slopeLow) = stepAndSlope(x, edges[0])
-            for j in 0..<nb {
-                let (stepHigh, slopeHigh) = stepAndSlope(x, edges[j + 1])
-                let m = stepLow - stepHigh, dm = slopeLow - slopeHigh
-                for h in cotangents.weights.indices {
-                    let w = cotangents.weights[h][e]
-                    d += (cotangents.counts[h][j] * w + cotangents.sumw2[h][j] * 2 * w * w * m) * dm
+        let n = inputs.count / inputCount, histograms = cotangents.weights.count
+        return cotangents.withFlattened(events: n, bins: nb) { weights, counts, sumw2 in
+            edges.withUnsafeBufferPointer { edges in
+                pullback(inputs) { e, outputs, dOutputs in
+                    let x = outputs[0]
+                    var d = 0.0
+                    var (stepLow, slopeLow) = stepAndSlope(x, edges[0])
+                    for j in 0..<nb {
+                        let (stepHigh, slopeHigh) = stepAndSlope(x, edges[j + 1])
+                        let m = stepLow - stepHigh, dm = slopeLow - slopeHigh
+                        for h in 0..<histograms {
+                            let w = weights[h * n + e]
+                            d += (counts[h * nb + j] * w + sumw2[h * nb + j] * 2 * w * w * m) * dm
+                        }
+                        (stepLow, slopeLow) = (stepHigh, slopeHigh)
+                    }
+                    dOutputs[0] = d
                 }
-                (stepLow, slopeLow) = (stepHigh, slopeHigh)
             }
-            dOutputs[0] = d
         }
     }
 
@@ -89,14 +111,17 @@ extension NeuralNetwork {
     /// softmax network's outputs.
     public func membershipHistogramPullback(inputs: [Double], cotangents: HistogramCotangents) -> [Double] {
         precondition(output == .softmax, "memberships are a softmax network's outputs")
-        return pullback(inputs) { e, outputs, dOutputs in
-            for j in 0..<outputCount {
-                var d = 0.0
-                for h in cotangents.weights.indices {
-                    let w = cotangents.weights[h][e]
-                    d += cotangents.counts[h][j] * w + cotangents.sumw2[h][j] * 2 * w * w * outputs[j]
+        let n = inputs.count / inputCount, histograms = cotangents.weights.count, nb = outputCount
+        return cotangents.withFlattened(events: n, bins: nb) { weights, counts, sumw2 in
+            pullback(inputs) { e, outputs, dOutputs in
+                for j in 0..<nb {
+                    var d = 0.0
+                    for h in 0..<histograms {
+                        let w = weights[h * n + e]
+                        d += counts[h * nb + j] * w + sumw2[h * nb + j] * 2 * w * w * outputs[j]
+                    }
+                    dOutputs[j] = d
                 }
-                dOutputs[j] = d
             }
         }
     }
