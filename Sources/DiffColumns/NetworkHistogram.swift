@@ -18,14 +18,40 @@ public func membershipHistograms(memberships: [Double], binCount nb: Int, weight
         precondition(memberships.count == n * nb, "memberships are events × \(nb) bins")
         var counts = [Double](repeating: 0, count: nb), sumw2 = counts
         var countsJacobian = [Double](repeating: 0, count: nb * p), sumw2Jacobian = countsJacobian
-        for e in 0..<n {
-            let wi = w.values[e]
-            for j in 0..<nb {
-                let m = memberships[e * nb + j], g = wi * m
-                counts[j] += g
-                sumw2[j] += g * g
-                for (r, k) in w.activeParameters.enumerated() {
-                    let dg = w.tangents[r * n + e] * m
+        memberships.withUnsafeBufferPointer { m in
+            w.values.withUnsafeBufferPointer { values in
+                // Four bins at a time, their sums in registers; each bin adds its events in order.
+                var first = 0
+                while first + 4 <= nb {
+                    var count = SIMD4<Double>(), square = SIMD4<Double>()
+                    for e in 0..<n {
+                        let g = values[e] * UnsafeRawPointer(m.baseAddress! + e * nb + first).loadUnaligned(as: SIMD4<Double>.self)
+                        count += g
+                        square += g * g
+                    }
+                    for b in 0..<4 {
+                        counts[first + b] = count[b]
+                        sumw2[first + b] = square[b]
+                    }
+                    first += 4
+                }
+                for j in first..<nb {
+                    var count = 0.0, square = 0.0
+                    for e in 0..<n {
+                        let g = values[e] * m[e * nb + j]
+                        count += g
+                        square += g * g
+                    }
+                    counts[j] = count
+                    sumw2[j] = square
+                }
+            }
+        }
+        for (r, k) in w.activeParameters.enumerated() {
+            for e in 0..<n {
+                let wi = w.values[e], tangent = w.tangents[r * n + e]
+                for j in 0..<nb {
+                    let m = memberships[e * nb + j], g = wi * m, dg = tangent * m
                     countsJacobian[j * p + k] += dg
                     sumw2Jacobian[j * p + k] += 2 * g * dg
                 }
