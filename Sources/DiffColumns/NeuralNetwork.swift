@@ -306,12 +306,10 @@ struct NetworkBlockPass {
                     out[j] = exp(last[j * cap + e] - largest)
                     sum += out[j]
                 }
-                var allFinite = true
-                for j in 0..<k {
-                    out[j] /= sum
-                    allFinite = allFinite && out[j].isFinite
-                }
-                finite[e] = allFinite
+                for j in 0..<k { out[j] /= sum }
+                // The largest term is exp(0) = 1 and a NaN makes the sum NaN: the outputs are all
+                // finite exactly when the largest input and the sum are.
+                finite[e] = largest.isFinite && sum.isFinite
             }
         }
     }
@@ -354,11 +352,27 @@ struct NetworkBlockPass {
             }
             // Each weight's gradient adds the events' terms in event order, held in registers
             // for a tile of weights across the block.
+            // Four units' bias sums at a time, so their chains of additions overlap.
+            var unit = 0
+            while unit + 4 <= fanOut {
+                let r = current + unit * cap
+                var b0 = gB[unit], b1 = gB[unit + 1], b2 = gB[unit + 2], b3 = gB[unit + 3]
+                for e in 0..<count {
+                    b0 += r[e]
+                    b1 += r[cap + e]
+                    b2 += r[2 * cap + e]
+                    b3 += r[3 * cap + e]
+                }
+                (gB[unit], gB[unit + 1], gB[unit + 2], gB[unit + 3]) = (b0, b1, b2, b3)
+                unit += 4
+            }
+            for j in unit..<fanOut {
+                var bias = gB[j]
+                for e in 0..<count { bias += current[j * cap + e] }
+                gB[j] = bias
+            }
             for j in 0..<fanOut {
                 let dRow = current + j * cap, gRow = gW + j * fanIn
-                var bias = gB[j]
-                for e in 0..<count { bias += dRow[e] }
-                gB[j] = bias
                 var i = 0
                 while i + Wide.scalarCount <= fanIn {
                     var sum = Wide.load(gRow + i)
@@ -372,7 +386,18 @@ struct NetworkBlockPass {
                     sum.store(gRow + i)
                     i += Lanes.scalarCount
                 }
-                for i in i..<fanIn {
+                // The last few inputs (all of a narrow layer's) two at a time, for overlapping chains.
+                while i + 2 <= fanIn {
+                    let inRow = input + i * cap
+                    var sum0 = gRow[i], sum1 = gRow[i + 1]
+                    for e in 0..<count {
+                        sum0 += dRow[e] * inRow[e]
+                        sum1 += dRow[e] * inRow[cap + e]
+                    }
+                    (gRow[i], gRow[i + 1]) = (sum0, sum1)
+                    i += 2
+                }
+                if i < fanIn {
                     let inRow = input + i * cap
                     var sum = gRow[i]
                     for e in 0..<count { sum += dRow[e] * inRow[e] }
