@@ -18,14 +18,40 @@ public func membershipHistograms(memberships: [Double], binCount nb: Int, weight
         precondition(memberships.count == n * nb, "memberships are events × \(nb) bins")
         var counts = [Double](repeating: 0, count: nb), sumw2 = counts
         var countsJacobian = [Double](repeating: 0, count: nb * p), sumw2Jacobian = countsJacobian
-        for e in 0..<n {
-            let wi = w.values[e]
-            for j in 0..<nb {
-                let m = memberships[e * nb + j], g = wi * m
-                counts[j] += g
-                sumw2[j] += g * g
-                for (r, k) in w.activeParameters.enumerated() {
-                    let dg = w.tangents[r * n + e] * m
+        memberships.withUnsafeBufferPointer { m in
+            w.values.withUnsafeBufferPointer { values in
+                // Four bins at a time, their sums in registers; each bin adds its events in order.
+                var first = 0
+                while first + 4 <= nb {
+                    var count = SIMD4<Double>(), square = SIMD4<Double>()
+                    for e in 0..<n {
+                        let g = values[e] * UnsafeRawPointer(m.baseAddress! + e * nb + first).loadUnaligned(as: SIMD4<Double>.self)
+                        count += g
+                        square += g * g
+                    }
+                    for b in 0..<4 {
+                        counts[first + b] = count[b]
+                        sumw2[first + b] = square[b]
+                    }
+                    first += 4
+                }
+                for j in first..<nb {
+                    var count = 0.0, square = 0.0
+                    for e in 0..<n {
+                        let g = values[e] * m[e * nb + j]
+                        count += g
+                        square += g * g
+                    }
+                    counts[j] = count
+                    sumw2[j] = square
+                }
+            }
+        }
+        for (r, k) in w.activeParameters.enumerated() {
+            for e in 0..<n {
+                let wi = w.values[e], tangent = w.tangents[r * n + e]
+                for j in 0..<nb {
+                    let m = memberships[e * nb + j], g = wi * m, dg = tangent * m
                     countsJacobian[j * p + k] += dg
                     sumw2Jacobian[j * p + k] += 2 * g * dg
                 }
@@ -50,6 +76,23 @@ public struct HistogramCotangents: Sendable {
         self.counts = counts
         self.sumw2 = sumw2
     }
+
+    /// Runs `body` with the weights (histogram-major, `events` per histogram) and the counts' and
+    /// sumw2's cotangents (histogram-major, `bins` per histogram) flattened, so a per-event
+    /// closure reads them through pointers instead of nested arrays.
+    func withFlattened<R>(
+        events: Int, bins: Int,
+        _ body: (_ weights: UnsafeBufferPointer<Double>, _ counts: UnsafeBufferPointer<Double>, _ sumw2: UnsafeBufferPointer<Double>) -> R
+    ) -> R {
+        precondition(weights.allSatisfy { $0.count == events } && counts.allSatisfy { $0.count == bins }
+            && sumw2.allSatisfy { $0.count == bins }, "one weight per event and one cotangent per bin")
+        let flatWeights = weights.flatMap { $0 }, flatCounts = counts.flatMap { $0 }, flatSumw2 = sumw2.flatMap { $0 }
+        return flatWeights.withUnsafeBufferPointer { w in
+            flatCounts.withUnsafeBufferPointer { c in
+                flatSumw2.withUnsafeBufferPointer { s in body(w, c, s) }
+            }
+        }
+    }
 }
 
 extension NeuralNetwork {
@@ -68,20 +111,25 @@ extension NeuralNetwork {
             let (c, d) = Profile.cdfAndDensity(u)
             return (c, d * inverseBandwidth)
         }
-        return pullback(inputs) { e, outputs, dOutputs in
-            let x = outputs[0]
-            var d = 0.0
-            var (stepLow, slopeLow) = stepAndSlope(x, edges[0])
-            for j in 0..<nb {
-                let (stepHigh, slopeHigh) = stepAndSlope(x, edges[j + 1])
-                let m = stepLow - stepHigh, dm = slopeLow - slopeHigh
-                for h in cotangents.weights.indices {
-                    let w = cotangents.weights[h][e]
-                    d += (cotangents.counts[h][j] * w + cotangents.sumw2[h][j] * 2 * w * w * m) * dm
+        let n = inputs.count / inputCount, histograms = cotangents.weights.count
+        return cotangents.withFlattened(events: n, bins: nb) { weights, counts, sumw2 in
+            edges.withUnsafeBufferPointer { edges in
+                pullback(inputs) { e, outputs, dOutputs in
+                    let x = outputs[0]
+                    var d = 0.0
+                    var (stepLow, slopeLow) = stepAndSlope(x, edges[0])
+                    for j in 0..<nb {
+                        let (stepHigh, slopeHigh) = stepAndSlope(x, edges[j + 1])
+                        let m = stepLow - stepHigh, dm = slopeLow - slopeHigh
+                        for h in 0..<histograms {
+                            let w = weights[h * n + e]
+                            d += (counts[h * nb + j] * w + sumw2[h * nb + j] * 2 * w * w * m) * dm
+                        }
+                        (stepLow, slopeLow) = (stepHigh, slopeHigh)
+                    }
+                    dOutputs[0] = d
                 }
-                (stepLow, slopeLow) = (stepHigh, slopeHigh)
             }
-            dOutputs[0] = d
         }
     }
 
@@ -89,14 +137,17 @@ extension NeuralNetwork {
     /// softmax network's outputs.
     public func membershipHistogramPullback(inputs: [Double], cotangents: HistogramCotangents) -> [Double] {
         precondition(output == .softmax, "memberships are a softmax network's outputs")
-        return pullback(inputs) { e, outputs, dOutputs in
-            for j in 0..<outputCount {
-                var d = 0.0
-                for h in cotangents.weights.indices {
-                    let w = cotangents.weights[h][e]
-                    d += cotangents.counts[h][j] * w + cotangents.sumw2[h][j] * 2 * w * w * outputs[j]
+        let n = inputs.count / inputCount, histograms = cotangents.weights.count, nb = outputCount
+        return cotangents.withFlattened(events: n, bins: nb) { weights, counts, sumw2 in
+            pullback(inputs) { e, outputs, dOutputs in
+                for j in 0..<nb {
+                    var d = 0.0
+                    for h in 0..<histograms {
+                        let w = weights[h * n + e]
+                        d += counts[h * nb + j] * w + sumw2[h * nb + j] * 2 * w * w * outputs[j]
+                    }
+                    dOutputs[j] = d
                 }
-                dOutputs[j] = d
             }
         }
     }

@@ -55,6 +55,68 @@ import Testing
         #expect(net.weights.count == 6 * 4 + 5 * 7 + 4 * 6)
     }
 
+    /// One event's outputs computed plainly, layer by layer (what the block passes must give).
+    static func plainOutputs(_ net: NeuralNetwork, _ x: ArraySlice<Double>) -> [Double] {
+        var a = x.indices.map { (x[$0] - net.inputMean[$0 - x.startIndex]) / net.inputScale[$0 - x.startIndex] }
+        var offset = 0
+        let sizes = net.layerSizes
+        for l in 0..<sizes.count - 1 {
+            let (fanIn, fanOut) = (sizes[l], sizes[l + 1])
+            let z = (0..<fanOut).map { j in
+                (0..<fanIn).reduce(net.weights[offset + fanOut * fanIn + j]) { $0 + net.weights[offset + j * fanIn + $1] * a[$1] }
+            }
+            offset += fanOut * (fanIn + 1)
+            if l < sizes.count - 2 {
+                a = z.map { s in
+                    switch net.activation {
+                    case .relu: max(0, s)
+                    case .tanh: tanh(s)
+                    case .elu: s > 0 ? s : expm1(s)
+                    }
+                }
+            } else if net.output == .sigmoid {
+                a = [1 / (1 + exp(-z[0]))]
+            } else {
+                let e = z.map { exp($0 - z.max()!) }
+                a = e.map { $0 / e.reduce(0, +) }
+            }
+        }
+        return a
+    }
+
+    /// The block passes against the plain per-event evaluation, over a number of events that is
+    /// no multiple of the block size; an event whose outputs are NaN adds nothing to a pullback,
+    /// as if it were absent.
+    @Test(arguments: Activation.allCases, NetworkOutput.allCases)
+    func blockPassesMatchPlainEvaluation(_ activation: Activation, _ output: NetworkOutput) {
+        let k = output == .softmax ? 3 : 1
+        let net = Self.network(activation, output, outputs: k)
+        let x = Self.inputs(), f = Self.features
+        #expect(Self.events % NetworkBlockPass.capacity != 0)
+        let outputs = net.evaluate(x)
+        for e in 0..<Self.events {
+            let plain = Self.plainOutputs(net, x[e * f ..< (e + 1) * f])
+            for j in 0..<k {
+                #expect(abs(outputs[e * k + j] - plain[j]) <= 1e-14, "event \(e) output \(j)")
+            }
+        }
+        // ReLU's max(0, NaN) is 0, so a NaN feature does not reach a ReLU network's outputs.
+        guard activation != .relu else { return }
+        let c = uniformSample(Self.events * k, in: -1...1, seed: 11)
+        var withNaN = x
+        withNaN[130 * f + 1] = .nan
+        #expect(net.evaluate(withNaN)[130 * k].isNaN)
+        let gradient = net.pullback(withNaN) { e, _, d in
+            for j in 0..<k { d[j] = c[e * k + j] }
+        }
+        let without = Array(x[..<(130 * f)] + x[(131 * f)...]), cWithout = Array(c[..<(130 * k)] + c[(131 * k)...])
+        let expected = net.pullback(without) { e, _, d in
+            for j in 0..<k { d[j] = cWithout[e * k + j] }
+        }
+        #expect(gradient == expected)
+        #expect(gradient.allSatisfy(\.isFinite) && gradient.contains { $0 != 0 })
+    }
+
     /// The generic pullback: Σ_e c_e · output(e) for fixed cotangents c.
     @Test(arguments: Activation.allCases, NetworkOutput.allCases)
     func pullbackMatchesFiniteDifferences(_ activation: Activation, _ output: NetworkOutput) {
