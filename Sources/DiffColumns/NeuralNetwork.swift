@@ -284,7 +284,9 @@ struct NetworkBlockPass {
                 let zRow = zOut + j * cap
                 let aRow = a + (unitOffsets[l + 1] + j) * cap
                 switch activation {
-                case .relu: for e in 0..<count { aRow[e] = max(0, zRow[e]) }
+                // NaN passes (max(0, NaN) would be 0): an event with a NaN feature gets NaN
+                // outputs and falls out, as with tanh and elu, instead of being binned silently.
+                case .relu: for e in 0..<count { aRow[e] = zRow[e] < 0 ? 0 : zRow[e] }
                 case .tanh: for e in 0..<count { aRow[e] = Foundation.tanh(zRow[e]) }
                 case .elu: for e in 0..<count { aRow[e] = zRow[e] > 0 ? zRow[e] : expm1(zRow[e]) }
                 }
