@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSupport
 import Foundation
 import HEPKitSupport
 
@@ -128,4 +129,16 @@ extension OptionGroup: ArgumentsGroup {
 func reportPeakThreadsIfAsked() {
     guard ProcessInfo.processInfo.environment["HEPKIT_REPORT_THREADS"] == "1" else { return }
     FileHandle.standardError.write(Data("threads used: \(ThreadBudget.peakThreads)\n".utf8))
+}
+
+/// Keeps freed column buffers in the process instead of returning them to the kernel.
+///
+/// glibc serves blocks above 128 KiB with fresh `mmap`s and unmaps them on free, so every branch
+/// read would fault in its output (and each basket's scratch buffer) page by page, although the
+/// previous branch's buffers were just freed. Serving blocks up to 32 MiB (glibc's maximum) from
+/// the heap and not trimming it lets later branches (`stats`) and later optimisation steps
+/// (`optimize`) reuse pages that are already mapped.
+func keepFreedColumnMemory() {
+    _ = hepkit_set_mmap_threshold(32 << 20)
+    _ = hepkit_set_trim_threshold(512 << 20)
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CSupport
 import ROOTIO
 
 #if canImport(Glibc)
@@ -55,17 +54,6 @@ struct EntryRange: ExpressibleByArgument {
         }
         return lower ..< max(lower, upper)
     }
-}
-
-/// Keeps freed column buffers in the process instead of returning them to the kernel.
-///
-/// glibc serves blocks above 128 KiB with fresh `mmap`s and unmaps them on free, so every branch
-/// read would fault in its output (and each basket's scratch buffer) page by page, although the
-/// previous branch's buffers were just freed. Serving blocks up to 32 MiB (glibc's maximum) from
-/// the heap and not trimming it lets later branches reuse pages that are already mapped.
-func keepFreedColumnMemory() {
-    _ = hepkit_set_mmap_threshold(32 << 20)
-    _ = hepkit_set_trim_threshold(512 << 20)
 }
 
 func selectedBranches(_ tree: ROOTTree, _ list: String?) throws -> [ROOTBranch] {
