@@ -84,13 +84,9 @@ public struct InputHistogram: Sendable, Equatable, Codable {
         guard histogram.dimension == 1, histogram.className.hasPrefix("TH1") else {
             throw HistogramInputError("'\(path)' is a \(histogram.className), not a one-dimensional histogram (TH1D, TH1F, TH1I, …)")
         }
-        let axis = histogram.axes[0]
         let counts = histogram.values
-        var sumw2 = counts.map(abs)
-        if let stored = histogram.sumw2WithFlow, stored.count == histogram.contentsWithFlow.count {
-            sumw2 = Array(stored[1..<axis.binCount + 1])
-        }
-        return InputHistogram(className: histogram.className, edges: axis.edges, counts: counts, sumw2: sumw2)
+        return InputHistogram(
+            className: histogram.className, edges: histogram.axes[0].edges, counts: counts, sumw2: histogram.sumw2 ?? counts.map(abs))
     }
 }
 

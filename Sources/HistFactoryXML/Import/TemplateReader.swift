@@ -56,10 +56,8 @@ extension Template {
     init(_ histogram: Histogram) {
         values = histogram.values
         // uproot's `weighted`: fSumw2 is stored with one entry per cell.
-        if let sumw2 = histogram.sumw2WithFlow, !sumw2.isEmpty, sumw2.count == histogram.contentsWithFlow.count {
-            var copy = histogram
-            copy.contentsWithFlow = sumw2
-            errors = copy.values.map { $0.squareRoot() }
+        if let sumw2 = histogram.sumw2, !sumw2.isEmpty {
+            errors = sumw2.map { $0.squareRoot() }
         } else {
             // numpy takes the square root in the type of the stored contents: float32 for TH1F
             // and TH1S, float16 for TH1C, float64 for TH1D and TH1I.

@@ -42,8 +42,16 @@ public struct Histogram: Sendable {
     }
 
     /// Bin values without flow bins, x fastest.
-    public var values: [Double] {
-        let all = valuesWithFlow
+    public var values: [Double] { withoutFlow(valuesWithFlow) }
+
+    /// `fSumw2` without flow bins, x fastest; nil when the histogram stores none.
+    public var sumw2: [Double]? {
+        guard let stored = sumw2WithFlow, stored.count == contentsWithFlow.count else { return nil }
+        return withoutFlow(stored)
+    }
+
+    /// The cells of `all` (one per bin, flow bins included) that are not flow bins, x fastest.
+    private func withoutFlow(_ all: [Double]) -> [Double] {
         let nx = axes[0].binCount, ny = axes[1].binCount
         let xs = 1 ..< nx + 1
         let ys = dimension > 1 ? 1 ..< ny + 1 : 0 ..< 1
