@@ -476,10 +476,7 @@ struct ApplyCommand: ParsableCommand {
     /// The ROOT output: a friend tree of the output columns, or (--copy-branches) the input tree
     /// copied with the output columns added.
     private func writeTree(_ columns: [(name: String, values: [Double])], events: Int, to path: String) throws {
-        let target = outputTree ?? tree
-        let slash = target.lastIndex(of: "/")
-        let folder = slash.map { String(target[..<$0]) } ?? ""
-        let name = slash.map { String(target[target.index(after: $0)...]) } ?? target
+        let (folder, name) = ROOTFile.split(outputTree ?? tree)
         var written: WritableTree
         if copyBranches {
             let source = try ROOTFile(path: files[0]).tree(tree)

@@ -57,7 +57,7 @@ struct CopyCommand: ParsableCommand {
             let file = input == "-" ? try ROOTFile(bytes: try readInput(input), name: inputName(input)) : try ROOTFile(path: input)
             let writer = try ROOTFileWriter(path: output, compression: compression.setting)
             for (path, key) in try file.allObjects() {
-                let (folder, objectName) = split(path)
+                let (folder, objectName) = ROOTFile.split(path)
                 if key.isDirectory {
                     try writer.makeDirectory(path)
                 } else if key.className == "TTree" {
@@ -72,34 +72,11 @@ struct CopyCommand: ParsableCommand {
         }
     }
 
-    /// `tree`'s numeric branches (with their counters) as a tree to write; the other branches
-    /// are listed on standard error and skipped.
+    /// `tree`'s numeric branches as a tree to write; the other branches are listed on standard
+    /// error and skipped.
     static func copyTree(_ tree: ROOTTree, name: String, entriesPerBasket: Int) throws -> WritableTree {
-        var copy = WritableTree(name: name, title: tree.title, entriesPerBasket: entriesPerBasket)
-        let counters = Set(tree.branches.compactMap { Self.counterName(of: $0) })
-        for branch in tree.branches where !counters.contains(branch.name) {
-            guard branch.typeName != nil, branch.branches.isEmpty else {
-                FileHandleOutput.standardError.write("hepkit: skipping branch \(tree.path)/\(branch.name)\n")
-                continue
-            }
-            do {
-                try copy.add(branch.name, column: try branch.column(), counter: Self.counterName(of: branch) ?? "n\(branch.name)")
-            } catch let error as ROOTWriteError {
-                FileHandleOutput.standardError.write("hepkit: skipping branch \(tree.path)/\(branch.name): \(error)\n")
-            }
-        }
+        let (copy, skipped) = try WritableTree.copying(tree, name: name, entriesPerBasket: entriesPerBasket)
+        for branch in skipped { FileHandleOutput.standardError.write("hepkit: skipping branch \(branch.path): \(branch.reason)\n") }
         return copy
-    }
-
-    /// `n` of a leaf-list title `x[n]/F`; `nil` for fixed sizes or no brackets.
-    static func counterName(of branch: ROOTBranch) -> String? {
-        guard let open = branch.title.firstIndex(of: "["), let close = branch.title[open...].firstIndex(of: "]") else { return nil }
-        let inside = String(branch.title[branch.title.index(after: open) ..< close])
-        return Int(inside) == nil && !inside.isEmpty ? inside : nil
-    }
-
-    private func split(_ path: String) -> (String, String) {
-        guard let slash = path.lastIndex(of: "/") else { return ("", path) }
-        return (String(path[..<slash]), String(path[path.index(after: slash)...]))
     }
 }

@@ -128,7 +128,8 @@ public final class ROOTFile: Sendable {
         return try withContext(file: self.path, object: path) { try dir.key(named: name) }
     }
 
-    static func split(_ path: String) -> (directory: String, name: String) {
+    /// `dir/sub/name` split at its last slash into the directory (`""` at the top) and the name.
+    public static func split(_ path: String) -> (directory: String, name: String) {
         let trimmed = path.hasPrefix("/") ? String(path.dropFirst()) : path
         guard let slash = trimmed.lastIndex(of: "/") else { return ("", trimmed) }
         return (String(trimmed[..<slash]), String(trimmed[trimmed.index(after: slash)...]))
