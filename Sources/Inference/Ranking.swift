@@ -39,8 +39,8 @@ extension Fitter {
         }
         let free = (0..<model.parameterCount).filter { !fixedParameters[$0] }
         let hessian = curvature(at: best.parameters, data: data, indices: free)
-        let covariance = uncertainties(hessian: hessian, free: free).covariance
-        let errors = (0..<model.parameterCount).map { covariance[$0, $0] > 0 ? covariance[$0, $0].squareRoot() : 0 }
+        let spread = uncertainties(hessian: hessian, free: free)
+        let errors = spread.errors, covariance = spread.covariance
         let prefit = model.prefitUncertainties
         let indices = (0..<model.parameterCount).filter { $0 != poi && !fixedParameters[$0] }
         let muHat = best.parameters[poi]
